@@ -1,0 +1,52 @@
+// glasswing evaluate: a saved model's metrics on every example of a dataset.
+import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
+import { CliError } from '../cli-error';
+import { loadModel } from '../../engine/model-io';
+import { loadDataset } from '../../engine/datasets/load';
+import { applyPreprocessing } from '../../engine/datasets/prepare';
+import { evaluateClassifier } from '../../engine/trainer';
+import { useBackend } from '../../engine/backends';
+
+const spec = {
+  name: 'evaluate',
+  usage: '--model PATH --dataset (iris|mnist|FILE.csv|DIR) [--label COLUMN] [--json]',
+  description: 'Runs every example of the dataset through the model (with its stored preprocessing) and prints accuracy,\nmacro precision, recall and F1, and the confusion matrix (rows = actual, columns = predicted).',
+  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } },
+} as const satisfies CommandSpec<Options>;
+
+export async function runEvaluate(argv: string[]): Promise<number> {
+  const flags = parseCommand(spec, argv);
+  if (flags.help) {
+    process.stdout.write(helpText(spec));
+    return 0;
+  }
+  await useBackend('cpu');
+  const { model, metadata } = await loadModel(required(flags.model, 'model', 'evaluate'));
+  if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
+  if (metadata.task !== 'classification') throw new CliError('evaluate: only classification models are supported so far.');
+  const [h, w, c] = metadata.inputShape;
+  const ds = await loadDataset(required(flags.dataset, 'dataset', 'evaluate'), { labelColumn: flags.label, height: h, width: w, color: c === 3 ? 'rgb' : 'grayscale' });
+  if (ds.inputShape.join('x') !== metadata.inputShape.join('x')) {
+    throw new CliError(`The model expects examples of shape (${metadata.inputShape.join(', ')}); ${ds.name} has (${ds.inputShape.join(', ')}).`);
+  }
+  // Map the dataset's class names onto the model's class order.
+  const modelIndex = new Map(metadata.classes.map((cl, i) => [cl, i]));
+  const y = new Float32Array(ds.count);
+  for (let i = 0; i < ds.count; i++) {
+    const name = ds.classes[ds.y[i]!]!;
+    const idx = modelIndex.get(name);
+    if (idx === undefined) throw new CliError(`${ds.name} has a class "${name}" the model does not know (it knows ${metadata.classes.join(', ')}).`);
+    y[i] = idx;
+  }
+  const x = applyPreprocessing(ds.x, metadata.preprocessing);
+  const m = evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
+  if (flags.json) process.stdout.write(JSON.stringify(m) + '\n');
+  else {
+    process.stdout.write(`accuracy ${m.accuracy.toFixed(4)}  precision ${m.precision.toFixed(4)}  recall ${m.recall.toFixed(4)}  f1 ${m.f1.toFixed(4)}  (${m.examples} examples)\n`);
+    process.stdout.write('confusion (rows = actual, columns = predicted):\n');
+    const width = Math.max(...m.classes.map((c) => c.length), ...m.confusion.flat().map((v) => String(v).length));
+    process.stdout.write(' '.repeat(width) + '  ' + m.classes.map((c) => c.padStart(width)).join(' ') + '\n');
+    m.confusion.forEach((row, i) => process.stdout.write(m.classes[i]!.padStart(width) + '  ' + row.map((v) => String(v).padStart(width)).join(' ') + '\n'));
+  }
+  return 0;
+}

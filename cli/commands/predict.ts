@@ -1,0 +1,93 @@
+// glasswing predict: class probabilities for one observation (numbers, a CSV of rows, or an image).
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
+import { CliError } from '../cli-error';
+import { loadModel } from '../../engine/model-io';
+import { parseCsv } from '../../engine/datasets/csv';
+import { imageForModel } from '../../engine/image-input';
+import { IMAGE_EXTENSIONS } from '../../engine/datasets/image-folder';
+import { Engine } from '../../engine/engine';
+import { useBackend } from '../../engine/backends';
+import { ContractError } from '../../common/ipc/contract';
+
+const spec = {
+  name: 'predict',
+  usage: '--model PATH --input (FILE | "v1,v2,…") [--json]',
+  description:
+    'Predicts with a saved model. --input is comma-separated raw feature values, a CSV file of rows (a header row\n' +
+    'is matched to the model\'s feature names), or an image file for image models. Preprocessing stored with the\nmodel is applied.',
+  options: { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' } },
+} as const satisfies CommandSpec<Options>;
+
+async function readInputs(input: string, featureNames: string[], inputShape: number[]): Promise<{ rows: number[][]; labels: string[] }> {
+  let isFile = false;
+  try {
+    isFile = (await stat(input)).isFile();
+  } catch {
+    /* not a file: literal values */
+  }
+  if (isFile && IMAGE_EXTENSIONS.includes(path.extname(input).toLowerCase())) {
+    if (inputShape.length !== 3) throw new CliError(`${input} is an image, but the model takes ${inputShape.join('×')} feature values.`);
+    return { rows: [Array.from(await imageForModel(input, inputShape, input))], labels: [path.basename(input)] };
+  }
+  if (isFile) {
+    const table = parseCsv(await readFile(input, 'utf8'), path.basename(input));
+    const headerIsData = table.header.every((h) => h !== '' && Number.isFinite(Number(h)));
+    const rows = headerIsData ? [{ line: 1, fields: table.header }, ...table.rows] : table.rows;
+    const columns = !headerIsData && featureNames.length && featureNames.every((f) => table.header.includes(f)) ? featureNames.map((f) => table.header.indexOf(f)) : null;
+    return {
+      rows: rows.map((r) =>
+        (columns ? columns.map((c) => r.fields[c]!) : r.fields).map((v, j) => {
+          const n = Number(v.trim());
+          if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`${path.basename(input)} line ${r.line}, field ${j + 1}: "${v}" is not a number.`);
+          return n;
+        }),
+      ),
+      labels: rows.map((r) => `line ${r.line}`),
+    };
+  }
+  if (/\.(csv|tsv|txt|png|jpe?g|webp|gif|bmp)$/i.test(input)) throw new CliError(`${input} does not exist.`);
+  const values = input.split(',').map((v, j) => {
+    const n = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`--input value ${j + 1} ("${v.trim()}") is not a number.`);
+    return n;
+  });
+  return { rows: [values], labels: ['input'] };
+}
+
+export async function runPredict(argv: string[]): Promise<number> {
+  const flags = parseCommand(spec, argv);
+  if (flags.help) {
+    process.stdout.write(helpText(spec));
+    return 0;
+  }
+  const input = required(flags.input, 'input', 'predict');
+  await useBackend('cpu');
+  const { model, metadata } = await loadModel(required(flags.model, 'model', 'predict'));
+  if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
+  const featureNames = metadata.preprocessing.kind === 'table' ? metadata.preprocessing.featureNames : [];
+  const { rows, labels } = await readInputs(input, featureNames, metadata.inputShape);
+  const engine = new Engine(() => undefined);
+  let result;
+  try {
+    result = engine.predictRaw(model, metadata, rows);
+  } catch (e) {
+    if (e instanceof ContractError) throw new CliError(e.message);
+    throw e;
+  }
+  const out = rows.map((_, i) => {
+    const p = result.probabilities[i]!;
+    if (metadata.task === 'regression') return { input: labels[i], value: p[0] };
+    const k = result.predicted[i]!;
+    return { input: labels[i], class: metadata.classes[k], classIndex: k, confidence: p[k], probabilities: Object.fromEntries(metadata.classes.map((c, j) => [c, p[j]])) };
+  });
+  if (flags.json) process.stdout.write(JSON.stringify(out.length === 1 ? out[0] : out) + '\n');
+  else {
+    for (const o of out) {
+      if ('value' in o) process.stdout.write(`${o.input}: ${o.value}\n`);
+      else process.stdout.write(`${o.input}: ${o.class} (${((o.confidence ?? 0) * 100).toFixed(1)}%)  ${Object.entries(o.probabilities).map(([c, v]) => `${c} ${(v! * 100).toFixed(1)}%`).join('  ')}\n`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,86 @@
+// glasswing summary: layers, output shapes and parameter counts, as Keras's model.summary().
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseCommand, helpText, type CommandSpec, type Options } from '../args';
+import { CliError } from '../cli-error';
+import { getTemplate, adaptTemplate } from '../../common/model/templates';
+import { summarizeTopology } from '../../common/model/summary';
+import { formatShape, type ModelTopology } from '../../common/model/keras-format';
+import { loadDataset } from '../../engine/datasets/load';
+
+const spec = {
+  name: 'summary',
+  usage: '(--template NAME | --model PATH) [--dataset D] [--label COLUMN] [--json]',
+  description:
+    'Prints each layer with its output shape and parameter count, and the totals.\n' +
+    '  --template NAME   iris-mlp, mnist-mlp or lenet5\n' +
+    '  --model PATH      a model folder or its model.json\n' +
+    '  --dataset D       adapt the template to a dataset (iris, mnist, FILE.csv, DIR)\n' +
+    '  --json            print {"layers":[{"name","className","outputShape","params"}],"totalParams","trainableParams"}',
+  options: {
+    template: { type: 'string' },
+    model: { type: 'string' },
+    dataset: { type: 'string' },
+    label: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+} as const satisfies CommandSpec<Options>;
+
+export async function readTopology(modelPath: string): Promise<ModelTopology> {
+  let file = modelPath;
+  try {
+    if ((await stat(modelPath)).isDirectory()) file = path.join(modelPath, 'model.json');
+  } catch {
+    throw new CliError(`${modelPath} does not exist.`);
+  }
+  let json: { modelTopology?: ModelTopology; model?: ModelTopology; class_name?: string };
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const topology = json.modelTopology ?? json.model ?? (json.class_name ? (json as ModelTopology) : undefined);
+  if (!topology) throw new CliError(`${file} holds no model (no modelTopology).`);
+  return (topology as { model_config?: ModelTopology }).model_config ?? topology;
+}
+
+export async function runSummary(argv: string[]): Promise<number> {
+  const flags = parseCommand(spec, argv);
+  if (flags.help) {
+    process.stdout.write(helpText(spec));
+    return 0;
+  }
+  if (!!flags.template === !!flags.model) throw new CliError('summary: give either --template NAME or --model PATH.');
+  let topology = flags.template ? getTemplate(flags.template) : await readTopology(flags.model!);
+  if (flags.dataset) {
+    if (topology.class_name !== 'Sequential') throw new CliError('summary: --dataset adapts templates and Sequential models only.');
+    const ds = await loadDataset(flags.dataset, { labelColumn: flags.label });
+    topology = adaptTemplate(topology, { inputShape: ds.inputShape, task: ds.task, outputs: ds.task === 'classification' ? ds.classes.length : 1 });
+  }
+  const summary = summarizeTopology(topology);
+  const rows = summary.layers.filter((l) => !(topology.class_name === 'Sequential' && l.className === 'InputLayer'));
+  if (flags.json) {
+    process.stdout.write(
+      JSON.stringify({
+        layers: rows.map((l) => ({ name: l.name, className: l.className, outputShape: l.outputShape, params: l.params, ...(l.error ? { error: l.error } : {}) })),
+        totalParams: summary.totalParams,
+        trainableParams: summary.trainableParams,
+        nonTrainableParams: summary.nonTrainableParams,
+        errors: summary.errors,
+      }) + '\n',
+    );
+  } else {
+    const lines = rows.map((l) => [`${l.name} (${l.className})`, l.outputShape ? formatShape(l.outputShape) : '—', l.params.toLocaleString('en-US')]);
+    const header = ['Layer (type)', 'Output shape', 'Params'];
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((r) => r[i]!.length)));
+    const fmt = (r: string[]) => r.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+    const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+    process.stdout.write([fmt(header), rule, ...lines.map(fmt), rule].join('\n') + '\n');
+    process.stdout.write(`Total params: ${summary.totalParams.toLocaleString('en-US')}\nTrainable params: ${summary.trainableParams.toLocaleString('en-US')}\nNon-trainable params: ${summary.nonTrainableParams.toLocaleString('en-US')}\n`);
+  }
+  if (summary.errors.length) {
+    for (const e of summary.errors) process.stderr.write(`${e.layer ? `${e.layer}: ` : ''}${e.message}\n`);
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,54 @@
+// The `glasswing` command. Each sub-command lives in cli/commands/; bad input ends with one line
+// on stderr and a non-zero exit (a stack trace only with --debug).
+import { CliError } from './cli-error';
+import { runSummary } from './commands/summary';
+import { runTrain } from './commands/train';
+import { runEvaluate } from './commands/evaluate';
+import { runPredict } from './commands/predict';
+import { runServe } from './commands/serve';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  summary: { run: runSummary, help: 'layers, output shapes and parameter counts of a template or model' },
+  train: { run: runTrain, help: 'train a template or model on a dataset; save model.json + weights.bin' },
+  evaluate: { run: runEvaluate, help: 'accuracy, precision, recall, F1 and confusion matrix of a saved model' },
+  predict: { run: runPredict, help: 'class probabilities for new observations or an image' },
+  serve: { run: runServe, help: 'the workbench in your browser at http://127.0.0.1' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return (
+    'Usage: glasswing <command> [options]\n\nCommands:\n' +
+    Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.help}`).join('\n') +
+    '\n\nRun `glasswing <command> --help` for its options. Add --debug to see stack traces.\n'
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write('0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.`);
+  return command.run(rest);
+}
+
+const debug = process.argv.includes('--debug');
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error & { exitCode?: number; code?: string };
+    const message = (err?.message ?? String(e)).split('\n')[0];
+    process.stderr.write(`glasswing: ${message}\n`);
+    if (debug && err?.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = e instanceof CliError ? e.exitCode : err?.code === 'bad-input' ? 2 : 1;
+  },
+);

@@ -1,0 +1,180 @@
+// The one contract between the workbench UI and the engine. Electron's preload, the web host's
+// WebSocket and in-memory tests all carry exactly these requests and events; the router
+// validates every payload against the schemas here before anything reaches the engine.
+import { z } from 'zod';
+import type { ModelSummary } from '../model/summary';
+import type { ModelTopology } from '../model/keras-format';
+import type { TemplateInfo } from '../model/templates';
+
+export const BACKEND_NAMES = ['auto', 'cpu', 'wasm', 'tensorflow'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+// Keras JSON is validated for its outer form here; the engine checks layer by layer.
+const topologySchema = z.custom<ModelTopology>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { class_name?: unknown }).class_name === 'string' &&
+    typeof (v as { config?: unknown }).config === 'object' &&
+    Array.isArray((v as { config: { layers?: unknown } }).config.layers),
+  { message: 'expected Keras model JSON with class_name and config.layers' },
+);
+
+const modelSourceSchema = z.union([
+  z.object({ template: z.string().min(1).max(100) }).strict(),
+  z.object({ topology: topologySchema }).strict(),
+]);
+export type ModelSource = z.infer<typeof modelSourceSchema>;
+
+/** A built-in dataset id ('iris', 'mnist') or a path to a CSV file or image folder. */
+const datasetRefSchema = z.string().min(1).max(4096);
+
+export const trainingSettingsSchema = z
+  .object({
+    epochs: z.number().int().min(1).max(100_000),
+    batchSize: z.number().int().min(1).max(65_536),
+    learningRate: z.number().positive().max(10),
+    optimizer: z.enum(OPTIMIZERS),
+    validationSplit: z.number().min(0).max(0.9),
+    testSplit: z.number().min(0).max(0.9),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    backend: z.enum(BACKEND_NAMES),
+    labelColumn: z.string().max(500).optional(),
+  })
+  .strict();
+export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+
+export const DEFAULT_TRAINING_SETTINGS: TrainingSettings = {
+  epochs: 50,
+  batchSize: 16,
+  learningRate: 0.01,
+  optimizer: 'adam',
+  validationSplit: 0.2,
+  testSplit: 0.2,
+  seed: 1,
+  backend: 'auto',
+};
+
+const runIdSchema = z.object({ runId: z.string().min(1).max(100) }).strict();
+
+export interface BackendStatus {
+  name: Exclude<BackendName, 'auto'>;
+  available: boolean;
+  /** Why it cannot be used, when it cannot. */
+  reason?: string;
+  device?: string;
+}
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  description: string;
+  kind: 'table' | 'images';
+  examples: number;
+  inputShape: number[];
+  classes: string[];
+}
+
+export interface EvaluationMetrics {
+  accuracy: number;
+  /** Macro averages over classes. */
+  precision: number;
+  recall: number;
+  f1: number;
+  perClass: { className: string; precision: number; recall: number; f1: number; support: number }[];
+  /** confusion[actual][predicted] */
+  confusion: number[][];
+  classes: string[];
+  examples: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  samplesPerSec: number;
+  seconds: number;
+}
+
+export type TrainingEvent =
+  | { type: 'started'; runId: string; backend: string; device: string; epochs: number; batchesPerEpoch: number; trainExamples: number; valExamples: number; testExamples: number; totalParams: number }
+  | { type: 'batch'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; loss: number; accuracy: number; samplesPerSec: number }
+  | ({ type: 'epoch'; runId: string } & EpochRecord)
+  | { type: 'paused' | 'resumed'; runId: string }
+  | { type: 'finished'; runId: string; stopped: boolean; history: EpochRecord[]; test: EvaluationMetrics | null; backend: string }
+  | { type: 'failed'; runId: string; message: string };
+
+export type EngineStatusEvent = { state: 'ready' | 'crashed'; message: string };
+
+/** Every request: its payload schema and (as a type) its response. */
+export const requestSchemas = {
+  'app.info': z.object({}).strict(),
+  'templates.list': z.object({}).strict(),
+  'datasets.list': z.object({}).strict(),
+  'model.summary': z.object({ model: modelSourceSchema, dataset: datasetRefSchema.optional(), labelColumn: z.string().max(500).optional() }).strict(),
+  'training.start': z.object({ model: modelSourceSchema, dataset: datasetRefSchema, settings: trainingSettingsSchema }).strict(),
+  'training.pause': runIdSchema,
+  'training.resume': runIdSchema,
+  'training.stop': runIdSchema,
+  'model.predict': z.object({ runId: z.string().min(1).max(100), inputs: z.array(z.array(z.number()).max(1_000_000)).min(1).max(10_000) }).strict(),
+} as const;
+
+export type RequestChannel = keyof typeof requestSchemas;
+export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
+
+export interface AppInfo {
+  name: 'Glasswing';
+  version: string;
+  host: 'electron' | 'web' | 'memory';
+  backends: BackendStatus[];
+}
+
+export interface Responses {
+  'app.info': AppInfo;
+  'templates.list': TemplateInfo[];
+  'datasets.list': DatasetInfo[];
+  'model.summary': ModelSummary & { topology: ModelTopology | null };
+  'training.start': { runId: string };
+  'training.pause': { ok: true };
+  'training.resume': { ok: true };
+  'training.stop': { ok: true };
+  'model.predict': { classes: string[]; probabilities: number[][]; predicted: number[] };
+}
+
+export type RequestPayload<C extends RequestChannel> = z.infer<(typeof requestSchemas)[C]>;
+export type ResponseOf<C extends RequestChannel> = Responses[C];
+
+export interface Events {
+  'training.event': TrainingEvent;
+  'engine.status': EngineStatusEvent;
+}
+export type EventChannel = keyof Events;
+export const EVENT_CHANNELS: EventChannel[] = ['training.event', 'engine.status'];
+
+export type ErrorCode = 'unknown-channel' | 'invalid-payload' | 'forbidden-sender' | 'bad-input' | 'not-found' | 'engine-crashed' | 'internal';
+
+/** The error every host returns across the contract, never a raw exception. */
+export class ContractError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/** What the renderer depends on; Electron, the web host and tests each implement it. */
+export interface Backend {
+  invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>>;
+  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void;
+}

@@ -1,0 +1,106 @@
+// Starting models. Each is plain Keras JSON; `adaptTemplate` fits its input and output to a dataset.
+import type { KerasLayer, SequentialTopology } from './keras-format';
+
+export interface TemplateInfo {
+  id: string;
+  name: string;
+  description: string;
+  /** The kind of data the template is made for. */
+  dataKind: 'table' | 'images';
+}
+
+export interface DataShape {
+  /** One example's shape, without the batch dimension: [4] for Iris, [28, 28, 1] for MNIST. */
+  inputShape: number[];
+  task: 'classification' | 'regression';
+  /** Number of classes (classification) or 1 (regression). */
+  outputs: number;
+}
+
+const dense = (name: string, units: number, activation: string, extra: Record<string, unknown> = {}): KerasLayer => ({
+  class_name: 'Dense',
+  config: { name, units, activation, use_bias: true, ...extra },
+});
+
+const TEMPLATES: { info: TemplateInfo; build: () => SequentialTopology }[] = [
+  {
+    info: { id: 'iris-mlp', name: 'Iris MLP (4-12-8-3)', description: 'A small multilayer perceptron for tables such as Iris: two hidden layers of 12 and 8 units.', dataKind: 'table' },
+    build: () => ({
+      class_name: 'Sequential',
+      config: {
+        name: 'iris_mlp',
+        layers: [dense('dense_1', 12, 'relu', { batch_input_shape: [null, 4] }), dense('dense_2', 8, 'relu'), dense('dense_3', 3, 'softmax')],
+      },
+    }),
+  },
+  {
+    info: { id: 'mnist-mlp', name: 'MNIST MLP (784-256-10)', description: 'One wide hidden layer over the 784 pixels of a digit.', dataKind: 'images' },
+    build: () => ({
+      class_name: 'Sequential',
+      config: { name: 'mnist_mlp', layers: [dense('dense_1', 256, 'relu', { batch_input_shape: [null, 784] }), dense('dense_2', 10, 'softmax')] },
+    }),
+  },
+  {
+    info: { id: 'lenet5', name: 'LeNet-5', description: "LeCun's classic CNN: two convolution + pooling stages, then three dense layers.", dataKind: 'images' },
+    build: () => ({
+      class_name: 'Sequential',
+      config: {
+        name: 'lenet5',
+        layers: [
+          { class_name: 'Conv2D', config: { name: 'conv2d_1', filters: 6, kernel_size: [5, 5], strides: [1, 1], padding: 'same', activation: 'relu', use_bias: true, batch_input_shape: [null, 28, 28, 1] } },
+          { class_name: 'MaxPooling2D', config: { name: 'max_pooling2d_1', pool_size: [2, 2], strides: [2, 2], padding: 'valid' } },
+          { class_name: 'Conv2D', config: { name: 'conv2d_2', filters: 16, kernel_size: [5, 5], strides: [1, 1], padding: 'valid', activation: 'relu', use_bias: true } },
+          { class_name: 'MaxPooling2D', config: { name: 'max_pooling2d_2', pool_size: [2, 2], strides: [2, 2], padding: 'valid' } },
+          { class_name: 'Flatten', config: { name: 'flatten_1' } },
+          dense('dense_1', 120, 'relu'),
+          dense('dense_2', 84, 'relu'),
+          dense('dense_3', 10, 'softmax'),
+        ],
+      },
+    }),
+  },
+];
+
+export function listTemplates(): TemplateInfo[] {
+  return TEMPLATES.map((t) => t.info);
+}
+
+export class TemplateError extends Error {
+  readonly code = 'bad-input';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+export function getTemplate(id: string): SequentialTopology {
+  const t = TEMPLATES.find((x) => x.info.id === id);
+  if (!t) throw new TemplateError(`Unknown template "${id}". Choose one of: ${TEMPLATES.map((x) => x.info.id).join(', ')}.`);
+  return t.build();
+}
+
+/**
+ * Fits a Sequential template to a dataset: the input shape becomes the dataset's, a Flatten is put
+ * in front of a dense-first template given images, and the last layer gets one unit per class
+ * (softmax) or a single linear unit for regression.
+ */
+export function adaptTemplate(topology: SequentialTopology, data: DataShape): SequentialTopology {
+  const layers = topology.config.layers.map((l) => ({ ...l, config: { ...l.config } }));
+  const first = layers[0];
+  if (!first) throw new TemplateError('The template has no layers.');
+  const declared = (first.config['batch_input_shape'] as (number | null)[]).slice(1);
+  delete first.config['batch_input_shape'];
+  const dataRank = data.inputShape.length;
+  if (declared.length === 1 && dataRank > 1) {
+    layers.unshift({ class_name: 'Flatten', config: { name: 'flatten_input' } });
+  } else if (declared.length === 3 && dataRank !== 3) {
+    throw new TemplateError(
+      `${topology.config.name} is made for images (height, width, channels); this dataset has examples of shape (${data.inputShape.join(', ')}). Choose an MLP template for tables.`,
+    );
+  }
+  layers[0]!.config['batch_input_shape'] = [null, ...data.inputShape];
+  const last = layers[layers.length - 1]!;
+  last.config['units'] = data.task === 'regression' ? 1 : data.outputs;
+  last.config['activation'] = data.task === 'regression' ? 'linear' : 'softmax';
+  return { ...topology, config: { ...topology.config, layers } };
+}

@@ -1,0 +1,238 @@
+// The engine service: every contract request, implemented once. Hosts (the engine process,
+// the CLI, tests) own an Engine and forward its events; it never imports electron.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  ContractError,
+  type AppInfo,
+  type DatasetInfo,
+  type EvaluationMetrics,
+  type Events,
+  type EpochRecord,
+  type ModelSource,
+  type RequestPayload,
+  type ResponseOf,
+  type TrainingEvent,
+  type TrainingSettings,
+} from '../common/ipc/contract';
+import type { Handlers } from '../common/ipc/router';
+import type { ModelTopology, SequentialTopology } from '../common/model/keras-format';
+import { summarizeTopology } from '../common/model/summary';
+import { adaptTemplate, getTemplate, listTemplates, TemplateError } from '../common/model/templates';
+import { listBackends, useBackend, type ActiveBackend } from './backends';
+import { BUILTIN_DATASETS } from './datasets/builtin';
+import { DataError, type Dataset, type Preprocessing } from './datasets/dataset';
+import { loadDataset, type LoadOptions } from './datasets/load';
+import { applyPreprocessing, prepareData, type PreparedData } from './datasets/prepare';
+import { buildModel, compileModel } from './model-builder';
+import { saveModel, type GlasswingMetadata } from './model-io';
+import { freshSeed } from './random';
+import { evaluateClassifier, TrainingRun } from './trainer';
+import { tf } from './backends';
+
+export type EventSink = <E extends keyof Events>(event: E, payload: Events[E]) => void;
+
+export interface RunRecord {
+  runId: string;
+  model: tfl.LayersModel;
+  run: TrainingRun | null;
+  metadata: GlasswingMetadata;
+  backend: ActiveBackend;
+  history: EpochRecord[];
+  test: EvaluationMetrics | null;
+  state: 'training' | 'finished' | 'failed';
+  done: Promise<void>;
+  prepared: PreparedData;
+}
+
+declare const GLASSWING_VERSION: string | undefined;
+const VERSION = typeof GLASSWING_VERSION === 'string' ? GLASSWING_VERSION : '0.1.0';
+
+/** Errors that describe the user's input pass through as they are; others become 'internal'. */
+function asContractError(e: unknown): ContractError {
+  if (e instanceof ContractError) return e;
+  if (e instanceof TemplateError || e instanceof DataError) return new ContractError('bad-input', e.message);
+  const err = e as { code?: string; message?: string };
+  if (err?.code === 'bad-input') return new ContractError('bad-input', String(err.message));
+  return new ContractError('internal', e instanceof Error ? e.message : String(e));
+}
+
+export class Engine {
+  private readonly runs = new Map<string, RunRecord>();
+  private nextRun = 1;
+  /** Training shares one TF.js engine, so runs take turns. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly emit: EventSink,
+    private readonly host: AppInfo['host'] = 'memory',
+    private readonly datasetOptions: LoadOptions = {},
+  ) {}
+
+  async resolveModel(source: ModelSource, dataset: Dataset | null): Promise<ModelTopology> {
+    if ('template' in source) {
+      const template = getTemplate(source.template);
+      return dataset ? adaptTemplate(template, { inputShape: dataset.inputShape, task: dataset.task, outputs: dataset.task === 'classification' ? dataset.classes.length : 1 }) : template;
+    }
+    return source.topology;
+  }
+
+  async loadData(ref: string, labelColumn?: string): Promise<Dataset> {
+    return loadDataset(ref, { ...this.datasetOptions, labelColumn });
+  }
+
+  /** Starts a run and returns at once; progress arrives as events. */
+  async startTraining(payload: RequestPayload<'training.start'>): Promise<RunRecord> {
+    const settings: TrainingSettings = payload.settings;
+    const seed = settings.seed ?? freshSeed();
+    const dataset = await this.loadData(payload.dataset, settings.labelColumn);
+    const topology = await this.resolveModel(payload.model, dataset);
+    const summary = summarizeTopology(topology);
+    if (summary.errors.length) throw new ContractError('bad-input', summary.errors.map((e) => (e.layer ? `${e.layer}: ${e.message}` : e.message)).join(' '));
+    const expected = summary.inputShape?.slice(1);
+    if (expected && expected.join('x') !== dataset.inputShape.join('x')) {
+      throw new ContractError('bad-input', `The model expects inputs of shape (${expected.join(', ')}); ${dataset.name} has examples of shape (${dataset.inputShape.join(', ')}).`);
+    }
+    const outUnits = summary.outputShape?.[summary.outputShape.length - 1];
+    if (dataset.task === 'classification' && outUnits !== dataset.classes.length) {
+      throw new ContractError('bad-input', `The model's last layer has ${outUnits} units; ${dataset.name} has ${dataset.classes.length} classes.`);
+    }
+    const prepared = prepareData(dataset, settings.validationSplit, settings.testSplit, seed);
+    if (prepared.train.count === 0) throw new ContractError('bad-input', `${dataset.name} leaves no examples for training after the validation and test splits.`);
+    const runId = `run-${Date.now().toString(36)}-${this.nextRun++}`;
+    const metadata: GlasswingMetadata = {
+      formatVersion: 1,
+      task: dataset.task,
+      classes: dataset.classes,
+      inputShape: dataset.inputShape,
+      preprocessing: prepared.preprocessing,
+      dataset: payload.dataset,
+    };
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    const previous = this.queue;
+    this.queue = previous.then(() => done);
+    await previous;
+    let backend: ActiveBackend;
+    let model: tfl.LayersModel;
+    try {
+      backend = await useBackend(settings.backend);
+      model = await buildModel(topology, seed);
+      compileModel(model, dataset.task, settings.optimizer, settings.learningRate);
+    } catch (e) {
+      resolveDone();
+      throw asContractError(e);
+    }
+    const record: RunRecord = { runId, model, run: null, metadata, backend, history: [], test: null, state: 'training', done, prepared };
+    const onEvent = (event: TrainingEvent) => this.emit('training.event', event);
+    record.run = new TrainingRun(model, prepared.train, prepared.validation, {
+      runId,
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      seed,
+      task: dataset.task,
+      classes: dataset.classes,
+      inputShape: dataset.inputShape,
+      onEvent,
+    });
+    this.runs.set(runId, record);
+    onEvent({
+      type: 'started',
+      runId,
+      backend: backend.name,
+      device: backend.device,
+      epochs: settings.epochs,
+      batchesPerEpoch: Math.ceil(prepared.train.count / settings.batchSize),
+      trainExamples: prepared.train.count,
+      valExamples: prepared.validation.count,
+      testExamples: prepared.test.count,
+      totalParams: summary.totalParams,
+    });
+    void (async () => {
+      try {
+        const result = await record.run!.run();
+        record.history = result.history;
+        if (dataset.task === 'classification' && prepared.test.count > 0) {
+          record.test = evaluateClassifier(model, prepared.test, dataset.inputShape, dataset.classes);
+        }
+        record.state = 'finished';
+        onEvent({ type: 'finished', runId, stopped: result.stopped, history: result.history, test: record.test, backend: backend.name });
+      } catch (e) {
+        record.state = 'failed';
+        onEvent({ type: 'failed', runId, message: (e as Error).message });
+      } finally {
+        resolveDone();
+      }
+    })();
+    return record;
+  }
+
+  getRun(runId: string): RunRecord {
+    const r = this.runs.get(runId);
+    if (!r) throw new ContractError('not-found', `There is no training run "${runId}".`);
+    return r;
+  }
+
+  async saveRun(runId: string, dir: string): Promise<void> {
+    const r = this.getRun(runId);
+    await saveModel(r.model, dir, r.metadata);
+  }
+
+  /** Raw inputs in, class probabilities out: the model's own preprocessing is applied. */
+  predictRaw(model: tfl.LayersModel, metadata: GlasswingMetadata, inputs: number[][]): ResponseOf<'model.predict'> {
+    const size = metadata.inputShape.reduce((a, b) => a * b, 1);
+    inputs.forEach((row, i) => {
+      if (row.length !== size) {
+        throw new ContractError('bad-input', `Input ${i + 1} has ${row.length} value${row.length === 1 ? '' : 's'}; the model expects ${size} (shape ${metadata.inputShape.join('×')}).`);
+      }
+    });
+    const raw = Float32Array.from(inputs.flat());
+    const x = applyPreprocessing(raw, metadata.preprocessing as Preprocessing);
+    const probs = tf.tidy(() => (model.predict(tf.tensor(x, [inputs.length, ...metadata.inputShape])) as tf.Tensor).arraySync() as number[][]);
+    return {
+      classes: metadata.classes,
+      probabilities: probs,
+      predicted: probs.map((p) => (p.length === 1 ? p[0]! : p.indexOf(Math.max(...p)))),
+    };
+  }
+
+  readonly handlers: Handlers = {
+    'app.info': async () => ({ name: 'Glasswing', version: VERSION, host: this.host, backends: listBackends() }),
+    'templates.list': async () => listTemplates(),
+    'datasets.list': async (): Promise<DatasetInfo[]> => BUILTIN_DATASETS,
+    'model.summary': async (p) => {
+      try {
+        const dataset = p.dataset ? await this.loadData(p.dataset, p.labelColumn) : null;
+        const topology = await this.resolveModel(p.model, dataset);
+        return { ...summarizeTopology(topology), topology };
+      } catch (e) {
+        throw asContractError(e);
+      }
+    },
+    'training.start': async (p) => {
+      try {
+        return { runId: (await this.startTraining(p)).runId };
+      } catch (e) {
+        throw asContractError(e);
+      }
+    },
+    'training.pause': async ({ runId }) => {
+      this.getRun(runId).run?.pause();
+      return { ok: true };
+    },
+    'training.resume': async ({ runId }) => {
+      this.getRun(runId).run?.resume();
+      return { ok: true };
+    },
+    'training.stop': async ({ runId }) => {
+      this.getRun(runId).run?.stop();
+      return { ok: true };
+    },
+    'model.predict': async ({ runId, inputs }) => {
+      const r = this.getRun(runId);
+      if (r.state === 'training') await r.done;
+      return this.predictRaw(r.model, r.metadata, inputs);
+    },
+  };
+}
+
+export type { SequentialTopology };

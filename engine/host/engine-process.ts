@@ -1,0 +1,42 @@
+// Entry point of the engine process. Runs under Electron's utilityProcess (messages through
+// process.parentPort) or a plain Node child (process.send), so that training never blocks a UI
+// thread and a crash in TF.js or a native backend never takes the window down with it.
+import { Engine } from '../engine';
+import { Router } from '../../common/ipc/router';
+import type { FromEngine, ToEngine } from './protocol';
+import type { AppInfo } from '../../common/ipc/contract';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function post(message: FromEngine): void {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
+}
+
+const host = (process.env['GLASSWING_HOST'] ?? 'web') as AppInfo['host'];
+const engine = new Engine((event, payload) => post({ kind: 'event', event, payload } as FromEngine), host);
+// The parent's router already checked the sender; this one re-validates payloads and turns
+// every failure into a typed reply.
+const router = new Router(engine.handlers, { isTrustedSender: () => true });
+
+async function onMessage(raw: unknown): Promise<void> {
+  const msg = raw as ToEngine;
+  if (!msg || msg.kind !== 'request') return;
+  const reply = await router.handle(msg.channel, msg.payload, { origin: 'parent' });
+  post({ kind: 'reply', id: msg.id, reply });
+}
+
+if (parentPort) parentPort.on('message', (e) => void onMessage(e.data));
+else if (process.send) process.on('message', (m) => void onMessage(m));
+else {
+  console.error('engine-process must be started by a Glasswing host (no IPC channel).');
+  process.exit(2);
+}
+// A parent that dies must not leave an orphan computing forever.
+process.on('disconnect', () => process.exit(0));
+post({ kind: 'ready', pid: process.pid });

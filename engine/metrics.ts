@@ -1,0 +1,35 @@
+// Classification metrics as scikit-learn computes them: per-class precision, recall and F1,
+// their macro averages, accuracy and the confusion matrix (rows = actual, columns = predicted).
+import type { EvaluationMetrics } from '../common/ipc/contract';
+
+export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[]): EvaluationMetrics {
+  const k = classes.length;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let correct = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const p = predicted[i]!;
+    confusion[a]![p]!++;
+    if (a === p) correct++;
+  }
+  const perClass = classes.map((className, c) => {
+    const tp = confusion[c]![c]!;
+    const support = confusion[c]!.reduce((s, v) => s + v, 0);
+    const predictedAs = confusion.reduce((s, row) => s + row[c]!, 0);
+    const precision = predictedAs === 0 ? 0 : tp / predictedAs;
+    const recall = support === 0 ? 0 : tp / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { className, precision, recall, f1, support };
+  });
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : 0);
+  return {
+    accuracy: actual.length ? correct / actual.length : 0,
+    precision: mean(perClass.map((c) => c.precision)),
+    recall: mean(perClass.map((c) => c.recall)),
+    f1: mean(perClass.map((c) => c.f1)),
+    perClass,
+    confusion,
+    classes,
+    examples: actual.length,
+  };
+}

@@ -1,0 +1,211 @@
+// The training loop: seeded shuffles, batch-by-batch steps, validation per epoch, and
+// pause/resume/stop between batches. Events are plain objects; batch events are throttled so
+// that a fast model does not flood the UI.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { tf } from './backends';
+import type { EpochRecord, EvaluationMetrics, TrainingEvent } from '../common/ipc/contract';
+import type { Examples } from './datasets/prepare';
+import type { Task } from './datasets/dataset';
+import { seededRandom, shuffleInPlace } from './random';
+import { classificationMetrics } from './metrics';
+
+export interface TrainOptions {
+  runId: string;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  task: Task;
+  classes: string[];
+  inputShape: number[];
+  /** Minimum milliseconds between two batch events. */
+  batchEventIntervalMs?: number;
+  onEvent: (event: TrainingEvent) => void;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  stopped: boolean;
+}
+
+export class TrainingFailure extends Error {
+  readonly code = 'bad-input';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingFailure';
+  }
+}
+
+/** Builds (x, y) tensors for the rows `rows` of `data`: y one-hot for classification. */
+export function batchTensors(data: Examples, rows: ArrayLike<number>, inputShape: number[], task: Task, numClasses: number): { x: tf.Tensor; y: tf.Tensor } {
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const n = rows.length;
+  const xs = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) xs.set(data.x.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);
+  const x = tf.tensor(xs, [n, ...inputShape]);
+  let y: tf.Tensor;
+  if (task === 'classification') {
+    const ys = new Float32Array(n * numClasses);
+    for (let i = 0; i < n; i++) ys[i * numClasses + data.y[rows[i]!]!] = 1;
+    y = tf.tensor2d(ys, [n, numClasses]);
+  } else {
+    const ys = new Float32Array(n);
+    for (let i = 0; i < n; i++) ys[i] = data.y[rows[i]!]!;
+    y = tf.tensor2d(ys, [n, 1]);
+  }
+  return { x, y };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Loss and accuracy over a whole split, in batches, without touching the weights. */
+export function evaluateLoss(model: tfl.LayersModel, data: Examples, options: Pick<TrainOptions, 'inputShape' | 'task' | 'classes'>): { loss: number; accuracy: number | null } {
+  if (data.count === 0) return { loss: NaN, accuracy: null };
+  let lossSum = 0;
+  let accSum = 0;
+  const step = 512;
+  for (let start = 0; start < data.count; start += step) {
+    const rows = range(Math.min(step, data.count - start)).map((i) => start + i);
+    const { x, y } = batchTensors(data, rows, options.inputShape, options.task, options.classes.length);
+    const out = model.evaluate(x, y, { batchSize: step }) as tf.Scalar | tf.Scalar[];
+    const scalars = Array.isArray(out) ? out : [out];
+    lossSum += scalars[0]!.dataSync()[0]! * rows.length;
+    if (scalars[1]) accSum += scalars[1].dataSync()[0]! * rows.length;
+    tf.dispose([x, y, ...scalars]);
+  }
+  return { loss: lossSum / data.count, accuracy: options.task === 'classification' ? accSum / data.count : null };
+}
+
+/** Predicted class per example (argmax), or the regression output. */
+export function predictAll(model: tfl.LayersModel, data: Examples, inputShape: number[]): Float32Array {
+  const out = new Float32Array(data.count);
+  const step = 512;
+  for (let start = 0; start < data.count; start += step) {
+    const n = Math.min(step, data.count - start);
+    const size = inputShape.reduce((a, b) => a * b, 1);
+    const values = tf.tidy(() => {
+      const x = tf.tensor(data.x.subarray(start * size, (start + n) * size), [n, ...inputShape]);
+      const p = model.predict(x) as tf.Tensor;
+      return p.shape[1] === 1 ? tf.reshape(p, [n]).dataSync() : tf.argMax(p, -1).dataSync();
+    });
+    out.set(values, start);
+  }
+  return out;
+}
+
+export function evaluateClassifier(model: tfl.LayersModel, data: Examples, inputShape: number[], classes: string[]): EvaluationMetrics {
+  return classificationMetrics(Array.from(data.y), Array.from(predictAll(model, data, inputShape)), classes);
+}
+
+export class TrainingRun {
+  private paused = false;
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly model: tfl.LayersModel,
+    private readonly train: Examples,
+    private readonly validation: Examples,
+    private readonly options: TrainOptions,
+  ) {}
+
+  pause(): void {
+    if (!this.paused && !this.stopRequested) {
+      this.paused = true;
+      this.options.onEvent({ type: 'paused', runId: this.options.runId });
+    }
+  }
+
+  resume(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.options.onEvent({ type: 'resumed', runId: this.options.runId });
+      this.wake?.();
+    }
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Lets control messages in between batches, and holds here while paused. */
+  private async checkpoint(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.paused && !this.stopRequested) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+  }
+
+  async run(): Promise<TrainResult> {
+    const { runId, epochs, batchSize, task, classes, inputShape } = this.options;
+    const interval = this.options.batchEventIntervalMs ?? 100;
+    const random = seededRandom(this.options.seed);
+    const order = range(this.train.count);
+    const batchesPerEpoch = Math.ceil(this.train.count / batchSize);
+    const history: EpochRecord[] = [];
+    let lastBatchEvent = 0;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffleInPlace(order, random);
+      const started = performance.now();
+      let trainMs = 0;
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        await this.checkpoint();
+        if (this.stopRequested) return { history, stopped: true };
+        const t0 = performance.now();
+        const rows = order.slice(b * batchSize, Math.min((b + 1) * batchSize, order.length));
+        const { x, y } = batchTensors(this.train, rows, inputShape, task, classes.length);
+        let out: number | number[];
+        try {
+          out = await this.model.trainOnBatch(x, y);
+        } finally {
+          tf.dispose([x, y]);
+        }
+        trainMs += performance.now() - t0;
+        const [loss, accuracy] = Array.isArray(out) ? out : [out, NaN];
+        if (!Number.isFinite(loss)) {
+          throw new TrainingFailure(
+            `The loss became ${loss} at epoch ${epoch}, batch ${b + 1}. The learning rate is probably too high, or the inputs are not scaled; try a learning rate 10 times smaller.`,
+          );
+        }
+        lossSum += loss! * rows.length;
+        accSum += (accuracy ?? 0) * rows.length;
+        seen += rows.length;
+        const now = performance.now();
+        if (now - lastBatchEvent >= interval || b === batchesPerEpoch - 1) {
+          lastBatchEvent = now;
+          this.options.onEvent({
+            type: 'batch',
+            runId,
+            epoch,
+            batch: b + 1,
+            batchesPerEpoch,
+            loss: loss!,
+            accuracy: accuracy ?? NaN,
+            samplesPerSec: seen / (trainMs / 1000),
+          });
+        }
+      }
+      const val = this.validation.count > 0 ? evaluateLoss(this.model, this.validation, this.options) : null;
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: task === 'classification' ? accSum / seen : NaN,
+        valLoss: val ? val.loss : null,
+        valAccuracy: val ? val.accuracy : null,
+        samplesPerSec: seen / (trainMs / 1000),
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(record);
+      this.options.onEvent({ type: 'epoch', runId, ...record });
+    }
+    return { history, stopped: false };
+  }
+}

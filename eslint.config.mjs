@@ -1,0 +1,39 @@
+// ESLint: TypeScript rules plus the layering rule that keeps dependencies flowing one way
+// (renderer -> common; preload -> common; main, server, cli -> engine -> common), as VS Code's
+// code-layering rule does.
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, why) => ({
+  files,
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((group) => ({ group: [group], message: why })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.svelte', 'renderer/dist/**', '**/_scratch/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['**/*.cjs', 'scripts/**/*.mjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  layer(['common/**/*.ts'], ['**/engine/**', '**/main/**', '**/preload/**', '**/renderer/**', '**/server/**', '**/cli/**', 'node:*', 'electron', '@tensorflow/*'],
+    'common/ is pure TypeScript: no Node, DOM, Electron or TF.js imports.'),
+  layer(['engine/**/*.ts'], ['**/main/**', '**/preload/**', '**/renderer/**', '**/server/**', '**/cli/**', 'electron'],
+    'engine/ depends only on common/ (and TF.js, Node); it never imports electron or a host.'),
+  layer(['renderer/**/*.ts'], ['**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', 'electron', 'node:*', '@tensorflow/*'],
+    'The renderer talks to the engine only through the Backend contract in common/.'),
+  layer(['preload/**/*.ts'], ['**/engine/**', '**/main/**', '**/renderer/**', '**/server/**', '**/cli/**'],
+    'preload/ exposes the contract from common/ and nothing else.'),
+  layer(['server/**/*.ts', 'cli/**/*.ts'], ['**/main/**', '**/preload/**', '**/renderer/**', 'electron'],
+    'Hosts other than Electron never import electron or the renderer.'),
+  layer(['main/**/*.ts'], ['**/renderer/**', '**/server/**', '**/cli/**'],
+    'main/ hosts the engine; it does not import other hosts or the renderer.'),
+);
