@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ModelSummary } from '../model/summary';
 import type { ModelTopology } from '../model/keras-format';
 import type { TemplateInfo } from '../model/templates';
+import { EVENT_CHANNEL_NAMES, REQUEST_CHANNEL_NAMES } from './channels';
 
 export const BACKEND_NAMES = ['auto', 'cpu', 'wasm', 'tensorflow'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -121,10 +122,10 @@ export const requestSchemas = {
   'training.resume': runIdSchema,
   'training.stop': runIdSchema,
   'model.predict': z.object({ runId: z.string().min(1).max(100), inputs: z.array(z.array(z.number()).max(1_000_000)).min(1).max(10_000) }).strict(),
-} as const;
+} as const satisfies Record<(typeof REQUEST_CHANNEL_NAMES)[number], z.ZodType>;
 
 export type RequestChannel = keyof typeof requestSchemas;
-export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
+export const REQUEST_CHANNELS: readonly RequestChannel[] = REQUEST_CHANNEL_NAMES;
 
 export interface AppInfo {
   name: 'Glasswing';
@@ -153,23 +154,10 @@ export interface Events {
   'engine.status': EngineStatusEvent;
 }
 export type EventChannel = keyof Events;
-export const EVENT_CHANNELS: EventChannel[] = ['training.event', 'engine.status'];
+export const EVENT_CHANNELS: readonly EventChannel[] = EVENT_CHANNEL_NAMES;
 
-export type ErrorCode = 'unknown-channel' | 'invalid-payload' | 'forbidden-sender' | 'bad-input' | 'not-found' | 'engine-crashed' | 'internal';
-
-/** The error every host returns across the contract, never a raw exception. */
-export class ContractError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ContractError';
-  }
-  toJSON(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
-  }
-}
+export { ContractError, type ErrorCode } from './errors';
+import type { ErrorCode } from './errors';
 
 export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
 

@@ -1,0 +1,120 @@
+// The CLI as a user runs it: a separate process, exit codes, one-line errors, files on disk.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+const bin = path.join(__dirname, '..', 'bin', 'glasswing.cjs');
+
+function glasswing(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('summary reports the parameter counts Keras does', () => {
+  for (const [template, params] of [['lenet5', 61_706], ['mnist-mlp', 203_530], ['iris-mlp', 191]] as const) {
+    const r = glasswing('summary', '--template', template, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.totalParams, params);
+    assert.equal(s.trainableParams, params);
+    for (const l of s.layers) assert.deepEqual(Object.keys(l).slice(0, 4), ['name', 'className', 'outputShape', 'params']);
+  }
+  const lenet = JSON.parse(glasswing('summary', '--template', 'lenet5', '--json').stdout);
+  assert.deepEqual(lenet.layers[0].outputShape, [null, 28, 28, 6]);
+  assert.deepEqual(lenet.layers[4].outputShape, [null, 400]);
+});
+
+test('every command has --help and exits 0', () => {
+  for (const cmd of ['summary', 'train', 'evaluate', 'predict', 'serve']) {
+    const r = glasswing(cmd, '--help');
+    assert.equal(r.code, 0, cmd);
+    assert.match(r.stdout, new RegExp(`^Usage: glasswing ${cmd}`));
+  }
+});
+
+test('bad input gives one line on stderr and a non-zero exit, without a stack trace', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gw-cli-'));
+  try {
+    await writeFile(path.join(dir, 'nolabel.csv'), 'a,b\n1,2\n3,4\n');
+    await writeFile(path.join(dir, 'text.csv'), 'a,b,label\n1,2,x\n3,oops,y\n5,6,x\n');
+    const cases: [string[], RegExp][] = [
+      [['summary', '--template', 'nope'], /Unknown template "nope"/],
+      [['train', '--template', 'iris-mlp', '--dataset', path.join(dir, 'missing.csv')], /missing\.csv does not exist/],
+      [['train', '--template', 'iris-mlp', '--dataset', path.join(dir, 'nolabel.csv'), '--label', 'species'], /no column "species"/],
+      [['train', '--template', 'iris-mlp', '--dataset', path.join(dir, 'text.csv')], /text\.csv line 3, column "b": "oops" is not a number/],
+      [['train', '--template', 'iris-mlp', '--dataset', 'iris', '--epochs', 'ten'], /--epochs must be a whole number/],
+      [['train', '--template', 'iris-mlp', '--dataset', 'iris', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['frobnicate'], /Unknown command "frobnicate"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = glasswing(...args);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /    at /);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('train writes a model stock TF.js loads and that predicts the same classes', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gw-train-'));
+  try {
+    const r = glasswing('train', '--template', 'iris-mlp', '--dataset', 'iris', '--epochs', '100', '--batch-size', '16', '--seed', '1', '--out', dir, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 100);
+    assert.deepEqual(Object.keys(lines[0]), ['epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy', 'samplesPerSec']);
+    const metrics = JSON.parse(await readFile(path.join(dir, 'metrics.json'), 'utf8'));
+    assert.ok(metrics.test.accuracy >= 0.9, `test accuracy ${metrics.test.accuracy}`);
+    assert.ok(['cpu', 'wasm', 'tensorflow'].includes(metrics.backend));
+    assert.equal(metrics.history.length, 100);
+    for (const k of ['accuracy', 'precision', 'recall', 'f1', 'confusion', 'classes']) assert.ok(k in metrics.test, k);
+
+    // Stock TF.js, over plain HTTP, exactly as a web page would load it.
+    const server = createServer(async (req, res) => {
+      try {
+        res.end(await readFile(path.join(dir, path.basename(req.url ?? ''))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      await tf.setBackend('cpu');
+      const model = await tfl.loadLayersModel(`http://127.0.0.1:${port}/model.json`);
+      const meta = (model.getUserDefinedMetadata() as { glasswing: { preprocessing: { mean: number[]; std: number[] }; classes: string[] } }).glasswing;
+      const rows = [[5.1, 3.5, 1.4, 0.2], [6.0, 2.7, 4.1, 1.0], [6.7, 3.0, 5.2, 2.3]];
+      const scaled = rows.map((r) => r.map((v, j) => (v - meta.preprocessing.mean[j]!) / meta.preprocessing.std[j]!));
+      const probs = (model.predict(tf.tensor2d(scaled)) as tf.Tensor).arraySync() as number[][];
+      const stockClasses = probs.map((p) => meta.classes[p.indexOf(Math.max(...p))]);
+      const cli = rows.map((row) => JSON.parse(glasswing('predict', '--model', dir, '--input', row.join(','), '--json').stdout).class);
+      assert.deepEqual(stockClasses, cli);
+      assert.deepEqual(stockClasses, ['setosa', 'versicolor', 'virginica']);
+    } finally {
+      server.close();
+    }
+
+    const evaluation = glasswing('evaluate', '--model', dir, '--dataset', 'iris', '--json');
+    assert.equal(evaluation.code, 0, evaluation.stderr);
+    const ev = JSON.parse(evaluation.stdout);
+    assert.equal(ev.examples, 150);
+    assert.ok(ev.accuracy > 0.9);
+
+    const wrong = glasswing('predict', '--model', dir, '--input', '1,2,3');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /has 3 values; the model expects 4/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

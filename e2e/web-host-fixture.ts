@@ -1,0 +1,40 @@
+// Starts `glasswing serve` once per worker and hands tests its tokenised URL.
+import { test as base } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface WebHostFixture {
+  url: string;
+  origin: string;
+  process: ChildProcess;
+}
+
+export const test = base.extend<object, { webHost: WebHostFixture }>({
+  webHost: [
+    async ({}, use) => {
+      const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'glasswing.cjs'), 'serve', '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += String(d)));
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`glasswing serve printed no URL in 30 s. stderr: ${stderr}`)), 30_000);
+        child.stdout!.on('data', (d) => {
+          out += String(d);
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`glasswing serve exited with ${code}: ${stderr}`)));
+      });
+      await use({ url, origin: new URL(url).origin, process: child });
+      child.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export { expect } from '@playwright/test';

@@ -1,0 +1,43 @@
+// Electron main process: one window, the IPC router, and the engine in a utilityProcess.
+import { app, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { IPC_EVENT, IPC_REQUEST } from '../common/ipc/channels';
+import { REQUEST_CHANNELS, type RequestChannel, type Events } from '../common/ipc/contract';
+import { Router, unwrapReply, type Handlers } from '../common/ipc/router';
+import { EngineClient } from '../engine/host/engine-client';
+import { appUrl, createMainWindow } from './window';
+import { forkUtilityEngine } from './engine-host';
+import { isAppUrl } from './security';
+import type { BrowserWindow } from 'electron';
+
+let mainWindow: BrowserWindow | null = null;
+
+const engine = new EngineClient(forkUtilityEngine, <E extends keyof Events>(event: E, payload: Events[E]) => {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, event, payload);
+});
+
+const handlers = Object.fromEntries(
+  REQUEST_CHANNELS.map((channel) => [channel, async (payload: unknown) => unwrapReply(await engine.invoke(channel as RequestChannel, payload))]),
+) as unknown as Handlers;
+
+// Only our own window's top frame, showing our own page, may talk to the engine.
+const router = new Router(handlers, { isTrustedSender: (s) => isAppUrl(s.origin, appUrl()) });
+
+ipcMain.handle(IPC_REQUEST, (event: IpcMainInvokeEvent, channel: unknown, payload: unknown) => {
+  const frame = event.senderFrame;
+  const fromMainWindow = mainWindow !== null && event.sender === mainWindow.webContents && frame !== null && frame === event.sender.mainFrame;
+  return router.handle(channel, payload, { origin: fromMainWindow && frame ? frame.url : 'foreign-frame' });
+});
+
+app.enableSandbox();
+app.whenReady().then(() => {
+  mainWindow = createMainWindow();
+  mainWindow.on('closed', () => (mainWindow = null));
+  app.on('activate', () => {
+    if (!mainWindow) mainWindow = createMainWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  engine.dispose();
+  if (process.platform !== 'darwin') app.quit();
+});

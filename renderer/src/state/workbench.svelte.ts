@@ -1,0 +1,92 @@
+// Workbench state: what the engine offers (backends, templates, datasets), the current choice of
+// model and data, and the model summary for that choice. The only caller of the backend for them.
+import type { AppInfo, DatasetInfo, TrainingSettings } from '../../../common/ipc/contract';
+import type { TemplateInfo } from '../../../common/model/templates';
+import type { ModelSummary } from '../../../common/model/summary';
+import { backend } from '../lib/backend';
+
+/** Settings that train each built-in dataset well in a minute or less. */
+const SUGGESTED: Record<string, Partial<TrainingSettings>> = {
+  iris: { epochs: 100, batchSize: 16, learningRate: 0.01 },
+  mnist: { epochs: 3, batchSize: 64, learningRate: 0.001 },
+};
+
+export class Workbench {
+  info = $state<AppInfo | null>(null);
+  templates = $state<TemplateInfo[]>([]);
+  datasets = $state<DatasetInfo[]>([]);
+  templateId = $state('iris-mlp');
+  datasetId = $state('iris');
+  settings = $state<TrainingSettings>({
+    epochs: 100,
+    batchSize: 16,
+    learningRate: 0.01,
+    optimizer: 'adam',
+    validationSplit: 0.2,
+    testSplit: 0.2,
+    seed: 1,
+    backend: 'auto',
+  });
+  summary = $state.raw<ModelSummary | null>(null);
+  summaryError = $state<string | null>(null);
+  loadError = $state<string | null>(null);
+
+  get dataset(): DatasetInfo | undefined {
+    return this.datasets.find((d) => d.id === this.datasetId);
+  }
+
+  get template(): TemplateInfo | undefined {
+    return this.templates.find((t) => t.id === this.templateId);
+  }
+
+  /** Templates that fit the chosen dataset's kind of data. */
+  get compatibleTemplates(): TemplateInfo[] {
+    const kind = this.dataset?.kind;
+    return this.templates.filter((t) => !kind || t.dataKind === kind || (kind === 'images' && t.dataKind === 'table'));
+  }
+
+  async load(): Promise<void> {
+    try {
+      const [info, templates, datasets] = await Promise.all([
+        backend.invoke('app.info', {}),
+        backend.invoke('templates.list', {}),
+        backend.invoke('datasets.list', {}),
+      ]);
+      this.info = info;
+      this.templates = templates;
+      this.datasets = datasets;
+      this.loadError = null;
+      await this.refreshSummary();
+    } catch (e) {
+      this.loadError = (e as Error).message;
+    }
+  }
+
+  async chooseDataset(id: string): Promise<void> {
+    this.datasetId = id;
+    const ds = this.dataset;
+    if (ds && this.template && this.template.dataKind !== ds.kind) {
+      this.templateId = this.templates.find((t) => t.dataKind === ds.kind)?.id ?? this.templateId;
+    }
+    Object.assign(this.settings, SUGGESTED[id] ?? {});
+    await this.refreshSummary();
+  }
+
+  async chooseTemplate(id: string): Promise<void> {
+    this.templateId = id;
+    await this.refreshSummary();
+  }
+
+  async refreshSummary(): Promise<void> {
+    try {
+      const s = await backend.invoke('model.summary', { model: { template: this.templateId }, dataset: this.datasetId });
+      this.summary = s;
+      this.summaryError = s.errors.length ? s.errors.map((e) => e.message).join(' ') : null;
+    } catch (e) {
+      this.summary = null;
+      this.summaryError = (e as Error).message;
+    }
+  }
+}
+
+export const workbench = new Workbench();
