@@ -6,6 +6,7 @@ import { runTrain } from './commands/train';
 import { runEvaluate } from './commands/evaluate';
 import { runPredict } from './commands/predict';
 import { runServe } from './commands/serve';
+import { runBenchCommand } from './commands/bench';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   summary: { run: runSummary, help: 'layers, output shapes and parameter counts of a template or model' },
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   evaluate: { run: runEvaluate, help: 'accuracy, precision, recall, F1 and confusion matrix of a saved model' },
   predict: { run: runPredict, help: 'class probabilities for new observations or an image' },
   serve: { run: runServe, help: 'the workbench in your browser at http://127.0.0.1' },
+  bench: { run: runBenchCommand, help: 'training and inference samples/s per backend, beside PyTorch when installed' },
 };
 
 function usage(): string {

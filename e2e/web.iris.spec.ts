@@ -8,15 +8,18 @@ test('trains the Iris MLP with live curves, the backend shown, and final test me
   await expect(page.getByTestId('template-select')).toHaveValue('iris-mlp');
   await expect(page.getByTestId('total-params')).toHaveText('191 parameters');
   await page.getByTestId('epochs').fill('150');
+  // Record every value the loss chart's point count takes, to see the curves grow epoch by epoch.
+  await page.getByTestId('loss-chart').evaluate((el) => {
+    const seen: number[] = [];
+    (window as unknown as { pointCounts: number[] }).pointCounts = seen;
+    new MutationObserver(() => seen.push(Number(el.getAttribute('data-points')))).observe(el, { attributes: true, attributeFilter: ['data-points'] });
+  });
   await page.getByTestId('train').click();
-
-  // The curves grow epoch by epoch: sample the number of points while training runs.
-  const seen = new Set<number>();
   const lossChart = page.getByTestId('loss-chart');
-  await expect(async () => {
-    seen.add(Number(await lossChart.getAttribute('data-points')));
-    expect(seen.size).toBeGreaterThanOrEqual(4);
-  }).toPass({ intervals: [20], timeout: 60_000 });
+  await expect(lossChart).toHaveAttribute('data-points', '150', { timeout: 120_000 });
+  const counts = await page.evaluate(() => (window as unknown as { pointCounts: number[] }).pointCounts);
+  expect(new Set(counts).size, `point counts seen: ${counts.join(',')}`).toBeGreaterThanOrEqual(10);
+  expect(counts).toEqual([...counts].sort((a, b) => a - b));
 
   await expect(page.getByTestId('backend-badge')).toContainText(/cpu|wasm|tensorflow/);
   await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 120_000 });

@@ -8,12 +8,16 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { BackendName, BackendStatus } from '../common/ipc/contract';
+import { registerFastKernels } from './kernels';
+import { probeFastestBackend } from './kernels/auto-probe';
 
 // Optional native packages are required at run time so that bundlers leave them out.
 const requireOptional = createRequire(__filename);
 
 // Silences TF.js's "install the node backend" banner and its debug-only checks.
 tf.env().set('PROD', true);
+// Glasswing's kernel pack: fast training kernels for cpu, and the ones wasm lacks for training.
+registerFastKernels();
 
 export type ConcreteBackend = Exclude<BackendName, 'auto'>;
 
@@ -83,8 +87,15 @@ export async function useBackend(name: BackendName): Promise<ActiveBackend> {
       chosen = 'tensorflow';
       reason = 'the TensorFlow native backend is installed';
     } else {
-      chosen = 'cpu';
-      reason = 'no GPU backend is installed; the CPU backend trains every layer type';
+      // A short timed LeNet-5 step on each, cached per machine (~/.cache/glasswing).
+      try {
+        const probe = await probeFastestBackend(['cpu', 'wasm']);
+        chosen = probe.backend as ConcreteBackend;
+        reason = probe.reason;
+      } catch (e) {
+        chosen = 'cpu';
+        reason = `the speed probe failed (${(e as Error).message}); cpu trains every layer type`;
+      }
     }
   } else {
     chosen = name;

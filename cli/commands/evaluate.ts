@@ -38,7 +38,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     if (idx === undefined) throw new CliError(`${ds.name} has a class "${name}" the model does not know (it knows ${metadata.classes.join(', ')}).`);
     y[i] = idx;
   }
-  const x = applyPreprocessing(ds.x, metadata.preprocessing);
+  const x = applyPreprocessing(ds.x instanceof Float32Array ? ds.x : Float32Array.from(ds.x), metadata.preprocessing);
   const m = evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
   if (flags.json) process.stdout.write(JSON.stringify(m) + '\n');
   else {

@@ -1,0 +1,79 @@
+// Convolution kernels (forward, fused, both gradients) against the stock cpu kernels, on random
+// shapes covering strides, paddings and dilations, on the cpu and wasm backends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../backends';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { fast, rand, randInt, relErr, stock } from './test-util';
+
+const TOL = 1e-4;
+const PADS = ['same', 'valid', 'explicit'] as const;
+
+interface Case { N: number; H: number; W: number; C: number; F: number; KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; pad: 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]]; seed: number }
+
+function makeCase(seed: number, allowDilation: boolean): Case {
+  const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, seed * 97 + k);
+  const stride = r(1, 3, 1);
+  const dil = allowDilation && stride === 1 ? r(1, 2, 2) : 1;
+  const KH = r(1, 4, 3), KW = r(1, 4, 4);
+  const kind = PADS[r(0, 2, 5)]!;
+  const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 6), r(0, 2, 7)], [r(0, 2, 8), r(0, 2, 9)], [0, 0]] as Case['pad'] : kind;
+  return { N: r(1, 3, 10), H: r(KH * dil, 11, 11), W: r(KW * dil, 11, 12), C: r(1, 5, 13), F: r(1, 10, 14), KH, KW, sh: stride, sw: r(1, 3, 15) > 2 ? 1 : stride, dh: dil, dw: dil, pad, seed };
+}
+
+const xOf = (c: Case) => tf.tensor4d(rand(c.N * c.H * c.W * c.C, c.seed), [c.N, c.H, c.W, c.C]);
+const wOf = (c: Case) => tf.tensor4d(rand(c.KH * c.KW * c.C * c.F, c.seed + 1), [c.KH, c.KW, c.C, c.F]);
+const fwd = (c: Case) => () => tf.conv2d(xOf(c), wOf(c), [c.sh, c.sw], c.pad, 'NHWC', [c.dh, c.dw]);
+const outShape = (c: Case): number[] => {
+  const y = tf.tidy(() => tf.conv2d(tf.zeros([c.N, c.H, c.W, c.C]) as tf.Tensor4D, tf.zeros([c.KH, c.KW, c.C, c.F]) as tf.Tensor4D, [c.sh, c.sw], c.pad, 'NHWC', [c.dh, c.dw]));
+  const s = y.shape;
+  y.dispose();
+  return s;
+};
+
+for (const backend of ['cpu', 'wasm']) {
+  test(`Conv2D forward matches stock (${backend})`, async () => {
+    for (let s = 1; s <= 25; s++) {
+      const c = makeCase(s, true);
+      const want = await stock('cpu', fwd(c));
+      const got = await fast(backend, fwd(c));
+      assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+    }
+  });
+
+  test(`FusedConv2D (bias + relu) matches stock (${backend})`, async () => {
+    for (let s = 30; s <= 40; s++) {
+      const c = makeCase(s, true);
+      const f = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: [c.sh, c.sw], pad: c.pad, dilations: [c.dh, c.dw], bias: tf.tensor1d(rand(c.F, s + 5)), activation: s % 2 ? 'relu' : 'linear' });
+      const want = await stock('cpu', f);
+      const got = await fast(backend, f);
+      assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+    }
+  });
+
+  test(`Conv2DBackpropInput and Conv2DBackpropFilter match stock (${backend})`, async () => {
+    for (let s = 50; s <= 75; s++) {
+      const c = makeCase(s, false);
+      const ys = outShape(c);
+      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
+      const attrs = { strides: [c.sh, c.sw], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+      const bpi = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) }, { ...attrs, inputShape: [c.N, c.H, c.W, c.C] }) as tf.Tensor;
+      const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() }, { ...attrs, filterShape: [c.KH, c.KW, c.C, c.F] }) as tf.Tensor;
+      for (const [name, f] of [['input', bpi], ['filter', bpf]] as const) {
+        const want = await stock('cpu', f);
+        const got = await fast(backend, f);
+        assert.ok(relErr(got, want) < TOL, `${name} gradient, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+      }
+    }
+  });
+
+  test(`conv2d gradients through tf.grads match stock (${backend})`, async () => {
+    const c: Case = { N: 4, H: 28, W: 28, C: 1, F: 6, KH: 5, KW: 5, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 99 };
+    const g = (which: 0 | 1) => () => tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same")))))([xOf(c), wOf(c)])[which]!;
+    for (const which of [0, 1] as const) {
+      const want = await stock('cpu', g(which));
+      const got = await fast(backend, g(which));
+      assert.ok(relErr(got, want) < TOL, `grad ${which}: rel err ${relErr(got, want)}`);
+    }
+  });
+}

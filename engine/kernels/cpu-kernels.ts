@@ -1,0 +1,177 @@
+// Fast kernels for the `cpu` backend: convolutions and matrix products on the SIMD GEMM, pooling and
+// the hot element-wise ops in tight JS loops. They read the backend's typed arrays directly and
+// return through makeTensorInfo, like the stock cpu kernels.
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { overrideKernel, useStock } from './registry';
+import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, type FusedAct } from './conv';
+import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool';
+import { batchMatMul } from './matmul';
+import { binary, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
+import { applyActivation } from './activations';
+
+const B = 'cpu';
+
+function vals(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
+
+/** Conv info for a channels-last convolution, or null (NCHW goes to the stock kernel). */
+function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number]): backend_util.Conv2DInfo | null {
+  const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
+  if (fmt !== 'channelsLast') return null;
+  return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
+}
+
+function poolInfo(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo {
+  return backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
+    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+}
+
+/** The bias of a fused op, if it is one value per output channel. */
+function channelBias(backend: MathBackendCPU, bias: TensorInfo | undefined, channels: number): Float32Array | null | false {
+  if (!bias) return null;
+  const v = vals(backend, bias);
+  return v.length === channels ? v : false;
+}
+
+export function registerCpuKernels(): void {
+  overrideKernel(B, 'Conv2D', (args, stock) => {
+    const { x, filter } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const ci = allFloat(x, filter) ? convInfo(x!.shape, filter!.shape, args.attrs!, args.attrs!.dilations as [number, number]) : null;
+    if (!ci) return useStock(stock, args, 'Conv2D');
+    const out = conv2dForward(ci, vals(backend, x!), vals(backend, filter!), null, 'linear');
+    return backend.makeTensorInfo(ci.outShape, 'float32', out);
+  });
+
+  overrideKernel(B, 'FusedConv2D', (args, stock) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ci = allFloat(x, filter, bias) && !preluActivationWeights ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    const b = ci ? channelBias(backend, bias, ci.outChannels) : false;
+    if (!ci || b === false) return useStock(stock, args, 'FusedConv2D');
+    const fused: FusedAct = act === 'relu' ? 'relu' : 'linear';
+    let out = conv2dForward(ci, vals(backend, x!), vals(backend, filter!), b, fused);
+    if (act !== 'relu' && act !== 'linear') out = applyActivation(out, act, attrs.leakyreluAlpha as number);
+    return backend.makeTensorInfo(ci.outShape, 'float32', out);
+  });
+
+  overrideKernel(B, 'Conv2DBackpropInput', (args, stock) => {
+    const { dy, filter } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    const ci = allFloat(dy, filter) ? convInfo(attrs.inputShape as number[], filter!.shape, attrs, 1) : null;
+    if (!ci) return useStock(stock, args, 'Conv2DBackpropInput');
+    const dx = conv2dBackpropInput(ci, vals(backend, dy!), vals(backend, filter!));
+    return backend.makeTensorInfo(ci.inShape, 'float32', dx);
+  });
+
+  overrideKernel(B, 'Conv2DBackpropFilter', (args, stock) => {
+    const { x, dy } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    const ci = allFloat(x, dy) ? convInfo(x!.shape, attrs.filterShape as number[], attrs, 1) : null;
+    if (!ci) return useStock(stock, args, 'Conv2DBackpropFilter');
+    const dw = conv2dBackpropFilter(ci, vals(backend, x!), vals(backend, dy!));
+    return backend.makeTensorInfo(attrs.filterShape as number[], 'float32', dw);
+  });
+
+  overrideKernel(B, 'MaxPool', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(x)) return useStock(stock, args, 'MaxPool');
+    const pi = poolInfo(x!.shape, args.attrs!);
+    return backend.makeTensorInfo(pi.outShape, 'float32', maxPool(pi, vals(backend, x!)));
+  });
+
+  overrideKernel(B, 'AvgPool', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(x)) return useStock(stock, args, 'AvgPool');
+    const pi = poolInfo(x!.shape, args.attrs!);
+    return backend.makeTensorInfo(pi.outShape, 'float32', avgPool(pi, vals(backend, x!)));
+  });
+
+  overrideKernel(B, 'MaxPoolGrad', (args, stock) => {
+    const { dy, input } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(dy, input)) return useStock(stock, args, 'MaxPoolGrad');
+    const pi = poolInfo(input!.shape, args.attrs!);
+    return backend.makeTensorInfo(input!.shape, 'float32', maxPoolGrad(pi, vals(backend, dy!), vals(backend, input!)));
+  });
+
+  overrideKernel(B, 'AvgPoolGrad', (args, stock) => {
+    const { dy, input } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(dy)) return useStock(stock, args, 'AvgPoolGrad');
+    const pi = poolInfo(input!.shape, args.attrs!);
+    return backend.makeTensorInfo(input!.shape, 'float32', avgPoolGrad(pi, vals(backend, dy!)));
+  });
+
+  overrideKernel(B, 'BatchMatMul', (args, stock) => {
+    const { a, b } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    const r = allFloat(a, b) ? batchMatMul(a!.shape, vals(backend, a!), b!.shape, vals(backend, b!), !!attrs.transposeA, !!attrs.transposeB) : null;
+    if (!r) return useStock(stock, args, 'BatchMatMul');
+    return backend.makeTensorInfo(r.shape, 'float32', r.values);
+  });
+
+  overrideKernel(B, '_FusedMatMul', (args, stock) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const N = attrs.transposeB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
+    const bv = allFloat(a, b, bias) && !preluActivationWeights ? channelBias(backend, bias, N) : false;
+    const r = bv !== false ? batchMatMul(a!.shape, vals(backend, a!), b!.shape, vals(backend, b!), !!attrs.transposeA, !!attrs.transposeB, bv, act === 'relu' ? 'relu' : 'linear') : null;
+    if (!r) return useStock(stock, args, '_FusedMatMul');
+    const out = act === 'relu' || act === 'linear' ? r.values : applyActivation(r.values, act, attrs.leakyreluAlpha as number);
+    return backend.makeTensorInfo(r.shape, 'float32', out);
+  });
+
+  const binaries: [string, BinaryOp][] = [['Add', 'add'], ['Sub', 'sub'], ['Multiply', 'mul'], ['RealDiv', 'div'], ['Maximum', 'max'], ['Minimum', 'min'], ['SquaredDifference', 'sqdiff']];
+  for (const [name, op] of binaries) {
+    overrideKernel(B, name, (args, stock) => {
+      const { a, b } = args.inputs;
+      const backend = args.backend as MathBackendCPU;
+      const r = allFloat(a, b) ? binary(op, a!.shape, vals(backend, a!), b!.shape, vals(backend, b!)) : null;
+      if (!r) return useStock(stock, args, name);
+      return backend.makeTensorInfo(r.shape, 'float32', r.values);
+    });
+  }
+
+  const unaries: [string, UnaryOp][] = [['Relu', 'relu'], ['Relu6', 'relu6'], ['Step', 'step'], ['Sqrt', 'sqrt'], ['Square', 'square'], ['Neg', 'neg']];
+  for (const [name, op] of unaries) {
+    overrideKernel(B, name, (args, stock) => {
+      const { x } = args.inputs;
+      const backend = args.backend as MathBackendCPU;
+      if (!allFloat(x)) return useStock(stock, args, name);
+      return backend.makeTensorInfo(x!.shape, 'float32', unary(op, vals(backend, x!), (args.attrs?.alpha as number) ?? 0));
+    });
+  }
+
+  overrideKernel(B, 'Sum', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    if (!allFloat(x)) return useStock(stock, args, 'Sum');
+    const axes = normalizeAxes(attrs.axis as number | number[], x!.shape.length);
+    const r = sum(x!.shape, vals(backend, x!), axes);
+    if (!r) return useStock(stock, args, 'Sum');
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
+    return backend.makeTensorInfo(shape, 'float32', r.values);
+  });
+}
+
+function normalizeAxes(axis: number | number[] | null | undefined, rank: number): number[] {
+  if (axis == null) return Array.from({ length: rank }, (_, i) => i);
+  const list = Array.isArray(axis) ? axis : [axis];
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))];
+}

@@ -1,0 +1,31 @@
+// Glasswing's fast kernel pack: call registerFastKernels() once after importing the TF.js backends
+// (it is idempotent). It replaces the cpu backend's hot training kernels and adds to the wasm backend
+// the kernels it lacks for training.
+import { registerCpuKernels } from './cpu-kernels';
+import { registerWasmKernels } from './wasm-kernels';
+import { restoreStockKernels } from './registry';
+import { simd } from './simd/runtime';
+
+let registered = false;
+
+export function registerFastKernels(): void {
+  if (registered) return;
+  registerCpuKernels();
+  registerWasmKernels();
+  registered = true;
+}
+
+/** Puts the stock TF.js kernels back (for comparisons and tests). */
+export function unregisterFastKernels(): void {
+  restoreStockKernels();
+  registered = false;
+}
+
+/** How many threads the fast kernels split work over (default: one per core). */
+export function setKernelThreads(n: number): void {
+  simd().setThreads(n);
+}
+
+export function kernelThreads(): number {
+  return simd().threads;
+}

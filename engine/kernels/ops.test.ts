@@ -1,0 +1,76 @@
+// Pooling, matrix products and element-wise kernels against the stock cpu kernels, on the cpu and
+// wasm backends (wasm uses its own kernels except where Glasswing registers one).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../backends';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { fast, rand, randInt, relErr, stock } from './test-util';
+
+const TOL = 1e-4;
+
+async function same(backend: string, what: string, f: () => tf.Tensor): Promise<void> {
+  const want = await stock('cpu', f);
+  const got = await fast(backend, f);
+  assert.ok(relErr(got, want) < TOL, `${what}: rel err ${relErr(got, want)}`);
+}
+
+for (const backend of ['cpu', 'wasm']) {
+  test(`MaxPool, AvgPool and their gradients match stock (${backend})`, async () => {
+    for (let s = 1; s <= 20; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 131 + k);
+      const fh = r(1, 3, 1), fw = r(1, 3, 2);
+      const sh = r(1, 3, 3), sw = r(1, 3, 4);
+      const pad = r(0, 1, 5) ? 'same' : 'valid';
+      const shape: [number, number, number, number] = [r(1, 3, 6), r(fh, 10, 7), r(fw, 10, 8), r(1, 7, 9)];
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), s), shape);
+      const desc = `pool ${fh}x${fw} stride ${sh}x${sw} ${pad} on ${shape}`;
+      for (const kind of ['max', 'avg'] as const) {
+        const pool = (t: tf.Tensor4D) => (kind === 'max' ? tf.maxPool(t, [fh, fw], [sh, sw], pad) : tf.avgPool(t, [fh, fw], [sh, sw], pad));
+        await same(backend, `${kind} ${desc}`, () => pool(x()));
+        // Gradient of sum(pool(x) * r): dy is random, so routing errors show.
+        const g = () => tf.grad((t: tf.Tensor) => { const y = pool(t as tf.Tensor4D); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());
+        if (kind === 'avg' && backend === 'wasm') continue; // wasm keeps its own AvgPoolGrad (not replaced)
+        await same(backend, `${kind} grad ${desc}`, g);
+      }
+    }
+  });
+
+  test(`BatchMatMul and _FusedMatMul match stock (${backend})`, async () => {
+    for (let s = 1; s <= 24; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
+      const M = r(1, 70, 1), N = r(1, 70, 2), K = r(1, 90, 3);
+      const ta = r(0, 1, 4) === 1, tb = r(0, 1, 5) === 1;
+      const batch = r(1, 3, 6);
+      const bBatch = r(0, 1, 7) ? batch : 1;
+      const a = () => tf.tensor(rand(batch * M * K, s), [batch, ...(ta ? [K, M] : [M, K])]);
+      const b = () => tf.tensor(rand(bBatch * K * N, s + 1), [bBatch, ...(tb ? [N, K] : [K, N])]);
+      const desc = `${batch}x${M}x${K} @ ${bBatch}x${K}x${N} ta=${ta} tb=${tb}`;
+      await same(backend, desc, () => tf.matMul(a(), b(), ta, tb));
+      if (backend === 'cpu') {
+        for (const activation of ['linear', 'relu', 'sigmoid', 'elu'] as const) {
+          await same(backend, `fused ${activation} ${desc}`, () => tf.fused.matMul({ a: a(), b: b(), transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(N, s + 2)), activation }));
+        }
+      }
+    }
+  });
+
+  test(`element-wise kernels and Sum match stock (${backend})`, async () => {
+    const shapes: [number[], number[]][] = [[[5, 7], [5, 7]], [[4, 3, 6], [6]], [[6], [4, 3, 6]], [[3, 4], [1]], [[1], [3, 4]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]], [[3, 1], [1, 5]]];
+    for (const [i, [sa, sb]] of shapes.entries()) {
+      const a = () => tf.tensor(rand(sa.reduce((p, q) => p * q, 1), i), sa);
+      const b = () => tf.tensor(rand(sb.reduce((p, q) => p * q, 1), i + 50), sb);
+      for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference'] as const) {
+        await same(backend, `${op} ${sa} ${sb}`, () => (tf[op] as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor)(a(), b()));
+      }
+    }
+    const x = () => tf.tensor(rand(2 * 3 * 4 * 5, 7), [2, 3, 4, 5]);
+    for (const op of ['relu', 'relu6', 'sqrt', 'square', 'neg', 'step'] as const) {
+      await same(backend, op, () => (op === 'sqrt' ? tf.sqrt(tf.abs(x())) : op === 'step' ? tf.step(x(), 0.5) : (tf[op] as (t: tf.Tensor) => tf.Tensor)(x())));
+    }
+    for (const axis of [0, [0, 1], [0, 1, 2], 3, [2, 3], 1, [1, 2], [0, 2], undefined]) {
+      for (const keepDims of [false, true]) await same(backend, `sum ${JSON.stringify(axis)} keepDims=${keepDims}`, () => tf.sum(x(), axis, keepDims));
+    }
+    // int32 inputs go to the stock kernels.
+    await same(backend, 'int32 add', () => tf.cast(tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4], [1], 'int32')), 'float32'));
+  });
+}

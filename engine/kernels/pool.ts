@@ -1,0 +1,118 @@
+// 2-D max and average pooling (NHWC) and their gradients, in plain JS over typed arrays with the
+// channel loop innermost (contiguous in NHWC). Semantics follow the stock cpu kernels exactly:
+// max picks the first maximum in row-major window order; avg divides by the in-image tap count, while
+// its gradient spreads dy by 1 / (filterHeight * filterWidth) as stock AvgPoolGrad does.
+import type { backend_util } from '@tensorflow/tfjs-core';
+
+type PoolInfo = backend_util.Conv2DInfo;
+
+export function maxPool(pi: PoolInfo, x: Float32Array): Float32Array {
+  return poolForward(pi, x, true);
+}
+
+export function avgPool(pi: PoolInfo, x: Float32Array): Float32Array {
+  return poolForward(pi, x, false);
+}
+
+function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Array {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = pi;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = pi;
+  const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
+  const pt = pi.padInfo.top, pl = pi.padInfo.left;
+  const out = new Float32Array(N * OH * OW * C);
+  const acc = new Float64Array(C); // avg sums in float64 like the stock kernel's JS numbers
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = oy * sh - pt;
+      const yMin = Math.max(0, y0), yMax = Math.min(H, y0 + eh);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = ox * sw - pl;
+        const xMin = Math.max(0, x0), xMax = Math.min(W, x0 + ew);
+        const o = ((n * OH + oy) * OW + ox) * C;
+        acc.fill(isMax ? -Infinity : 0);
+        let count = 0;
+        for (let iy = yMin; iy < yMax; iy += dh) {
+          for (let ix = xMin; ix < xMax; ix += dw) {
+            const p = ((n * H + iy) * W + ix) * C;
+            if (isMax) {
+              for (let c = 0; c < C; c++) { const v = x[p + c]!; if (v > acc[c]!) acc[c] = v; }
+            } else {
+              for (let c = 0; c < C; c++) acc[c]! += x[p + c]!;
+              count++;
+            }
+          }
+        }
+        if (isMax) for (let c = 0; c < C; c++) out[o + c] = acc[c]!;
+        else for (let c = 0; c < C; c++) out[o + c] = acc[c]! / count;
+      }
+    }
+  }
+  return out;
+}
+
+/** dx for max pooling: each dy goes to the first maximum of its window in x. */
+export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array): Float32Array {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = pi;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = pi;
+  const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
+  const pt = pi.padInfo.top, pl = pi.padInfo.left;
+  const dx = new Float32Array(N * H * W * C);
+  const best = new Float32Array(C);
+  const where = new Int32Array(C);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = oy * sh - pt;
+      const yMin = Math.max(0, y0), yMax = Math.min(H, y0 + eh);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = ox * sw - pl;
+        const xMin = Math.max(0, x0), xMax = Math.min(W, x0 + ew);
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let iy = yMin; iy < yMax; iy += dh) {
+          for (let ix = xMin; ix < xMax; ix += dw) {
+            const p = ((n * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[p + c]!;
+              if (v > best[c]!) { best[c] = v; where[c] = p + c; }
+            }
+          }
+        }
+        const o = ((n * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) { const w = where[c]!; if (w >= 0) dx[w]! += dy[o + c]!; }
+      }
+    }
+  }
+  return dx;
+}
+
+/** dx for average pooling, as the stock cpu AvgPoolGrad computes it. */
+export function avgPoolGrad(pi: PoolInfo, dy: Float32Array): Float32Array {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = pi;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = pi;
+  const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
+  const pt = pi.padInfo.top, pl = pi.padInfo.left;
+  const mult = 1 / (pi.filterHeight * pi.filterWidth);
+  const acc = new Float64Array(N * H * W * C);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = oy * sh - pt;
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = ox * sw - pl;
+        const o = ((n * OH + oy) * OW + ox) * C;
+        for (let ky = 0; ky < eh; ky += dh) {
+          const iy = y0 + ky;
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < ew; kx += dw) {
+            const ix = x0 + kx;
+            if (ix < 0 || ix >= W) continue;
+            const p = ((n * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) acc[p + c]! += dy[o + c]!;
+          }
+        }
+      }
+    }
+  }
+  const dx = new Float32Array(acc.length);
+  for (let i = 0; i < acc.length; i++) dx[i] = acc[i]! * mult;
+  return dx;
+}

@@ -1,0 +1,198 @@
+// Loads the SIMD compute core (kernels.as) into one shared WebAssembly memory and runs its functions,
+// optionally split across worker threads that instantiate the same module over the same memory.
+// Kernels are synchronous (TF.js kernel functions must return their result), so the caller blocks in
+// Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import { SIMD_WASM_BASE64 } from './simd-binary';
+
+export interface SimdExports {
+  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, work: number): void;
+  gemmWorkBytes(): number;
+  im2col(x: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, col: number, m0: number, m1: number): void;
+  col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
+  addInto(dst: number, src: number, n: number): void;
+  biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
+}
+export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes'>;
+const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct'];
+
+const PAGE = 65536;
+/** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
+const ARENA_START = 4 * PAGE;
+const MAX_PAGES = 32768; // 2 GiB keeps every address a positive i32
+const SLOT = 32; // Int32 words per helper: [seq, doneSeq, fn, nargs, args...]
+const MAX_ARGS = SLOT - 4;
+
+// The helper's whole program. Evaluated as CommonJS so that it survives bundling unchanged.
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, slot, fnNames } = workerData;
+const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
+const fns = fnNames.map((n) => inst.exports[n]);
+const c = new Int32Array(ctrl);
+const base = slot * ${SLOT};
+const args = [];
+let seen = 0;
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(c, base) === seen && spins++ < 20000) { /* spin: a job usually follows soon */ }
+  if (Atomics.load(c, base) === seen) Atomics.wait(c, base, seen);
+  seen = Atomics.load(c, base);
+  const fn = c[base + 2];
+  if (fn < 0) break;
+  const n = c[base + 3];
+  args.length = n;
+  for (let i = 0; i < n; i++) args[i] = c[base + 4 + i];
+  try { fns[fn](...args); } catch (e) { c[base + 2] = -2; }
+  Atomics.store(c, base + 1, seen);
+  Atomics.notify(c, base + 1);
+}
+`;
+
+export interface SimdJob { fn: SimdFn; args: number[] }
+
+export class SimdRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: SimdExports;
+  readonly workBytes: number;
+  private f32View: Float32Array;
+  private top = ARENA_START;
+  private helpers: Worker[] = [];
+  private ctrl: Int32Array | null = null;
+  private seq = 0;
+  private module: WebAssembly.Module;
+
+  constructor() {
+    const bytes = Buffer.from(SIMD_WASM_BASE64, 'base64');
+    this.module = new WebAssembly.Module(bytes);
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort() { throw new Error('simd abort'); } } });
+    this.exports = inst.exports as unknown as SimdExports;
+    this.workBytes = this.exports.gemmWorkBytes();
+    this.f32View = new Float32Array(this.memory.buffer);
+  }
+
+  /** Number of threads jobs are split over (the caller's thread included). */
+  get threads(): number {
+    return this.helpers.length + 1;
+  }
+
+  /** Starts (or stops) helper threads so that `n` threads share each job. */
+  setThreads(n: number): void {
+    n = Math.max(1, Math.min(Math.floor(n), 16));
+    if (n === this.threads) return;
+    this.stopHelpers();
+    if (n === 1) return;
+    const sab = new SharedArrayBuffer((n - 1) * SLOT * 4);
+    this.ctrl = new Int32Array(sab);
+    this.seq = 0;
+    for (let slot = 0; slot < n - 1; slot++) {
+      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES } });
+      w.unref(); // idle helpers must not keep the process alive
+      this.helpers.push(w);
+    }
+  }
+
+  private stopHelpers(): void {
+    if (this.ctrl) {
+      const c = this.ctrl;
+      this.helpers.forEach((_, slot) => {
+        const base = slot * SLOT;
+        c[base + 2] = -1;
+        Atomics.add(c, base, 1);
+        Atomics.notify(c, base);
+      });
+    }
+    for (const w of this.helpers) void w.terminate();
+    this.helpers = [];
+    this.ctrl = null;
+  }
+
+  /** A Float32Array over the whole memory (re-made after the memory grows). */
+  get f32(): Float32Array {
+    if (this.f32View.buffer !== this.memory.buffer || this.f32View.length * 4 !== this.memory.buffer.byteLength) {
+      this.f32View = new Float32Array(this.memory.buffer);
+    }
+    return this.f32View;
+  }
+
+  /** Frees every arena allocation; each kernel starts with this (kernels never nest). */
+  reset(): void {
+    this.top = ARENA_START;
+  }
+
+  /** Allocates `floats` float32s in the arena; returns the byte address (64-byte aligned). */
+  alloc(floats: number): number {
+    const addr = this.top;
+    const end = addr + ((floats * 4 + 63) & ~63);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) throw new Error('Glasswing fast kernels: tensor too large for the 2 GiB kernel arena');
+      this.memory.grow(Math.max(pages, Math.ceil(have / PAGE / 4)));
+    }
+    this.top = end;
+    return addr;
+  }
+
+  /** Copies `src` into a fresh arena block and returns its address. */
+  put(src: ArrayLike<number>): number {
+    const p = this.alloc(src.length);
+    this.f32.set(src, p >> 2);
+    return p;
+  }
+
+  /** A view of `floats` float32s at `addr` (valid until the next alloc that grows memory). */
+  view(addr: number, floats: number): Float32Array {
+    return this.f32.subarray(addr >> 2, (addr >> 2) + floats);
+  }
+
+  zero(addr: number, floats: number): void {
+    this.f32.fill(0, addr >> 2, (addr >> 2) + floats);
+  }
+
+  /** Runs jobs[0] here and the others on helpers (jobs.length <= threads), returning when all are done. */
+  run(jobs: SimdJob[]): void {
+    if (jobs.length === 0) return;
+    const c = this.ctrl;
+    if (jobs.length === 1 || !c) {
+      for (const j of jobs) (this.exports[j.fn] as (...a: number[]) => void)(...j.args);
+      return;
+    }
+    const seq = ++this.seq;
+    for (let i = 1; i < jobs.length; i++) {
+      const base = (i - 1) * SLOT;
+      const j = jobs[i]!;
+      if (j.args.length > MAX_ARGS) throw new Error('too many simd job arguments');
+      c[base + 2] = FN_NAMES.indexOf(j.fn);
+      c[base + 3] = j.args.length;
+      for (let k = 0; k < j.args.length; k++) c[base + 4 + k] = j.args[k]!;
+      Atomics.store(c, base, seq);
+      Atomics.notify(c, base);
+    }
+    const j0 = jobs[0]!;
+    (this.exports[j0.fn] as (...a: number[]) => void)(...j0.args);
+    let failed = false;
+    for (let i = 1; i < jobs.length; i++) {
+      const base = (i - 1) * SLOT;
+      let spins = 0;
+      while (Atomics.load(c, base + 1) !== seq && spins++ < 20000) { /* spin */ }
+      while (Atomics.load(c, base + 1) !== seq) Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 50);
+      if (c[base + 2] === -2) failed = true;
+    }
+    if (failed) throw new Error('Glasswing fast kernels: a helper thread failed');
+  }
+}
+
+let runtime: SimdRuntime | null = null;
+
+/** The process-wide runtime, created on first use with one thread per core (GLASSWING_THREADS overrides). */
+export function simd(): SimdRuntime {
+  if (!runtime) {
+    runtime = new SimdRuntime();
+    const env = Number(process.env.GLASSWING_THREADS);
+    runtime.setThreads(Number.isFinite(env) && env > 0 ? env : (os.availableParallelism?.() ?? os.cpus().length));
+  }
+  return runtime;
+}
