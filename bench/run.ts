@@ -1,15 +1,43 @@
-// `npm run bench`: LeNet-5 and the MNIST MLP on every available backend plus PyTorch CPU, one LeNet-5
-// epoch over 10,000 samples, printed as a table and then as JSON. BENCH_SECONDS overrides the
-// per-measurement time (default 3 s; the whole run then takes about 1-2 minutes on 2 cores).
+// `npm run bench`: every benchmark Glasswing reports, printed as tables and then as one JSON.
+//   training  — LeNet-5 and the MNIST MLP per backend beside PyTorch CPU, one LeNet-5 epoch (issue 7)
+//   import    — 10,000 generated 64×64 PNGs and a 100,000-row CSV: time and peak memory (issue 4)
+//   tuning    — our TPE vs Optuna's TPE vs random search on Branin and Hartmann-6 (issue 8)
+// `npm run bench -- training tuning` runs a subset. BENCH_SECONDS sets the per-measurement time
+// of the training bench (default 3 s).
 import { formatBench, runBench } from '../engine/bench/bench';
+import { formatImportBench, runImportBench } from './import';
+import { formatTuningBench, runTuningBench } from './tuning';
 
+const ALL = ['training', 'import', 'tuning'] as const;
 const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH_SECONDS) : 3;
+const log = (l: string) => process.stderr.write(`${l}\n`);
+
 async function main(): Promise<void> {
-  const report = await runBench({ models: ['lenet5', 'mnist-mlp'], seconds, epochSamples: 10_000, log: (l) => process.stderr.write(`${l}\n`) });
-  process.stdout.write(`${formatBench(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
+  const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
+  const which = asked.length ? asked : [...ALL];
+  const json: Record<string, unknown> = {};
+  if (which.includes('training')) {
+    const report = await runBench({ models: ['lenet5', 'mnist-mlp'], seconds, epochSamples: 10_000, log });
+    process.stdout.write(`\n## Training and inference throughput\n${formatBench(report)}\n`);
+    json['training'] = report;
+  }
+  if (which.includes('import')) {
+    const report = await runImportBench({ log });
+    process.stdout.write(`\n## Dataset import\n${formatImportBench(report)}\n`);
+    json['import'] = report;
+  }
+  if (which.includes('tuning')) {
+    const report = await runTuningBench({ log });
+    process.stdout.write(`\n## Hyperparameter search: Glasswing TPE vs Optuna\n${formatTuningBench(report)}\n`);
+    json['tuning'] = report;
+  }
+  process.stdout.write(`\n${JSON.stringify(json, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -32,7 +32,7 @@ test('summary reports the parameter counts Keras does', () => {
 });
 
 test('every command has --help and exits 0', () => {
-  for (const cmd of ['summary', 'train', 'evaluate', 'predict', 'serve']) {
+  for (const cmd of ['summary', 'train', 'evaluate', 'predict', 'serve', 'bench', 'dataset', 'featuremaps', 'gradcam', 'tune', 'export']) {
     const r = glasswing(cmd, '--help');
     assert.equal(r.code, 0, cmd);
     assert.match(r.stdout, new RegExp(`^Usage: glasswing ${cmd}`));

@@ -7,12 +7,22 @@ import { runEvaluate } from './commands/evaluate';
 import { runPredict } from './commands/predict';
 import { runServe } from './commands/serve';
 import { runBenchCommand } from './commands/bench';
+import { runDataset } from './commands/dataset';
+import { runFeatureMaps } from './commands/featuremaps';
+import { runGradCam } from './commands/gradcam';
+import { runTune } from './commands/tune';
+import { runExport } from './commands/export';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   summary: { run: runSummary, help: 'layers, output shapes and parameter counts of a template or model' },
   train: { run: runTrain, help: 'train a template or model on a dataset; save model.json + weights.bin' },
   evaluate: { run: runEvaluate, help: 'accuracy, precision, recall, F1 and confusion matrix of a saved model' },
   predict: { run: runPredict, help: 'class probabilities for new observations or an image' },
+  dataset: { run: runDataset, help: 'what the importer sees in a CSV/TSV file or an image folder (dataset inspect PATH)' },
+  featuremaps: { run: runFeatureMaps, help: "a layer's activations for one image, as JSON or one PNG per channel" },
+  gradcam: { run: runGradCam, help: 'Grad-CAM (and other CAM methods) heatmap for an image, as JSON or an overlay PNG' },
+  tune: { run: runTune, help: 'Bayesian hyperparameter search (TPE, as Optuna) with median pruning' },
+  export: { run: runExport, help: 'export a model as TF.js, ONNX or a Keras script, with a check of the exported file' },
   serve: { run: runServe, help: 'the workbench in your browser at http://127.0.0.1' },
   bench: { run: runBenchCommand, help: 'training and inference samples/s per backend, beside PyTorch when installed' },
 };

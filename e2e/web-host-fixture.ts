@@ -2,9 +2,13 @@
 import { test as base } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export interface WebHostFixture {
   url: string;
+  /** Where relative project paths are saved (a fresh temp folder per worker). */
+  projectsDir: string;
   origin: string;
   process: ChildProcess;
 }
@@ -12,8 +16,10 @@ export interface WebHostFixture {
 export const test = base.extend<object, { webHost: WebHostFixture }>({
   webHost: [
     async ({}, use) => {
+      const projectsDir = mkdtempSync(path.join(tmpdir(), 'gw-e2e-projects-'));
       const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'glasswing.cjs'), 'serve', '--port', '0'], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, GLASSWING_PROJECTS_DIR: projectsDir, GLASSWING_CONFIG_DIR: path.join(projectsDir, '.config') },
       });
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr += String(d)));
@@ -30,7 +36,7 @@ export const test = base.extend<object, { webHost: WebHostFixture }>({
         });
         child.once('exit', (code) => reject(new Error(`glasswing serve exited with ${code}: ${stderr}`)));
       });
-      await use({ url, origin: new URL(url).origin, process: child });
+      await use({ url, origin: new URL(url).origin, process: child, projectsDir });
       child.kill('SIGTERM');
     },
     { scope: 'worker' },

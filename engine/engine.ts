@@ -22,12 +22,14 @@ import { listBackends, useBackend, type ActiveBackend } from './backends';
 import { BUILTIN_DATASETS } from './datasets/builtin';
 import { DataError, type Dataset, type Preprocessing } from './datasets/dataset';
 import { loadDataset, type LoadOptions } from './datasets/load';
-import { applyPreprocessing, prepareData, type PreparedData } from './datasets/prepare';
+import { applyPreprocessing, prepareData, preprocessRawRows, type PreparedData } from './datasets/prepare';
 import { buildModel, compileModel } from './model-builder';
 import { saveModel, type GlasswingMetadata } from './model-io';
 import { freshSeed } from './random';
 import { evaluateClassifier, TrainingRun } from './trainer';
 import { tf } from './backends';
+import { openProject, recentProjects, saveProject } from './project/project-store';
+import { ProjectError } from '../common/project/project-file';
 
 export type EventSink = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
@@ -50,9 +52,10 @@ const VERSION = typeof GLASSWING_VERSION === 'string' ? GLASSWING_VERSION : '0.1
 /** Errors that describe the user's input pass through as they are; others become 'internal'. */
 function asContractError(e: unknown): ContractError {
   if (e instanceof ContractError) return e;
-  if (e instanceof TemplateError || e instanceof DataError) return new ContractError('bad-input', e.message);
+  if (e instanceof TemplateError || e instanceof DataError || e instanceof ProjectError) return new ContractError('bad-input', e.message);
   const err = e as { code?: string; message?: string };
   if (err?.code === 'bad-input') return new ContractError('bad-input', String(err.message));
+  if (err?.code === 'cancelled') return new ContractError('bad-input', String(err.message));
   return new ContractError('internal', e instanceof Error ? e.message : String(e));
 }
 
@@ -85,25 +88,28 @@ export class Engine {
     const settings: TrainingSettings = payload.settings;
     const seed = settings.seed ?? freshSeed();
     const dataset = await this.loadData(payload.dataset, settings.labelColumn);
-    const topology = await this.resolveModel(payload.model, dataset);
+    // Split and fit preprocessing first: one-hot columns fitted on the training split decide the
+    // model's input width.
+    const prepared = prepareData(dataset, settings.validationSplit, settings.testSplit, seed);
+    const dataShape = { ...dataset, inputShape: prepared.inputShape ?? dataset.inputShape };
+    const topology = await this.resolveModel(payload.model, dataShape);
     const summary = summarizeTopology(topology);
     if (summary.errors.length) throw new ContractError('bad-input', summary.errors.map((e) => (e.layer ? `${e.layer}: ${e.message}` : e.message)).join(' '));
     const expected = summary.inputShape?.slice(1);
-    if (expected && expected.join('x') !== dataset.inputShape.join('x')) {
-      throw new ContractError('bad-input', `The model expects inputs of shape (${expected.join(', ')}); ${dataset.name} has examples of shape (${dataset.inputShape.join(', ')}).`);
+    if (expected && expected.join('x') !== dataShape.inputShape.join('x')) {
+      throw new ContractError('bad-input', `The model expects inputs of shape (${expected.join(', ')}); ${dataset.name} has examples of shape (${dataShape.inputShape.join(', ')}).`);
     }
     const outUnits = summary.outputShape?.[summary.outputShape.length - 1];
     if (dataset.task === 'classification' && outUnits !== dataset.classes.length) {
       throw new ContractError('bad-input', `The model's last layer has ${outUnits} units; ${dataset.name} has ${dataset.classes.length} classes.`);
     }
-    const prepared = prepareData(dataset, settings.validationSplit, settings.testSplit, seed);
     if (prepared.train.count === 0) throw new ContractError('bad-input', `${dataset.name} leaves no examples for training after the validation and test splits.`);
     const runId = `run-${Date.now().toString(36)}-${this.nextRun++}`;
     const metadata: GlasswingMetadata = {
       formatVersion: 1,
       task: dataset.task,
       classes: dataset.classes,
-      inputShape: dataset.inputShape,
+      inputShape: dataShape.inputShape,
       preprocessing: prepared.preprocessing,
       dataset: payload.dataset,
     };
@@ -131,7 +137,7 @@ export class Engine {
       seed,
       task: dataset.task,
       classes: dataset.classes,
-      inputShape: dataset.inputShape,
+      inputShape: dataShape.inputShape,
       onEvent,
     });
     this.runs.set(runId, record);
@@ -152,7 +158,7 @@ export class Engine {
         const result = await record.run!.run();
         record.history = result.history;
         if (dataset.task === 'classification' && prepared.test.count > 0) {
-          record.test = evaluateClassifier(model, prepared.test, dataset.inputShape, dataset.classes);
+          record.test = evaluateClassifier(model, prepared.test, dataShape.inputShape, dataset.classes);
         }
         record.state = 'finished';
         onEvent({ type: 'finished', runId, stopped: result.stopped, history: result.history, test: record.test, backend: backend.name });
@@ -178,15 +184,22 @@ export class Engine {
   }
 
   /** Raw inputs in, class probabilities out: the model's own preprocessing is applied. */
-  predictRaw(model: tfl.LayersModel, metadata: GlasswingMetadata, inputs: number[][]): ResponseOf<'model.predict'> {
-    const size = metadata.inputShape.reduce((a, b) => a * b, 1);
+  predictRaw(model: tfl.LayersModel, metadata: GlasswingMetadata, inputs: (number | string | null)[][]): ResponseOf<'model.predict'> {
+    const p = metadata.preprocessing as Preprocessing;
+    // Tables with categorical columns take one raw value per column and are one-hot encoded here.
+    const columns = p.kind === 'table' && p.columns ? p.columns.length : metadata.inputShape.reduce((a, b) => a * b, 1);
     inputs.forEach((row, i) => {
-      if (row.length !== size) {
-        throw new ContractError('bad-input', `Input ${i + 1} has ${row.length} value${row.length === 1 ? '' : 's'}; the model expects ${size} (shape ${metadata.inputShape.join('×')}).`);
+      if (row.length !== columns) {
+        throw new ContractError('bad-input', `Input ${i + 1} has ${row.length} value${row.length === 1 ? '' : 's'}; the model expects ${columns}${p.kind === 'table' && p.columns ? ` (${p.columns.map((c) => c.name).join(', ')})` : ` (shape ${metadata.inputShape.join('×')})`}.`);
       }
     });
-    const raw = Float32Array.from(inputs.flat());
-    const x = applyPreprocessing(raw, metadata.preprocessing as Preprocessing);
+    let x: Float32Array;
+    if (p.kind === 'table') x = preprocessRawRows(inputs, p);
+    else {
+      const bad = inputs.flat().findIndex((v) => typeof v !== 'number');
+      if (bad >= 0) throw new ContractError('bad-input', `Image inputs must be numbers (pixels 0–255); value ${bad + 1} is not.`);
+      x = applyPreprocessing(Float32Array.from(inputs.flat() as number[]), p);
+    }
     const probs = tf.tidy(() => (model.predict(tf.tensor(x, [inputs.length, ...metadata.inputShape])) as tf.Tensor).arraySync() as number[][]);
     return {
       classes: metadata.classes,
@@ -227,6 +240,21 @@ export class Engine {
       this.getRun(runId).run?.stop();
       return { ok: true };
     },
+    'project.save': async ({ path, project }) => {
+      try {
+        return await saveProject(path, project);
+      } catch (e) {
+        throw asContractError(e);
+      }
+    },
+    'project.open': async ({ path }) => {
+      try {
+        return await openProject(path);
+      } catch (e) {
+        throw asContractError(e);
+      }
+    },
+    'project.recent': async () => recentProjects(),
     'model.predict': async ({ runId, inputs }) => {
       const r = this.getRun(runId);
       if (r.state === 'training') await r.done;

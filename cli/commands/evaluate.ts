@@ -3,7 +3,7 @@ import { parseCommand, helpText, required, type CommandSpec, type Options } from
 import { CliError } from '../cli-error';
 import { loadModel } from '../../engine/model-io';
 import { loadDataset } from '../../engine/datasets/load';
-import { applyPreprocessing } from '../../engine/datasets/prepare';
+import { datasetInputs } from '../../engine/datasets/prepare';
 import { evaluateClassifier } from '../../engine/trainer';
 import { useBackend } from '../../engine/backends';
 
@@ -38,7 +38,8 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     if (idx === undefined) throw new CliError(`${ds.name} has a class "${name}" the model does not know (it knows ${metadata.classes.join(', ')}).`);
     y[i] = idx;
   }
-  const x = applyPreprocessing(ds.x instanceof Float32Array ? ds.x : Float32Array.from(ds.x), metadata.preprocessing);
+  // The model's own recipe (scaling, one-hot categories) re-encodes the freshly loaded data.
+  const x = datasetInputs(ds, metadata.preprocessing);
   const m = evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
   if (flags.json) process.stdout.write(JSON.stringify(m) + '\n');
   else {

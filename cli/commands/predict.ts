@@ -20,7 +20,19 @@ const spec = {
   options: { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' } },
 } as const satisfies CommandSpec<Options>;
 
-async function readInputs(input: string, featureNames: string[], inputShape: number[]): Promise<{ rows: number[][]; labels: string[] }> {
+type Raw = number | string | null;
+
+/** A raw value as typed: a number, a category name, or missing. */
+function rawValue(text: string, where: string, numericOnly: boolean): Raw {
+  const t = text.trim();
+  if (t === '' || t === 'NA') return null;
+  const n = Number(t);
+  if (Number.isFinite(n)) return n;
+  if (numericOnly) throw new CliError(`${where}: "${t}" is not a number.`);
+  return t;
+}
+
+async function readInputs(input: string, columnNames: string[], numericOnly: boolean, inputShape: number[]): Promise<{ rows: Raw[][]; labels: string[] }> {
   let isFile = false;
   try {
     isFile = (await stat(input)).isFile();
@@ -35,25 +47,15 @@ async function readInputs(input: string, featureNames: string[], inputShape: num
     const table = parseCsv(await readFile(input, 'utf8'), path.basename(input));
     const headerIsData = table.header.every((h) => h !== '' && Number.isFinite(Number(h)));
     const rows = headerIsData ? [{ line: 1, fields: table.header }, ...table.rows] : table.rows;
-    const columns = !headerIsData && featureNames.length && featureNames.every((f) => table.header.includes(f)) ? featureNames.map((f) => table.header.indexOf(f)) : null;
+    // A header naming the model's columns picks and orders them (extra columns, e.g. the label, are ignored).
+    const columns = !headerIsData && columnNames.length && columnNames.every((f) => table.header.includes(f)) ? columnNames.map((f) => table.header.indexOf(f)) : null;
     return {
-      rows: rows.map((r) =>
-        (columns ? columns.map((c) => r.fields[c]!) : r.fields).map((v, j) => {
-          const n = Number(v.trim());
-          if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`${path.basename(input)} line ${r.line}, field ${j + 1}: "${v}" is not a number.`);
-          return n;
-        }),
-      ),
+      rows: rows.map((r) => (columns ? columns.map((c) => r.fields[c]!) : r.fields).map((v, j) => rawValue(v, `${path.basename(input)} line ${r.line}, field ${j + 1}`, numericOnly))),
       labels: rows.map((r) => `line ${r.line}`),
     };
   }
   if (/\.(csv|tsv|txt|png|jpe?g|webp|gif|bmp)$/i.test(input)) throw new CliError(`${input} does not exist.`);
-  const values = input.split(',').map((v, j) => {
-    const n = Number(v.trim());
-    if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`--input value ${j + 1} ("${v.trim()}") is not a number.`);
-    return n;
-  });
-  return { rows: [values], labels: ['input'] };
+  return { rows: [input.split(',').map((v, j) => rawValue(v, `--input value ${j + 1}`, numericOnly))], labels: ['input'] };
 }
 
 export async function runPredict(argv: string[]): Promise<number> {
@@ -66,8 +68,10 @@ export async function runPredict(argv: string[]): Promise<number> {
   await useBackend('cpu');
   const { model, metadata } = await loadModel(required(flags.model, 'model', 'predict'));
   if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
-  const featureNames = metadata.preprocessing.kind === 'table' ? metadata.preprocessing.featureNames : [];
-  const { rows, labels } = await readInputs(input, featureNames, metadata.inputShape);
+  const p = metadata.preprocessing;
+  const columnNames = p.kind === 'table' ? (p.columns?.map((c) => c.name) ?? p.featureNames) : [];
+  const numericOnly = !(p.kind === 'table' && p.columns?.some((c) => c.type === 'categorical'));
+  const { rows, labels } = await readInputs(input, columnNames, numericOnly, metadata.inputShape);
   const engine = new Engine(() => undefined);
   let result;
   try {

@@ -10,6 +10,9 @@ export const REQUEST_CHANNEL_NAMES = [
   'training.resume',
   'training.stop',
   'model.predict',
+  'project.save',
+  'project.open',
+  'project.recent',
 ] as const;
 
 export const EVENT_CHANNEL_NAMES = ['training.event', 'engine.status'] as const;

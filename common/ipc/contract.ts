@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ModelSummary } from '../model/summary';
 import type { ModelTopology } from '../model/keras-format';
 import type { TemplateInfo } from '../model/templates';
+import type { ProjectFile } from '../project/project-file';
 import { EVENT_CHANNEL_NAMES, REQUEST_CHANNEL_NAMES } from './channels';
 
 export const BACKEND_NAMES = ['auto', 'cpu', 'wasm', 'tensorflow'] as const;
@@ -121,7 +122,10 @@ export const requestSchemas = {
   'training.pause': runIdSchema,
   'training.resume': runIdSchema,
   'training.stop': runIdSchema,
-  'model.predict': z.object({ runId: z.string().min(1).max(100), inputs: z.array(z.array(z.number()).max(1_000_000)).min(1).max(10_000) }).strict(),
+  'model.predict': z.object({ runId: z.string().min(1).max(100), inputs: z.array(z.array(z.union([z.number(), z.string().max(1000), z.null()])).max(1_000_000)).min(1).max(10_000) }).strict(),
+  'project.save': z.object({ path: z.string().min(1).max(4096), project: z.custom<ProjectFile>((v) => typeof v === 'object' && v !== null, { message: 'expected a project' }) }).strict(),
+  'project.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'project.recent': z.object({}).strict(),
 } as const satisfies Record<(typeof REQUEST_CHANNEL_NAMES)[number], z.ZodType>;
 
 export type RequestChannel = keyof typeof requestSchemas;
@@ -144,6 +148,9 @@ export interface Responses {
   'training.resume': { ok: true };
   'training.stop': { ok: true };
   'model.predict': { classes: string[]; probabilities: number[][]; predicted: number[] };
+  'project.save': { path: string; savedAt: string };
+  'project.open': { path: string; project: ProjectFile };
+  'project.recent': { directory: string; recent: { path: string; name: string; savedAt: string }[] };
 }
 
 export type RequestPayload<C extends RequestChannel> = z.infer<(typeof requestSchemas)[C]>;

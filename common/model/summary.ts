@@ -60,6 +60,9 @@ export function summarizeGraph(graph: LayerGraph): ModelSummary {
         } catch (e) {
           if (!(e instanceof ShapeError)) throw e;
           summary.error = e.message;
+          // The registry's hint assumes a Flatten feeds the layer; say so only when one does.
+          const feeder = graph.layers.find((l) => l.name === layer.inbound[0]);
+          if (feeder?.className !== 'Flatten') summary.error = summary.error.replace('Add a Reshape or remove the Flatten above it.', 'Add a Reshape above it.');
         }
       }
     }
@@ -70,8 +73,9 @@ export function summarizeGraph(graph: LayerGraph): ModelSummary {
     layers.push(summary);
   }
   const consumed = new Set(order.flatMap((l) => l.inbound));
+  const failed = new Set(errors.map((e) => e.layer));
   for (const l of order) {
-    if (!consumed.has(l.name) && !graph.outputs.includes(l.name)) {
+    if (!consumed.has(l.name) && !graph.outputs.includes(l.name) && !failed.has(l.name)) {
       errors.push({ layer: l.name, message: `${l.className} "${l.name}" is not connected to the output; wire it in or delete it.` });
     }
   }

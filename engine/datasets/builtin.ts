@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { DatasetInfo } from '../../common/ipc/contract';
 import { parseCsv, tableDataset } from './csv';
 import type { Dataset } from './dataset';
+import { WATERMARK_DATASET_INFO } from './watermark';
 
 /** Finds assets/ whether running from source (engine/…) or from a bundle (out/node/…). */
 export function assetsDir(): string {
@@ -39,6 +40,7 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     inputShape: [28, 28, 1],
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   },
+  WATERMARK_DATASET_INFO,
 ];
 
 export function loadIris(): Dataset {
@@ -60,7 +62,7 @@ export function loadMnist(): Dataset {
     parts.push({ pixels, digit: d });
     count += Math.floor(pixels.length / size);
   }
-  const x = new Float32Array(count * size);
+  const x = new Uint8Array(count * size);
   const y = new Float32Array(count);
   // Interleave digits (0,1,2,…,9,0,1,…) so any prefix of the set is balanced.
   const perDigit = parts.map((p) => Math.floor(p.pixels.length / size));

@@ -2,33 +2,67 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadIris, loadMnist } from './builtin';
-import { parseCsv, tableDataset } from './csv';
-import { DataError, type Dataset } from './dataset';
+import { watermarkDataset } from './watermark';
+import { parseCsv, tableDataset, type TableOptions } from './csv';
+import { DataError, ImportCancelledError, fsReason, type Dataset, type ImportReport } from './dataset';
 import { loadImageFolder, type ImageFolderOptions } from './image-folder';
 
-export interface LoadOptions extends ImageFolderOptions {
+export interface LoadOptions extends ImageFolderOptions, Omit<TableOptions, 'labelColumn'> {
   labelColumn?: string;
 }
 
-export async function loadDataset(ref: string, options: LoadOptions = {}): Promise<Dataset> {
-  if (ref === 'iris') return loadIris();
-  if (ref === 'mnist') return loadMnist();
+/** What a reference points at, or a DataError saying why it cannot be used. */
+export async function resolveRef(ref: string): Promise<'builtin' | 'folder' | 'file'> {
+  if (ref === 'iris' || ref === 'mnist' || ref === 'watermark') return 'builtin';
   let info;
   try {
     info = await stat(ref);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${ref} does not exist. Use a CSV file, an image folder, or a built-in dataset (iris, mnist).`);
-    throw new DataError(`Cannot open ${ref}: ${(e as Error).message}.`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DataError(`${ref} does not exist. Use a CSV file, an image folder, or a built-in dataset (iris, mnist, watermark).`);
+    throw new DataError(`Cannot open ${ref}: ${fsReason(e)}.`);
   }
-  if (info.isDirectory()) return (await loadImageFolder(ref, options)).dataset;
-  let text;
+  if (info.isDirectory()) return 'folder';
+  if (!info.isFile()) throw new DataError(`${ref} is neither a file nor a folder.`);
+  return 'file';
+}
+
+/** Reads a table file as text; every failure is a DataError naming the file. */
+export async function readTableText(ref: string): Promise<string> {
+  let bytes;
   try {
-    text = await readFile(ref, 'utf8');
+    bytes = await readFile(ref);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(`Cannot read ${ref}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}.`);
+    throw new DataError(`Cannot read ${ref}: ${fsReason(e)}.`);
   }
+  if (bytes.length >= 4 && ((bytes[0] === 0x89 && bytes[1] === 0x50) || (bytes[0] === 0xff && bytes[1] === 0xd8) || (bytes[0] === 0x50 && bytes[1] === 0x4b))) {
+    throw new DataError(`${path.basename(ref)} line 1: this is a binary file (an image or an archive), not a CSV or TSV table.`);
+  }
+  return bytes.toString('utf8');
+}
+
+/** A dataset and the report of its import (what was read, what was skipped, whether the cache was used). */
+export async function importDataset(ref: string, options: LoadOptions = {}): Promise<{ dataset: Dataset; report: ImportReport }> {
+  const started = Date.now();
+  const kind = await resolveRef(ref);
+  if (options.signal?.aborted) throw new ImportCancelledError(ref);
+  if (kind === 'builtin') {
+    const dataset = ref === 'iris' ? loadIris() : ref === 'mnist' ? loadMnist() : watermarkDataset();
+    const report: ImportReport = { source: ref, kind: dataset.kind, found: dataset.count, imported: dataset.count, skipped: [], fromCache: false, reused: 0, cacheFile: null, seconds: (Date.now() - started) / 1000, warnings: [] };
+    return { dataset, report };
+  }
+  if (kind === 'folder') {
+    const { dataset, report } = await loadImageFolder(ref, options);
+    return { dataset, report };
+  }
+  const text = await readTableText(ref);
   const name = path.basename(ref);
-  return tableDataset(parseCsv(text, name), name, ref, { labelColumn: options.labelColumn });
+  const dataset = tableDataset(parseCsv(text, name), name, ref, options);
+  const report: ImportReport = { source: path.resolve(ref), kind: 'table', found: dataset.count, imported: dataset.count, skipped: [], fromCache: false, reused: 0, cacheFile: null, seconds: (Date.now() - started) / 1000, warnings: [] };
+  options.onProgress?.(dataset.count, dataset.count, { phase: 'done', done: dataset.count, total: dataset.count, rate: 0, etaSeconds: 0, skipped: 0 });
+  return { dataset: { ...dataset, report }, report };
+}
+
+export async function loadDataset(ref: string, options: LoadOptions = {}): Promise<Dataset> {
+  return (await importDataset(ref, options)).dataset;
 }

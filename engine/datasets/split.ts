@@ -1,7 +1,7 @@
 // Seeded, stratified train/validation/test splits: each class keeps its share in every split,
 // and the same seed always gives the same split.
 import { seededRandom, shuffleInPlace } from '../random';
-import type { Dataset } from './dataset';
+import { DataError, type Dataset } from './dataset';
 
 export interface SplitIndices {
   train: number[];
@@ -32,4 +32,20 @@ export function splitIndices(dataset: Dataset, validationFraction: number, testF
   shuffleInPlace(out.validation, random);
   shuffleInPlace(out.test, random);
   return out;
+}
+
+/** Checks that a stored split fits the dataset: indices in range, none used twice. */
+export function checkSplit(dataset: Dataset, split: SplitIndices): void {
+  const used = new Uint8Array(dataset.count);
+  for (const part of ['train', 'validation', 'test'] as const) {
+    const rows = split[part];
+    if (!Array.isArray(rows)) throw new DataError(`The stored split has no ${part} rows.`);
+    for (const r of rows) {
+      if (!Number.isInteger(r) || r < 0 || r >= dataset.count) {
+        throw new DataError(`The stored split names example ${r}, but ${dataset.name} has ${dataset.count} examples; the data changed since the split was made. Make a new split.`);
+      }
+      if (used[r]) throw new DataError(`The stored split uses example ${r} twice; make a new split.`);
+      used[r] = 1;
+    }
+  }
 }

@@ -2,6 +2,7 @@
 // replaced whole, so charts redraw once per event rather than tracking every array element.
 import type { EpochRecord, EvaluationMetrics, TrainingEvent, TrainingSettings } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import type { ModelTopology } from '../../../common/model/keras-format';
 
 export type RunStatus = 'idle' | 'starting' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
 
@@ -60,7 +61,7 @@ export class TrainingState {
     return total ? Math.min(1, ((this.epoch - 1) * this.batchesPerEpoch + this.batch) / total) : 0;
   }
 
-  async start(model: { template: string }, dataset: string, settings: TrainingSettings): Promise<void> {
+  async start(model: { template: string } | { topology: ModelTopology }, dataset: string, settings: TrainingSettings): Promise<void> {
     this.reset();
     this.status = 'starting';
     try {

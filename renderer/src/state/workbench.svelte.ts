@@ -2,8 +2,9 @@
 // model and data, and the model summary for that choice. The only caller of the backend for them.
 import type { AppInfo, DatasetInfo, TrainingSettings } from '../../../common/ipc/contract';
 import type { TemplateInfo } from '../../../common/model/templates';
-import type { ModelSummary } from '../../../common/model/summary';
 import { backend } from '../lib/backend';
+import { adaptTemplate } from '../../../common/model/templates';
+import { graphState } from './graph.svelte';
 
 /** Settings that train each built-in dataset well in a minute or less. */
 const SUGGESTED: Record<string, Partial<TrainingSettings>> = {
@@ -27,7 +28,6 @@ export class Workbench {
     seed: 1,
     backend: 'auto',
   });
-  summary = $state.raw<ModelSummary | null>(null);
   summaryError = $state<string | null>(null);
   loadError = $state<string | null>(null);
 
@@ -65,27 +65,36 @@ export class Workbench {
   async chooseDataset(id: string): Promise<void> {
     this.datasetId = id;
     const ds = this.dataset;
-    if (ds && this.template && this.template.dataKind !== ds.kind) {
-      this.templateId = this.templates.find((t) => t.dataKind === ds.kind)?.id ?? this.templateId;
-    }
     Object.assign(this.settings, SUGGESTED[id] ?? {});
-    await this.refreshSummary();
+    // A model still equal to its template follows the data; an edited one is left alone.
+    if (graphState.fromTemplate || graphState.graph.layers.length === 0) {
+      const current = this.templates.find((t) => t.id === (graphState.fromTemplate ?? this.templateId));
+      const id2 = current && ds && current.dataKind === ds.kind ? current.id : (this.templates.find((t) => t.dataKind === ds?.kind)?.id ?? this.templateId);
+      await this.chooseTemplate(id2);
+    }
   }
 
+  /** Loads a template into the builder, fitted to the chosen dataset (one undoable edit). */
   async chooseTemplate(id: string): Promise<void> {
     this.templateId = id;
-    await this.refreshSummary();
+    try {
+      const s = await backend.invoke('model.summary', { model: { template: id } });
+      const ds = this.dataset;
+      const topology = s.topology && ds && s.topology.class_name === 'Sequential'
+        ? adaptTemplate(s.topology, { inputShape: ds.inputShape, task: 'classification', outputs: ds.classes.length })
+        : s.topology;
+      if (topology && graphState.graph.layers.length === 0 && !graphState.dirty) {
+        graphState.reset(topology, null);
+        graphState.fromTemplate = id;
+      } else if (topology) graphState.loadTopology(topology, null, id);
+      this.summaryError = null;
+    } catch (e) {
+      this.summaryError = (e as Error).message;
+    }
   }
 
   async refreshSummary(): Promise<void> {
-    try {
-      const s = await backend.invoke('model.summary', { model: { template: this.templateId }, dataset: this.datasetId });
-      this.summary = s;
-      this.summaryError = s.errors.length ? s.errors.map((e) => e.message).join(' ') : null;
-    } catch (e) {
-      this.summary = null;
-      this.summaryError = (e as Error).message;
-    }
+    await this.chooseTemplate(this.templateId);
   }
 }
 

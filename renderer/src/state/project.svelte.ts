@@ -1,0 +1,93 @@
+// The open project: where it lives on disk, saving (atomically, by the engine) and opening, and
+// the guard against losing unsaved work.
+import { PROJECT_FORMAT, PROJECT_VERSION, type ProjectFile } from '../../../common/project/project-file';
+import { backend } from '../lib/backend';
+import { graphState } from './graph.svelte';
+import { workbench } from './workbench.svelte';
+
+export class ProjectState {
+  path = $state<string | null>(null);
+  name = $state('Untitled');
+  message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  recent = $state<{ path: string; name: string; savedAt: string }[]>([]);
+  directory = $state('');
+
+  toFile(name: string): ProjectFile {
+    return {
+      format: PROJECT_FORMAT,
+      version: PROJECT_VERSION,
+      name,
+      savedAt: '',
+      model: graphState.topology(),
+      layout: $state.snapshot(graphState.layout),
+      dataset: { ref: workbench.datasetId },
+      training: $state.snapshot(workbench.settings) as unknown as Record<string, unknown>,
+    };
+  }
+
+  /** True when there is nothing unsaved, or the person agrees to discard it. */
+  confirmDiscard(): boolean {
+    return !graphState.dirty || confirm('The current model has unsaved changes. Discard them?');
+  }
+
+  async save(): Promise<boolean> {
+    if (!this.path) return false;
+    return this.saveAs(this.path);
+  }
+
+  async saveAs(path: string): Promise<boolean> {
+    const name = path.split(/[\\/]/).pop()!.replace(/\.glasswing\.json$/, '').replace(/\.json$/, '');
+    try {
+      const file = this.toFile(name);
+      const r = await backend.invoke('project.save', { path, project: file });
+      this.path = r.path;
+      this.name = name;
+      graphState.dirty = false;
+      this.message = { kind: 'ok', text: `Saved ${r.path}` };
+      await this.loadRecent();
+      return true;
+    } catch (e) {
+      this.message = { kind: 'error', text: (e as Error).message };
+      return false;
+    }
+  }
+
+  async open(path: string): Promise<boolean> {
+    if (!this.confirmDiscard()) return false;
+    try {
+      const r = await backend.invoke('project.open', { path });
+      graphState.reset(r.project.model, r.project.layout);
+      if (r.project.dataset && workbench.datasets.some((d) => d.id === r.project.dataset!.ref)) workbench.datasetId = r.project.dataset.ref;
+      Object.assign(workbench.settings, r.project.training);
+      this.path = r.path;
+      this.name = r.project.name;
+      this.message = { kind: 'ok', text: `Opened ${r.path}` };
+      await this.loadRecent();
+      return true;
+    } catch (e) {
+      // A damaged or newer file changes nothing that is open.
+      this.message = { kind: 'error', text: (e as Error).message };
+      return false;
+    }
+  }
+
+  newProject(): void {
+    if (!this.confirmDiscard()) return;
+    graphState.reset(null, null);
+    this.path = null;
+    this.name = 'Untitled';
+    this.message = null;
+  }
+
+  async loadRecent(): Promise<void> {
+    try {
+      const r = await backend.invoke('project.recent', {});
+      this.recent = r.recent;
+      this.directory = r.directory;
+    } catch {
+      /* the list is a convenience */
+    }
+  }
+}
+
+export const project = new ProjectState();
