@@ -30,6 +30,8 @@ import { evaluateClassifier, TrainingRun } from './trainer';
 import { tf } from './backends';
 import { openProject, recentProjects, saveProject } from './project/project-store';
 import { ProjectError } from '../common/project/project-file';
+import { inspectHandlers } from './services/inspect-service';
+import { tuningHandlers } from './services/tuning-service';
 
 export type EventSink = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
@@ -44,6 +46,8 @@ export interface RunRecord {
   state: 'training' | 'finished' | 'failed';
   done: Promise<void>;
   prepared: PreparedData;
+  /** The dataset as loaded (raw values: pixels 0–255, table values before scaling). */
+  dataset: Dataset;
 }
 
 declare const GLASSWING_VERSION: string | undefined;
@@ -66,7 +70,8 @@ export class Engine {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly emit: EventSink,
+    /** Sends an event to every listener of the host (services use it for their own events). */
+    readonly emit: EventSink,
     private readonly host: AppInfo['host'] = 'memory',
     private readonly datasetOptions: LoadOptions = {},
   ) {}
@@ -128,7 +133,7 @@ export class Engine {
       resolveDone();
       throw asContractError(e);
     }
-    const record: RunRecord = { runId, model, run: null, metadata, backend, history: [], test: null, state: 'training', done, prepared };
+    const record: RunRecord = { runId, model, run: null, metadata, backend, history: [], test: null, state: 'training', done, prepared, dataset };
     const onEvent = (event: TrainingEvent) => this.emit('training.event', event);
     record.run = new TrainingRun(model, prepared.train, prepared.validation, {
       runId,
@@ -172,6 +177,27 @@ export class Engine {
     return record;
   }
 
+  /**
+   * Runs `job` alone on the TF.js engine: after every queued training run, and before any that
+   * start later (tuning, long inspections). Training runs queue the same way.
+   */
+  async exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const previous = this.queue;
+    let release!: () => void;
+    this.queue = previous.then(() => new Promise<void>((r) => (release = r)));
+    await previous;
+    try {
+      return await job();
+    } finally {
+      release();
+    }
+  }
+
+  /** Every run of this engine session, newest last. */
+  listRuns(): RunRecord[] {
+    return [...this.runs.values()];
+  }
+
   getRun(runId: string): RunRecord {
     const r = this.runs.get(runId);
     if (!r) throw new ContractError('not-found', `There is no training run "${runId}".`);
@@ -209,6 +235,8 @@ export class Engine {
   }
 
   readonly handlers: Handlers = {
+    ...inspectHandlers(this),
+    ...tuningHandlers(this),
     'app.info': async () => ({ name: 'Glasswing', version: VERSION, host: this.host, backends: listBackends() }),
     'templates.list': async () => listTemplates(),
     'datasets.list': async (): Promise<DatasetInfo[]> => BUILTIN_DATASETS,

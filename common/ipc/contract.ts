@@ -7,6 +7,8 @@ import type { ModelTopology } from '../model/keras-format';
 import type { TemplateInfo } from '../model/templates';
 import type { ProjectFile } from '../project/project-file';
 import { EVENT_CHANNEL_NAMES, REQUEST_CHANNEL_NAMES } from './channels';
+import { inspectRequests, type InspectEvents, type InspectResponses } from './domains/inspect';
+import { tuningRequests, type TuningEvents, type TuningResponses } from './domains/tuning';
 
 export const BACKEND_NAMES = ['auto', 'cpu', 'wasm', 'tensorflow'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -112,8 +114,7 @@ export type TrainingEvent =
 
 export type EngineStatusEvent = { state: 'ready' | 'crashed'; message: string };
 
-/** Every request: its payload schema and (as a type) its response. */
-export const requestSchemas = {
+const coreRequests = {
   'app.info': z.object({}).strict(),
   'templates.list': z.object({}).strict(),
   'datasets.list': z.object({}).strict(),
@@ -126,7 +127,10 @@ export const requestSchemas = {
   'project.save': z.object({ path: z.string().min(1).max(4096), project: z.custom<ProjectFile>((v) => typeof v === 'object' && v !== null, { message: 'expected a project' }) }).strict(),
   'project.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'project.recent': z.object({}).strict(),
-} as const satisfies Record<(typeof REQUEST_CHANNEL_NAMES)[number], z.ZodType>;
+} as const;
+
+/** Every request: its payload schema and (as a type) its response. */
+export const requestSchemas = { ...coreRequests, ...inspectRequests, ...tuningRequests } as const satisfies Record<(typeof REQUEST_CHANNEL_NAMES)[number], z.ZodType>;
 
 export type RequestChannel = keyof typeof requestSchemas;
 export const REQUEST_CHANNELS: readonly RequestChannel[] = REQUEST_CHANNEL_NAMES;
@@ -138,7 +142,7 @@ export interface AppInfo {
   backends: BackendStatus[];
 }
 
-export interface Responses {
+export interface Responses extends InspectResponses, TuningResponses {
   'app.info': AppInfo;
   'templates.list': TemplateInfo[];
   'datasets.list': DatasetInfo[];
@@ -156,7 +160,7 @@ export interface Responses {
 export type RequestPayload<C extends RequestChannel> = z.infer<(typeof requestSchemas)[C]>;
 export type ResponseOf<C extends RequestChannel> = Responses[C];
 
-export interface Events {
+export interface Events extends InspectEvents, TuningEvents {
   'training.event': TrainingEvent;
   'engine.status': EngineStatusEvent;
 }
