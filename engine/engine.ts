@@ -32,6 +32,7 @@ import { openProject, recentProjects, saveProject } from './project/project-stor
 import { ProjectError } from '../common/project/project-file';
 import { inspectHandlers } from './services/inspect-service';
 import { tuningHandlers } from './services/tuning-service';
+import { dataHandlers } from './services/data-service';
 
 export type EventSink = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
@@ -84,15 +85,23 @@ export class Engine {
     return source.topology;
   }
 
-  async loadData(ref: string, labelColumn?: string): Promise<Dataset> {
-    return loadDataset(ref, { ...this.datasetOptions, labelColumn });
+  async loadData(ref: string, labelColumn?: string, settings?: Partial<TrainingSettings>): Promise<Dataset> {
+    return loadDataset(ref, {
+      ...this.datasetOptions,
+      labelColumn,
+      ...(settings?.categorical ? { categorical: settings.categorical } : {}),
+      ...(settings?.ignore ? { ignore: settings.ignore } : {}),
+      ...(settings?.imageHeight ? { height: settings.imageHeight } : {}),
+      ...(settings?.imageWidth ? { width: settings.imageWidth } : {}),
+      ...(settings?.color ? { color: settings.color } : {}),
+    });
   }
 
   /** Starts a run and returns at once; progress arrives as events. */
   async startTraining(payload: RequestPayload<'training.start'>): Promise<RunRecord> {
     const settings: TrainingSettings = payload.settings;
     const seed = settings.seed ?? freshSeed();
-    const dataset = await this.loadData(payload.dataset, settings.labelColumn);
+    const dataset = await this.loadData(payload.dataset, settings.labelColumn, settings);
     // Split and fit preprocessing first: one-hot columns fitted on the training split decide the
     // model's input width.
     const prepared = prepareData(dataset, settings.validationSplit, settings.testSplit, seed);
@@ -237,6 +246,7 @@ export class Engine {
   readonly handlers: Handlers = {
     ...inspectHandlers(this),
     ...tuningHandlers(this),
+    ...dataHandlers(this),
     'app.info': async () => ({ name: 'Glasswing', version: VERSION, host: this.host, backends: listBackends() }),
     'templates.list': async () => listTemplates(),
     'datasets.list': async (): Promise<DatasetInfo[]> => BUILTIN_DATASETS,

@@ -17,11 +17,14 @@ const CORE_REQUESTS = [
   'project.save',
   'project.open',
   'project.recent',
+  'datasets.inspect',
+  'datasets.cancel',
+  'datasets.upload',
 ] as const;
 
 export const REQUEST_CHANNEL_NAMES = [...CORE_REQUESTS, ...INSPECT_REQUESTS, ...TUNING_REQUESTS] as const;
 
-export const EVENT_CHANNEL_NAMES = ['training.event', 'engine.status', ...INSPECT_EVENTS, ...TUNING_EVENTS] as const;
+export const EVENT_CHANNEL_NAMES = ['training.event', 'engine.status', 'dataset.progress', ...INSPECT_EVENTS, ...TUNING_EVENTS] as const;
 
 /** Electron IPC channel names that carry the contract. */
 export const IPC_REQUEST = 'glasswing:request';

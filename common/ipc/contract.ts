@@ -46,6 +46,12 @@ export const trainingSettingsSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     backend: z.enum(BACKEND_NAMES),
     labelColumn: z.string().max(500).optional(),
+    /** How the dataset is read (tables: columns; image folders: size and colour). */
+    categorical: z.array(z.string().max(500)).max(1000).optional(),
+    ignore: z.array(z.string().max(500)).max(1000).optional(),
+    imageHeight: z.number().int().min(4).max(1024).optional(),
+    imageWidth: z.number().int().min(4).max(1024).optional(),
+    color: z.enum(['grayscale', 'rgb']).optional(),
   })
   .strict();
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
@@ -63,6 +69,28 @@ export const DEFAULT_TRAINING_SETTINGS: TrainingSettings = {
 
 const runIdSchema = z.object({ runId: z.string().min(1).max(100) }).strict();
 
+export const datasetOptionsSchema = z
+  .object({
+    labelColumn: z.string().max(500).optional(),
+    categorical: z.array(z.string().max(500)).max(1000).optional(),
+    ignore: z.array(z.string().max(500)).max(1000).optional(),
+    height: z.number().int().min(4).max(1024).optional(),
+    width: z.number().int().min(4).max(1024).optional(),
+    color: z.enum(['grayscale', 'rgb']).optional(),
+  })
+  .strict();
+export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
+
+export interface DatasetProgressEvent {
+  ref: string;
+  phase: string;
+  done: number;
+  total: number;
+  rate: number;
+  etaSeconds: number | null;
+  skipped: number;
+}
+
 export interface BackendStatus {
   name: Exclude<BackendName, 'auto'>;
   available: boolean;
@@ -79,6 +107,8 @@ export interface DatasetInfo {
   examples: number;
   inputShape: number[];
   classes: string[];
+  /** Classification unless said otherwise (a numeric label to predict is regression). */
+  task?: 'classification' | 'regression';
 }
 
 export interface EvaluationMetrics {
@@ -127,6 +157,17 @@ const coreRequests = {
   'project.save': z.object({ path: z.string().min(1).max(4096), project: z.custom<ProjectFile>((v) => typeof v === 'object' && v !== null, { message: 'expected a project' }) }).strict(),
   'project.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'project.recent': z.object({}).strict(),
+  'datasets.inspect': z.object({ ref: datasetRefSchema, options: datasetOptionsSchema }).strict(),
+  'datasets.cancel': z.object({ ref: datasetRefSchema }).strict(),
+  'datasets.upload': z
+    .object({
+      /** Folder name the upload lands in (under the projects folder's uploads/). */
+      name: z.string().min(1).max(200).regex(/^[^/\\]+$/, 'a name without slashes'),
+      files: z.array(z.object({ path: z.string().min(1).max(1000), base64: z.string().max(48 * 1024 * 1024) }).strict()).min(1).max(20_000),
+      /** First chunk of an upload: clears what an earlier upload of the same name left. */
+      fresh: z.boolean(),
+    })
+    .strict(),
 } as const;
 
 /** Every request: its payload schema and (as a type) its response. */
@@ -155,6 +196,37 @@ export interface Responses extends InspectResponses, TuningResponses {
   'project.save': { path: string; savedAt: string };
   'project.open': { path: string; project: ProjectFile };
   'project.recent': { directory: string; recent: { path: string; name: string; savedAt: string }[] };
+  'datasets.inspect': DatasetInspectionSummary;
+  'datasets.cancel': { ok: true };
+  'datasets.upload': { ref: string; files: number };
+}
+
+/** What the importer sees (engine/datasets/inspect.ts DatasetInspection, as sent to the UI). */
+export interface DatasetInspectionSummary {
+  ref: string;
+  name: string;
+  kind: 'table' | 'images';
+  task: 'classification' | 'regression' | null;
+  count: number;
+  labelColumn: string | null;
+  columns: {
+    name: string;
+    role: 'feature' | 'label' | 'ignored';
+    type: 'numeric' | 'categorical';
+    missing: number;
+    distinct: number;
+    stats: { min: number; max: number; mean: number; std: number } | null;
+    categories: { value: string; count: number }[] | null;
+  }[];
+  classes: { name: string; count: number }[];
+  imbalance: { largest: string; smallest: string; ratio: number } | null;
+  inputShape: number[] | null;
+  header: string[];
+  firstRows: string[][];
+  sampleImages: { class: string; file: string; dataUrl: string }[];
+  report: { found: number; imported: number; skipped: { file: string; reason: string }[]; fromCache: boolean; seconds: number } | null;
+  problems: { severity: 'error' | 'warning'; message: string; line?: number; column?: string; fix?: { option: 'categorical' | 'ignore'; column: string } }[];
+  ok: boolean;
 }
 
 export type RequestPayload<C extends RequestChannel> = z.infer<(typeof requestSchemas)[C]>;
@@ -163,6 +235,7 @@ export type ResponseOf<C extends RequestChannel> = Responses[C];
 export interface Events extends InspectEvents, TuningEvents {
   'training.event': TrainingEvent;
   'engine.status': EngineStatusEvent;
+  'dataset.progress': DatasetProgressEvent;
 }
 export type EventChannel = keyof Events;
 export const EVENT_CHANNELS: readonly EventChannel[] = EVENT_CHANNEL_NAMES;

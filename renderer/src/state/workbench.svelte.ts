@@ -10,6 +10,7 @@ import { graphState } from './graph.svelte';
 const SUGGESTED: Record<string, Partial<TrainingSettings>> = {
   iris: { epochs: 100, batchSize: 16, learningRate: 0.01 },
   mnist: { epochs: 3, batchSize: 64, learningRate: 0.001 },
+  watermark: { epochs: 8, batchSize: 32, learningRate: 0.001 },
 };
 
 export class Workbench {
@@ -62,10 +63,22 @@ export class Workbench {
     }
   }
 
+  /** Adds an imported dataset (a file or folder) to the choices and selects it with its reading options. */
+  async useDataset(info: DatasetInfo, options: Partial<TrainingSettings>): Promise<void> {
+    this.datasets = [...this.datasets.filter((d) => d.id !== info.id), info];
+    await this.chooseDataset(info.id);
+    for (const key of ['labelColumn', 'categorical', 'ignore', 'imageHeight', 'imageWidth', 'color'] as const) {
+      if (options[key] === undefined) delete this.settings[key];
+      else (this.settings as Record<string, unknown>)[key] = options[key];
+    }
+  }
+
   async chooseDataset(id: string): Promise<void> {
     this.datasetId = id;
     const ds = this.dataset;
-    Object.assign(this.settings, SUGGESTED[id] ?? {});
+    Object.assign(this.settings, SUGGESTED[id] ?? (ds?.kind === 'images' ? SUGGESTED['mnist'] : SUGGESTED['iris']));
+    // Built-in samples need no reading options.
+    if (SUGGESTED[id]) for (const key of ['labelColumn', 'categorical', 'ignore', 'imageHeight', 'imageWidth', 'color'] as const) delete this.settings[key];
     // A model still equal to its template follows the data; an edited one is left alone.
     if (graphState.fromTemplate || graphState.graph.layers.length === 0) {
       const current = this.templates.find((t) => t.id === (graphState.fromTemplate ?? this.templateId));
@@ -81,7 +94,7 @@ export class Workbench {
       const s = await backend.invoke('model.summary', { model: { template: id } });
       const ds = this.dataset;
       const topology = s.topology && ds && s.topology.class_name === 'Sequential'
-        ? adaptTemplate(s.topology, { inputShape: ds.inputShape, task: 'classification', outputs: ds.classes.length })
+        ? adaptTemplate(s.topology, { inputShape: ds.inputShape, task: ds.task ?? 'classification', outputs: ds.task === 'regression' ? 1 : ds.classes.length })
         : s.topology;
       if (topology && graphState.graph.layers.length === 0 && !graphState.dirty) {
         graphState.reset(topology, null);
