@@ -2,13 +2,17 @@
 //   training  — LeNet-5 and the MNIST MLP per backend beside PyTorch CPU, one LeNet-5 epoch (issue 7)
 //   import    — 10,000 generated 64×64 PNGs and a 100,000-row CSV: time and peak memory (issue 4)
 //   tuning    — our TPE vs Optuna's TPE vs random search on Branin and Hartmann-6 (issue 8)
+//   transfer  — a frozen pretrained backbone + head vs the same budget from scratch (issue 8)
+//   dashboard — LeNet-5 training throughput with the dashboard open in Chromium vs the CLI (issue 5)
 // `npm run bench -- training tuning` runs a subset. BENCH_SECONDS sets the per-measurement time
 // of the training bench (default 3 s).
 import { formatBench, runBench } from '../engine/bench/bench';
 import { formatImportBench, runImportBench } from './import';
 import { formatTuningBench, runTuningBench } from './tuning';
+import { formatTransferBench, runTransferBench } from './transfer';
+import { formatDashboardBench, runDashboardBench } from './dashboard';
 
-const ALL = ['training', 'import', 'tuning'] as const;
+const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard'] as const;
 const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH_SECONDS) : 3;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
@@ -30,6 +34,16 @@ async function main(): Promise<void> {
     const report = await runTuningBench({ log });
     process.stdout.write(`\n## Hyperparameter search: Glasswing TPE vs Optuna\n${formatTuningBench(report)}\n`);
     json['tuning'] = report;
+  }
+  if (which.includes('transfer')) {
+    const report = await runTransferBench({});
+    process.stdout.write(`\n## Transfer learning: pretrained backbone vs from scratch\n${formatTransferBench(report)}\n`);
+    json['transfer'] = report;
+  }
+  if (which.includes('dashboard')) {
+    const report = await runDashboardBench({ log });
+    process.stdout.write(`\n## Training with the dashboard open vs headless\n${formatDashboardBench(report)}\n`);
+    json['dashboard'] = report;
   }
   process.stdout.write(`\n${JSON.stringify(json, null, 2)}\n`);
 }

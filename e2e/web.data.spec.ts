@@ -31,7 +31,7 @@ test('import an image folder through the UI, see the preview, train LeNet-5 on i
   await page.getByTestId('nav-train').click();
   await page.getByTestId('template-select').selectOption('lenet5');
   await page.getByTestId('epochs').fill('30');
-  await page.getByLabel('Batch size').fill('16');
+  await page.getByTestId('batch-size').fill('16');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 150_000 });
   const accuracy = parseFloat(await page.getByTestId('test-accuracy').innerText());

@@ -34,7 +34,7 @@ test('trains the Iris MLP with live curves, the backend shown, and final test me
 test('an unscaled learning rate that explodes is reported, and nothing else breaks', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await page.getByTestId('dataset-iris').click();
-  await page.getByLabel('Learning rate').fill('10');
+  await page.getByTestId('learning-rate').fill('10');
   await page.getByLabel('Optimizer').selectOption('sgd');
   await page.getByTestId('epochs').fill('50');
   await page.getByTestId('train').click();

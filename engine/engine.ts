@@ -6,6 +6,7 @@ import {
   type AppInfo,
   type DatasetInfo,
   type EvaluationMetrics,
+  type RegressionMetrics,
   type Events,
   type EpochRecord,
   type ModelSource,
@@ -26,13 +27,15 @@ import { applyPreprocessing, prepareData, preprocessRawRows, type PreparedData }
 import { buildModel, compileModel } from './model-builder';
 import { saveModel, type GlasswingMetadata } from './model-io';
 import { freshSeed } from './random';
-import { evaluateClassifier, TrainingRun } from './trainer';
+import { evaluateClassifier, predictAll, TrainingRun } from './trainer';
+import { regressionMetrics } from './metrics';
 import { tf } from './backends';
 import { openProject, recentProjects, saveProject } from './project/project-store';
 import { ProjectError } from '../common/project/project-file';
 import { inspectHandlers } from './services/inspect-service';
 import { tuningHandlers } from './services/tuning-service';
 import { dataHandlers } from './services/data-service';
+import { runHandlers } from './services/run-service';
 
 export type EventSink = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
@@ -44,6 +47,7 @@ export interface RunRecord {
   backend: ActiveBackend;
   history: EpochRecord[];
   test: EvaluationMetrics | null;
+  regression?: RegressionMetrics | null;
   state: 'training' | 'finished' | 'failed';
   done: Promise<void>;
   prepared: PreparedData;
@@ -70,9 +74,22 @@ export class Engine {
   /** Training shares one TF.js engine, so runs take turns. */
   private queue: Promise<void> = Promise.resolve();
 
+  /** Engine services that watch events before the host sees them (live inspection snapshots). */
+  private readonly observers: EventSink[] = [];
+
+  /** Sends an event to the observers, then to every listener of the host. */
+  readonly emit: EventSink = (event, payload) => {
+    for (const observe of this.observers) observe(event, payload);
+    this.sink(event, payload);
+  };
+
+  /** Lets a service see every event first, synchronously (between batches and epochs). */
+  observe(observer: EventSink): void {
+    this.observers.push(observer);
+  }
+
   constructor(
-    /** Sends an event to every listener of the host (services use it for their own events). */
-    readonly emit: EventSink,
+    private readonly sink: EventSink,
     private readonly host: AppInfo['host'] = 'memory',
     private readonly datasetOptions: LoadOptions = {},
   ) {}
@@ -153,6 +170,11 @@ export class Engine {
       classes: dataset.classes,
       inputShape: dataShape.inputShape,
       onEvent,
+      callbacks: {
+        ...(settings.earlyStopping ? { earlyStopping: settings.earlyStopping } : {}),
+        ...(settings.reduceLrOnPlateau ? { reduceLrOnPlateau: settings.reduceLrOnPlateau } : {}),
+        ...(settings.keepBest ? { keepBest: settings.keepBest } : {}),
+      },
     });
     this.runs.set(runId, record);
     onEvent({
@@ -174,8 +196,21 @@ export class Engine {
         if (dataset.task === 'classification' && prepared.test.count > 0) {
           record.test = evaluateClassifier(model, prepared.test, dataShape.inputShape, dataset.classes);
         }
+        const regression =
+          dataset.task === 'regression' && prepared.test.count > 0 ? regressionMetrics(prepared.test.y, predictAll(model, prepared.test, dataShape.inputShape)) : null;
+        record.regression = regression;
         record.state = 'finished';
-        onEvent({ type: 'finished', runId, stopped: result.stopped, history: result.history, test: record.test, backend: backend.name });
+        onEvent({
+          type: 'finished',
+          runId,
+          stopped: result.stopped,
+          ...(result.stopReason ? { stopReason: result.stopReason } : {}),
+          ...(result.restoredEpoch !== undefined ? { restoredEpoch: result.restoredEpoch } : {}),
+          history: result.history,
+          test: record.test,
+          regression,
+          backend: backend.name,
+        });
       } catch (e) {
         record.state = 'failed';
         onEvent({ type: 'failed', runId, message: (e as Error).message });
@@ -247,7 +282,8 @@ export class Engine {
     ...inspectHandlers(this),
     ...tuningHandlers(this),
     ...dataHandlers(this),
-    'app.info': async () => ({ name: 'Glasswing', version: VERSION, host: this.host, backends: listBackends() }),
+    ...runHandlers(this),
+    'app.info': async () => ({ name: 'Glasswing', version: VERSION, host: this.host, enginePid: process.pid, backends: listBackends() }),
     'templates.list': async () => listTemplates(),
     'datasets.list': async (): Promise<DatasetInfo[]> => BUILTIN_DATASETS,
     'model.summary': async (p) => {

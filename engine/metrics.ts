@@ -1,6 +1,6 @@
 // Classification metrics as scikit-learn computes them: per-class precision, recall and F1,
 // their macro averages, accuracy and the confusion matrix (rows = actual, columns = predicted).
-import type { EvaluationMetrics } from '../common/ipc/contract';
+import type { EvaluationMetrics, RegressionMetrics } from '../common/ipc/contract';
 
 export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[]): EvaluationMetrics {
   const k = classes.length;
@@ -32,4 +32,25 @@ export function classificationMetrics(actual: ArrayLike<number>, predicted: Arra
     classes,
     examples: actual.length,
   };
+}
+
+/** Regression metrics: mean absolute error, root mean squared error and R² (1 − SSres/SStot). */
+export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>): RegressionMetrics {
+  const n = actual.length;
+  let abs = 0;
+  let sq = 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += actual[i]!;
+  mean /= Math.max(1, n);
+  let tot = 0;
+  for (let i = 0; i < n; i++) {
+    const e = predicted[i]! - actual[i]!;
+    abs += Math.abs(e);
+    sq += e * e;
+    tot += (actual[i]! - mean) ** 2;
+  }
+  const step = Math.max(1, Math.ceil(n / 1000));
+  const points: [number, number][] = [];
+  for (let i = 0; i < n; i += step) points.push([actual[i]!, predicted[i]!]);
+  return { mae: n ? abs / n : 0, rmse: n ? Math.sqrt(sq / n) : 0, r2: tot === 0 ? 0 : 1 - sq / tot, examples: n, points };
 }

@@ -8,6 +8,7 @@ import type { Examples } from './datasets/prepare';
 import type { Task } from './datasets/dataset';
 import { seededRandom, shuffleInPlace } from './random';
 import { classificationMetrics } from './metrics';
+import { Callbacks, getLearningRate, setLearningRate, type CallbackSettings } from './callbacks';
 
 export interface TrainOptions {
   runId: string;
@@ -19,12 +20,17 @@ export interface TrainOptions {
   inputShape: number[];
   /** Minimum milliseconds between two batch events. */
   batchEventIntervalMs?: number;
+  callbacks?: CallbackSettings;
   onEvent: (event: TrainingEvent) => void;
 }
 
 export interface TrainResult {
   history: EpochRecord[];
   stopped: boolean;
+  /** Why the run ended before its last epoch (a person, or early stopping). */
+  stopReason?: string;
+  /** The epoch whose weights the model ends with, when the best ones were restored. */
+  restoredEpoch?: number;
 }
 
 export class TrainingFailure extends Error {
@@ -142,6 +148,24 @@ export class TrainingRun {
   }
 
   async run(): Promise<TrainResult> {
+    const callbacks = new Callbacks(this.options.callbacks ?? {}, this.model);
+    try {
+      const result = await this.loop(callbacks);
+      // Stopped, early-stopped or finished: end with the best weights when those were asked for.
+      const restored = callbacks.restoreBest();
+      return restored !== null ? { ...result, restoredEpoch: restored } : result;
+    } catch (e) {
+      if (e instanceof TrainingFailure) {
+        const kept = callbacks.restoreLastGood();
+        if (kept !== null) throw new TrainingFailure(`${e.message} The weights from epoch ${kept}, the last good one, were kept.`);
+      }
+      throw e;
+    } finally {
+      callbacks.dispose();
+    }
+  }
+
+  private async loop(callbacks: Callbacks): Promise<TrainResult> {
     const { runId, epochs, batchSize, task, classes, inputShape } = this.options;
     const interval = this.options.batchEventIntervalMs ?? 100;
     const random = seededRandom(this.options.seed);
@@ -158,7 +182,7 @@ export class TrainingRun {
       let seen = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         await this.checkpoint();
-        if (this.stopRequested) return { history, stopped: true };
+        if (this.stopRequested) return { history, stopped: true, stopReason: 'stopped by you' };
         const t0 = performance.now();
         const rows = order.slice(b * batchSize, Math.min((b + 1) * batchSize, order.length));
         const { x, y } = batchTensors(this.train, rows, inputShape, task, classes.length);
@@ -194,7 +218,9 @@ export class TrainingRun {
         }
       }
       const val = this.validation.count > 0 ? evaluateLoss(this.model, this.validation, this.options) : null;
+      const learningRate = getLearningRate(this.model.optimizer);
       const record: EpochRecord = {
+        learningRate,
         epoch,
         loss: lossSum / seen,
         accuracy: task === 'classification' ? accSum / seen : NaN,
@@ -205,6 +231,9 @@ export class TrainingRun {
       };
       history.push(record);
       this.options.onEvent({ type: 'epoch', runId, ...record });
+      const decision = callbacks.onEpochEnd(record, learningRate);
+      if (decision.learningRate !== undefined) setLearningRate(this.model.optimizer, decision.learningRate);
+      if (decision.stop && epoch < epochs) return { history, stopped: true, stopReason: decision.reason };
     }
     return { history, stopped: false };
   }

@@ -35,6 +35,8 @@ export type ModelSource = z.infer<typeof modelSourceSchema>;
 /** A built-in dataset id ('iris', 'mnist') or a path to a CSV file or image folder. */
 const datasetRefSchema = z.string().min(1).max(4096);
 
+const monitorSchema = z.enum(['valLoss', 'valAccuracy', 'loss', 'accuracy']);
+
 export const trainingSettingsSchema = z
   .object({
     epochs: z.number().int().min(1).max(100_000),
@@ -52,6 +54,10 @@ export const trainingSettingsSchema = z
     imageHeight: z.number().int().min(4).max(1024).optional(),
     imageWidth: z.number().int().min(4).max(1024).optional(),
     color: z.enum(['grayscale', 'rgb']).optional(),
+    /** Callbacks, as Keras has them. */
+    earlyStopping: z.object({ monitor: monitorSchema, patience: z.number().int().min(1).max(10_000), restoreBestWeights: z.boolean() }).strict().optional(),
+    reduceLrOnPlateau: z.object({ monitor: monitorSchema, factor: z.number().gt(0).lt(1), patience: z.number().int().min(1).max(10_000), minLr: z.number().min(0) }).strict().optional(),
+    keepBest: z.object({ monitor: monitorSchema }).strict().optional(),
   })
   .strict();
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
@@ -124,8 +130,18 @@ export interface EvaluationMetrics {
   examples: number;
 }
 
+export interface RegressionMetrics {
+  mae: number;
+  rmse: number;
+  r2: number;
+  examples: number;
+  /** [actual, predicted] for up to 1,000 test examples: the predicted-vs-actual scatter. */
+  points: [number, number][];
+}
+
 export interface EpochRecord {
   epoch: number;
+  learningRate: number;
   loss: number;
   accuracy: number;
   valLoss: number | null;
@@ -139,7 +155,17 @@ export type TrainingEvent =
   | { type: 'batch'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; loss: number; accuracy: number; samplesPerSec: number }
   | ({ type: 'epoch'; runId: string } & EpochRecord)
   | { type: 'paused' | 'resumed'; runId: string }
-  | { type: 'finished'; runId: string; stopped: boolean; history: EpochRecord[]; test: EvaluationMetrics | null; backend: string }
+  | {
+      type: 'finished';
+      runId: string;
+      stopped: boolean;
+      stopReason?: string;
+      restoredEpoch?: number;
+      history: EpochRecord[];
+      test: EvaluationMetrics | null;
+      regression?: RegressionMetrics | null;
+      backend: string;
+    }
   | { type: 'failed'; runId: string; message: string };
 
 export type EngineStatusEvent = { state: 'ready' | 'crashed'; message: string };
@@ -157,6 +183,12 @@ const coreRequests = {
   'project.save': z.object({ path: z.string().min(1).max(4096), project: z.custom<ProjectFile>((v) => typeof v === 'object' && v !== null, { message: 'expected a project' }) }).strict(),
   'project.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'project.recent': z.object({}).strict(),
+  'model.describe': runIdSchema,
+  'model.predictImage': z.object({ runId: z.string().min(1).max(100), imageBase64: z.string().min(1).max(32 * 1024 * 1024) }).strict(),
+  'model.examples': z
+    .object({ runId: z.string().min(1).max(100), actual: z.number().int().min(0).max(10_000), predicted: z.number().int().min(0).max(10_000), limit: z.number().int().min(1).max(200) })
+    .strict(),
+  'backend.bench': z.object({ backend: z.enum(['cpu', 'wasm', 'tensorflow']), seconds: z.number().min(1).max(30) }).strict(),
   'datasets.inspect': z.object({ ref: datasetRefSchema, options: datasetOptionsSchema }).strict(),
   'datasets.cancel': z.object({ ref: datasetRefSchema }).strict(),
   'datasets.upload': z
@@ -179,6 +211,8 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = REQUEST_CHANNEL_NAMES
 export interface AppInfo {
   name: 'Glasswing';
   version: string;
+  /** The engine process, as the OS knows it (shown in the device panel). */
+  enginePid: number;
   host: 'electron' | 'web' | 'memory';
   backends: BackendStatus[];
 }
@@ -196,9 +230,24 @@ export interface Responses extends InspectResponses, TuningResponses {
   'project.save': { path: string; savedAt: string };
   'project.open': { path: string; project: ProjectFile };
   'project.recent': { directory: string; recent: { path: string; name: string; savedAt: string }[] };
+  'model.describe': ModelDescription;
+  'model.predictImage': { classes: string[]; probabilities: number[][]; predicted: number[] };
+  'model.examples': { examples: { index: number; confidence: number; thumbnail: string | null; values: (string | number)[] | null }[]; total: number };
+  'backend.bench': { backend: string; device: string; trainSamplesPerSec: number; inferSamplesPerSec: number; model: string };
   'datasets.inspect': DatasetInspectionSummary;
   'datasets.cancel': { ok: true };
   'datasets.upload': { ref: string; files: number };
+}
+
+/** What a trained model takes and gives, for the predict form. */
+export interface ModelDescription {
+  runId: string;
+  task: 'classification' | 'regression';
+  kind: 'table' | 'image';
+  classes: string[];
+  inputShape: number[];
+  /** Tables: one entry per raw column the model reads, with categories for categorical ones. */
+  columns: { name: string; type: 'numeric' | 'categorical'; categories?: string[]; example?: number | string }[];
 }
 
 /** What the importer sees (engine/datasets/inspect.ts DatasetInspection, as sent to the UI). */

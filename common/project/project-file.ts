@@ -17,6 +17,23 @@ export interface ProjectFile {
   layout: Record<string, { x: number; y: number }>;
   dataset: { ref: string; labelColumn?: string } | null;
   training: Record<string, unknown>;
+  /** Finished runs: settings, model snapshot, history and metrics (see RunRecordFile). */
+  runs: RunRecordFile[];
+}
+
+export interface RunRecordFile {
+  id: string;
+  name: string;
+  createdAt: string;
+  dataset: string;
+  backend: string;
+  settings: Record<string, unknown>;
+  model: ModelTopology;
+  history: { epoch: number; loss: number; accuracy: number | null; valLoss: number | null; valAccuracy: number | null; learningRate?: number; samplesPerSec?: number; seconds?: number }[];
+  test: unknown;
+  regression?: unknown;
+  stopped: boolean;
+  stopReason?: string;
 }
 
 export class ProjectError extends Error {
@@ -52,6 +69,10 @@ export function validateProject(json: unknown, fileName: string): ProjectFile {
   if (dataset !== null && (!isObject(dataset) || typeof dataset['ref'] !== 'string')) throw new ProjectError(`${fileName} is damaged: "dataset" must be null or {ref}.`);
   const training = json['training'] ?? {};
   if (!isObject(training)) throw new ProjectError(`${fileName} is damaged: "training" must be an object.`);
+  const runs = json['runs'] ?? [];
+  if (!Array.isArray(runs) || runs.some((r) => !isObject(r) || typeof r['id'] !== 'string' || !Array.isArray(r['history']))) {
+    throw new ProjectError(`${fileName} is damaged: "runs" must be a list of runs with an id and a history.`);
+  }
   return {
     format: PROJECT_FORMAT,
     version,
@@ -61,5 +82,6 @@ export function validateProject(json: unknown, fileName: string): ProjectFile {
     layout: layout as ProjectFile['layout'],
     dataset: dataset as ProjectFile['dataset'],
     training,
+    runs: runs as RunRecordFile[],
   };
 }

@@ -2,36 +2,15 @@
 // the image path), colour maps, the heat-map overlay, and PNG encoding with sharp. The pixel
 // functions are pure (RGB bytes in, RGB bytes out) so a renderer can reuse them for ImageData.
 import { resizeBilinear, type DecodedImage } from '../image-input';
+import { colormap, type ColormapName } from '../../common/inspect/colormap';
 
-export type ColormapName = 'jet' | 'turbo' | 'gray';
+// The colour maps themselves are pure and shared with the renderer.
+export { colormap, type ColormapName } from '../../common/inspect/colormap';
 
 /** A CAM (h × w, values in [0, 1]) resized bilinearly (half-pixel centres) to height × width. */
 export function upsampleCam(cam: Float32Array, shape: readonly [number, number] | readonly number[], height: number, width: number): Float32Array {
   const [h, w] = shape as [number, number];
   return resizeBilinear({ pixels: cam, height: h, width: w, channels: 1 }, height, width).pixels;
-}
-
-const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : Number.isFinite(v) ? v : 0);
-
-/** Google's Turbo colour map (polynomial approximation by Anton Mikhailov). */
-function turbo(t: number): [number, number, number] {
-  const r = 0.13572138 + t * (4.6153926 + t * (-42.66032258 + t * (132.13108234 + t * (-152.94239396 + t * 59.28637943))));
-  const g = 0.09140261 + t * (2.19418839 + t * (4.84296658 + t * (-14.18503333 + t * (4.27729857 + t * 2.82956604))));
-  const b = 0.1066733 + t * (12.64194608 + t * (-60.58204836 + t * (110.36276771 + t * (-89.90310912 + t * 27.34824973))));
-  return [clamp01(r) * 255, clamp01(g) * 255, clamp01(b) * 255];
-}
-
-/** MATLAB's jet, as OpenCV's COLORMAP_JET that pytorch-grad-cam uses. */
-function jet(t: number): [number, number, number] {
-  const f = (x: number) => clamp01(1.5 - Math.abs(4 * t - x));
-  return [f(3) * 255, f(2) * 255, f(1) * 255];
-}
-
-/** The colour of `value` in [0, 1] (clamped) as RGB bytes. */
-export function colormap(value: number, name: ColormapName = 'jet'): [number, number, number] {
-  const t = clamp01(value);
-  if (name === 'gray') return [t * 255, t * 255, t * 255];
-  return name === 'turbo' ? turbo(t) : jet(t);
 }
 
 /** An RGB image (0–255) from model-sized pixels with 1 or 3 channels. */

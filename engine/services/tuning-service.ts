@@ -1,10 +1,250 @@
-// Engine handlers of the tuning domain of the contract.
+// Engine handlers of the tuning domain of the contract: hyperparameter search (one at a time,
+// through Engine.exclusive so it never overlaps training on TF.js), studies saved under the
+// projects folder's studies/ (resumable by name), export of a trained run, and transfer learning.
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ContractError, type EpochRecord, type ModelSource, type TrainingSettings } from '../../common/ipc/contract';
 import type { Handlers } from '../../common/ipc/router';
 import type { TUNING_REQUESTS } from '../../common/ipc/domains/tuning.channels';
+import type { TuningBest, TuningMetric, TuningStudy, TuningStudySummary, TuningTrialInfo } from '../../common/ipc/domains/tuning';
+import type { ModelTopology } from '../../common/model/keras-format';
 import type { Engine } from '../engine';
+import { projectsDir } from '../project/project-store';
+import { applyParams } from '../tuning/apply';
+import { tuneModel } from '../tuning/tune-model';
+import type { StudyFile } from '../tuning/study';
+import type { TrialRecord } from '../tuning/trial';
+import type { SearchSpace } from '../tuning/space';
+import { writeFileAtomic } from '../model-io';
+import { exportHandlers } from './export-service';
+import { transferHandlers } from '../transfer/service';
 
 export type TuningHandlers = Pick<Handlers, (typeof TUNING_REQUESTS)[number]>;
 
-export function tuningHandlers(_engine: Engine): TuningHandlers {
-  return {};
+const STUDY_SUFFIX = '.study.json';
+const BASE_SUFFIX = '.base.json';
+
+export function studiesDir(): string {
+  return path.join(projectsDir(), 'studies');
+}
+
+function studyFile(name: string): string {
+  return path.join(studiesDir(), `${name}${STUDY_SUFFIX}`);
+}
+
+/** The model and settings a study started from, kept beside the study file. */
+interface StudyBase {
+  topology: ModelTopology;
+  settings: TrainingSettings;
+  source: ModelSource;
+}
+
+function asBadInput(e: unknown): ContractError {
+  if (e instanceof ContractError) return e;
+  const err = e as { code?: string; message?: string };
+  if (err?.code === 'bad-input') return new ContractError('bad-input', String(err.message));
+  return new ContractError('internal', e instanceof Error ? e.message : String(e));
+}
+
+function trialInfo(t: TrialRecord): TuningTrialInfo {
+  const history = (t.userAttrs['history'] as EpochRecord[] | undefined) ?? [];
+  return {
+    number: t.number,
+    state: t.state,
+    value: t.value,
+    params: t.params,
+    history,
+    seconds: history.reduce((a, h) => a + h.seconds, 0),
+    ...(t.error ? { error: t.error } : {}),
+  };
+}
+
+function bestOf(data: StudyFile): TrialRecord | null {
+  let best: TrialRecord | null = null;
+  for (const t of data.trials) {
+    if (t.state !== 'complete' || t.value === null) continue;
+    if (!best || (data.direction === 'minimize' ? t.value < best.value! : t.value > best.value!)) best = t;
+  }
+  return best;
+}
+
+function applyBest(base: StudyBase | null, t: TrialRecord | null): TuningBest | null {
+  if (!base || !t || t.value === null) return null;
+  try {
+    const applied = applyParams(base.topology, base.settings, t.params);
+    return { number: t.number, value: t.value, params: t.params, topology: applied.topology, settings: applied.settings };
+  } catch {
+    return null;
+  }
+}
+
+async function readStudy(name: string): Promise<{ data: StudyFile; base: StudyBase | null; updatedAt: string }> {
+  const file = studyFile(name);
+  let data: StudyFile;
+  let updatedAt: string;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8')) as StudyFile;
+    updatedAt = (await stat(file)).mtime.toISOString();
+  } catch {
+    throw new ContractError('not-found', `There is no study "${name}" in ${studiesDir()}.`);
+  }
+  if (data?.format !== 'glasswing-study' || !Array.isArray(data.trials)) throw new ContractError('bad-input', `${file} is not a Glasswing study file.`);
+  let base: StudyBase | null = null;
+  try {
+    base = JSON.parse(await readFile(path.join(studiesDir(), `${name}${BASE_SUFFIX}`), 'utf8')) as StudyBase;
+  } catch {
+    base = null;
+  }
+  return { data, base, updatedAt };
+}
+
+function summary(name: string, data: StudyFile, updatedAt: string): TuningStudySummary {
+  const best = bestOf(data);
+  return {
+    name,
+    file: studyFile(name),
+    direction: data.direction,
+    metric: (data.meta?.['metric'] as TuningMetric | undefined) ?? 'valLoss',
+    sampler: data.sampler,
+    dataset: typeof data.meta?.['dataset'] === 'string' ? (data.meta['dataset'] as string) : null,
+    model: typeof data.meta?.['model'] === 'string' ? (data.meta['model'] as string) : null,
+    trials: data.trials.length,
+    complete: data.trials.filter((t) => t.state === 'complete').length,
+    pruned: data.trials.filter((t) => t.state === 'pruned').length,
+    bestValue: best?.value ?? null,
+    updatedAt,
+  };
+}
+
+function defaultStudyName(dataset: string): string {
+  const stem = path.basename(dataset).replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '-').replace(/^[^\w]+/, '') || 'study';
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${stem}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+export function tuningHandlers(engine: Engine): TuningHandlers {
+  let active: { studyId: string; controller: AbortController } | null = null;
+  let nextStudy = 1;
+
+  return {
+    'tuning.start': async (p) => {
+      if (active) throw new ContractError('bad-input', 'A search is already running; stop it first.');
+      const settings = p.settings as TrainingSettings;
+      if (!(settings.validationSplit > 0)) throw new ContractError('bad-input', 'Tuning needs a validation split above 0: the objective is measured on it.');
+      let dataset;
+      let topology: ModelTopology;
+      try {
+        dataset = await engine.loadData(p.dataset, settings.labelColumn, settings);
+        topology = await engine.resolveModel(p.model, dataset);
+      } catch (e) {
+        throw asBadInput(e);
+      }
+      const name = p.studyName ?? defaultStudyName(p.dataset);
+      const file = studyFile(name);
+      let resumedTrials = 0;
+      try {
+        const old = JSON.parse(await readFile(file, 'utf8')) as StudyFile;
+        resumedTrials = Array.isArray(old.trials) ? old.trials.length : 0;
+      } catch {
+        resumedTrials = 0;
+      }
+      const base: StudyBase = { topology, settings, source: p.model };
+      if (resumedTrials === 0) {
+        await mkdir(studiesDir(), { recursive: true });
+        await writeFileAtomic(path.join(studiesDir(), `${name}${BASE_SUFFIX}`), JSON.stringify(base) + '\n');
+      }
+      const studyId = `study-${Date.now().toString(36)}-${nextStudy++}`;
+      const controller = new AbortController();
+      active = { studyId, controller };
+      const metric: TuningMetric = p.metric ?? 'valLoss';
+      void engine
+        .exclusive(() =>
+          tuneModel({
+            topology,
+            dataset,
+            space: p.space as SearchSpace,
+            settings,
+            nTrials: p.nTrials,
+            sampler: p.sampler,
+            pruner: p.pruner,
+            seed: p.seed,
+            metric,
+            studyFile: file,
+            keepBestModel: false,
+            signal: controller.signal,
+            onEpoch: (trial, r) => {
+              engine.emit('tuning.epoch', { studyId, trial, epoch: r.epoch, epochs: settings.epochs, valLoss: r.valLoss, valAccuracy: r.valAccuracy });
+            },
+            onTrial: (e) => {
+              const { best, ...rest } = e;
+              engine.emit('tuning.trial', { studyId, ...rest, best });
+            },
+          }),
+        )
+        .then(
+          (result) => {
+            const b = result.best;
+            engine.emit('tuning.finished', {
+              studyId,
+              name,
+              stopped: controller.signal.aborted,
+              failed: null,
+              metric: result.metric,
+              direction: result.direction,
+              best: b ? { number: b.number, value: b.value, params: b.params, topology: b.topology, settings: b.settings } : null,
+            });
+          },
+          (e: unknown) => {
+            engine.emit('tuning.finished', { studyId, name, stopped: false, failed: e instanceof Error ? e.message : String(e), metric, direction: metric === 'valLoss' ? 'minimize' : 'maximize', best: null });
+          },
+        )
+        .finally(() => {
+          if (active?.studyId === studyId) active = null;
+        });
+      return { studyId, name, file, resumedTrials };
+    },
+
+    'tuning.stop': async ({ studyId }) => {
+      if (!active || active.studyId !== studyId) throw new ContractError('not-found', `No search "${studyId}" is running.`);
+      active.controller.abort();
+      return { ok: true };
+    },
+
+    'tuning.list': async () => {
+      const dir = studiesDir();
+      let names: string[] = [];
+      try {
+        names = (await readdir(dir)).filter((f) => f.endsWith(STUDY_SUFFIX)).map((f) => f.slice(0, -STUDY_SUFFIX.length));
+      } catch {
+        names = [];
+      }
+      const studies: TuningStudySummary[] = [];
+      for (const name of names) {
+        try {
+          const { data, updatedAt } = await readStudy(name);
+          studies.push(summary(name, data, updatedAt));
+        } catch {
+          // An unreadable file is not a study; it is left alone.
+        }
+      }
+      studies.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+      return { directory: dir, studies };
+    },
+
+    'tuning.open': async ({ name }) => {
+      const { data, base, updatedAt } = await readStudy(name);
+      const study: TuningStudy = {
+        ...summary(name, data, updatedAt),
+        space: (data.meta?.['space'] as TuningStudy['space'] | undefined) ?? {},
+        trialList: data.trials.map(trialInfo),
+        best: applyBest(base, bestOf(data)),
+        base,
+      };
+      return study;
+    },
+
+    ...exportHandlers(engine),
+    ...transferHandlers(engine),
+  };
 }

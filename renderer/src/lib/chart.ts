@@ -1,7 +1,7 @@
 // Chart.js, registered once with only the parts the line charts use (keeps the bundle small).
-import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler } from 'chart.js';
+import { Chart, LineController, ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
 
 export { Chart };
 export interface Series {

@@ -4,6 +4,7 @@ import { PROJECT_FORMAT, PROJECT_VERSION, type ProjectFile } from '../../../comm
 import { backend } from '../lib/backend';
 import { graphState } from './graph.svelte';
 import { workbench } from './workbench.svelte';
+import { runs } from './runs.svelte';
 
 export class ProjectState {
   path = $state<string | null>(null);
@@ -22,6 +23,7 @@ export class ProjectState {
       layout: $state.snapshot(graphState.layout),
       dataset: { ref: workbench.datasetId },
       training: $state.snapshot(workbench.settings) as unknown as Record<string, unknown>,
+      runs: runs.runs,
     };
   }
 
@@ -59,6 +61,7 @@ export class ProjectState {
       graphState.reset(r.project.model, r.project.layout);
       if (r.project.dataset && workbench.datasets.some((d) => d.id === r.project.dataset!.ref)) workbench.datasetId = r.project.dataset.ref;
       Object.assign(workbench.settings, r.project.training);
+      runs.load(r.project.runs);
       this.path = r.path;
       this.name = r.project.name;
       this.message = { kind: 'ok', text: `Opened ${r.path}` };
@@ -74,6 +77,7 @@ export class ProjectState {
   newProject(): void {
     if (!this.confirmDiscard()) return;
     graphState.reset(null, null);
+    runs.load([]);
     this.path = null;
     this.name = 'Untitled';
     this.message = null;

@@ -3,6 +3,7 @@
 import type { EpochRecord, EvaluationMetrics, TrainingEvent, TrainingSettings } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import type { ModelTopology } from '../../../common/model/keras-format';
+import { runs } from './runs.svelte';
 
 export type RunStatus = 'idle' | 'starting' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
 
@@ -17,6 +18,13 @@ export class TrainingState {
   batch = $state(0);
   samplesPerSec = $state(0);
   batchLoss = $state<number | null>(null);
+  /** Smoothed (EMA) per-batch loss, x in epochs: the curve that moves within an epoch. */
+  batchCurve = $state.raw<{ x: number; y: number }[]>([]);
+  learningRate = $state<number | null>(null);
+  stopReason = $state<string | null>(null);
+  regression = $state.raw<import('../../../common/ipc/contract').RegressionMetrics | null>(null);
+  private ema = 0;
+  private emaSteps = 0;
   examples = $state({ train: 0, validation: 0, test: 0 });
   history = $state.raw<EpochRecord[]>([]);
   test = $state.raw<EvaluationMetrics | null>(null);
@@ -65,7 +73,9 @@ export class TrainingState {
     this.reset();
     this.status = 'starting';
     try {
-      const { runId } = await backend.invoke('training.start', { model, dataset, settings: $state.snapshot(settings) as TrainingSettings });
+      const snapshot = $state.snapshot(settings) as TrainingSettings;
+      const { runId } = await backend.invoke('training.start', { model, dataset, settings: snapshot });
+      if ('topology' in model) runs.starting(runId, snapshot, model.topology, dataset);
       this.runId = runId;
     } catch (e) {
       this.fail((e as Error).message);
@@ -93,6 +103,12 @@ export class TrainingState {
     this.batch = 0;
     this.samplesPerSec = 0;
     this.batchLoss = null;
+    this.batchCurve = [];
+    this.ema = 0;
+    this.emaSteps = 0;
+    this.learningRate = null;
+    this.stopReason = null;
+    this.regression = null;
     this.startedAt = 0;
     this.pausedMs = 0;
   }
@@ -134,10 +150,19 @@ export class TrainingState {
         this.epoch = e.epoch;
         this.batch = e.batch;
         this.batchLoss = e.loss;
+        if (Number.isFinite(e.loss)) {
+          this.emaSteps++;
+          this.ema = 0.8 * this.ema + 0.2 * e.loss;
+          const point = { x: e.epoch - 1 + e.batch / e.batchesPerEpoch, y: this.ema / (1 - 0.8 ** this.emaSteps) };
+          // Thin out old points so a 10,000-epoch run stays light to draw.
+          const curve = this.batchCurve.length >= 2000 ? this.batchCurve.filter((_, i) => i % 2 === 0) : this.batchCurve;
+          this.batchCurve = [...curve, point];
+        }
         this.samplesPerSec = e.samplesPerSec;
         break;
       case 'epoch':
         this.history = [...this.history, e];
+        this.learningRate = e.learningRate;
         this.samplesPerSec = e.samplesPerSec;
         this.epoch = Math.min(e.epoch + 1, this.totalEpochs);
         this.batch = e.epoch + 1 > this.totalEpochs ? this.batchesPerEpoch : 0;
@@ -154,6 +179,8 @@ export class TrainingState {
         this.status = e.stopped ? 'stopped' : 'finished';
         this.history = e.history;
         this.test = e.test;
+        this.regression = e.regression ?? null;
+        this.stopReason = e.stopReason ? `${e.stopReason}${e.restoredEpoch ? `; the weights of epoch ${e.restoredEpoch} were restored` : ''}.` : e.restoredEpoch ? `Best weights (epoch ${e.restoredEpoch}) restored.` : null;
         this.backendName = e.backend;
         this.stopClock();
         break;

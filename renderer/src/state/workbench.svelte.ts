@@ -30,6 +30,8 @@ export class Workbench {
     backend: 'auto',
   });
   summaryError = $state<string | null>(null);
+  /** A template is being fetched and fitted: training waits for it. */
+  loadingModel = $state(false);
   loadError = $state<string | null>(null);
 
   get dataset(): DatasetInfo | undefined {
@@ -90,6 +92,7 @@ export class Workbench {
   /** Loads a template into the builder, fitted to the chosen dataset (one undoable edit). */
   async chooseTemplate(id: string): Promise<void> {
     this.templateId = id;
+    this.loadingModel = true;
     try {
       const s = await backend.invoke('model.summary', { model: { template: id } });
       const ds = this.dataset;
@@ -103,6 +106,8 @@ export class Workbench {
       this.summaryError = null;
     } catch (e) {
       this.summaryError = (e as Error).message;
+    } finally {
+      this.loadingModel = false;
     }
   }
 
