@@ -1,32 +1,8 @@
 // Building LeNet-5 by hand, as a learner would: real pointer drags from the palette and between
 // layer handles, live shapes and counts, an error on the right node, undo, save and reopen.
 import { test, expect } from './web-host-fixture';
-import type { Page } from '@playwright/test';
+import { dropLayer, setParam, wire } from './builder-actions';
 
-
-async function dropLayer(page: Page, className: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-${className}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
-}
-
-async function wire(page: Page, from: string, to: string): Promise<void> {
-  const source = page.getByTestId(`node-${from}`).locator('.svelte-flow__handle.source');
-  const target = page.getByTestId(`node-${to}`).locator('.svelte-flow__handle.target');
-  const a = (await source.boundingBox())!;
-  const b = (await target.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-  await expect(page.getByTestId(`node-${to}`).getByTestId('node-error').filter({ hasText: 'has no input' })).toHaveCount(0);
-}
-
-async function setParam(page: Page, layer: string, key: string, value: string): Promise<void> {
-  await page.getByTestId(`node-${layer}`).click();
-  const field = page.getByTestId(`param-${key}`);
-  if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
-  else await field.fill(value);
-}
 
 test.use({ viewport: { width: 1500, height: 1000 } });
 

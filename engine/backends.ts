@@ -4,6 +4,7 @@
 // threads, and must never take down the UI process). `auto` picks the fastest that works.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerChainedOps } from './chained-ops';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -16,6 +17,8 @@ const requireOptional = createRequire(__filename);
 
 // Silences TF.js's "install the node backend" banner and its debug-only checks.
 tf.env().set('PROD', true);
+// tfjs-layers calls chained ops (x.flatten(), …), e.g. in the Orthogonal initialiser of an LSTM.
+registerChainedOps();
 // Glasswing's kernel pack: fast training kernels for cpu, and the ones wasm lacks for training.
 registerFastKernels();
 

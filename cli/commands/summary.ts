@@ -53,7 +53,6 @@ export async function runSummary(argv: string[]): Promise<number> {
   if (!!flags.template === !!flags.model) throw new CliError('summary: give either --template NAME or --model PATH.');
   let topology = flags.template ? getTemplate(flags.template) : await readTopology(flags.model!);
   if (flags.dataset) {
-    if (topology.class_name !== 'Sequential') throw new CliError('summary: --dataset adapts templates and Sequential models only.');
     const ds = await loadDataset(flags.dataset, { labelColumn: flags.label });
     topology = adaptTemplate(topology, { inputShape: ds.inputShape, task: ds.task, outputs: ds.task === 'classification' ? ds.classes.length : 1 });
   }

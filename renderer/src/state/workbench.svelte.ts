@@ -96,7 +96,7 @@ export class Workbench {
     try {
       const s = await backend.invoke('model.summary', { model: { template: id } });
       const ds = this.dataset;
-      const topology = s.topology && ds && s.topology.class_name === 'Sequential'
+      const topology = s.topology && ds
         ? adaptTemplate(s.topology, { inputShape: ds.inputShape, task: ds.task ?? 'classification', outputs: ds.task === 'regression' ? 1 : ds.classes.length })
         : s.topology;
       if (topology && graphState.graph.layers.length === 0 && !graphState.dirty) {
