@@ -4,7 +4,7 @@ import { ContractError, type TrainingSettings } from '../../common/ipc/contract'
 import type { Handlers } from '../../common/ipc/router';
 import type { BackboneInfo, BackboneRef } from '../../common/ipc/domains/tuning';
 import type { Engine } from '../engine';
-import { useBackend } from '../backends';
+import { tf, useBackend } from '../backends';
 import { backboneFromModel, builtinBackboneIds, loadBackboneFromDisk, loadBuiltinBackbone, type Backbone } from './backbones';
 import { transferLearn } from './transfer';
 
@@ -17,6 +17,8 @@ function asContractError(e: unknown): ContractError {
 
 export async function loadBackbone(engine: Engine, ref: BackboneRef): Promise<Backbone> {
   try {
+    // Before any training, no backend is initialised yet: loading weights needs one.
+    await tf.ready();
     if ('builtin' in ref) return await loadBuiltinBackbone(ref.builtin);
     if ('path' in ref) return await loadBackboneFromDisk(ref.path);
     const run = engine.getRun(ref.runId);
