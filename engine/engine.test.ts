@@ -86,3 +86,20 @@ test('bad input gets a message naming what is wrong', async () => {
   await assert.rejects(engine.handlers['training.start']({ model: { template: 'iris-mlp' }, dataset: '/no/such.csv', settings: irisSettings }), /does not exist/);
   await assert.rejects(engine.handlers['training.start']({ model: { template: 'lenet5' }, dataset: 'iris', settings: irisSettings }), /made for images/);
 });
+
+test('image augmentation runs on the fly and changes what the model sees, not the data', async () => {
+  const losses: number[][] = [];
+  for (const augment of [undefined, { flip: true, rotation: 15, shift: 0.1, zoom: 0.1 }]) {
+    const { engine, events } = collect();
+    const run = await engine.startTraining({
+      model: { template: 'lenet5' },
+      dataset: 'watermark',
+      settings: { ...irisSettings, epochs: 1, batchSize: 32, learningRate: 0.001, ...(augment ? { augment } : {}) },
+    });
+    const before = Float32Array.from(run.prepared.train.x.subarray(0, 784));
+    await run.done;
+    assert.deepEqual(Array.from(run.prepared.train.x.subarray(0, 784)), Array.from(before), 'training data untouched');
+    losses.push(events.flatMap((e) => (e.type === 'epoch' ? [e.loss] : [])));
+  }
+  assert.notDeepEqual(losses[0], losses[1]);
+});

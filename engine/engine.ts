@@ -170,6 +170,7 @@ export class Engine {
       classes: dataset.classes,
       inputShape: dataShape.inputShape,
       onEvent,
+      ...(settings.augment ? { augment: settings.augment } : {}),
       callbacks: {
         ...(settings.earlyStopping ? { earlyStopping: settings.earlyStopping } : {}),
         ...(settings.reduceLrOnPlateau ? { reduceLrOnPlateau: settings.reduceLrOnPlateau } : {}),

@@ -9,6 +9,7 @@ import type { Task } from './datasets/dataset';
 import { seededRandom, shuffleInPlace } from './random';
 import { classificationMetrics } from './metrics';
 import { Callbacks, getLearningRate, setLearningRate, type CallbackSettings } from './callbacks';
+import { augmentBatch, hasAugmentation, type AugmentOptions } from './datasets/augment';
 
 export interface TrainOptions {
   runId: string;
@@ -21,6 +22,8 @@ export interface TrainOptions {
   /** Minimum milliseconds between two batch events. */
   batchEventIntervalMs?: number;
   callbacks?: CallbackSettings;
+  /** Image augmentation applied on the fly to every training batch (never to validation or test). */
+  augment?: AugmentOptions;
   onEvent: (event: TrainingEvent) => void;
 }
 
@@ -42,11 +45,19 @@ export class TrainingFailure extends Error {
 }
 
 /** Builds (x, y) tensors for the rows `rows` of `data`: y one-hot for classification. */
-export function batchTensors(data: Examples, rows: ArrayLike<number>, inputShape: number[], task: Task, numClasses: number): { x: tf.Tensor; y: tf.Tensor } {
+export function batchTensors(
+  data: Examples,
+  rows: ArrayLike<number>,
+  inputShape: number[],
+  task: Task,
+  numClasses: number,
+  augment?: { options: AugmentOptions; random: () => number },
+): { x: tf.Tensor; y: tf.Tensor } {
   const size = inputShape.reduce((a, b) => a * b, 1);
   const n = rows.length;
-  const xs = new Float32Array(n * size);
+  let xs: Float32Array = new Float32Array(n * size);
   for (let i = 0; i < n; i++) xs.set(data.x.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);
+  if (augment && inputShape.length === 3) xs = augmentBatch(xs, [n, ...inputShape], augment.options, augment.random);
   const x = tf.tensor(xs, [n, ...inputShape]);
   let y: tf.Tensor;
   if (task === 'classification') {
@@ -169,6 +180,7 @@ export class TrainingRun {
     const { runId, epochs, batchSize, task, classes, inputShape } = this.options;
     const interval = this.options.batchEventIntervalMs ?? 100;
     const random = seededRandom(this.options.seed);
+    const augment = this.options.augment && hasAugmentation(this.options.augment) ? { options: this.options.augment, random: seededRandom(this.options.seed ^ 0xa06) } : undefined;
     const order = range(this.train.count);
     const batchesPerEpoch = Math.ceil(this.train.count / batchSize);
     const history: EpochRecord[] = [];
@@ -185,7 +197,7 @@ export class TrainingRun {
         if (this.stopRequested) return { history, stopped: true, stopReason: 'stopped by you' };
         const t0 = performance.now();
         const rows = order.slice(b * batchSize, Math.min((b + 1) * batchSize, order.length));
-        const { x, y } = batchTensors(this.train, rows, inputShape, task, classes.length);
+        const { x, y } = batchTensors(this.train, rows, inputShape, task, classes.length, augment);
         let out: number | number[];
         try {
           out = await this.model.trainOnBatch(x, y);

@@ -58,6 +58,11 @@ export const trainingSettingsSchema = z
     earlyStopping: z.object({ monitor: monitorSchema, patience: z.number().int().min(1).max(10_000), restoreBestWeights: z.boolean() }).strict().optional(),
     reduceLrOnPlateau: z.object({ monitor: monitorSchema, factor: z.number().gt(0).lt(1), patience: z.number().int().min(1).max(10_000), minLr: z.number().min(0) }).strict().optional(),
     keepBest: z.object({ monitor: monitorSchema }).strict().optional(),
+    /** Image augmentation, applied on the fly to training batches only. */
+    augment: z
+      .object({ flip: z.boolean().optional(), rotation: z.number().min(0).max(45).optional(), shift: z.number().min(0).max(0.5).optional(), zoom: z.number().min(0).max(0.5).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
