@@ -33,6 +33,12 @@ for (const backend of ['cpu', 'wasm']) {
         await same(backend, `${kind} grad ${desc}`, g);
       }
     }
+    // The 2×2 / stride 2 / valid fast path of MaxPoolGrad (LeNet's pooling), on even and odd sizes.
+    for (const [s, shape] of [[31, [2, 28, 28, 6]], [32, [3, 9, 7, 5]], [33, [1, 10, 10, 16]]] as [number, [number, number, number, number]][]) {
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), s), shape);
+      const g = () => tf.grad((t: tf.Tensor) => { const y = tf.maxPool(t as tf.Tensor4D, [2, 2], [2, 2], 'valid'); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());
+      await same(backend, `max grad 2x2/2 valid on ${shape}`, g);
+    }
   });
 
   test(`BatchMatMul and _FusedMatMul match stock (${backend})`, async () => {

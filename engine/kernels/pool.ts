@@ -51,12 +51,37 @@ function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Arra
 }
 
 /** dx for max pooling: each dy goes to the first maximum of its window in x. */
-export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array): Float32Array {
+/** dx for max pooling; written into `out` (zeroed first) when given, e.g. a backend's own output buffer. */
+export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out?: Float32Array): Float32Array {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = pi;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = pi;
   const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
   const pt = pi.padInfo.top, pl = pi.padInfo.left;
-  const dx = new Float32Array(N * H * W * C);
+  const dx = out ? out.fill(0) : new Float32Array(N * H * W * C);
+  // The common case (2×2 windows, stride 2, no padding or dilation) without the per-window
+  // bookkeeping: four candidates per channel, compared in row-major order so ties go to the first.
+  if (eh === 2 && ew === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pt === 0 && pl === 0) {
+    for (let n = 0; n < N; n++) {
+      for (let oy = 0; oy < OH; oy++) {
+        for (let ox = 0; ox < OW; ox++) {
+          const p00 = ((n * H + 2 * oy) * W + 2 * ox) * C;
+          const p01 = p00 + C;
+          const p10 = p00 + W * C;
+          const p11 = p10 + C;
+          const o = ((n * OH + oy) * OW + ox) * C;
+          for (let c = 0; c < C; c++) {
+            let w = p00 + c;
+            let b = x[w]!;
+            if (x[p01 + c]! > b) { b = x[p01 + c]!; w = p01 + c; }
+            if (x[p10 + c]! > b) { b = x[p10 + c]!; w = p10 + c; }
+            if (x[p11 + c]! > b) w = p11 + c;
+            dx[w]! += dy[o + c]!;
+          }
+        }
+      }
+    }
+    return dx;
+  }
   const best = new Float32Array(C);
   const where = new Int32Array(C);
   for (let n = 0; n < N; n++) {
@@ -66,8 +91,10 @@ export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array): Fl
       for (let ox = 0; ox < OW; ox++) {
         const x0 = ox * sw - pl;
         const xMin = Math.max(0, x0), xMax = Math.min(W, x0 + ew);
-        best.fill(-Infinity);
-        where.fill(-1);
+        for (let c = 0; c < C; c++) {
+          best[c] = -Infinity;
+          where[c] = -1;
+        }
         for (let iy = yMin; iy < yMax; iy += dh) {
           for (let ix = xMin; ix < xMax; ix += dw) {
             const p = ((n * H + iy) * W + ix) * C;

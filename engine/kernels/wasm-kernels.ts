@@ -55,7 +55,10 @@ export function registerWasmKernels(): void {
     if (dy!.dtype !== 'float32' || input!.dtype !== 'float32') return useStock(stock, args, 'MaxPoolGrad');
     const pi = backend_util.computePool2DInfo(input!.shape as [number, number, number, number], attrs.filterSize as [number, number],
       attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
-    return output(backend, input!.shape, maxPoolGrad(pi, view(backend, dy!), view(backend, input!)));
+    // Straight into the output's heap buffer: no 1 MB temporary and copy per call.
+    const out = backend.makeOutput(input!.shape, 'float32');
+    maxPoolGrad(pi, view(backend, dy!), view(backend, input!), backend.typedArrayFromHeap(out) as Float32Array);
+    return out;
   });
 
   overrideKernel(B, 'BatchMatMul', (args, stock) => {
