@@ -25,6 +25,10 @@ export class TrainingState {
   regression = $state.raw<import('../../../common/ipc/contract').RegressionMetrics | null>(null);
   private ema = 0;
   private emaSteps = 0;
+  /** Batch-curve points not drawn yet: the chart redraws at most once a second during an epoch. */
+  private pendingCurve: { x: number; y: number }[] = [];
+  private lastCurveDraw = 0;
+  private lastProgressDraw = 0;
   examples = $state({ train: 0, validation: 0, test: 0 });
   history = $state.raw<EpochRecord[]>([]);
   test = $state.raw<EvaluationMetrics | null>(null);
@@ -94,6 +98,15 @@ export class TrainingState {
     if (this.runId) await backend.invoke('training.stop', { runId: this.runId });
   }
 
+  private flushCurve(): void {
+    if (!this.pendingCurve.length) return;
+    // Thin out old points so a 10,000-epoch run stays light to draw.
+    const curve = this.batchCurve.length >= 2000 ? this.batchCurve.filter((_, i) => i % 2 === 0) : this.batchCurve;
+    this.batchCurve = [...curve, ...this.pendingCurve];
+    this.pendingCurve = [];
+    this.lastCurveDraw = Date.now();
+  }
+
   private reset(): void {
     this.runId = null;
     this.history = [];
@@ -104,6 +117,7 @@ export class TrainingState {
     this.samplesPerSec = 0;
     this.batchLoss = null;
     this.batchCurve = [];
+    this.pendingCurve = [];
     this.ema = 0;
     this.emaSteps = 0;
     this.learningRate = null;
@@ -122,7 +136,7 @@ export class TrainingState {
   private startClock(): void {
     this.stopClock();
     this.startedAt = this.now = Date.now();
-    this.timer = setInterval(() => (this.now = Date.now()), 250);
+    this.timer = setInterval(() => (this.now = Date.now()), 1000);
   }
 
   private stopClock(): void {
@@ -146,20 +160,25 @@ export class TrainingState {
         this.epoch = 1;
         this.startClock();
         break;
-      case 'batch':
-        this.epoch = e.epoch;
-        this.batch = e.batch;
-        this.batchLoss = e.loss;
+      case 'batch': {
+        // Progress numbers on screen change at most 4 times a second; the events keep coming.
+        const now = Date.now();
+        if (now - this.lastProgressDraw >= 250 || e.batch === e.batchesPerEpoch) {
+          this.lastProgressDraw = now;
+          this.epoch = e.epoch;
+          this.batch = e.batch;
+          this.batchLoss = e.loss;
+          this.samplesPerSec = e.samplesPerSec;
+        }
         if (Number.isFinite(e.loss)) {
           this.emaSteps++;
           this.ema = 0.8 * this.ema + 0.2 * e.loss;
-          const point = { x: e.epoch - 1 + e.batch / e.batchesPerEpoch, y: this.ema / (1 - 0.8 ** this.emaSteps) };
-          // Thin out old points so a 10,000-epoch run stays light to draw.
-          const curve = this.batchCurve.length >= 2000 ? this.batchCurve.filter((_, i) => i % 2 === 0) : this.batchCurve;
-          this.batchCurve = [...curve, point];
+          this.pendingCurve.push({ x: e.epoch - 1 + e.batch / e.batchesPerEpoch, y: this.ema / (1 - 0.8 ** this.emaSteps) });
+          // Redrawing costs the CPU that training needs (2 cores are common): at most once a second.
+          if (now - this.lastCurveDraw >= 1000 || e.batch === e.batchesPerEpoch) this.flushCurve();
         }
-        this.samplesPerSec = e.samplesPerSec;
         break;
+      }
       case 'epoch':
         this.history = [...this.history, e];
         this.learningRate = e.learningRate;
@@ -176,6 +195,7 @@ export class TrainingState {
         this.pausedMs += Date.now() - this.pausedAt;
         break;
       case 'finished':
+        this.flushCurve();
         this.status = e.stopped ? 'stopped' : 'finished';
         this.history = e.history;
         this.test = e.test;
