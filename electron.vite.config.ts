@@ -24,6 +24,8 @@ export default defineConfig({
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,
+      // One local bundle for a desktop app (Chart.js, the node canvas, every view): no network to save.
+      chunkSizeWarningLimit: 1500,
       rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
     },
   },
