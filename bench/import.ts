@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { seededRandom } from '../engine/random';
 
 export const IMPORT_MEMORY_LIMIT_MIB = 1024;
 
@@ -46,16 +47,7 @@ interface ChildResult {
   maxRssKiB: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 /** 10 classes of 64×64 pictures: a class colour, a random blob and noise (PNGs of a few KB, like photos shrunk). */
 async function generateImages(dir: string, count: number, log: (l: string) => void): Promise<void> {

@@ -18,10 +18,10 @@ import {
 import type { Handlers } from '../common/ipc/router';
 import type { ModelTopology, SequentialTopology } from '../common/model/keras-format';
 import { summarizeTopology } from '../common/model/summary';
-import { adaptTemplate, getTemplate, listTemplates, TemplateError } from '../common/model/templates';
+import { adaptTemplate, getTemplate, listTemplates } from '../common/model/templates';
 import { listBackends, useBackend, type ActiveBackend } from './backends';
 import { BUILTIN_DATASETS } from './datasets/builtin';
-import { DataError, type Dataset, type Preprocessing } from './datasets/dataset';
+import type { Dataset, Preprocessing } from './datasets/dataset';
 import { loadDataset, type LoadOptions } from './datasets/load';
 import { applyPreprocessing, prepareData, preprocessRawRows, type PreparedData } from './datasets/prepare';
 import { buildModel, compileModel } from './model-builder';
@@ -31,7 +31,7 @@ import { evaluateClassifier, predictAll, TrainingRun } from './trainer';
 import { regressionMetrics } from './metrics';
 import { tf } from './backends';
 import { openProject, recentProjects, saveProject } from './project/project-store';
-import { ProjectError } from '../common/project/project-file';
+import { BadInputError } from '../common/bad-input';
 import { inspectHandlers } from './services/inspect-service';
 import { tuningHandlers } from './services/tuning-service';
 import { dataHandlers } from './services/data-service';
@@ -61,7 +61,7 @@ const VERSION = typeof GLASSWING_VERSION === 'string' ? GLASSWING_VERSION : '0.1
 /** Errors that describe the user's input pass through as they are; others become 'internal'. */
 function asContractError(e: unknown): ContractError {
   if (e instanceof ContractError) return e;
-  if (e instanceof TemplateError || e instanceof DataError || e instanceof ProjectError) return new ContractError('bad-input', e.message);
+  if (e instanceof BadInputError) return new ContractError('bad-input', e.message);
   const err = e as { code?: string; message?: string };
   if (err?.code === 'bad-input') return new ContractError('bad-input', String(err.message));
   if (err?.code === 'cancelled') return new ContractError('bad-input', String(err.message));

@@ -7,14 +7,9 @@ import type { OptimizerName } from '../common/ipc/contract';
 import type { Task } from './datasets/dataset';
 import { summarizeTopology } from '../common/model/summary';
 import { graphFromTopology, topologyFromGraph } from '../common/model/graph';
+import { BadInputError } from '../common/bad-input';
 
-export class ModelError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelError';
-  }
-}
+export class ModelError extends BadInputError {}
 
 const SEEDED_INITIALIZERS = ['kernel_initializer', 'recurrent_initializer', 'embeddings_initializer'];
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backends';
 import type { Preprocessing, Task } from './datasets/dataset';
+import { BadInputError } from '../common/bad-input';
 
 export interface GlasswingMetadata {
   formatVersion: 1;
@@ -16,13 +17,7 @@ export interface GlasswingMetadata {
   dataset?: string;
 }
 
-export class ModelFileError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelFileError';
-  }
-}
+export class ModelFileError extends BadInputError {}
 
 /** Writes `data` to `file` so that readers see the old file or the new one, never half of one. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {

@@ -10,6 +10,7 @@ import { seededRandom, shuffleInPlace } from './random';
 import { classificationMetrics } from './metrics';
 import { Callbacks, getLearningRate, setLearningRate, type CallbackSettings } from './callbacks';
 import { augmentBatch, hasAugmentation, type AugmentOptions } from './datasets/augment';
+import { BadInputError } from '../common/bad-input';
 
 export interface TrainOptions {
   runId: string;
@@ -36,13 +37,7 @@ export interface TrainResult {
   restoredEpoch?: number;
 }
 
-export class TrainingFailure extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrainingFailure';
-  }
-}
+export class TrainingFailure extends BadInputError {}
 
 /** Builds (x, y) tensors for the rows `rows` of `data`: y one-hot for classification. */
 export function batchTensors(

@@ -1,5 +1,6 @@
 // Starting models. Each is plain Keras JSON; `adaptTemplate` fits its input and output to a dataset.
 import type { FunctionalTopology, KerasLayer, ModelTopology, SequentialTopology } from './keras-format';
+import { BadInputError } from '../bad-input';
 
 export interface TemplateInfo {
   id: string;
@@ -101,13 +102,7 @@ export function listTemplates(): TemplateInfo[] {
   return TEMPLATES.map((t) => t.info);
 }
 
-export class TemplateError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateError';
-  }
-}
+export class TemplateError extends BadInputError {}
 
 export function getTemplate(id: string): ModelTopology {
   const t = TEMPLATES.find((x) => x.info.id === id);

@@ -2,6 +2,7 @@
 // layer name), the dataset reference and the training settings. Validated on open, so a damaged
 // or newer file is refused with a clear message instead of half-loaded.
 import type { ModelTopology } from '../model/keras-format';
+import { BadInputError } from '../bad-input';
 
 export const PROJECT_FORMAT = 'glasswing-project';
 export const PROJECT_VERSION = 1;
@@ -36,13 +37,7 @@ export interface RunRecordFile {
   stopReason?: string;
 }
 
-export class ProjectError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProjectError';
-  }
-}
+export class ProjectError extends BadInputError {}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

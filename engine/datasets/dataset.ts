@@ -1,6 +1,7 @@
 // What the engine trains on: examples as one flat typed array plus labels, and the recipe that
 // turns a raw example into model input. The recipe travels with the saved model, so a model
 // predicts on raw values exactly as it was trained.
+import { BadInputError } from '../../common/bad-input';
 
 export type Task = 'classification' | 'regression';
 
@@ -120,13 +121,7 @@ export interface Dataset {
 }
 
 /** A clear, user-facing problem with input data (file, row, column named in the message). */
-export class DataError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataError';
-  }
-}
+export class DataError extends BadInputError {}
 
 /** An import stopped by its AbortSignal. */
 export class ImportCancelledError extends Error {

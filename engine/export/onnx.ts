@@ -6,14 +6,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { graphFromTopology, type GraphLayer } from '../../common/model/graph';
 import type { ModelTopology } from '../../common/model/keras-format';
 import { encodeModel, floatTensor, int64Tensor, DataType, type AttributeValue, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto';
+import { BadInputError } from '../../common/bad-input';
 
-export class ExportError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExportError';
-  }
-}
+export class ExportError extends BadInputError {}
 
 export const ONNX_OPSET = 13;
 const TO_NCHW = [0, 3, 1, 2];

@@ -14,17 +14,12 @@
 // never left changed. Dropout and batch-norm run in inference mode (`training: false`).
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
+import { BadInputError } from '../../common/bad-input';
 
 export type Layer = tfl.LayersModel['layers'][number];
 
 /** A problem with what the user asked to inspect (unknown layer, wrong kind of layer). */
-export class InspectError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InspectError';
-  }
-}
+export class InspectError extends BadInputError {}
 
 export interface LayerInfo {
   /** The layer's name; for layers inside a nested model, also reachable as "outer/inner". */

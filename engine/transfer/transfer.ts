@@ -12,14 +12,9 @@ import type { GlasswingMetadata } from '../model-io';
 import { compileModel } from '../model-builder';
 import { evaluateClassifier, TrainingRun } from '../trainer';
 import type { Backbone } from './backbones';
+import { BadInputError } from '../../common/bad-input';
 
-export class TransferError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TransferError';
-  }
-}
+export class TransferError extends BadInputError {}
 
 /** The backbone's layers that hold weights, in order. */
 function weightedLayers(model: tfl.LayersModel): tfl.layers.Layer[] {

@@ -1,6 +1,7 @@
 // Search spaces: float (uniform or log-uniform, optional step), int (step or log), categorical.
 // Matches Optuna's FloatDistribution / IntDistribution / CategoricalDistribution, including the
 // "internal representation" (a categorical is stored as its index).
+import { BadInputError } from '../../common/bad-input';
 
 export type Distribution =
   | { type: 'float'; low: number; high: number; log?: boolean; step?: number }
@@ -11,13 +12,7 @@ export type ParamValue = number | string | boolean;
 export type SearchSpace = Record<string, Distribution>;
 export type Params = Record<string, ParamValue>;
 
-export class SpaceError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'SpaceError';
-  }
-}
+export class SpaceError extends BadInputError {}
 
 export function validateDistribution(name: string, d: Distribution): void {
   if (d.type === 'categorical') {

@@ -9,6 +9,7 @@ import { makePruner, MedianPruner, NopPruner, type Pruner } from './pruners';
 import { makeSampler, RandomSampler, TpeSampler, type Sampler } from './samplers';
 import { contains, isSingle, validateDistribution, type Distribution, type ParamValue, type Params, type SearchSpace } from './space';
 import { TrialPruned, type Direction, type TrialRecord } from './trial';
+import { BadInputError } from '../../common/bad-input';
 
 export interface StudyOptions {
   direction?: Direction;
@@ -35,13 +36,7 @@ export interface StudyFile {
   trials: TrialRecord[];
 }
 
-export class StudyError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'StudyError';
-  }
-}
+export class StudyError extends BadInputError {}
 
 /** The handle an objective gets: suggest parameters, report intermediate values, ask to prune. */
 export class Trial {

@@ -19,6 +19,7 @@ import type { Sampler } from './samplers';
 import type { Params, SearchSpace } from './space';
 import { createStudy, openStudy, type Study } from './study';
 import { TrialPruned, type TrialRecord } from './trial';
+import { BadInputError } from '../../common/bad-input';
 
 export type TuneMetric = 'valLoss' | 'valAccuracy';
 
@@ -87,13 +88,7 @@ const BASE_SETTINGS: TrainingSettings = {
   backend: 'auto',
 };
 
-export class TuneError extends Error {
-  readonly code = 'bad-input';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TuneError';
-  }
-}
+export class TuneError extends BadInputError {}
 
 export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
   if (!options.template === !options.topology) throw new TuneError('Give either a template or a topology to tune.');
