@@ -32,6 +32,20 @@ export function autoLayout(graph: LayerGraph): Layout {
   for (const [d, names] of rows) {
     names.forEach((n, i) => (layout[n] = { x: (i - (names.length - 1) / 2) * (NODE_WIDTH + 40), y: d * (NODE_HEIGHT + 34) }));
   }
+  // A wire that skips rows (a residual connection) would run straight through the layers between
+  // its ends: move those layers aside so the skip wire stays visible.
+  for (const l of order) {
+    for (const from of l.inbound) {
+      const d0 = depth.get(from)!;
+      const d1 = depth.get(l.name)!;
+      if (d1 - d0 < 2) continue;
+      const x = layout[from]!.x;
+      for (const other of order) {
+        const d = depth.get(other.name)!;
+        if (d > d0 && d < d1 && Math.abs(layout[other.name]!.x - x) < NODE_WIDTH / 2) layout[other.name] = { ...layout[other.name]!, x: x + NODE_WIDTH * 0.75 };
+      }
+    }
+  }
   return layout;
 }
 
