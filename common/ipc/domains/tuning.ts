@@ -4,23 +4,7 @@ import { z } from 'zod';
 import { EXPORT_FORMAT_NAMES, TUNING_METRICS, type TUNING_EVENTS, type TUNING_REQUESTS } from './tuning.channels';
 import type { ModelTopology } from '../../model/keras-format';
 import type { EpochRecord, ModelSource, TrainingSettings } from '../contract';
-// contract.ts imports this file, so its schemas are reached lazily (at parse time, not load time).
-// Only contract.ts may import this file for values; everyone else imports its types, and the
-// constants live in tuning.channels.ts.
-import * as contract from '../contract';
-
-const topologySchema = z.custom<ModelTopology>(
-  (v) =>
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as { class_name?: unknown }).class_name === 'string' &&
-    typeof (v as { config?: unknown }).config === 'object' &&
-    Array.isArray((v as { config: { layers?: unknown } }).config.layers),
-  { message: 'expected Keras model JSON with class_name and config.layers' },
-);
-const modelSourceSchema = z.union([z.object({ template: z.string().min(1).max(100) }).strict(), z.object({ topology: topologySchema }).strict()]);
-const settingsSchema = z.lazy(() => contract.trainingSettingsSchema);
-const datasetRefSchema = z.string().min(1).max(4096);
+import { datasetRefSchema, modelSourceSchema, trainingSettingsSchema as settingsSchema } from '../shared-schemas';
 
 const distributionSchema = z.union([
   z.object({ type: z.literal('float'), low: z.number(), high: z.number(), log: z.boolean().optional(), step: z.number().positive().optional() }).strict(),
