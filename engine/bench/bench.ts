@@ -95,7 +95,8 @@ async function measure(model: BenchModel, backend: string, batchSize: number, se
     await m.trainOnBatch(x, y);
   }, seconds);
   const infer = await timed(async () => {
-    const out = m.predict(x) as tf.Tensor;
+    // One batch of batchSize, as PyTorch is timed (predict's own default would split it in 32s).
+    const out = m.predict(x, { batchSize }) as tf.Tensor;
     out.dataSync();
     out.dispose();
   }, seconds / 2);

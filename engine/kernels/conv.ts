@@ -2,7 +2,7 @@
 // returns Float32Arrays, so both the cpu and the wasm kernel registrations use it.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
-import { gemm, parallelRange } from './gemm';
+import { gemm, parallelRange, MR, NR } from './gemm';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -45,8 +45,7 @@ export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bi
   const pb = bias ? rt.put(bias) : 0;
   const col = im2col(ci, px);
   const out = rt.alloc(M * F);
-  rt.zero(out, M * F);
-  gemm(rt, M, F, K, { addr: col, rs: K, cs: 1 }, { addr: pw, rs: F, cs: 1 }, out, F);
+  gemm(rt, M, F, K, { addr: col, rs: K, cs: 1 }, { addr: pw, rs: F, cs: 1 }, out, F, true);
   if (bias || act !== 'linear') rt.exports.biasAct(out, M, F, pb, act === 'relu' ? 1 : 0);
   return rt.view(out, M * F).slice();
 }
@@ -60,9 +59,8 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const pdy = rt.put(dy);
   const pw = rt.put(w);
   const dcol = rt.alloc(M * K);
-  rt.zero(dcol, M * K);
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].
-  gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K);
+  gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K, true);
   const size = ci.batchSize * ci.inHeight * ci.inWidth * ci.inChannels;
   if (pointwise) return rt.view(dcol, size).slice();
   const dx = rt.alloc(size);
@@ -83,8 +81,21 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const pdy = rt.put(dy);
   const col = im2col(ci, px);
   const dw = rt.alloc(K * F);
-  rt.zero(dw, K * F);
+  if (paddedTiles(F, K) < paddedTiles(K, F)) {
+    // Few filters (a first layer's 6): dw^T[F, K] = dy^T[F, M] * col[M, K] fills the micro-kernel's
+    // tiles better than dw[K, F] (F columns padded to 8), and packs both operands on their fast path.
+    gemm(rt, F, K, M, { addr: pdy, rs: 1, cs: F }, { addr: col, rs: K, cs: 1 }, dw, K, true);
+    const dwT = rt.view(dw, K * F);
+    const out = new Float32Array(K * F);
+    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) out[k * F + f] = dwT[f * K + k]!;
+    return out;
+  }
   // dw[K, F] = col^T [K, M] * dy[M, F].
-  gemm(rt, K, F, M, { addr: col, rs: 1, cs: K }, { addr: pdy, rs: F, cs: 1 }, dw, F);
+  gemm(rt, K, F, M, { addr: col, rs: 1, cs: K }, { addr: pdy, rs: F, cs: 1 }, dw, F, true);
   return rt.view(dw, K * F).slice();
+}
+
+/** Multiply-adds the micro-kernel does for an M x N product once rows and columns are padded to its tile. */
+function paddedTiles(M: number, N: number): number {
+  return Math.ceil(M / MR) * MR * Math.ceil(N / NR) * NR;
 }

@@ -11,27 +11,32 @@ export interface Operand {
   cs: number;
 }
 
-const MR = 6; // the micro-kernel's rows (kernels.as)
-const NR = 8; // its columns
+export const MR = 6; // the micro-kernel's rows (kernels.as)
+export const NR = 8; // its columns
 /** Below this many multiply-adds, waking helper threads costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 150_000;
 
 /**
- * C[M,N] (row stride ldc, byte address c) += A[M,K] * B[K,N]. The caller zeroes C for a plain product.
+ * C[M,N] (row stride ldc, byte address c) += A[M,K] * B[K,N], or C = A * B when `overwrite` (then C
+ * need not be zeroed first).
  * Splits rows of C across threads when there are enough, else columns, else the K dimension (each
  * thread then sums into a private buffer, reduced at the end: same result up to float rounding).
  */
-export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operand, B: Operand, c: number, ldc: number): void {
-  if (M === 0 || N === 0 || K === 0) return;
+export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operand, B: Operand, c: number, ldc: number, overwrite = false): void {
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    if (overwrite) for (let i = 0; i < M; i++) rt.zero(c + i * ldc * 4, N);
+    return;
+  }
   const T = M * N * K < PARALLEL_MIN_FLOPS ? 1 : rt.threads;
   const work = rt.alloc((rt.workBytes * T) / 4 + 16 * T);
   const workOf = (t: number): number => work + t * (rt.workBytes + 64);
-  const job = (m0: number, m1: number, n0: number, n1: number, k0: number, k1: number, cAddr: number, cld: number, t: number): SimdJob => ({
+  const job = (m0: number, m1: number, n0: number, n1: number, k0: number, k1: number, cAddr: number, cld: number, t: number, over = overwrite): SimdJob => ({
     fn: 'gemm',
     args: [m1 - m0, n1 - n0, k1 - k0,
       A.addr + (m0 * A.rs + k0 * A.cs) * 4, A.rs, A.cs,
       B.addr + (k0 * B.rs + n0 * B.cs) * 4, B.rs, B.cs,
-      cAddr, cld, workOf(t)],
+      cAddr, cld, workOf(t), over ? 1 : 0],
   });
   if (T === 1) {
     rt.run([job(0, M, 0, N, 0, K, c, ldc, 0)]);
@@ -50,13 +55,10 @@ export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operan
     // Few rows and columns, long K (the filter gradient of a convolution): split K.
     const split = splitAligned(K, T, 1);
     const partials: number[] = [];
-    for (let t = 1; t < T; t++) {
-      const p = rt.alloc(M * N);
-      rt.zero(p, M * N);
-      partials.push(p);
-    }
+    for (let t = 1; t < T; t++) partials.push(rt.alloc(M * N));
     jobs.push(job(0, M, 0, N, split[0]!, split[1]!, c, ldc, 0));
-    for (let t = 1; t < T; t++) jobs.push(job(0, M, 0, N, split[t]!, split[t + 1]!, partials[t - 1]!, N, t));
+    // Private partial sums are overwritten, never added to, so they need no zeroing.
+    for (let t = 1; t < T; t++) jobs.push(job(0, M, 0, N, split[t]!, split[t + 1]!, partials[t - 1]!, N, t, true));
     rt.run(jobs);
     for (const p of partials) {
       if (ldc === N) rt.exports.addInto(c, p, M * N);

@@ -25,14 +25,13 @@ export function batchMatMul(aShape: number[], a: Float32Array, bShape: number[],
   const pa = rt.put(a), pb = rt.put(b);
   const pbias = bias ? rt.put(bias) : 0;
   const out = rt.alloc(batch * M * N);
-  rt.zero(out, batch * M * N);
   for (let i = 0; i < batch; i++) {
     const ao = pa + (aBatch === 1 ? 0 : i * M * K * 4);
     const bo = pb + (bBatch === 1 ? 0 : i * K * N * 4);
     gemm(rt, M, N, K,
       transposeA ? { addr: ao, rs: 1, cs: M } : { addr: ao, rs: K, cs: 1 },
       transposeB ? { addr: bo, rs: 1, cs: K } : { addr: bo, rs: N, cs: 1 },
-      out + i * M * N * 4, N);
+      out + i * M * N * 4, N, true);
   }
   if (bias || act !== 'linear') rt.exports.biasAct(out, batch * M, N, pbias, act === 'relu' ? 1 : 0);
   return { shape: [...batchShape, M, N], values: rt.view(out, batch * M * N).slice() };

@@ -1,8 +1,10 @@
 // 2-D max and average pooling (NHWC) and their gradients, in plain JS over typed arrays with the
-// channel loop innermost (contiguous in NHWC). Semantics follow the stock cpu kernels exactly:
+// channel loop innermost (contiguous in NHWC); the 2×2/stride-2 max-pool gradient runs in WebAssembly. Semantics follow the stock cpu kernels exactly:
 // max picks the first maximum in row-major window order; avg divides by the in-image tap count, while
 // its gradient spreads dy by 1 / (filterHeight * filterWidth) as stock AvgPoolGrad does.
 import type { backend_util } from '@tensorflow/tfjs-core';
+import { simd } from './simd/runtime';
+import { parallelRange } from './gemm';
 
 type PoolInfo = backend_util.Conv2DInfo;
 
@@ -50,38 +52,27 @@ function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Arra
   return out;
 }
 
-/** dx for max pooling: each dy goes to the first maximum of its window in x. */
-/** dx for max pooling; written into `out` (zeroed first) when given, e.g. a backend's own output buffer. */
+/**
+ * dx for max pooling: each dy goes to the first maximum of its window in x. Written into `out` when
+ * given (e.g. a backend's own output buffer).
+ */
 export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out?: Float32Array): Float32Array {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = pi;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = pi;
   const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
   const pt = pi.padInfo.top, pl = pi.padInfo.left;
-  const dx = out ? out.fill(0) : new Float32Array(N * H * W * C);
-  // The common case (2×2 windows, stride 2, no padding or dilation) without the per-window
-  // bookkeeping: four candidates per channel, compared in row-major order so ties go to the first.
+  // The common case (2×2 windows, stride 2, no padding or dilation) in WebAssembly, split by image.
   if (eh === 2 && ew === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pt === 0 && pl === 0) {
-    for (let n = 0; n < N; n++) {
-      for (let oy = 0; oy < OH; oy++) {
-        for (let ox = 0; ox < OW; ox++) {
-          const p00 = ((n * H + 2 * oy) * W + 2 * ox) * C;
-          const p01 = p00 + C;
-          const p10 = p00 + W * C;
-          const p11 = p10 + C;
-          const o = ((n * OH + oy) * OW + ox) * C;
-          for (let c = 0; c < C; c++) {
-            let w = p00 + c;
-            let b = x[w]!;
-            if (x[p01 + c]! > b) { b = x[p01 + c]!; w = p01 + c; }
-            if (x[p10 + c]! > b) { b = x[p10 + c]!; w = p10 + c; }
-            if (x[p11 + c]! > b) w = p11 + c;
-            dx[w]! += dy[o + c]!;
-          }
-        }
-      }
-    }
-    return dx;
+    const rt = simd();
+    rt.reset();
+    const px = rt.put(x), pdy = rt.put(dy);
+    const pdx = rt.alloc(x.length);
+    parallelRange(rt, N, 8, (lo, hi) => ({ fn: 'maxPoolGrad2x2', args: [px, pdy, pdx, H, W, C, OH, OW, lo, hi] }));
+    const result = rt.view(pdx, x.length);
+    if (out) { out.set(result); return out; }
+    return result.slice();
   }
+  const dx = out ? out.fill(0) : new Float32Array(N * H * W * C);
   const best = new Float32Array(C);
   const where = new Int32Array(C);
   for (let n = 0; n < N; n++) {

@@ -111,10 +111,10 @@ function packB(kc: i32, nc: i32, b: usize, rsb: i32, csb: i32, dst: usize): void
 }
 
 /**
- * C[i*ldc + j] += sum_k A(i,k) * B(k,j) for i < M, j < N, where A(i,k) = a[i*rsa + k*csa] and
+ * C[i*ldc + j] += sum_k (or = when `overwrite` is 1) A(i,k) * B(k,j) for i < M, j < N, where A(i,k) = a[i*rsa + k*csa] and
  * B(k,j) = b[k*rsb + j*csb] (element strides; addresses in bytes). `work` is gemmWorkBytes() of scratch.
  */
-export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, work: usize): void {
+export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, work: usize, overwrite: i32): void {
   const pa = (work + 15) & ~(<usize>15);
   const pb = pa + <usize>(MC * KC) * 4;
   const tmp = pb + <usize>(KC * NC) * 4;
@@ -133,15 +133,18 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: us
             const mr = min(MR, mc - ir);
             const ap = pa + <usize>(ir * kc) * 4;
             const cp = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
+            // The first K block overwrites C when asked (saves the caller zeroing it), later ones add.
+            const add = overwrite == 0 || pc > 0;
             if (mr == MR && nr == NR) {
-              kernel(kc, ap, bp, cp, <usize>ldc * 4, true);
+              kernel(kc, ap, bp, cp, <usize>ldc * 4, add);
             } else {
               kernel(kc, ap, bp, tmp, NR * 4, false);
               for (let r = 0; r < mr; r++) {
                 const crow = cp + <usize>(r * ldc) * 4;
                 const trow = tmp + <usize>(r * NR) * 4;
                 for (let j = 0; j < nr; j++) {
-                  store<f32>(crow + <usize>j * 4, load<f32>(crow + <usize>j * 4) + load<f32>(trow + <usize>j * 4));
+                  const t = load<f32>(trow + <usize>j * 4);
+                  store<f32>(crow + <usize>j * 4, add ? load<f32>(crow + <usize>j * 4) + t : t);
                 }
               }
             }
@@ -172,35 +175,36 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: us
  */
 export function im2col(x: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, OH: i32, OW: i32, col: usize, m0: i32, m1: i32): void {
   const K = KH * KW * C;
+  const rowBytes = <usize>(KW * C) * 4;
+  // Walk (n, oy, ox) incrementally: one division per call, not three per row.
+  let ox = m0 % OW;
+  let oy = (m0 / OW) % OH;
+  let n = m0 / (OW * OH);
+  let dst = col + <usize>m0 * <usize>K * 4;
   for (let m = m0; m < m1; m++) {
-    const ox = m % OW;
-    const t = m / OW;
-    const oy = t % OH;
-    const n = t / OH;
-    let dst = col + <usize>m * <usize>K * 4;
     const iy0 = oy * sh - pt;
     const ix0 = ox * sw - pl;
     const img = x + <usize>(n * H) * <usize>(W * C) * 4;
+    const inside = dw == 1 && ix0 >= 0 && ix0 + KW <= W;
     for (let ky = 0; ky < KH; ky++) {
       const iy = iy0 + ky * dh;
       if (iy < 0 || iy >= H) {
-        memory.fill(dst, 0, <usize>(KW * C) * 4);
-        dst += <usize>(KW * C) * 4;
-        continue;
+        memory.fill(dst, 0, rowBytes);
+      } else if (inside) {
+        copyFloats(dst, img + (<usize>(iy * W + ix0) * <usize>C) * 4, KW * C);
+      } else {
+        const rowp = img + <usize>(iy * W) * <usize>C * 4;
+        let d = dst;
+        for (let kx = 0; kx < KW; kx++) {
+          const ix = ix0 + kx * dw;
+          if (ix < 0 || ix >= W) memory.fill(d, 0, <usize>C * 4);
+          else copyFloats(d, rowp + <usize>(ix * C) * 4, C);
+          d += <usize>C * 4;
+        }
       }
-      const rowp = img + <usize>(iy * W) * <usize>C * 4;
-      if (dw == 1 && ix0 >= 0 && ix0 + KW <= W) {
-        copyFloats(dst, rowp + <usize>(ix0 * C) * 4, KW * C);
-        dst += <usize>(KW * C) * 4;
-        continue;
-      }
-      for (let kx = 0; kx < KW; kx++) {
-        const ix = ix0 + kx * dw;
-        if (ix < 0 || ix >= W) memory.fill(dst, 0, <usize>C * 4);
-        else copyFloats(dst, rowp + <usize>(ix * C) * 4, C);
-        dst += <usize>C * 4;
-      }
+      dst += rowBytes;
     }
+    if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
   }
 }
 
@@ -259,6 +263,43 @@ export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): 
     } else if (act == 1) {
       for (; j + 4 <= cols; j += 4) v128.store(row + <usize>j * 4, f32x4.max(v128.load(row + <usize>j * 4), zero));
       for (; j < cols; j++) { const v = load<f32>(row + <usize>j * 4); store<f32>(row + <usize>j * 4, v > 0 ? v : 0); }
+    }
+  }
+}
+
+/**
+ * dx for 2x2, stride-2, unpadded max pooling of x[N,H,W,C] with dy[N,OH,OW,C], images [n0, n1): each
+ * dy goes to the first maximum of its window in row-major order (as the stock kernel picks), every
+ * other dx element is 0. dx is written whole, so it need not be zeroed.
+ */
+export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, n0: i32, n1: i32): void {
+  const rowBytes = <usize>(W * C) * 4;
+  const cb = <usize>C * 4;
+  for (let n = n0; n < n1; n++) {
+    const img = <usize>(n * H) * rowBytes;
+    memory.fill(dx + img, 0, <usize>H * rowBytes);
+    for (let oy = 0; oy < OH; oy++) {
+      const r0 = img + <usize>(2 * oy) * rowBytes;
+      const r1 = r0 + rowBytes;
+      const o = dy + <usize>((n * OH + oy) * OW) * cb;
+      for (let ox = 0; ox < OW; ox++) {
+        const p00 = r0 + <usize>(2 * ox) * cb;
+        const p10 = r1 + <usize>(2 * ox) * cb;
+        const orow = o + <usize>ox * cb;
+        for (let c: usize = 0; c < cb; c += 4) {
+          const a = load<f32>(x + p00 + c);
+          const b = load<f32>(x + p00 + cb + c);
+          const d = load<f32>(x + p10 + c);
+          const e = load<f32>(x + p10 + cb + c);
+          // Branch-free: the comparisons are data-dependent coin flips a predictor cannot learn.
+          let w = p00 + c;
+          let best = a;
+          w = select<usize>(p00 + cb + c, w, b > best); best = select<f32>(b, best, b > best);
+          w = select<usize>(p10 + c, w, d > best); best = select<f32>(d, best, d > best);
+          w = select<usize>(p10 + cb + c, w, e > best);
+          store<f32>(dx + w, load<f32>(orow + c));
+        }
+      }
     }
   }
 }

@@ -7,15 +7,16 @@ import os from 'node:os';
 import { SIMD_WASM_BASE64 } from './simd-binary';
 
 export interface SimdExports {
-  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, work: number): void;
+  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, work: number, overwrite: number): void;
   gemmWorkBytes(): number;
   im2col(x: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, col: number, m0: number, m1: number): void;
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
   addInto(dst: number, src: number, n: number): void;
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes'>;
-const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct'];
+const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
