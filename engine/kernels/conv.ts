@@ -2,7 +2,7 @@
 // returns Float32Arrays, so both the cpu and the wasm kernel registrations use it.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
-import { gemm, parallelRange, MR, NR } from './gemm';
+import { gemm, parallelRange, splitAligned, MR, NR } from './gemm';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -77,6 +77,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   rt.reset();
   const { K, M } = geometry(ci);
   const F = ci.outChannels;
+  if (F <= 8) return filterGradSmallF(ci, x, dy);
   const px = rt.put(x);
   const pdy = rt.put(dy);
   const col = im2col(ci, px);
@@ -98,4 +99,31 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
 /** Multiply-adds the micro-kernel does for an M x N product once rows and columns are padded to its tile. */
 function paddedTiles(M: number, N: number): number {
   return Math.ceil(M / MR) * MR * Math.ceil(N / NR) * NR;
+}
+
+/** The filter gradient for at most 8 filters, straight from x and dy (no im2col), split by image. */
+function filterGradSmallF(ci: ConvInfo, x: Float32Array, dy: Float32Array): Float32Array {
+  const rt = simd();
+  const F = ci.outChannels;
+  const taps = ci.filterHeight * ci.filterWidth * ci.inChannels;
+  const px = rt.put(x);
+  // dy rows are read 8 floats wide: pad the block so the last row's read stays inside it.
+  const pdy = rt.alloc(dy.length + 8);
+  rt.f32.set(dy, pdy >> 2);
+  const T = Math.max(1, Math.min(rt.threads, ci.batchSize));
+  const split = splitAligned(ci.batchSize, T, 1);
+  const accs: number[] = [];
+  for (let t = 0; t < T; t++) accs.push(rt.alloc(taps * 8));
+  rt.run(accs.map((acc, t) => ({
+    fn: 'convFilterGradSmallF' as const,
+    args: [px, pdy, acc, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
+      ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, split[t]!, split[t + 1]!],
+  })));
+  const out = new Float32Array(taps * F);
+  const f32 = rt.f32;
+  for (const acc of accs) {
+    const base = acc >> 2;
+    for (let k = 0; k < taps; k++) for (let f = 0; f < F; f++) out[k * F + f]! += f32[base + k * 8 + f]!;
+  }
+  return out;
 }
