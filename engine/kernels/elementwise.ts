@@ -33,20 +33,51 @@ function isSuffix(small: number[], full: number[]): boolean {
 /** a op b with broadcasting, or null when the shapes need the general broadcast path. */
 export function binary(op: BinaryOp, aShape: number[], a: Float32Array, bShape: number[], b: Float32Array): { shape: number[]; values: Float32Array } | null {
   const shape = backend_util.assertAndGetBroadcastShape(aShape, bShape);
+  const out = new Float32Array(util.sizeFromShape(shape));
+  return binaryInto(op, a, b, shape, aShape, bShape, out) ? { shape, values: out } : null;
+}
+
+/** True when `binaryInto` handles this broadcast (equal sizes, a scalar, or a trailing-dims row). */
+export function handlesBroadcast(aShape: number[], bShape: number[], shape: number[]): boolean {
   const n = util.sizeFromShape(shape);
-  const out = new Float32Array(n);
+  const na = util.sizeFromShape(aShape), nb = util.sizeFromShape(bShape);
+  return (na === n && nb === n) || (nb === 1 && na === n) || (na === 1 && nb === n) ||
+    (na === n && nb > 0 && isSuffix(bShape, shape)) || (nb === n && na > 0 && isSuffix(aShape, shape));
+}
+
+/** a op b broadcast to `shape`, written into `out`; false (nothing written) for other broadcasts. */
+export function binaryInto(op: BinaryOp, a: Float32Array, b: Float32Array, shape: number[], aShape: number[], bShape: number[], out: Float32Array): boolean {
+  const n = util.sizeFromShape(shape);
   if (a.length === n && b.length === n) loop(op, a, b, out, n, 0, 0, 1, 1, 0);
   else if (b.length === 1 && a.length === n) loop(op, a, b, out, n, 0, 0, 1, 0, 0);
   else if (a.length === 1 && b.length === n) loop(op, a, b, out, n, 0, 0, 0, 1, 0);
-  else if (a.length === n && b.length > 0 && isSuffix(bShape, shape)) {
-    const row = b.length;
-    for (let o = 0; o < n; o += row) loop(op, a, b, out, row, o, 0, 1, 1, o);
-  } else if (b.length === n && a.length > 0 && isSuffix(aShape, shape)) {
-    const row = a.length;
-    for (let o = 0; o < n; o += row) loop(op, a, b, out, row, 0, o, 1, 1, o);
-  } else return null;
-  return { shape, values: out };
+  else if (a.length === n && b.length > 0 && isSuffix(bShape, shape)) rowLoop(op, a, b, out, n, false);
+  else if (b.length === n && a.length > 0 && isSuffix(aShape, shape)) rowLoop(op, b, a, out, n, true);
+  else return false;
+  return true;
 }
+
+// full op row (or row op full when `rowFirst`), the row repeating along `full`: one flat loop with a
+// wrapping row index, since a loop call per row costs more than the arithmetic for short rows (a
+// conv layer's 6-channel bias).
+function rowLoop(op: BinaryOp, full: Float32Array, row: Float32Array, out: Float32Array, n: number, rowFirst: boolean): void {
+  const r = row.length;
+  let j = 0;
+  if (op === 'add') {
+    for (let i = 0; i < n; i++) { out[i] = full[i]! + row[j]!; if (++j === r) j = 0; }
+  } else if (op === 'mul') {
+    for (let i = 0; i < n; i++) { out[i] = full[i]! * row[j]!; if (++j === r) j = 0; }
+  } else {
+    const f = BINARY_FN[op];
+    if (rowFirst) for (let i = 0; i < n; i++) { out[i] = f(row[j]!, full[i]!); if (++j === r) j = 0; }
+    else for (let i = 0; i < n; i++) { out[i] = f(full[i]!, row[j]!); if (++j === r) j = 0; }
+  }
+}
+
+const BINARY_FN: Record<BinaryOp, (x: number, y: number) => number> = {
+  add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
+  max: Math.max, min: Math.min, sqdiff: (x, y) => (x - y) * (x - y),
+};
 
 export type UnaryOp = 'relu' | 'step' | 'sqrt' | 'square' | 'neg' | 'relu6';
 
@@ -80,7 +111,9 @@ export function sum(shape: number[], x: Float32Array, axes: number[]): { shape: 
     const reduce = util.sizeFromShape(shape.slice(0, sorted.length));
     const inner = util.sizeFromShape(shape.slice(sorted.length));
     const acc = new Float64Array(inner);
-    for (let o = 0; o < reduce; o++) { const base = o * inner; for (let j = 0; j < inner; j++) acc[j]! += x[base + j]!; }
+    // One flat loop with a wrapping column index (rows are often a handful of channels).
+    const n = reduce * inner;
+    for (let i = 0, j = 0; i < n; i++) { acc[j]! += x[i]!; if (++j === inner) j = 0; }
     return { shape: outShape, values: Float32Array.from(acc) };
   }
   if (sorted[sorted.length - 1] === r - 1) {

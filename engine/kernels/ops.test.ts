@@ -76,6 +76,14 @@ for (const backend of ['cpu', 'wasm']) {
     for (const axis of [0, [0, 1], [0, 1, 2], 3, [2, 3], 1, [1, 2], [0, 2], undefined]) {
       for (const keepDims of [false, true]) await same(backend, `sum ${JSON.stringify(axis)} keepDims=${keepDims}`, () => tf.sum(x(), axis, keepDims));
     }
+    // Identity shares data on wasm: the copy must outlive the original.
+    await same(backend, 'identity outlives its source', () => {
+      const src = x();
+      const copy = tf.engine().runKernel('Identity', { x: src }) as tf.Tensor;
+      src.dispose();
+      return tf.add(copy, 1);
+    });
+    await same(backend, 'cast float32 to float32', () => tf.engine().runKernel('Cast', { x: x() }, { dtype: 'float32' }) as tf.Tensor);
     // int32 inputs go to the stock kernels.
     await same(backend, 'int32 add', () => tf.cast(tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4], [1], 'int32')), 'float32'));
   });

@@ -358,3 +358,19 @@ export function convFilterGradSmallF(x: usize, dy: usize, acc: usize, H: i32, W:
     }
   }
 }
+
+/**
+ * out[j] = sum over r < rows of x[r*cols + j] (a bias gradient: dy summed over every axis but the
+ * channels), accumulated in float64 like the cpu kernel. `acc` is cols float64s of scratch.
+ */
+export function sumLeading(x: usize, rows: i32, cols: i32, out: usize, acc: usize): void {
+  memory.fill(acc, 0, <usize>cols * 8);
+  const n = rows * cols;
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const p = acc + <usize>j * 8;
+    store<f64>(p, load<f64>(p) + <f64>load<f32>(x + <usize>i * 4));
+    if (++j == cols) j = 0;
+  }
+  for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
+}

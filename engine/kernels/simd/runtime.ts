@@ -16,9 +16,10 @@ export interface SimdExports {
   maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
   convFilterGradSmallF(x: number, dy: number, acc: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
     KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number): void;
+  sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes'>;
-const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2', 'convFilterGradSmallF'];
+const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
