@@ -33,11 +33,15 @@ for (const backend of ['cpu', 'wasm']) {
         await same(backend, `${kind} grad ${desc}`, g);
       }
     }
-    // The 2×2 / stride 2 / valid fast path of MaxPoolGrad (LeNet's pooling), on even and odd sizes.
-    for (const [s, shape] of [[31, [2, 28, 28, 6]], [32, [3, 9, 7, 5]], [33, [1, 10, 10, 16]]] as [number, [number, number, number, number]][]) {
-      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), s), shape);
-      const g = () => tf.grad((t: tf.Tensor) => { const y = tf.maxPool(t as tf.Tensor4D, [2, 2], [2, 2], 'valid'); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());
-      await same(backend, `max grad 2x2/2 valid on ${shape}`, g);
+    // The 2×2 / stride 2 fast path of MaxPoolGrad (LeNet's pooling): even and odd sizes, 4-channel
+    // vectors plus leftovers, ties (quantised inputs) resolved to the first maximum, and 'same' on odd
+    // sizes (whose last window is padded, so it must take the general path).
+    const shapes: [number, number[], 'valid' | 'same', boolean][] = [[31, [2, 28, 28, 6], 'valid', false], [32, [3, 9, 7, 5], 'valid', false],
+      [33, [1, 10, 10, 16], 'valid', false], [34, [2, 6, 6, 8], 'valid', true], [35, [2, 7, 9, 3], 'same', false], [36, [1, 5, 5, 4], 'same', true]];
+    for (const [s, shape, pad, ties] of shapes) {
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), s).map((v) => (ties ? Math.round(v * 2) / 2 : v)), shape as [number, number, number, number]);
+      const g = () => tf.grad((t: tf.Tensor) => { const y = tf.maxPool(t as tf.Tensor4D, [2, 2], [2, 2], pad); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());
+      await same(backend, `max grad 2x2/2 ${pad}${ties ? ' with ties' : ''} on ${shape}`, g);
     }
   });
 

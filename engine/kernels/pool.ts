@@ -62,7 +62,8 @@ export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out
   const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
   const pt = pi.padInfo.top, pl = pi.padInfo.left;
   // The common case (2×2 windows, stride 2, no padding or dilation) in WebAssembly, split by image.
-  if (eh === 2 && ew === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pt === 0 && pl === 0) {
+  // Every window must lie inside the image ('same' on an odd size pads the last one).
+  if (eh === 2 && ew === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pt === 0 && pl === 0 && 2 * OH <= H && 2 * OW <= W) {
     const rt = simd();
     rt.reset();
     const px = rt.put(x), pdy = rt.put(dy);

@@ -275,29 +275,61 @@ export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): 
 export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, n0: i32, n1: i32): void {
   const rowBytes = <usize>(W * C) * 4;
   const cb = <usize>C * 4;
+  const zero = f32x4.splat(0);
   for (let n = n0; n < n1; n++) {
     const img = <usize>(n * H) * rowBytes;
-    memory.fill(dx + img, 0, <usize>H * rowBytes);
+    // Rows and columns past the last full window (odd H or W) get no gradient.
+    if (H & 1) memory.fill(dx + img + <usize>(H - 1) * rowBytes, 0, rowBytes);
     for (let oy = 0; oy < OH; oy++) {
       const r0 = img + <usize>(2 * oy) * rowBytes;
       const r1 = r0 + rowBytes;
+      if (W & 1) {
+        memory.fill(dx + r0 + <usize>(W - 1) * cb, 0, cb);
+        memory.fill(dx + r1 + <usize>(W - 1) * cb, 0, cb);
+      }
       const o = dy + <usize>((n * OH + oy) * OW) * cb;
       for (let ox = 0; ox < OW; ox++) {
         const p00 = r0 + <usize>(2 * ox) * cb;
         const p10 = r1 + <usize>(2 * ox) * cb;
         const orow = o + <usize>ox * cb;
-        for (let c: usize = 0; c < cb; c += 4) {
+        let c: usize = 0;
+        // Four channels at a time: masks pick the first maximum, each of the four taps is written.
+        for (; c + 16 <= cb; c += 16) {
+          const a = v128.load(x + p00 + c);
+          const b = v128.load(x + p00 + cb + c);
+          const d = v128.load(x + p10 + c);
+          const e = v128.load(x + p10 + cb + c);
+          const g = v128.load(orow + c);
+          const mb = f32x4.gt(b, a);
+          let best = v128.bitselect(b, a, mb);
+          const md = f32x4.gt(d, best);
+          best = v128.bitselect(d, best, md);
+          const me = f32x4.gt(e, best);
+          // Later winners clear the earlier ones.
+          const wE = me;
+          const wD = v128.andnot(md, me);
+          const wB = v128.andnot(v128.andnot(mb, md), me);
+          const wA = v128.not(v128.or(v128.or(mb, md), me));
+          v128.store(dx + p00 + c, v128.bitselect(g, zero, wA));
+          v128.store(dx + p00 + cb + c, v128.bitselect(g, zero, wB));
+          v128.store(dx + p10 + c, v128.bitselect(g, zero, wD));
+          v128.store(dx + p10 + cb + c, v128.bitselect(g, zero, wE));
+        }
+        for (; c < cb; c += 4) {
           const a = load<f32>(x + p00 + c);
           const b = load<f32>(x + p00 + cb + c);
           const d = load<f32>(x + p10 + c);
           const e = load<f32>(x + p10 + cb + c);
-          // Branch-free: the comparisons are data-dependent coin flips a predictor cannot learn.
-          let w = p00 + c;
+          const g = load<f32>(orow + c);
+          let w = 0;
           let best = a;
-          w = select<usize>(p00 + cb + c, w, b > best); best = select<f32>(b, best, b > best);
-          w = select<usize>(p10 + c, w, d > best); best = select<f32>(d, best, d > best);
-          w = select<usize>(p10 + cb + c, w, e > best);
-          store<f32>(dx + w, load<f32>(orow + c));
+          if (b > best) { best = b; w = 1; }
+          if (d > best) { best = d; w = 2; }
+          if (e > best) w = 3;
+          store<f32>(dx + p00 + c, w == 0 ? g : 0);
+          store<f32>(dx + p00 + cb + c, w == 1 ? g : 0);
+          store<f32>(dx + p10 + c, w == 2 ? g : 0);
+          store<f32>(dx + p10 + cb + c, w == 3 ? g : 0);
         }
       }
     }
