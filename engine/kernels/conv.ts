@@ -1,5 +1,6 @@
-// 2-D convolution (NHWC) and its two gradients as im2col + SIMD GEMM. Backend-agnostic: takes and
-// returns Float32Arrays, so both the cpu and the wasm kernel registrations use it.
+// 2-D convolution (NHWC) and its two gradients as im2col + SIMD GEMM. Backend-agnostic: takes
+// Float32Arrays and returns one that may be a view of the SIMD arena (valid until the next fast
+// kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
 import { gemm, parallelRange, splitAligned, MR, NR } from './gemm';
@@ -47,7 +48,7 @@ export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bi
   const out = rt.alloc(M * F);
   gemm(rt, M, F, K, { addr: col, rs: K, cs: 1 }, { addr: pw, rs: F, cs: 1 }, out, F, true);
   if (bias || act !== 'linear') rt.exports.biasAct(out, M, F, pb, act === 'relu' ? 1 : 0);
-  return rt.view(out, M * F).slice();
+  return rt.view(out, M * F);
 }
 
 /** dx = conv2d's input gradient for dy [N, OH, OW, F] and w [KH, KW, C, F]. */
@@ -62,13 +63,13 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].
   gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K, true);
   const size = ci.batchSize * ci.inHeight * ci.inWidth * ci.inChannels;
-  if (pointwise) return rt.view(dcol, size).slice();
+  if (pointwise) return rt.view(dcol, size);
   const dx = rt.alloc(size);
   rt.zero(dx, size);
   const args = im2colArgs(ci);
   // Split by image so that no two threads add into the same dx element.
   parallelRange(rt, ci.batchSize, 1, (lo, hi) => ({ fn: 'col2im', args: [dcol, ...args, dx, lo, hi] }));
-  return rt.view(dx, size).slice();
+  return rt.view(dx, size);
 }
 
 /** dw = conv2d's filter gradient for x [N, H, W, C] and dy [N, OH, OW, F], shaped [KH, KW, C, F]. */
@@ -93,7 +94,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   }
   // dw[K, F] = col^T [K, M] * dy[M, F].
   gemm(rt, K, F, M, { addr: col, rs: 1, cs: K }, { addr: pdy, rs: F, cs: 1 }, dw, F, true);
-  return rt.view(dw, K * F).slice();
+  return rt.view(dw, K * F);
 }
 
 /** Multiply-adds the micro-kernel does for an M x N product once rows and columns are padded to its tile. */

@@ -16,6 +16,16 @@ const B = 'cpu';
 function vals(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return backend.data.get(t.dataId).values as Float32Array;
 }
+/**
+ * The values as memory the cpu backend may keep: the SIMD kernels return views of their shared arena
+ * (valid until the next kernel), which are copied here, once.
+ */
+function own(values: Float32Array): Float32Array {
+  if (!(values.buffer instanceof SharedArrayBuffer)) return values;
+  const out = new Float32Array(values.length);
+  out.set(values);
+  return out;
+}
 const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
 
 /** Conv info for a channels-last convolution, or null (NCHW goes to the stock kernel). */
@@ -45,7 +55,7 @@ export function registerCpuKernels(): void {
     const ci = allFloat(x, filter) ? convInfo(x!.shape, filter!.shape, args.attrs!, args.attrs!.dilations as [number, number]) : null;
     if (!ci) return useStock(stock, args, 'Conv2D');
     const out = conv2dForward(ci, vals(backend, x!), vals(backend, filter!), null, 'linear');
-    return backend.makeTensorInfo(ci.outShape, 'float32', out);
+    return backend.makeTensorInfo(ci.outShape, 'float32', own(out));
   });
 
   overrideKernel(B, 'FusedConv2D', (args, stock) => {
@@ -59,7 +69,7 @@ export function registerCpuKernels(): void {
     const fused: FusedAct = act === 'relu' ? 'relu' : 'linear';
     let out = conv2dForward(ci, vals(backend, x!), vals(backend, filter!), b, fused);
     if (act !== 'relu' && act !== 'linear') out = applyActivation(out, act, attrs.leakyreluAlpha as number);
-    return backend.makeTensorInfo(ci.outShape, 'float32', out);
+    return backend.makeTensorInfo(ci.outShape, 'float32', own(out));
   });
 
   overrideKernel(B, 'Conv2DBackpropInput', (args, stock) => {
@@ -69,7 +79,7 @@ export function registerCpuKernels(): void {
     const ci = allFloat(dy, filter) ? convInfo(attrs.inputShape as number[], filter!.shape, attrs, 1) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropInput');
     const dx = conv2dBackpropInput(ci, vals(backend, dy!), vals(backend, filter!));
-    return backend.makeTensorInfo(ci.inShape, 'float32', dx);
+    return backend.makeTensorInfo(ci.inShape, 'float32', own(dx));
   });
 
   overrideKernel(B, 'Conv2DBackpropFilter', (args, stock) => {
@@ -79,7 +89,7 @@ export function registerCpuKernels(): void {
     const ci = allFloat(x, dy) ? convInfo(x!.shape, attrs.filterShape as number[], attrs, 1) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropFilter');
     const dw = conv2dBackpropFilter(ci, vals(backend, x!), vals(backend, dy!));
-    return backend.makeTensorInfo(attrs.filterShape as number[], 'float32', dw);
+    return backend.makeTensorInfo(attrs.filterShape as number[], 'float32', own(dw));
   });
 
   overrideKernel(B, 'MaxPool', (args, stock) => {
@@ -87,7 +97,7 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     if (!allFloat(x)) return useStock(stock, args, 'MaxPool');
     const pi = poolInfo(x!.shape, args.attrs!);
-    return backend.makeTensorInfo(pi.outShape, 'float32', maxPool(pi, vals(backend, x!)));
+    return backend.makeTensorInfo(pi.outShape, 'float32', own(maxPool(pi, vals(backend, x!))));
   });
 
   overrideKernel(B, 'AvgPool', (args, stock) => {
@@ -95,7 +105,7 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     if (!allFloat(x)) return useStock(stock, args, 'AvgPool');
     const pi = poolInfo(x!.shape, args.attrs!);
-    return backend.makeTensorInfo(pi.outShape, 'float32', avgPool(pi, vals(backend, x!)));
+    return backend.makeTensorInfo(pi.outShape, 'float32', own(avgPool(pi, vals(backend, x!))));
   });
 
   overrideKernel(B, 'MaxPoolGrad', (args, stock) => {
@@ -103,7 +113,7 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     if (!allFloat(dy, input)) return useStock(stock, args, 'MaxPoolGrad');
     const pi = poolInfo(input!.shape, args.attrs!);
-    return backend.makeTensorInfo(input!.shape, 'float32', maxPoolGrad(pi, vals(backend, dy!), vals(backend, input!)));
+    return backend.makeTensorInfo(input!.shape, 'float32', own(maxPoolGrad(pi, vals(backend, dy!), vals(backend, input!))));
   });
 
   overrideKernel(B, 'AvgPoolGrad', (args, stock) => {
@@ -111,7 +121,7 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     if (!allFloat(dy)) return useStock(stock, args, 'AvgPoolGrad');
     const pi = poolInfo(input!.shape, args.attrs!);
-    return backend.makeTensorInfo(input!.shape, 'float32', avgPoolGrad(pi, vals(backend, dy!)));
+    return backend.makeTensorInfo(input!.shape, 'float32', own(avgPoolGrad(pi, vals(backend, dy!))));
   });
 
   overrideKernel(B, 'BatchMatMul', (args, stock) => {
@@ -120,7 +130,7 @@ export function registerCpuKernels(): void {
     const attrs = args.attrs!;
     const r = allFloat(a, b) ? batchMatMul(a!.shape, vals(backend, a!), b!.shape, vals(backend, b!), !!attrs.transposeA, !!attrs.transposeB) : null;
     if (!r) return useStock(stock, args, 'BatchMatMul');
-    return backend.makeTensorInfo(r.shape, 'float32', r.values);
+    return backend.makeTensorInfo(r.shape, 'float32', own(r.values));
   });
 
   overrideKernel(B, '_FusedMatMul', (args, stock) => {
@@ -133,7 +143,7 @@ export function registerCpuKernels(): void {
     const r = bv !== false ? batchMatMul(a!.shape, vals(backend, a!), b!.shape, vals(backend, b!), !!attrs.transposeA, !!attrs.transposeB, bv, act === 'relu' ? 'relu' : 'linear') : null;
     if (!r) return useStock(stock, args, '_FusedMatMul');
     const out = act === 'relu' || act === 'linear' ? r.values : applyActivation(r.values, act, attrs.leakyreluAlpha as number);
-    return backend.makeTensorInfo(r.shape, 'float32', out);
+    return backend.makeTensorInfo(r.shape, 'float32', own(out));
   });
 
   const binaries: [string, BinaryOp][] = [['Add', 'add'], ['Sub', 'sub'], ['Multiply', 'mul'], ['RealDiv', 'div'], ['Maximum', 'max'], ['Minimum', 'min'], ['SquaredDifference', 'sqdiff']];
@@ -143,7 +153,7 @@ export function registerCpuKernels(): void {
       const backend = args.backend as MathBackendCPU;
       const r = allFloat(a, b) ? binary(op, a!.shape, vals(backend, a!), b!.shape, vals(backend, b!)) : null;
       if (!r) return useStock(stock, args, name);
-      return backend.makeTensorInfo(r.shape, 'float32', r.values);
+      return backend.makeTensorInfo(r.shape, 'float32', own(r.values));
     });
   }
 
@@ -153,7 +163,7 @@ export function registerCpuKernels(): void {
       const { x } = args.inputs;
       const backend = args.backend as MathBackendCPU;
       if (!allFloat(x)) return useStock(stock, args, name);
-      return backend.makeTensorInfo(x!.shape, 'float32', unary(op, vals(backend, x!), (args.attrs?.alpha as number) ?? 0));
+      return backend.makeTensorInfo(x!.shape, 'float32', own(unary(op, vals(backend, x!), (args.attrs?.alpha as number) ?? 0)));
     });
   }
 
@@ -166,7 +176,7 @@ export function registerCpuKernels(): void {
     const r = sum(x!.shape, vals(backend, x!), axes);
     if (!r) return useStock(stock, args, 'Sum');
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
-    return backend.makeTensorInfo(shape, 'float32', r.values);
+    return backend.makeTensorInfo(shape, 'float32', own(r.values));
   });
 }
 

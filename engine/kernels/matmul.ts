@@ -1,4 +1,5 @@
-// Batched matrix multiply (BatchMatMul / _FusedMatMul) over the SIMD GEMM. Backend-agnostic.
+// Batched matrix multiply (BatchMatMul / _FusedMatMul) over the SIMD GEMM. Backend-agnostic; the
+// values returned may be a view of the SIMD arena, valid until the next fast kernel runs.
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
 import { gemm } from './gemm';
@@ -34,5 +35,5 @@ export function batchMatMul(aShape: number[], a: Float32Array, bShape: number[],
       out + i * M * N * 4, N, true);
   }
   if (bias || act !== 'linear') rt.exports.biasAct(out, batch * M, N, pbias, act === 'relu' ? 1 : 0);
-  return { shape: [...batchShape, M, N], values: rt.view(out, batch * M * N).slice() };
+  return { shape: [...batchShape, M, N], values: rt.view(out, batch * M * N) };
 }

@@ -69,9 +69,8 @@ export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out
     const px = rt.put(x), pdy = rt.put(dy);
     const pdx = rt.alloc(x.length);
     parallelRange(rt, N, 8, (lo, hi) => ({ fn: 'maxPoolGrad2x2', args: [px, pdy, pdx, H, W, C, OH, OW, lo, hi] }));
-    const result = rt.view(pdx, x.length);
-    if (out) { out.set(result); return out; }
-    return result.slice();
+    if (out) { out.set(rt.view(pdx, x.length)); return out; }
+    return rt.view(pdx, x.length);
   }
   const dx = out ? out.fill(0) : new Float32Array(N * H * W * C);
   const best = new Float32Array(C);

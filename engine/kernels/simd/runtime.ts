@@ -147,7 +147,10 @@ export class SimdRuntime {
     return p;
   }
 
-  /** A view of `floats` float32s at `addr` (valid until the next alloc that grows memory). */
+  /**
+   * A view of `floats` float32s at `addr` (valid until the next alloc that grows memory). Copy out of
+   * it with set(), not slice(): V8 slices a typed array over a SharedArrayBuffer element by element.
+   */
   view(addr: number, floats: number): Float32Array {
     return this.f32.subarray(addr >> 2, (addr >> 2) + floats);
   }
