@@ -9,7 +9,7 @@ import { chromium } from '@playwright/test';
 
 export interface DashboardBenchOptions {
   epochs?: number;
-  /** Headless/dashboard pairs to alternate (default 3). */
+  /** Headless/dashboard pairs to alternate (default 5). */
   rounds?: number;
   log?: (line: string) => void;
 }
@@ -150,7 +150,7 @@ const median = (v: number[]): number => {
 
 export async function runDashboardBench(options: DashboardBenchOptions = {}): Promise<DashboardBenchReport> {
   const epochs = options.epochs ?? 4;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 5;
   const log = options.log ?? (() => {});
   const cliBackend = headlessBackend();
   const run = await alternate(epochs, rounds, log);
