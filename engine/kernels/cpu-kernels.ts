@@ -8,7 +8,7 @@ import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, type FusedAct } from './conv';
 import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
-import { binary, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
+import { binary, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
 import { applyActivation } from './activations';
 
 const B = 'cpu';
@@ -178,10 +178,4 @@ export function registerCpuKernels(): void {
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
     return backend.makeTensorInfo(shape, 'float32', own(r.values));
   });
-}
-
-function normalizeAxes(axis: number | number[] | null | undefined, rank: number): number[] {
-  if (axis == null) return Array.from({ length: rank }, (_, i) => i);
-  const list = Array.isArray(axis) ? axis : [axis];
-  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))];
 }

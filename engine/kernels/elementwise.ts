@@ -125,3 +125,10 @@ export function sum(shape: number[], x: Float32Array, axes: number[]): { shape: 
   }
   return null;
 }
+
+/** A reduction's axis attribute as distinct non-negative axes (none means all). */
+export function normalizeAxes(axis: number | number[] | null | undefined, rank: number): number[] {
+  if (axis == null) return Array.from({ length: rank }, (_, i) => i);
+  const list = Array.isArray(axis) ? axis : [axis];
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))];
+}

@@ -11,7 +11,7 @@ import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv';
 import { maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
-import { binaryInto, handlesBroadcast, type BinaryOp } from './elementwise';
+import { binaryInto, handlesBroadcast, normalizeAxes, type BinaryOp } from './elementwise';
 import { simd } from './simd/runtime';
 
 const B = 'wasm';
@@ -108,8 +108,7 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     if (x!.dtype !== 'float32') return useStock(stock, args, 'Sum');
     const rank = x!.shape.length;
-    const list = attrs.axis == null ? [...Array(rank).keys()] : Array.isArray(attrs.axis) ? attrs.axis as number[] : [attrs.axis as number];
-    const axes = [...new Set(list.map((a) => (a < 0 ? a + rank : a)))];
+    const axes = normalizeAxes(attrs.axis as number | number[], rank);
     // Only the leading-axes reduction (a bias gradient) is slow in the stock kernel.
     if (axes.length === 0 || axes.length === rank || !axes.includes(0)) return useStock(stock, args, 'Sum');
     const sorted = [...axes].sort((p, q) => p - q);
