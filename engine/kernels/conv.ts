@@ -3,7 +3,7 @@
 // kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
-import { gemm, parallelRange, splitAligned, MR, NR } from './gemm';
+import { gemm, parallelRange, splitAligned } from './gemm';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -83,23 +83,9 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const pdy = rt.put(dy);
   const col = im2col(ci, px);
   const dw = rt.alloc(K * F);
-  if (paddedTiles(F, K) < paddedTiles(K, F)) {
-    // Few filters (a first layer's 6): dw^T[F, K] = dy^T[F, M] * col[M, K] fills the micro-kernel's
-    // tiles better than dw[K, F] (F columns padded to 8), and packs both operands on their fast path.
-    gemm(rt, F, K, M, { addr: pdy, rs: 1, cs: F }, { addr: col, rs: K, cs: 1 }, dw, K, true);
-    const dwT = rt.view(dw, K * F);
-    const out = new Float32Array(K * F);
-    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) out[k * F + f] = dwT[f * K + k]!;
-    return out;
-  }
   // dw[K, F] = col^T [K, M] * dy[M, F].
   gemm(rt, K, F, M, { addr: col, rs: 1, cs: K }, { addr: pdy, rs: F, cs: 1 }, dw, F, true);
   return rt.view(dw, K * F);
-}
-
-/** Multiply-adds the micro-kernel does for an M x N product once rows and columns are padded to its tile. */
-function paddedTiles(M: number, N: number): number {
-  return Math.ceil(M / MR) * MR * Math.ceil(N / NR) * NR;
 }
 
 /** The filter gradient for at most 8 filters, straight from x and dy (no im2col), split by image. */

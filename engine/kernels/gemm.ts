@@ -11,8 +11,8 @@ export interface Operand {
   cs: number;
 }
 
-export const MR = 6; // the micro-kernel's rows (kernels.as)
-export const NR = 8; // its columns
+const MR = 6; // the micro-kernel's rows (kernels.as)
+const NR = 8; // its columns
 /** Below this many multiply-adds, waking helper threads costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 150_000;
 

@@ -1,9 +1,10 @@
 // Kernels the `wasm` backend lacks for training (Conv2DBackpropFilter: without it no convolution can
-// learn), and replacements for its slow training kernels (its Conv2DBackpropInput, MaxPoolGrad and
-// transposed BatchMatMul are naive loops; XNNPACK only covers the forward pass; its broadcasting
-// binary ops walk an index per element, so a conv layer's bias add cost 1.2 ms; Sum over leading axes
-// transposes first; Identity and same-type Cast copy what TF.js treats as immutable anyway). They read inputs as views of the wasm backend's heap and write into an output it allocates,
-// computing on Glasswing's own SIMD GEMM (a separate WebAssembly memory, shared with its threads).
+// learn), and replacements for its slow training kernels: its Conv2DBackpropInput, MaxPoolGrad and
+// transposed BatchMatMul are naive loops (XNNPACK only covers the forward pass); its broadcasting
+// binary ops walk an index per element (a conv layer's bias add cost 1.2 ms); Sum over leading axes
+// transposes first; Identity and same-type Cast copy what TF.js treats as immutable anyway. They read
+// inputs as views of the wasm backend's heap and write into an output it allocates, computing on
+// Glasswing's own SIMD module (a separate WebAssembly memory, shared with its threads).
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -109,11 +110,10 @@ export function registerWasmKernels(): void {
     if (x!.dtype !== 'float32') return useStock(stock, args, 'Sum');
     const rank = x!.shape.length;
     const axes = normalizeAxes(attrs.axis as number | number[], rank);
-    // Only the leading-axes reduction (a bias gradient) is slow in the stock kernel.
-    if (axes.length === 0 || axes.length === rank || !axes.includes(0)) return useStock(stock, args, 'Sum');
-    const sorted = [...axes].sort((p, q) => p - q);
-    if (!sorted.every((v, i) => v === i)) return useStock(stock, args, 'Sum');
-    const outShape = x!.shape.slice(sorted.length);
+    // Only a reduction over leading axes (a bias gradient) is slow in the stock kernel.
+    const leading = axes.length > 0 && axes.length < rank && [...axes].sort((p, q) => p - q).every((v, i) => v === i);
+    if (!leading) return useStock(stock, args, 'Sum');
+    const outShape = x!.shape.slice(axes.length);
     const cols = util.sizeFromShape(outShape), rows = util.sizeFromShape(x!.shape) / Math.max(cols, 1);
     const rt = simd();
     rt.reset();
