@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from './engine';
-import { DEFAULT_TRAINING_SETTINGS, type TrainingEvent } from '../common/ipc/contract';
+import { TRAINING_DEFAULTS, type TrainingEvent } from '../common/ipc/contract';
 import { getTemplate } from '../common/model/templates';
 import { buildModel, compileModel } from './model-builder';
 import { useBackend, tf } from './backends';
 import { TrainingRun, TrainingFailure, evaluateLoss } from './trainer';
 import type { Examples } from './datasets/prepare';
 
-const base = { ...DEFAULT_TRAINING_SETTINGS, batchSize: 16, seed: 3, backend: 'cpu' as const };
+const base = { ...TRAINING_DEFAULTS, batchSize: 16, seed: 3, backend: 'cpu' as const };
 
 function engineWithEvents() {
   const events: TrainingEvent[] = [];

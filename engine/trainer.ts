@@ -4,7 +4,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backends';
 import type { EpochRecord, EvaluationMetrics, TrainingEvent } from '../common/ipc/contract';
-import type { Examples } from './datasets/prepare';
+import { exampleInputs, gatherInputs, type Examples } from './datasets/prepare';
 import type { Task } from './datasets/dataset';
 import { seededRandom, shuffleInPlace } from './random';
 import { classificationMetrics } from './metrics';
@@ -50,8 +50,7 @@ export function batchTensors(
 ): { x: tf.Tensor; y: tf.Tensor } {
   const size = inputShape.reduce((a, b) => a * b, 1);
   const n = rows.length;
-  let xs: Float32Array = new Float32Array(n * size);
-  for (let i = 0; i < n; i++) xs.set(data.x.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);
+  let xs = gatherInputs(data, rows, size);
   if (augment && inputShape.length === 3) xs = augmentBatch(xs, [n, ...inputShape], augment.options, augment.random);
   const x = tf.tensor(xs, [n, ...inputShape]);
   let y: tf.Tensor;
@@ -95,7 +94,7 @@ export function predictAll(model: tfl.LayersModel, data: Examples, inputShape: n
     const n = Math.min(step, data.count - start);
     const size = inputShape.reduce((a, b) => a * b, 1);
     const values = tf.tidy(() => {
-      const x = tf.tensor(data.x.subarray(start * size, (start + n) * size), [n, ...inputShape]);
+      const x = tf.tensor(exampleInputs(data, start, n, size), [n, ...inputShape]);
       const p = model.predict(x) as tf.Tensor;
       return p.shape[1] === 1 ? tf.reshape(p, [n]).dataSync() : tf.argMax(p, -1).dataSync();
     });
@@ -111,6 +110,8 @@ export function evaluateClassifier(model: tfl.LayersModel, data: Examples, input
 export class TrainingRun {
   private paused = false;
   private stopRequested = false;
+  /** The epochs completed so far (also when the run fails part-way). */
+  readonly history: EpochRecord[] = [];
   private wake: (() => void) | null = null;
 
   constructor(
@@ -178,7 +179,7 @@ export class TrainingRun {
     const augment = this.options.augment && hasAugmentation(this.options.augment) ? { options: this.options.augment, random: seededRandom(this.options.seed ^ 0xa06) } : undefined;
     const order = range(this.train.count);
     const batchesPerEpoch = Math.ceil(this.train.count / batchSize);
-    const history: EpochRecord[] = [];
+    const history = this.history;
     let lastBatchEvent = 0;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       shuffleInPlace(order, random);

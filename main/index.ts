@@ -15,9 +15,9 @@ const engine = new EngineClient(forkUtilityEngine, <E extends keyof Events>(even
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, event, payload);
 });
 
-const handlers = Object.fromEntries(
-  REQUEST_CHANNELS.map((channel) => [channel, async (payload: unknown) => unwrapReply(await engine.invoke(channel as RequestChannel, payload))]),
-) as unknown as Handlers;
+const forward = {} as Record<RequestChannel, (payload: unknown) => Promise<unknown>>;
+for (const channel of REQUEST_CHANNELS) forward[channel] = async (payload) => unwrapReply(await engine.invoke(channel, payload));
+const handlers = forward as Handlers;
 
 // Only our own window's top frame, showing our own page, may talk to the engine.
 const router = new Router(handlers, { isTrustedSender: (s) => isAppUrl(s.origin, appUrl()) });

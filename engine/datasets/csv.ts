@@ -1,6 +1,7 @@
 // CSV/TSV tables: delimiter and quoting detected, a header row, a label column chosen by name
 // (the last column by default), numeric and categorical feature columns. Every problem names the
 // file, line and column.
+import type { DatasetFix } from '../../common/ipc/contract';
 import { DataError, type Dataset, type TableColumnData, type Task } from './dataset';
 
 export interface CsvRecord {
@@ -152,6 +153,12 @@ export interface TableOptions {
   task?: Task;
   /** A categorical column with more different values than this is refused (default 200). */
   maxCategories?: number;
+  /**
+   * Numeric columns with cells that are not numbers: 'missing' reads those cells as missing values
+   * (filled with the training split's mean, at training and at prediction); 'drop' leaves their
+   * rows out.
+   */
+  badValues?: Record<string, 'missing' | 'drop'>;
 }
 
 export interface ColumnAnalysis {
@@ -231,13 +238,25 @@ export function analyzeTable(table: ParsedTable, fileName: string, options: Tabl
   return { labelIndex, labelColumn, columns, features: columns.filter((c) => c.role === 'feature') };
 }
 
+/** The ways to read a numeric column that holds some non-numbers, with what each one costs. */
+export function badValueFixes(c: ColumnAnalysis): DatasetFix[] {
+  const rows = c.badValue?.count ?? 0;
+  return [
+    { option: 'missing', column: c.name, rows },
+    { option: 'drop', column: c.name, rows },
+    // One input per distinct value replaces the column's one input.
+    { option: 'categorical', column: c.name, adds: Math.max(0, c.distinct - 1) },
+    { option: 'ignore', column: c.name },
+  ];
+}
+
 export function badValueMessage(fileName: string, column: string, bad: { line: number; raw: string; count: number }): string {
-  const more = bad.count > 1 ? ` (${bad.count.toLocaleString('en-US')} values in the column are not numbers)` : '';
-  return `${fileName} line ${bad.line}, column "${column}": "${bad.raw.slice(0, 40)}" is not a number${more}. Treat "${column}" as categorical (--categorical ${column}) or ignore it (--ignore ${column}).`;
+  const how = bad.count > 1 ? `${bad.count.toLocaleString('en-US')} values in this numeric column are not numbers` : 'it is the only value in this numeric column that is not a number';
+  return `${fileName} line ${bad.line}, column "${column}": "${bad.raw.slice(0, 40)}" is not a number (${how}). Treat them as missing values, drop those rows, read the column as categories, or ignore it.`;
 }
 
 export function tooManyCategoriesMessage(fileName: string, column: string, distinct: number, max: number): string {
-  return `${fileName}, column "${column}": ${distinct.toLocaleString('en-US')} different values are too many to one-hot encode (at most ${max}); it looks like an identifier or free text. Ignore it (--ignore ${column}).`;
+  return `${fileName}, column "${column}": ${distinct.toLocaleString('en-US')} different values are too many to one-hot encode (at most ${max}); it looks like an identifier or free text. Ignore it.`;
 }
 
 function compareLabels(a: string, b: string): number {
@@ -255,7 +274,7 @@ function columnData(table: ParsedTable, c: ColumnAnalysis): TableColumnData {
       const raw = row.fields[c.index]!;
       values[r] = isMissingMarker(raw) ? NaN : (parseNumber(raw) ?? NaN);
     });
-    return { name: c.name, type: 'numeric', values };
+    return { name: c.name, type: 'numeric', values, ...(c.badValue ? { nonNumbersMissing: true } : {}) };
   }
   const raws = table.rows.map((row) => row.fields[c.index]!.trim());
   const categories = [...new Set(raws.filter((s) => s !== ''))].sort(compareLabels);
@@ -265,15 +284,33 @@ function columnData(table: ParsedTable, c: ColumnAnalysis): TableColumnData {
   return { name: c.name, type: 'categorical', codes, categories };
 }
 
+/** Whether a cell of a numeric column holds something other than a number or a missing marker. */
+function isBadNumber(raw: string | undefined): boolean {
+  return raw !== undefined && !isMissingMarker(raw) && parseNumber(raw) === null;
+}
+
+/** Leaves out the rows whose cell in a 'drop' column is not a number (checked against the header). */
+function dropBadRows(table: ParsedTable, fileName: string, badValues: Record<string, 'missing' | 'drop'> | undefined): ParsedTable {
+  const drop = Object.entries(badValues ?? {}).filter(([, how]) => how === 'drop').map(([column]) => column);
+  if (!drop.length) return table;
+  const indices = [...checkColumns(drop, table.header, fileName, 'a column whose non-numbers drop their rows')].map((c) => table.header.indexOf(c));
+  const rows = table.rows.filter((r) => !indices.some((i) => isBadNumber(r.fields[i])));
+  if (rows.length === 0) throw new DataError(`${fileName}: dropping the rows with non-numbers leaves no rows.`);
+  return { ...table, rows };
+}
+
 /** Turns a parsed table into a dataset: numeric and categorical features and a label. */
-export function tableDataset(table: ParsedTable, fileName: string, id: string, options: TableOptions = {}): Dataset {
+export function tableDataset(parsed: ParsedTable, fileName: string, id: string, options: TableOptions = {}): Dataset {
+  const table = dropBadRows(parsed, fileName, options.badValues);
   const analysis = analyzeTable(table, fileName, options);
   const { labelIndex, labelColumn, features } = analysis;
   if (features.length === 0) throw new DataError(`${fileName} has no feature columns besides the label "${labelColumn}".`);
   const maxCategories = options.maxCategories ?? 200;
+  const asMissing = new Set(Object.entries(options.badValues ?? {}).filter(([, how]) => how === 'missing').map(([column]) => column));
+  checkColumns([...asMissing], table.header, fileName, 'a column whose non-numbers are missing values');
   for (const c of features) {
-    if (c.badValue) throw new DataError(badValueMessage(fileName, c.name, c.badValue));
-    if (c.type === 'categorical' && c.distinct > maxCategories) throw new DataError(tooManyCategoriesMessage(fileName, c.name, c.distinct, maxCategories));
+    if (c.badValue && !asMissing.has(c.name)) throw new DataError(badValueMessage(fileName, c.name, c.badValue), badValueFixes(c));
+    if (c.type === 'categorical' && c.distinct > maxCategories) throw new DataError(tooManyCategoriesMessage(fileName, c.name, c.distinct, maxCategories), [{ option: 'ignore', column: c.name }]);
   }
   const n = table.rows.length;
   const labels = table.rows.map((r) => r.fields[labelIndex]!.trim());

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { assetsDir, loadMnist } from './builtin';
 import {
   analyzeTable,
+  badValueFixes,
   badValueMessage,
   detectTask,
   isMissingMarker,
@@ -19,88 +20,16 @@ import {
   type CsvRecord,
   type TableOptions,
 } from './csv';
-import { DataError, type Dataset, type ImportReport, type Task } from './dataset';
+import type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage } from '../../common/ipc/contract';
+import { DataError, type Dataset, type ImportReport } from './dataset';
+
+export type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage };
 import { loadImageFolder } from './image-folder';
 import { readTableText, resolveRef, type LoadOptions } from './load';
 
 export interface InspectOptions extends LoadOptions {
   /** Sample images per class (default 4, at most 40 in all). */
   samplesPerClass?: number;
-}
-
-export interface ColumnStats {
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-}
-
-export interface ColumnSummary {
-  name: string;
-  /** 0-based position in the file. */
-  index: number;
-  role: 'feature' | 'label' | 'ignored';
-  type: 'numeric' | 'categorical';
-  /** Missing values (empty, or NA/N/A/?/null… in numeric columns). */
-  missing: number;
-  distinct: number;
-  /** Numeric columns. */
-  stats: ColumnStats | null;
-  /** Categorical columns: the most frequent categories with their counts (at most 20). */
-  categories: { value: string; count: number }[] | null;
-  /** Categories beyond those listed. */
-  moreCategories: number;
-}
-
-export interface DatasetProblem {
-  severity: 'error' | 'warning';
-  /** One line naming the file, line and column where they apply. */
-  message: string;
-  file?: string;
-  line?: number;
-  column?: string;
-  /** An import option that resolves it: treat the column as categorical, or leave it out. */
-  fix?: { option: 'categorical' | 'ignore'; column: string };
-}
-
-export interface SampleImage {
-  class: string;
-  /** Relative to the folder. */
-  file: string;
-  /** A PNG at the model's input size. */
-  dataUrl: string;
-  width: number;
-  height: number;
-  channels: number;
-}
-
-export interface DatasetInspection {
-  ref: string;
-  name: string;
-  kind: 'table' | 'images';
-  /** null when the label is unusable. */
-  task: Task | null;
-  /** Data rows (tables) or readable images. */
-  count: number;
-  labelColumn: string | null;
-  columns: ColumnSummary[];
-  /** Classes with their counts (classification). */
-  classes: { name: string; count: number }[];
-  /** Statistics of the target (regression). */
-  target: ColumnStats | null;
-  /** Largest class over smallest class; a warning in `problems` when above 3. */
-  imbalance: { largest: string; smallest: string; ratio: number } | null;
-  /** The model's input shape, when the data loads (tables: one-hot over every category in the file). */
-  inputShape: number[] | null;
-  /** Tables: the header and the first 10 data rows as they are in the file. */
-  header: string[];
-  firstRows: string[][];
-  sampleImages: SampleImage[];
-  /** Images: what the import read, skipped and whether the cache was used. */
-  report: ImportReport | null;
-  problems: DatasetProblem[];
-  /** No error among the problems: loading with these options succeeds. */
-  ok: boolean;
 }
 
 const IMBALANCE_WARNING = 3;
@@ -196,32 +125,39 @@ async function inspectTable(ref: string, file: string, name: string, options: In
     categorical: knownColumns(options.categorical, header, name, 'a categorical column', problems),
     task: options.task,
     maxCategories: options.maxCategories,
+    ...(options.badValues ? { badValues: Object.fromEntries(Object.entries(options.badValues).filter(([c]) => header.includes(c))) } : {}),
   };
-  const table = { header, rows: good, delimiter: parsed.delimiter };
+  const drop = new Set(Object.entries(options.badValues ?? {}).filter(([, how]) => how === 'drop').map(([c]) => header.indexOf(c)).filter((i) => i >= 0));
+  const kept = drop.size ? good.filter((r) => ![...drop].some((i) => { const raw = r.fields[i]!; return !isMissingMarker(raw) && parseNumber(raw) === null; })) : good;
+  if (kept.length < good.length) problems.push({ severity: 'warning', file: name, message: `${name}: ${(good.length - kept.length).toLocaleString('en-US')} rows with non-numbers are left out, as you chose.` });
+  const table = { header, rows: kept, delimiter: parsed.delimiter };
   const analysis = analyzeTable(table, name, tableOptions);
+  const asMissing = new Set(Object.entries(options.badValues ?? {}).filter(([, how]) => how === 'missing').map(([c]) => c));
   const maxCategories = options.maxCategories ?? 200;
-  const columns = analysis.columns.map((c) => summarizeColumn(c, good));
+  const columns = analysis.columns.map((c) => summarizeColumn(c, kept));
   for (const [i, c] of analysis.columns.entries()) {
     const summary = columns[i]!;
     if (c.role !== 'feature') continue;
-    if (c.badValue) problems.push({ severity: 'error', file: name, line: c.badValue.line, column: c.name, message: badValueMessage(name, c.name, c.badValue), fix: { option: 'categorical', column: c.name } });
-    if (c.type === 'categorical' && c.distinct > maxCategories) problems.push({ severity: 'error', file: name, column: c.name, message: tooManyCategoriesMessage(name, c.name, c.distinct, maxCategories), fix: { option: 'ignore', column: c.name } });
-    else if (good.length >= 20 && summary.distinct === good.length && (c.type === 'categorical' || (summary.stats && Number.isInteger(summary.stats.min) && summary.stats.max - summary.stats.min === good.length - 1))) {
-      problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": every row has a different value; it looks like a row identifier, which tells the model nothing. Consider ignoring it.`, fix: { option: 'ignore', column: c.name } });
+    if (c.badValue && asMissing.has(c.name)) {
+      problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": ${c.badValue.count.toLocaleString('en-US')} non-numbers are read as missing values and filled with the mean of the training split, as you chose.` });
+    } else if (c.badValue) problems.push({ severity: 'error', file: name, line: c.badValue.line, column: c.name, message: badValueMessage(name, c.name, c.badValue), fixes: badValueFixes(c) });
+    if (c.type === 'categorical' && c.distinct > maxCategories) problems.push({ severity: 'error', file: name, column: c.name, message: tooManyCategoriesMessage(name, c.name, c.distinct, maxCategories), fixes: [{ option: 'ignore', column: c.name }] });
+    else if (kept.length >= 20 && summary.distinct === kept.length && (c.type === 'categorical' || (summary.stats && Number.isInteger(summary.stats.min) && summary.stats.max - summary.stats.min === kept.length - 1))) {
+      problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": every row has a different value; it looks like a row identifier, which tells the model nothing. Consider ignoring it.`, fixes: [{ option: 'ignore', column: c.name }] });
     }
     if (c.missing > 0) {
       problems.push({
         severity: 'warning',
         file: name,
         column: c.name,
-        message: `${name}, column "${c.name}": ${c.missing.toLocaleString('en-US')} of ${good.length.toLocaleString('en-US')} values are missing; ${c.type === 'numeric' ? 'they are filled with the mean of the training split' : 'they get no category (all zeros)'}.`,
+        message: `${name}, column "${c.name}": ${c.missing.toLocaleString('en-US')} of ${kept.length.toLocaleString('en-US')} values are missing; ${c.type === 'numeric' ? 'they are filled with the mean of the training split' : 'they get no category (all zeros)'}.`,
       });
     }
-    if (summary.distinct === 1) problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}" has the same value in every row; it tells the model nothing.`, fix: { option: 'ignore', column: c.name } });
+    if (summary.distinct === 1) problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}" has the same value in every row; it tells the model nothing.`, fixes: [{ option: 'ignore', column: c.name }] });
   }
   const labelIndex = header.indexOf(labelColumn);
-  const labels = good.map((r) => r.fields[labelIndex]!.trim());
-  const missingLabel = good.find((r) => r.fields[labelIndex]!.trim() === '');
+  const labels = kept.map((r) => r.fields[labelIndex]!.trim());
+  const missingLabel = kept.find((r) => r.fields[labelIndex]!.trim() === '');
   if (missingLabel) problems.push({ severity: 'error', file: name, line: missingLabel.line, column: labelColumn, message: `${name} line ${missingLabel.line}, column "${labelColumn}": the label is missing.` });
   const present = labels.filter((l) => l !== '');
   const task = present.length ? (options.task ?? detectTask(present)) : null;

@@ -1,7 +1,7 @@
 // One entry point for every dataset reference: a built-in id, a CSV/TSV file, or an image folder.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadIris, loadMnist } from './builtin';
+import { isBuiltinRef, loadIris, loadMnist } from './builtin';
 import { watermarkDataset } from './watermark';
 import { parseCsv, tableDataset, type TableOptions } from './csv';
 import { DataError, ImportCancelledError, fsReason, type Dataset, type ImportReport } from './dataset';
@@ -13,7 +13,7 @@ export interface LoadOptions extends ImageFolderOptions, Omit<TableOptions, 'lab
 
 /** What a reference points at, or a DataError saying why it cannot be used. */
 export async function resolveRef(ref: string): Promise<'builtin' | 'folder' | 'file'> {
-  if (ref === 'iris' || ref === 'mnist' || ref === 'watermark') return 'builtin';
+  if (isBuiltinRef(ref)) return 'builtin';
   let info;
   try {
     info = await stat(ref);

@@ -16,13 +16,80 @@ import { isMissingMarker, parseNumber } from './csv';
 import { checkSplit, splitIndices, type SplitIndices } from './split';
 
 export interface Examples {
-  /** Preprocessed inputs, count × exampleSize. */
-  x: Float32Array;
+  /**
+   * Model inputs, count × size, as floats. Images kept as pixels (see `pixels`) compute this on first
+   * use only (small sets, tests); hot paths read through exampleInputs/gatherInputs instead, which
+   * normalise one batch at a time.
+   */
+  readonly x: Float32Array;
   /** Class index or regression target. */
   y: Float32Array;
   count: number;
   /** Row numbers in the source dataset. */
   indices: number[];
+  /**
+   * Images held as the dataset's own 0–255 bytes (no copy, 4× smaller than floats): example i is
+   * row indices[i] of `source`, normalised with `preprocessing` when it is read.
+   */
+  readonly pixels?: { source: Uint8Array; size: number; preprocessing: ImagePreprocessing };
+}
+
+/** Examples whose inputs are already floats (tables, features, tests). */
+export function floatExamples(x: Float32Array, y: Float32Array, indices: number[]): Examples {
+  return { x, y, count: y.length, indices };
+}
+
+/** Examples that read the dataset's pixels through its image preprocessing, one batch at a time. */
+export function pixelExamples(source: Uint8Array, size: number, preprocessing: ImagePreprocessing, rows: number[], y: Float32Array): Examples {
+  let materialised: Float32Array | null = null;
+  const ex: Examples = {
+    get x() {
+      materialised ??= gatherInputs(ex, Array.from({ length: rows.length }, (_, i) => i), size);
+      return materialised;
+    },
+    y,
+    count: rows.length,
+    indices: rows,
+    pixels: { source, size, preprocessing },
+  };
+  return ex;
+}
+
+/** Normalises one image of `source` (starting at `from`) into `out` at `to`. */
+function normaliseImage(source: Uint8Array, from: number, size: number, p: ImagePreprocessing, out: Float32Array, to: number): void {
+  const c = p.channels;
+  if (c === 1) {
+    const scale = p.scale / p.std[0]!;
+    const shift = p.mean[0]! / p.std[0]!;
+    for (let j = 0; j < size; j++) out[to + j] = source[from + j]! * scale - shift;
+    return;
+  }
+  const s0 = p.scale / p.std[0]!, s1 = p.scale / p.std[1]!, s2 = p.scale / p.std[2]!;
+  const m0 = p.mean[0]! / p.std[0]!, m1 = p.mean[1]! / p.std[1]!, m2 = p.mean[2]! / p.std[2]!;
+  for (let j = 0; j < size; j += 3) {
+    out[to + j] = source[from + j]! * s0 - m0;
+    out[to + j + 1] = source[from + j + 1]! * s1 - m1;
+    out[to + j + 2] = source[from + j + 2]! * s2 - m2;
+  }
+}
+
+/** Model inputs of the examples at `positions`, one after another (into `out` when given). */
+export function gatherInputs(ex: Examples, positions: ArrayLike<number>, size: number, out?: Float32Array): Float32Array {
+  const n = positions.length;
+  const into = out && out.length >= n * size ? out : new Float32Array(n * size);
+  const px = ex.pixels;
+  for (let i = 0; i < n; i++) {
+    const p = positions[i]!;
+    if (px) normaliseImage(px.source, ex.indices[p]! * size, size, px.preprocessing, into, i * size);
+    else into.set(ex.x.subarray(p * size, (p + 1) * size), i * size);
+  }
+  return into;
+}
+
+/** Model inputs of the examples start … start + n − 1 (a view when they are held as floats). */
+export function exampleInputs(ex: Examples, start: number, n: number, size: number): Float32Array {
+  if (!ex.pixels) return ex.x.subarray(start * size, (start + n) * size);
+  return gatherInputs(ex, Array.from({ length: n }, (_, i) => start + i), size);
 }
 
 export interface PreparedData {
@@ -54,7 +121,7 @@ function fitColumns(table: TableData, rows: number[]): TableColumnRecipe[] {
         sum += v;
         count++;
       }
-      return { name: c.name, type: 'numeric', fill: count ? sum / count : 0 };
+      return { name: c.name, type: 'numeric', fill: count ? sum / count : 0, ...(c.nonNumbersMissing ? { nonNumbersMissing: true } : {}) };
     }
     const seen = new Uint8Array(c.categories.length);
     for (const r of rows) if (c.codes[r]! >= 0) seen[c.codes[r]!] = 1;
@@ -187,7 +254,7 @@ export function encodeRawRows(rows: (string | number | null)[][], p: TablePrepro
         else if (v === null || v === undefined || isMissingMarker(v)) num = null;
         else {
           num = parseNumber(v);
-          if (num === null) throw new DataError(`Input ${i + 1}, column "${c.name}": "${String(v).slice(0, 40)}" is not a number.`);
+          if (num === null && !c.nonNumbersMissing) throw new DataError(`Input ${i + 1}, column "${c.name}": "${String(v).slice(0, 40)}" is not a number.`);
         }
         if (num === null) {
           if (Number.isNaN(c.fill)) throw new DataError(`Input ${i + 1}, column "${c.name}": the value is missing.`);
@@ -251,21 +318,14 @@ function gatherRaw(dataset: Dataset, rows: number[]): Float32Array {
 function gatherImages(dataset: Dataset, rows: number[], p: ImagePreprocessing): Float32Array {
   const size = exampleSize(dataset.inputShape);
   const out = new Float32Array(rows.length * size);
-  const c = p.channels;
-  const scale = new Float32Array(c);
-  const shift = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    scale[k] = p.scale / p.std[k]!;
-    shift[k] = p.mean[k]! / p.std[k]!;
-  }
   const x = dataset.x;
+  if (x instanceof Uint8Array) {
+    rows.forEach((r, i) => normaliseImage(x, r * size, size, p, out, i * size));
+    return out;
+  }
+  const c = p.channels;
   rows.forEach((r, i) => {
-    const src = r * size;
-    const dst = i * size;
-    for (let j = 0; j < size; j++) {
-      const k = j % c;
-      out[dst + j] = x[src + j]! * scale[k]! - shift[k]!;
-    }
+    for (let j = 0; j < size; j++) out[i * size + j] = (x[r * size + j]! * p.scale - p.mean[j % c]!) / p.std[j % c]!;
   });
   return out;
 }
@@ -273,7 +333,8 @@ function gatherImages(dataset: Dataset, rows: number[], p: ImagePreprocessing): 
 function examples(dataset: Dataset, rows: number[], p: Preprocessing): Examples {
   const y = new Float32Array(rows.length);
   rows.forEach((r, i) => (y[i] = dataset.y[r]!));
-  return { x: datasetInputs(dataset, p, rows), y, count: rows.length, indices: rows };
+  if (p.kind === 'image' && dataset.x instanceof Uint8Array) return pixelExamples(dataset.x, exampleSize(dataset.inputShape), p, rows, y);
+  return floatExamples(datasetInputs(dataset, p, rows), y, rows);
 }
 
 /** Prepares a dataset with a stored split (e.g. a project's), fitting preprocessing on its training rows. */
@@ -293,4 +354,18 @@ export function prepareDataWithSplit(dataset: Dataset, split: SplitIndices, opti
 
 export function prepareData(dataset: Dataset, validationFraction: number, testFraction: number, seed: number, options: PrepareOptions = {}): PreparedData {
   return prepareDataWithSplit(dataset, splitIndices(dataset, validationFraction, testFraction, seed), options);
+}
+
+/** Prepared data with no examples, for a run whose data can no longer be read. */
+export function emptyPrepared(metadata: { inputShape: number[]; preprocessing: Preprocessing }): PreparedData {
+  const none = (): Examples => floatExamples(new Float32Array(0), new Float32Array(0), []);
+  return {
+    train: none(),
+    validation: none(),
+    test: none(),
+    preprocessing: metadata.preprocessing,
+    split: { train: [], validation: [], test: [] },
+    inputShape: metadata.inputShape,
+    featureNames: metadata.preprocessing.kind === 'table' ? metadata.preprocessing.featureNames : [],
+  };
 }

@@ -36,6 +36,7 @@ export class EngineClient {
     const t = this.spawn();
     this.transport = t;
     t.onMessage((m) => {
+      if (!m || typeof m !== 'object') return;
       if (m.kind === 'reply') {
         this.pending.get(m.id)?.(m.reply);
         this.pending.delete(m.id);
@@ -46,7 +47,7 @@ export class EngineClient {
     t.onExit((code) => {
       if (this.transport !== t) return;
       this.transport = null;
-      const message = `The engine process stopped unexpectedly (exit code ${code ?? 'unknown'}). Your project and finished runs are safe; start the run again.`;
+      const message = `The engine process stopped unexpectedly (exit code ${code ?? 'unknown'}). Your project and finished runs are safe; a run that was training has stopped — start it again.`;
       for (const resolve of this.pending.values()) resolve({ ok: false, error: { code: 'engine-crashed', message } });
       this.pending.clear();
       if (!this.disposed) this.onEvent('engine.status', { state: 'crashed', message });
@@ -65,7 +66,12 @@ export class EngineClient {
       }
       const id = this.nextId++;
       this.pending.set(id, resolve);
-      t.send({ kind: 'request', id, channel, payload });
+      try {
+        t.send({ kind: 'request', id, channel, payload });
+      } catch (e) {
+        this.pending.delete(id);
+        resolve({ ok: false, error: { code: 'engine-crashed', message: `The engine process could not be reached: ${(e as Error).message}` } });
+      }
     });
   }
 

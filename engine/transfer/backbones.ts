@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
-import type { BackboneInfo, BackboneRef } from '../../common/ipc/domains/tuning';
+import type { BackboneInfo, BackboneRef } from '../../common/ipc/contract';
 import type { ImagePreprocessing } from '../datasets/dataset';
 import { loadModel, type GlasswingMetadata } from '../model-io';
 

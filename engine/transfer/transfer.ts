@@ -4,7 +4,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
 import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
-import type { TransferResultInfo } from '../../common/ipc/domains/tuning';
+import type { TransferResultInfo } from '../../common/ipc/contract';
 import type { Dataset } from '../datasets/dataset';
 import type { Examples } from '../datasets/prepare';
 import { splitIndices } from '../datasets/split';

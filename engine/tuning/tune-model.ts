@@ -2,7 +2,7 @@
 // configuration, trains it with the engine's TrainingRun on a fixed split, reports the validation
 // objective per epoch to the pruner, and stops early when the pruner says so.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DEFAULT_TRAINING_SETTINGS, type EpochRecord, type TrainingSettings } from '../../common/ipc/contract';
+import { TRAINING_DEFAULTS, type EpochRecord, type TrainingSettings } from '../../common/ipc/contract';
 import type { ModelTopology } from '../../common/model/keras-format';
 import { summarizeTopology } from '../../common/model/summary';
 import { adaptTemplate, getTemplate } from '../../common/model/templates';
@@ -78,7 +78,7 @@ export interface TuneResult {
 }
 
 /** Each trial trains for 20 epochs unless told otherwise; everything else as a training run. */
-const BASE_SETTINGS: TrainingSettings = { ...DEFAULT_TRAINING_SETTINGS, epochs: 20 };
+const BASE_SETTINGS: TrainingSettings = { ...TRAINING_DEFAULTS, epochs: 20 };
 
 export class TuneError extends BadInputError {}
 

@@ -2,7 +2,7 @@
 // plain canvas calls), so components only mount canvases. One diverging scale per layer: a value
 // v is coloured by v / s with s = max(|min|, |max|) over the whole layer, zero always white.
 import { colormap, diverging, type ColormapName } from '../../../common/inspect/colormap';
-import type { PixelImage } from '../../../common/ipc/domains/inspect';
+import type { PixelImage } from '../../../common/ipc/contract';
 
 export { colormap, diverging };
 

@@ -15,7 +15,7 @@ import type {
   SampleRef,
   SamplesReply,
   SanityReply,
-} from '../../../common/ipc/domains/inspect';
+} from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 
 export type InspectTab = 'activations' | 'cam' | 'timeline' | 'audit';

@@ -22,7 +22,7 @@ export class ProjectState {
       model: graphState.topology(),
       layout: $state.snapshot(graphState.layout),
       dataset: { ref: workbench.datasetId },
-      training: $state.snapshot(workbench.settings) as unknown as Record<string, unknown>,
+      training: { ...$state.snapshot(workbench.settings) },
       runs: runs.runs,
     };
   }

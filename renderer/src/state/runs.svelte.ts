@@ -34,7 +34,7 @@ export class RunsState {
       createdAt: new Date().toISOString(),
       dataset: p.dataset,
       backend: e.backend,
-      settings: p.settings as unknown as Record<string, unknown>,
+      settings: p.settings,
       model: p.model,
       history: e.history.map((h) => ({ ...h, accuracy: Number.isNaN(h.accuracy) ? null : h.accuracy })),
       test: e.test,

@@ -3,7 +3,7 @@
 // (transfer.start) and then, with the same epochs, batch size and learning rate, LeNet-5 trained
 // from scratch as an ordinary run (training.start, so it also shows in the Train view).
 import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../../common/ipc/contract';
-import type { BackboneInfo, BackboneRef, TransferEvent, TransferResultInfo } from '../../../common/ipc/domains/tuning';
+import type { BackboneInfo, BackboneRef, TransferEvent, TransferResultInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import { workbench } from './workbench.svelte';
 

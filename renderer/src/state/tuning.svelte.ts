@@ -2,7 +2,7 @@
 // saved studies, "apply best" back to the builder and the training settings, and model export.
 // The only caller of the backend for the tuning domain.
 import type { TrainingSettings } from '../../../common/ipc/contract';
-import type { ExportCheckInfo, ExportFormatName, TuningBest, TuningMetric, TuningParams, TuningSpace, TuningStudySummary, TuningTrialInfo } from '../../../common/ipc/domains/tuning';
+import type { ExportCheckInfo, ExportFormatName, TuningBest, TuningMetric, TuningParams, TuningSpace, TuningStudySummary, TuningTrialInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import { graphState } from './graph.svelte';
 import { workbench } from './workbench.svelte';

@@ -1,17 +1,11 @@
 // Workbench state: what the engine offers (backends, templates, datasets), the current choice of
 // model and data, and the model summary for that choice. The only caller of the backend for them.
-import type { AppInfo, DatasetInfo, TrainingSettings } from '../../../common/ipc/contract';
+import { DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInfo, type DatasetInfo, type TrainingSettings } from '../../../common/ipc/contract';
 import type { TemplateInfo } from '../../../common/model/templates';
 import { backend } from '../lib/backend';
 import { adaptTemplate } from '../../../common/model/templates';
 import { graphState } from './graph.svelte';
 
-/** Settings that train each built-in dataset well in a minute or less. */
-const SUGGESTED: Record<string, Partial<TrainingSettings>> = {
-  iris: { epochs: 100, batchSize: 16, learningRate: 0.01 },
-  mnist: { epochs: 3, batchSize: 64, learningRate: 0.001 },
-  watermark: { epochs: 8, batchSize: 32, learningRate: 0.001 },
-};
 
 export class Workbench {
   info = $state<AppInfo | null>(null);
@@ -19,16 +13,7 @@ export class Workbench {
   datasets = $state<DatasetInfo[]>([]);
   templateId = $state('iris-mlp');
   datasetId = $state('iris');
-  settings = $state<TrainingSettings>({
-    epochs: 100,
-    batchSize: 16,
-    learningRate: 0.01,
-    optimizer: 'adam',
-    validationSplit: 0.2,
-    testSplit: 0.2,
-    seed: 1,
-    backend: 'auto',
-  });
+  settings = $state<TrainingSettings>({ ...TRAINING_DEFAULTS, ...TRAINING_SUGGESTIONS['iris'] });
   summaryError = $state<string | null>(null);
   /** A template is being fetched and fitted: training waits for it. */
   loadingModel = $state(false);
@@ -69,7 +54,7 @@ export class Workbench {
   async useDataset(info: DatasetInfo, options: Partial<TrainingSettings>): Promise<void> {
     this.datasets = [...this.datasets.filter((d) => d.id !== info.id), info];
     await this.chooseDataset(info.id);
-    for (const key of ['labelColumn', 'categorical', 'ignore', 'imageHeight', 'imageWidth', 'color'] as const) {
+    for (const key of DATA_READING_KEYS) {
       if (options[key] === undefined) delete this.settings[key];
       else (this.settings as Record<string, unknown>)[key] = options[key];
     }
@@ -78,9 +63,9 @@ export class Workbench {
   async chooseDataset(id: string): Promise<void> {
     this.datasetId = id;
     const ds = this.dataset;
-    Object.assign(this.settings, SUGGESTED[id] ?? (ds?.kind === 'images' ? SUGGESTED['mnist'] : SUGGESTED['iris']));
+    Object.assign(this.settings, TRAINING_SUGGESTIONS[id] ?? TRAINING_SUGGESTIONS[ds?.kind === 'images' ? 'images' : 'table']);
     // Built-in samples need no reading options.
-    if (SUGGESTED[id]) for (const key of ['labelColumn', 'categorical', 'ignore', 'imageHeight', 'imageWidth', 'color'] as const) delete this.settings[key];
+    if (['iris', 'mnist', 'watermark'].includes(id)) for (const key of DATA_READING_KEYS) delete this.settings[key];
     // A model still equal to its template follows the data; an edited one is left alone.
     if (graphState.fromTemplate || graphState.graph.layers.length === 0) {
       const current = this.templates.find((t) => t.id === (graphState.fromTemplate ?? this.templateId));

@@ -1,0 +1,243 @@
+// The training domain: a run is checked (data, model, shapes) when it is asked for, answers at
+// once with its id, waits its turn in the scheduler (saying so with a 'queued' event), trains,
+// is evaluated on its test split, and is persisted as soon as it ends.
+import type { Handlers } from '../../common/ipc/router';
+import type { RequestPayload, RunInfo, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
+import { summarizeTopology } from '../../common/model/summary';
+import { BadInputError, CancelledError } from '../../common/bad-input';
+import { useBackend } from '../backends';
+import { buildModel, compileModel } from '../model-builder';
+import type { GlasswingMetadata } from '../model-io';
+import { freshSeed } from '../random';
+import { evaluateClassifier, predictAll, TrainingRun } from '../trainer';
+import { regressionMetrics } from '../metrics';
+import type { EngineContext } from '../core/context';
+import { readingOptions } from '../core/data-cache';
+import { RunRecord } from '../core/run-record';
+import { modelSourceName, resolveModel } from './model-source';
+
+export type TrainingHandlers = Pick<Handlers, 'training.start' | 'training.pause' | 'training.resume' | 'training.stop' | 'runs.list' | 'runs.rename'>;
+
+export interface TrainingService {
+  handlers: TrainingHandlers;
+  /** Checks and queues a run; returns its record at once (training follows). */
+  start(payload: RequestPayload<'training.start'>): Promise<RunRecord>;
+}
+
+let nextRun = 1;
+
+export function trainingService(ctx: EngineContext): TrainingService {
+  /** Pause/stop asked for before a queued run started: applied when it starts. */
+  const control = new Map<string, { paused: boolean; cancel: () => boolean }>();
+
+  const emit = (event: TrainingEvent) => ctx.bus.emit('training.event', event);
+
+  async function start(payload: RequestPayload<'training.start'>): Promise<RunRecord> {
+    const settings: TrainingSettings = payload.settings;
+    const seed = settings.seed ?? freshSeed();
+    const reading = readingOptions(settings);
+    const dataset = await ctx.data.load(payload.dataset, reading);
+    const split = { validation: settings.validationSplit, test: settings.testSplit, seed };
+    // Split and fit preprocessing first: one-hot columns fitted on the training split decide the
+    // model's input width.
+    const lease = ctx.data.lease(payload.dataset, reading, dataset, split);
+    let record: RunRecord;
+    try {
+      const prepared = lease.prepared;
+      const inputShape = prepared.inputShape ?? dataset.inputShape;
+      const topology = await resolveModel(payload.model, { ...dataset, inputShape });
+      const summary = summarizeTopology(topology);
+      if (summary.errors.length) throw new BadInputError(summary.errors.map((e) => (e.layer ? `${e.layer}: ${e.message}` : e.message)).join(' '));
+      const expected = summary.inputShape?.slice(1);
+      if (expected && expected.join('x') !== inputShape.join('x')) {
+        throw new BadInputError(`The model expects inputs of shape (${expected.join(', ')}); ${dataset.name} has examples of shape (${inputShape.join(', ')}). Fit the model to this data in the Build view.`);
+      }
+      const outUnits = summary.outputShape?.[summary.outputShape.length - 1];
+      if (dataset.task === 'classification' && outUnits !== dataset.classes.length) {
+        throw new BadInputError(`The model's last layer has ${outUnits} units; ${dataset.name} has ${dataset.classes.length} classes. Fit the model to this data in the Build view.`);
+      }
+      if (dataset.task === 'regression' && outUnits !== 1) {
+        throw new BadInputError(`The model's last layer has ${outUnits} units; predicting one number (${dataset.name} is a regression) needs 1. Fit the model to this data in the Build view.`);
+      }
+      if (prepared.train.count === 0) throw new BadInputError(`${dataset.name} leaves no examples for training after the validation and test splits.`);
+      const runId = `run-${Date.now().toString(36)}-${nextRun++}`;
+      const metadata: GlasswingMetadata = {
+        formatVersion: 1,
+        task: dataset.task,
+        classes: dataset.classes,
+        inputShape,
+        preprocessing: prepared.preprocessing,
+        dataset: payload.dataset,
+      };
+      const info: RunInfo = {
+        runId,
+        name: payload.name ?? ctx.runs.nextName(),
+        createdAt: new Date().toISOString(),
+        state: 'queued',
+        dataset: { ref: payload.dataset, name: dataset.name, kind: dataset.kind, task: dataset.task },
+        model: { name: modelSourceName(payload.model, payload.modelName), totalParams: summary.totalParams },
+        settings: { ...settings, seed },
+        backend: null,
+        epochs: 0,
+        classes: dataset.classes,
+        inputShape,
+        testAccuracy: null,
+        testCount: prepared.test.count,
+        stopped: false,
+        message: null,
+      };
+      record = new RunRecord(info, metadata, topology, { ...settings, seed }, reading, split, dataset, prepared);
+      record.release = lease.release;
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
+    ctx.runs.add(record);
+    const job = ctx.scheduler.enqueue(() => train(record));
+    record.queuePosition = job.position;
+    control.set(record.runId, { paused: false, cancel: () => job.cancel('Stopped before it started.') });
+    if (job.position > 0) emit({ type: 'queued', runId: record.runId, position: job.position, info: record.info });
+    job.result
+      .catch((e: unknown) => {
+        if (!(e instanceof CancelledError)) throw e;
+      })
+      .finally(() => control.delete(record.runId))
+      .catch(() => undefined);
+    return record;
+  }
+
+  async function train(record: RunRecord): Promise<void> {
+    const { runId } = record;
+    const settings = record.settings;
+    const prepared = record.prepared;
+    try {
+      const backend = await useBackend(settings.backend);
+      const model = await buildModel(record.topology, settings.seed!);
+      compileModel(model, record.metadata.task, settings.optimizer, settings.learningRate);
+      record.begin(model, backend);
+      ctx.runs.update(record);
+      record.run = new TrainingRun(model, prepared.train, prepared.validation, {
+        runId,
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        seed: settings.seed!,
+        task: record.metadata.task,
+        classes: record.metadata.classes,
+        inputShape: record.metadata.inputShape,
+        onEvent: (e) => {
+          if (e.type === 'epoch') record.info = { ...record.info, epochs: e.epoch };
+          emit(e);
+        },
+        ...(settings.augment ? { augment: settings.augment } : {}),
+        callbacks: {
+          ...(settings.earlyStopping ? { earlyStopping: settings.earlyStopping } : {}),
+          ...(settings.reduceLrOnPlateau ? { reduceLrOnPlateau: settings.reduceLrOnPlateau } : {}),
+          ...(settings.keepBest ? { keepBest: settings.keepBest } : {}),
+        },
+      });
+      emit({
+        type: 'started',
+        runId,
+        backend: backend.name,
+        device: backend.device,
+        reason: backend.reason || 'you chose it',
+        epochs: settings.epochs,
+        batchesPerEpoch: Math.ceil(prepared.train.count / settings.batchSize),
+        trainExamples: prepared.train.count,
+        valExamples: prepared.validation.count,
+        testExamples: prepared.test.count,
+        totalParams: record.info.model.totalParams,
+        info: record.info,
+      });
+      if (control.get(runId)?.paused) record.run.pause();
+      const result = await record.run.run();
+      record.history = result.history;
+      if (result.stopReason) record.stopReason = result.stopReason;
+      if (result.restoredEpoch !== undefined) record.restoredEpoch = result.restoredEpoch;
+      const { task, classes, inputShape } = record.metadata;
+      if (task === 'classification' && prepared.test.count > 0) record.test = evaluateClassifier(model, prepared.test, inputShape, classes);
+      if (task === 'regression' && prepared.test.count > 0) record.regression = regressionMetrics(prepared.test.y, predictAll(model, prepared.test, inputShape));
+      record.info = { ...record.info, stopped: result.stopped, testAccuracy: record.test?.accuracy ?? null };
+      record.end('finished');
+      ctx.runs.update(record);
+      await persist(record);
+      emit({
+        type: 'finished',
+        runId,
+        stopped: result.stopped,
+        ...(result.stopReason ? { stopReason: result.stopReason } : {}),
+        ...(result.restoredEpoch !== undefined ? { restoredEpoch: result.restoredEpoch } : {}),
+        history: result.history,
+        test: record.test,
+        regression: record.regression,
+        backend: backend.name,
+        info: record.info,
+      });
+    } catch (e) {
+      if (record.run) record.history = record.run.history;
+      const message = (e as Error).message;
+      record.end('failed', message);
+      ctx.runs.update(record);
+      await persist(record);
+      emit({ type: 'failed', runId, message, info: record.info });
+    } finally {
+      record.close();
+    }
+  }
+
+  /** A run that cannot be written to disk still ends; it is only not kept past this engine. */
+  async function persist(record: RunRecord): Promise<void> {
+    try {
+      await ctx.runs.persist(record);
+    } catch (e) {
+      process.stderr.write(`glasswing: could not store ${record.runId}: ${(e as Error).message}\n`);
+    }
+  }
+
+  /** Stops a run: cancels it while it is queued, or ends it after the current batch. */
+  async function stop(runId: string): Promise<void> {
+    const record = await ctx.runs.get(runId);
+    if (record.state === 'queued' && control.get(runId)?.cancel()) {
+      record.end('failed', 'Stopped before it started.');
+      ctx.runs.update(record);
+      await persist(record);
+      emit({ type: 'failed', runId, message: 'Stopped before it started.', info: record.info });
+      record.close();
+      return;
+    }
+    record.run?.stop();
+  }
+
+  const handlers: TrainingHandlers = {
+    'training.start': async (p) => {
+      const record = await start(p);
+      return { runId: record.runId, state: record.queuePosition > 0 ? 'queued' : 'training', position: record.queuePosition, info: record.info };
+    },
+    'training.pause': async ({ runId }) => {
+      const record = await ctx.runs.get(runId);
+      const c = control.get(runId);
+      if (record.state === 'queued' && c) {
+        c.paused = true;
+        emit({ type: 'paused', runId });
+      } else record.run?.pause();
+      return { ok: true };
+    },
+    'training.resume': async ({ runId }) => {
+      const record = await ctx.runs.get(runId);
+      const c = control.get(runId);
+      if (record.state === 'queued' && c?.paused) {
+        c.paused = false;
+        emit({ type: 'resumed', runId });
+      } else record.run?.resume();
+      return { ok: true };
+    },
+    'training.stop': async ({ runId }) => {
+      await stop(runId);
+      return { ok: true };
+    },
+    'runs.list': async () => ({ runs: await ctx.runs.list() }),
+    'runs.rename': async ({ runId, name }) => ctx.runs.rename(runId, name.trim() || runId),
+  };
+
+  return { handlers, start };
+}
