@@ -4,6 +4,7 @@
 //   tuning    — our TPE vs Optuna's TPE vs random search on Branin and Hartmann-6 (issue 8)
 //   transfer  — a frozen pretrained backbone + head vs the same budget from scratch (issue 8)
 //   dashboard — LeNet-5 training throughput with the dashboard open in Chromium vs the CLI (issue 5)
+//   memory    — engine resident size over 30 MNIST-MLP trainings through the web host (issue 12)
 // `npm run bench -- training tuning` runs a subset. BENCH_SECONDS sets the per-measurement time
 // of the training bench (default 3 s).
 import { formatBench, runBench } from '../engine/bench/bench';
@@ -11,8 +12,9 @@ import { formatImportBench, runImportBench } from './import';
 import { formatTuningBench, runTuningBench } from './tuning';
 import { formatTransferBench, runTransferBench } from './transfer';
 import { formatDashboardBench, runDashboardBench } from './dashboard';
+import { formatMemoryBench, runMemoryBench } from './memory';
 
-const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard'] as const;
+const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard', 'memory'] as const;
 const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH_SECONDS) : 3;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
@@ -44,6 +46,11 @@ async function main(): Promise<void> {
     const report = await runDashboardBench({ log });
     process.stdout.write(`\n## Training with the dashboard open vs headless\n${formatDashboardBench(report)}\n`);
     json['dashboard'] = report;
+  }
+  if (which.includes('memory')) {
+    const report = await runMemoryBench({ log });
+    process.stdout.write(`\n## Engine memory over 30 trainings\n${formatMemoryBench(report)}\n`);
+    json['memory'] = report;
   }
   process.stdout.write(`\n${JSON.stringify(json, null, 2)}\n`);
 }

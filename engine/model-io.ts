@@ -140,6 +140,8 @@ export interface LoadedModel {
 
 /** Loads DIR or DIR/model.json. Every failure names the file and what is wrong. */
 export async function loadModel(location: string): Promise<LoadedModel> {
+  // Weights become tensors: a backend must be ready (a fresh engine process may not have one yet).
+  await tf.ready();
   let modelJsonPath = location;
   try {
     if ((await stat(location)).isDirectory()) modelJsonPath = path.join(location, 'model.json');

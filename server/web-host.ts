@@ -67,9 +67,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (!allowedHosts(port).includes(String(req.headers.host ?? '').toLowerCase())) return refuse(res, 421, 'Misdirected Request: this server answers only to 127.0.0.1 and localhost.');
     const target = parseTarget(req.url);
     if (!target) return refuse(res, 400, 'Bad Request: the request target is malformed.');
+    if (!allowedHosts(port).includes(String(req.headers.host ?? '').toLowerCase())) return refuse(res, 421, 'Misdirected Request: this server answers only to 127.0.0.1 and localhost.');
     const withToken = sameSecret(presentedToken(req, target), token);
     if (!withToken && !sameSecret(presentedPageKey(req, port), key)) {
       return refuse(res, 401, 'Unauthorized: open the URL that `glasswing serve` printed, with its token.');

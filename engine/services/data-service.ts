@@ -28,8 +28,10 @@ export function checkUploadName(name: string): string {
 
 /** A relative path inside an upload: segments without "..", ".", NUL or a leading separator. */
 function checkUploadPath(p: string): string {
-  const segments = p.split(/[\\/]+/).filter(Boolean);
-  if (!segments.length || segments.some((s) => s === '.' || s === '..' || s.includes('\0'))) throw new FileAccessError(`The upload path "${p.slice(0, 100)}" leaves its folder.`);
+  const segments = p.split(/[\\/]+/);
+  if (/^[\\/]/.test(p) || /^[A-Za-z]:/.test(p) || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) {
+    throw new FileAccessError(`The upload path "${p.slice(0, 100).replace(/[\u0000-\u001f]/g, '?')}" is not a plain relative path inside the upload.`);
+  }
   return segments.join(path.sep);
 }
 
@@ -88,15 +90,15 @@ export function dataHandlers(ctx: EngineContext): DataHandlers {
     },
     'datasets.upload': async ({ name, files, fresh }) => {
       checkUploadName(name);
+      const paths = files.map((f) => checkUploadPath(f.path));
       let folder: string;
       if (fresh) folder = await newUploadFolder(name);
       else if (await isUploadFolder(name)) folder = name;
       else throw new FileAccessError(`There is no upload "${name}" to add files to; start the upload again.`);
       const root = path.join(ctx.places.uploads, folder);
       let bytes = uploads.get(folder) ?? 0;
-      for (const f of files) {
-        const rel = checkUploadPath(f.path);
-        const target = path.join(root, rel);
+      for (const [k, f] of files.entries()) {
+        const target = path.join(root, paths[k]!);
         const data = Buffer.from(f.base64, 'base64');
         bytes += data.length;
         if (bytes > MAX_UPLOAD_BYTES) throw new BadInputError(`The upload is larger than ${(MAX_UPLOAD_BYTES / 1024 ** 3).toFixed(1)} GB, the most Glasswing accepts; import the folder by its path instead.`);
