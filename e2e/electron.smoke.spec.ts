@@ -2,21 +2,15 @@
 // binary that `npm install` downloads from GitHub; where that download is impossible (offline
 // CI, sandboxes) the spec is skipped and says why — the web host specs cover the same renderer.
 import { test, expect, _electron as electron } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+// A plain CommonJS helper shared with scripts/start.mjs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { electronBinary } = require('../scripts/electron-binary.cjs') as { electronBinary(): string | null };
 
-function electronBinary(): string | null {
-  const dir = path.join(__dirname, '..', 'node_modules', 'electron');
-  const pathFile = path.join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const exe = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(exe) ? exe : null;
-}
-
-const binary = electronBinary();
+const binary: string | null = electronBinary();
 
 const SKIP_REASON =
-  "Skipped: no Electron binary in node_modules/electron/dist. Electron's installer downloads it from GitHub, which this machine cannot reach (ELECTRON_SKIP_BINARY_DOWNLOAD or no internet). Run `npm install` with internet access to run this spec; the web host specs cover the same renderer and engine.";
+  "Skipped: no Electron binary in node_modules/electron/dist. `npm start` downloads it from GitHub when first run, which this machine cannot reach. Run `npm start` once with internet access to run this spec; the web host specs cover the same renderer and engine.";
 if (binary === null) console.log(`[electron] ${SKIP_REASON}`);
 test.skip(binary === null, SKIP_REASON);
 
