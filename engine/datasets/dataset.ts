@@ -73,7 +73,7 @@ export interface TableData {
 
 /** Progress of an import, at most about 10 times a second plus the last one. */
 export interface ImportProgress {
-  phase: 'scanning' | 'decoding' | 'cached' | 'done';
+  phase: 'scanning' | 'reading' | 'decoding' | 'cached' | 'done';
   done: number;
   total: number;
   /** Files per second so far. */

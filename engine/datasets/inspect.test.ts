@@ -134,8 +134,8 @@ test('nothing usable: a missing path, an empty file, a header only, an unreadabl
     await rejects(loadDataset(path.join(dir, 'pic.png')), /^pic\.png line 1: this is a binary file \(an image or an archive\), not a CSV or TSV table\.$/);
     await writeFile(path.join(dir, 'locked.csv'), 'a,b\n1,x\n2,y\n');
     // Root reads files whatever their mode, so permission denied is simulated.
-    const real = fsp.readFile;
-    mock.method(fsp, 'readFile', async (file: Parameters<typeof real>[0], ...rest: unknown[]) => {
+    const real = fsp.open;
+    mock.method(fsp, 'open', async (file: Parameters<typeof real>[0], ...rest: unknown[]) => {
       if (String(file).endsWith('locked.csv')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       return (real as (...a: unknown[]) => Promise<unknown>)(file, ...rest);
     });
