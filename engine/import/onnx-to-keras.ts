@@ -740,7 +740,7 @@ class Converter {
     return [this.out(ref, [null, c!, h! + t + b, w! + l + r], 'nhwc', { nonNegative: x.nonNegative })];
   }
 
-  dropout(node: OnnxNode, ins: (Value | null)[]): Value[] {
+  dropout(node: OnnxNode, ins: (Value | null)[]): (Value | null)[] {
     const x = this.tensor(ins[0]);
     const rate = this.g.opset >= 12 ? (ins[1] ? this.constant(ins[1], 'ratio').data[0]! : 0.5) : float(node, 'ratio', 0.5);
     if (!(rate > 0)) return [x, null];
