@@ -39,6 +39,11 @@ import { runHandlers } from './services/run-service';
 
 export type EventSink = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
+/** What startTraining checks of a model it is given: input and output shapes, parameters. */
+function initialSummary(model: tfl.LayersModel): { errors: { layer: string; message: string }[]; inputShape: (number | null)[] | null; outputShape: (number | null)[] | null; totalParams: number } {
+  return { errors: [], inputShape: model.inputs[0]!.shape, outputShape: model.outputs[0]!.shape, totalParams: model.countParams() };
+}
+
 export interface RunRecord {
   runId: string;
   model: tfl.LayersModel;
@@ -114,17 +119,22 @@ export class Engine {
     });
   }
 
-  /** Starts a run and returns at once; progress arrives as events. */
-  async startTraining(payload: RequestPayload<'training.start'>): Promise<RunRecord> {
+  /**
+   * Starts a run and returns at once; progress arrives as events. `initial` fine-tunes a model the
+   * host already holds (an imported .onnx/.keras/.h5) instead of building payload.model afresh:
+   * training starts from its weights, and image data gets its preprocessing.
+   */
+  async startTraining(payload: RequestPayload<'training.start'>, initial?: { model: tfl.LayersModel; preprocessing?: Preprocessing }): Promise<RunRecord> {
     const settings: TrainingSettings = payload.settings;
     const seed = settings.seed ?? freshSeed();
-    const dataset = await this.loadData(payload.dataset, settings.labelColumn, settings);
+    const loaded = await this.loadData(payload.dataset, settings.labelColumn, settings);
+    const dataset = initial?.preprocessing?.kind === 'image' && loaded.fixedPreprocessing ? { ...loaded, fixedPreprocessing: initial.preprocessing } : loaded;
     // Split and fit preprocessing first: one-hot columns fitted on the training split decide the
     // model's input width.
     const prepared = prepareData(dataset, settings.validationSplit, settings.testSplit, seed);
     const dataShape = { ...dataset, inputShape: prepared.inputShape ?? dataset.inputShape };
     const topology = await this.resolveModel(payload.model, dataShape);
-    const summary = summarizeTopology(topology);
+    const summary = initial ? initialSummary(initial.model) : summarizeTopology(topology);
     if (summary.errors.length) throw new ContractError('bad-input', summary.errors.map((e) => (e.layer ? `${e.layer}: ${e.message}` : e.message)).join(' '));
     const expected = summary.inputShape?.slice(1);
     if (expected && expected.join('x') !== dataShape.inputShape.join('x')) {
@@ -153,7 +163,7 @@ export class Engine {
     let model: tfl.LayersModel;
     try {
       backend = await useBackend(settings.backend);
-      model = await buildModel(topology, seed);
+      model = initial ? initial.model : await buildModel(topology, seed);
       compileModel(model, dataset.task, settings.optimizer, settings.learningRate);
     } catch (e) {
       resolveDone();

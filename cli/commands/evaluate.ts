@@ -1,17 +1,19 @@
 // glasswing evaluate: a saved model's metrics on every example of a dataset.
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
-import { loadModel } from '../../engine/model-io';
 import { loadDataset } from '../../engine/datasets/load';
 import { datasetInputs } from '../../engine/datasets/prepare';
 import { evaluateClassifier } from '../../engine/trainer';
 import { useBackend } from '../../engine/backends';
+import { IMPORT_HELP, IMPORT_OPTIONS, loadCliModel } from './import-flags';
 
 const spec = {
   name: 'evaluate',
   usage: '--model PATH --dataset (iris|mnist|FILE.csv|DIR) [--label COLUMN] [--json]',
-  description: 'Runs every example of the dataset through the model (with its stored preprocessing) and prints accuracy,\nmacro precision, recall and F1, and the confusion matrix (rows = actual, columns = predicted).',
-  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } },
+  description:
+    'Runs every example of the dataset through the model (with its stored preprocessing) and prints accuracy,\nmacro precision, recall and F1, and the confusion matrix (rows = actual, columns = predicted).\n' +
+    IMPORT_HELP,
+  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' }, ...IMPORT_OPTIONS },
 } as const satisfies CommandSpec<Options>;
 
 export async function runEvaluate(argv: string[]): Promise<number> {
@@ -21,7 +23,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     return 0;
   }
   await useBackend('cpu');
-  const { model, metadata } = await loadModel(required(flags.model, 'model', 'evaluate'));
+  const { model, metadata } = await loadCliModel(required(flags.model, 'model', 'evaluate'), flags);
   if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
   if (metadata.task !== 'classification') throw new CliError('evaluate: only classification models are supported so far.');
   const [h, w, c] = metadata.inputShape;

@@ -5,8 +5,10 @@ import { parseCommand, helpText, numberFlag, required, type CommandSpec, type Op
 import { CliError } from '../cli-error';
 import { Engine } from '../../engine/engine';
 import { writeFileAtomic } from '../../engine/model-io';
+import { useBackend } from '../../engine/backends';
 import { BACKEND_NAMES, OPTIMIZERS, ContractError, type TrainingEvent, type BackendName, type OptimizerName } from '../../common/ipc/contract';
 import { readTopology } from './summary';
+import { IMPORT_HELP, IMPORT_OPTIONS, isImportPath, loadCliModel } from './import-flags';
 
 const spec = {
   name: 'train',
@@ -18,7 +20,10 @@ const spec = {
     'Trains a model and reports each epoch. With --out, writes DIR/model.json + DIR/weights.bin (TF.js layers format)\n' +
     'and DIR/metrics.json. With --json, prints one JSON line per epoch:\n' +
     '  {"epoch","loss","accuracy","valLoss","valAccuracy","samplesPerSec"}\n' +
-    'Defaults: --epochs 20 --batch-size 32 --lr 0.01 --optimizer adam --val-split 0.2 --test-split 0.2 --seed 1 --backend auto.',
+    'Defaults: --epochs 20 --batch-size 32 --lr 0.01 --optimizer adam --val-split 0.2 --test-split 0.2 --seed 1 --backend auto.\n' +
+    'An imported --model (.onnx, .keras, .h5) is fine-tuned: training starts from its weights, images are sized and\n' +
+    'preprocessed as it expects, and the dataset must have as many classes as it has outputs.\n' +
+    IMPORT_HELP,
   options: {
     template: { type: 'string' },
     model: { type: 'string' },
@@ -36,6 +41,7 @@ const spec = {
     color: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
+    ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
 
@@ -71,7 +77,11 @@ export async function runTrain(argv: string[]): Promise<number> {
     ...(flags.label ? { labelColumn: flags.label } : {}),
   };
   if (settings.validationSplit + settings.testSplit >= 0.95) throw new CliError('--val-split and --test-split together leave no data for training.');
-  const size = parseImageSize(flags['image-size']);
+  // The imported weights are read on a backend of their own choosing; training then moves them to its backend.
+  if (isImportPath(flags.model)) await useBackend(backend === 'auto' ? 'cpu' : backend);
+  const imported = isImportPath(flags.model) ? await loadCliModel(flags.model!, flags, !!flags.json) : null;
+  const [ih, iw, ic] = imported?.metadata?.inputShape ?? [];
+  const size = flags['image-size'] || !imported || ic === undefined ? parseImageSize(flags['image-size']) : { height: ih, width: iw };
   const json = !!flags.json;
   let finished: Extract<TrainingEvent, { type: 'finished' }> | null = null;
   let failure: string | null = null;
@@ -92,12 +102,12 @@ export async function runTrain(argv: string[]): Promise<number> {
       else if (e.type === 'failed') failure = e.message;
     },
     'memory',
-    { ...size, color: (flags.color as 'grayscale' | 'rgb' | undefined) ?? undefined },
+    { ...size, color: (flags.color as 'grayscale' | 'rgb' | undefined) ?? (ic === undefined ? undefined : ic === 3 ? 'rgb' : 'grayscale') },
   );
-  const model = flags.template ? { template: flags.template } : { topology: await readTopology(flags.model!) };
+  const model = flags.template ? { template: flags.template } : { topology: imported?.imported?.topology ?? (await readTopology(flags.model!)) };
   let run;
   try {
-    run = await engine.startTraining({ model, dataset, settings });
+    run = await engine.startTraining({ model, dataset, settings }, imported ? { model: imported.model, preprocessing: imported.metadata?.preprocessing } : undefined);
   } catch (e) {
     if (e instanceof ContractError) throw new CliError(e.message);
     throw e;
