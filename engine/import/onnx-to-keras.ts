@@ -594,7 +594,9 @@ class Converter {
       case 'Selu':
         if (Math.abs(float(node, 'alpha', 1.67326319217681884765625) - 1.6732632) > 1e-6 || Math.abs(float(node, 'gamma', 1.05070102214813232421875) - 1.050701) > 1e-6) throw new ConvertError('Selu with non-default alpha/gamma');
         return act('selu');
-      case 'Elu': return keep(this.layer('ELU', hint, { alpha: float(node, 'alpha', 1) }, [x]));
+      case 'Elu':
+        if (Math.abs(float(node, 'alpha', 1) - 1) > 1e-7) throw new ConvertError(`Elu with alpha ${float(node, 'alpha', 1)} (TF.js computes alpha 1 only)`);
+        return act('elu');
       case 'LeakyRelu': return keep(this.layer('LeakyReLU', hint, { alpha: float(node, 'alpha', 0.01) }, [x]));
       case 'HardSigmoid': {
         const alpha = float(node, 'alpha', 0.2);
