@@ -37,7 +37,8 @@ export async function loadCliModel(modelPath: string, flags: { classes?: string;
   const imported = loaded.imported;
   if (imported && !quiet) {
     for (const note of imported.notes) process.stderr.write(`import: ${note}\n`);
-    process.stderr.write(`import check: ${imported.check.message} — ${imported.check.ok ? 'ok' : 'NOT OK'}\n`);
+    const c = imported.check;
+    process.stderr.write(`import check: ${c.message}${c.maxAbsDiff === null ? '' : c.ok ? ' — ok' : ' — NOT OK'}\n`);
   }
   return loaded;
 }
