@@ -450,6 +450,12 @@ class Converter {
     return [this.out(ref, [null, x.shape[1]!, 1, 1], 'c11', { nonNegative: x.nonNegative })];
   }
 
+  /**
+   * BatchNormalization stays a layer rather than being folded into the conv before it: learners
+   * see the layers their PyTorch model had, the BN output keeps its own feature maps, and
+   * fine-tuning goes on normalising (a folded BN would train as a mere bias). Exports from eval
+   * mode arrive already folded by torch.onnx.export; then there is nothing to fold.
+   */
   batchNorm(node: OnnxNode, ins: (Value | null)[]): Value[] {
     let x = this.tensor(ins[0]);
     const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => this.constant(ins[i], ['', 'scale', 'bias', 'mean', 'variance'][i]!));
