@@ -204,7 +204,9 @@ export async function loadModel(location: string): Promise<LoadedModel> {
         userDefinedMetadata: json.userDefinedMetadata as never,
       }),
     );
-    return { model, metadata: json.userDefinedMetadata?.glasswing ?? null, modelJsonPath };
+    // The hash belongs to these files; a model saved again gets its own.
+    const { weightsSha256: _hash, ...metadata } = json.userDefinedMetadata?.glasswing ?? ({} as GlasswingMetadata);
+    return { model, metadata: json.userDefinedMetadata?.glasswing ? (metadata as GlasswingMetadata) : null, modelJsonPath };
   } catch (e) {
     throw new ModelFileError(`${modelJsonPath} could not be loaded: ${(e as Error).message.split('\n')[0]!.slice(0, 300)}`);
   }

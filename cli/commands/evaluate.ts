@@ -1,14 +1,13 @@
 // glasswing evaluate: a saved model's metrics on every example of a dataset.
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
-import { loadModel } from '../../engine/model-io';
 import { loadDataset } from '../../engine/datasets/load';
-import { datasetInputs } from '../../engine/datasets/prepare';
+import { datasetInputs, floatExamples } from '../../engine/datasets/prepare';
 import { evaluateClassifier, predictAll } from '../../engine/trainer';
 import { regressionMetrics } from '../../engine/metrics';
-import { floatExamples } from '../../engine/datasets/prepare';
 import { formatTest } from '../format-metrics';
 import { useBackend } from '../../engine/backends';
+import { IMPORT_HELP, IMPORT_OPTIONS, loadCliModel } from './import-flags';
 
 const spec = {
   name: 'evaluate',
@@ -16,8 +15,9 @@ const spec = {
   description:
     'Runs every example of the dataset through the model (with its stored preprocessing) and prints, for a classifier,\n' +
     'accuracy, macro precision, recall and F1 and the confusion matrix (rows = actual, columns = predicted); for a\n' +
-    'regression, MAE, RMSE and R².',
-  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } },
+    'regression, MAE, RMSE and R².\n' +
+    IMPORT_HELP,
+  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' }, ...IMPORT_OPTIONS },
 } as const satisfies CommandSpec<Options>;
 
 export async function runEvaluate(argv: string[]): Promise<number> {
@@ -27,7 +27,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     return 0;
   }
   await useBackend('cpu');
-  const { model, metadata } = await loadModel(required(flags.model, 'model', 'evaluate'));
+  const { model, metadata } = await loadCliModel(required(flags.model, 'model', 'evaluate'), flags);
   if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
   const [h, w, c] = metadata.inputShape;
   const ds = await loadDataset(required(flags.dataset, 'dataset', 'evaluate'), { labelColumn: flags.label, height: h, width: w, color: c === 3 ? 'rgb' : 'grayscale' });

@@ -7,6 +7,7 @@ import { ContractError, type TrainingEvent } from '../../common/ipc/contract';
 import { formatTest } from '../format-metrics';
 import { readTopology } from './summary';
 import { settingsFromFlags, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
+import { IMPORT_HELP, IMPORT_OPTIONS, importOptions, isImportPath } from './import-flags';
 
 export { parseImageSize } from '../training-flags';
 
@@ -18,7 +19,10 @@ const spec = {
     'regression: MAE, RMSE, R²). With --out, writes DIR/model.json + DIR/weights.bin (TF.js layers format) and\n' +
     'DIR/metrics.json, as one folder. With --json, prints one JSON line per epoch (the test line goes to stderr):\n' +
     '  {"epoch","loss","accuracy","valLoss","valAccuracy","samplesPerSec"}\n' +
-    TRAINING_FLAGS_HELP,
+    TRAINING_FLAGS_HELP +
+    '\nAn imported --model (.onnx, .keras, .h5) is fine-tuned: training starts from its weights, images are sized and\n' +
+    'preprocessed as it expects, and the dataset must have as many classes as it has outputs.\n' +
+    IMPORT_HELP,
   options: {
     template: { type: 'string' },
     model: { type: 'string' },
@@ -26,6 +30,7 @@ const spec = {
     ...TRAINING_FLAGS,
     out: { type: 'string' },
     json: { type: 'boolean' },
+    ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
 
@@ -45,6 +50,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     if (channel !== 'training.event') return;
     const e = payload as TrainingEvent;
     if (e.type === 'started') {
+      for (const note of e.info.notes) process.stderr.write(`import: ${note}\n`);
       if (!json) process.stderr.write(`Training on ${e.backend} — ${e.device}: ${e.trainExamples} train / ${e.valExamples} validation / ${e.testExamples} test examples, ${e.totalParams.toLocaleString('en-US')} parameters\n`);
     } else if (e.type === 'epoch') {
       if (json) {
@@ -56,7 +62,13 @@ export async function runTrain(argv: string[]): Promise<number> {
     } else if (e.type === 'finished') finished = e;
     else if (e.type === 'failed') failure = e.message;
   });
-  const model = flags.template ? { template: flags.template } : { topology: await readTopology(flags.model!) };
+  if (!isImportPath(flags.model) && (flags.classes || flags.preprocess)) throw new CliError('--classes and --preprocess apply to imported models (.onnx, .keras, .h5); a Glasswing model keeps its own.');
+  const imports = importOptions(flags);
+  const model = flags.template
+    ? { template: flags.template }
+    : isImportPath(flags.model)
+      ? { file: path.resolve(flags.model!), ...(imports.preprocess ? { preprocess: imports.preprocess as 'imagenet' | 'unit' | 'none' } : {}), ...(imports.classesFile ? { classesFile: path.resolve(imports.classesFile) } : {}) }
+      : { topology: await readTopology(flags.model!) };
   let run;
   try {
     run = await engine.startTraining({ model, dataset, settings });

@@ -62,8 +62,9 @@ export class DataCache {
   }
 
   /** Holds a dataset and its split (seeded) until the lease is released. */
-  lease(ref: string, reading: ReadingOptions, dataset: Dataset, split: { validation: number; test: number; seed: number }): DataLease {
-    const dKey = datasetKey(ref, reading);
+  lease(ref: string, reading: ReadingOptions, dataset: Dataset, split: { validation: number; test: number; seed: number }, variant = ''): DataLease {
+    // `variant` tells apart the same data read for another model (a file's own image scaling).
+    const dKey = `${datasetKey(ref, reading)}${variant ? `|${variant}` : ''}`;
     const pKey = `${dKey}|${split.validation}|${split.test}|${split.seed}`;
     const d = this.datasets.get(dKey) ?? { value: dataset, refs: 0 };
     d.refs++;

@@ -15,7 +15,8 @@ import { applyPreprocessing, gatherInputs, preprocessRawRows } from '../datasets
 import type { GlasswingMetadata } from '../model-io';
 import type { EngineContext } from '../core/context';
 import { readingOptions } from '../core/data-cache';
-import { resolveModel } from './model-source';
+import { loadModelFile, resolveModel } from './model-source';
+import { summarizeLayersModel } from '../import';
 
 export type ModelHandlers = Pick<Handlers, 'templates.list' | 'model.summary' | 'model.predict' | 'model.describe' | 'model.predictImage' | 'model.examples'>;
 
@@ -59,6 +60,14 @@ export function modelHandlers(ctx: EngineContext): ModelHandlers {
     'templates.list': async () => listTemplates(),
     'model.summary': async (p) => {
       const reading = readingOptions({ ...(p.options ? { labelColumn: p.options.labelColumn, categorical: p.options.categorical, ignore: p.options.ignore, badValues: p.options.badValues, imageHeight: p.options.height, imageWidth: p.options.width, color: p.options.color } : {}), ...(p.labelColumn ? { labelColumn: p.labelColumn } : {}) });
+      if ('file' in p.model) {
+        const file = await loadModelFile(p.model, ctx.places);
+        try {
+          return { ...summarizeLayersModel(file.model), topology: file.topology };
+        } finally {
+          file.model.dispose();
+        }
+      }
       const dataset = p.dataset ? await ctx.data.load(p.dataset, reading) : null;
       const topology = await resolveModel(p.model, dataset);
       return { ...summarizeTopology(topology), topology };

@@ -14,7 +14,16 @@ import { regressionMetrics } from '../metrics';
 import type { EngineContext } from '../core/context';
 import { readingOptions } from '../core/data-cache';
 import { RunRecord } from '../core/run-record';
-import { modelSourceName, resolveModel } from './model-source';
+import { loadModelFile, modelSourceName, resolveModel, type LoadedSource } from './model-source';
+import { summarizeLayersModel } from '../import';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** How to read images for a model file: at its input size and colour (unless the settings say otherwise). */
+function imageReadingFor(file: LoadedSource): Partial<TrainingSettings> {
+  const shape = file.metadata?.inputShape ?? [];
+  if (shape.length !== 3) return {};
+  return { imageHeight: shape[0], imageWidth: shape[1], color: shape[2] === 3 ? 'rgb' : 'grayscale' };
+}
 
 export type TrainingHandlers = Pick<Handlers, 'training.start' | 'training.pause' | 'training.resume' | 'training.stop' | 'runs.list' | 'runs.rename'>;
 
@@ -27,6 +36,8 @@ export interface TrainingService {
 let nextRun = 1;
 
 export function trainingService(ctx: EngineContext): TrainingService {
+  /** Models loaded from files, waiting for their run to start. */
+  const initialModels = new WeakMap<RunRecord, tfl.LayersModel>();
   /** Pause/stop asked for before a queued run started: applied when it starts. */
   const control = new Map<string, { paused: boolean; cancel: () => boolean }>();
 
@@ -35,18 +46,22 @@ export function trainingService(ctx: EngineContext): TrainingService {
   async function start(payload: RequestPayload<'training.start'>): Promise<RunRecord> {
     const settings: TrainingSettings = payload.settings;
     const seed = settings.seed ?? freshSeed();
-    const reading = readingOptions(settings);
-    const dataset = await ctx.data.load(payload.dataset, reading);
+    // A model file is fine-tuned: its images are sized and scaled as it was trained.
+    const file = 'file' in payload.model ? await loadModelFile(payload.model, ctx.places) : null;
+    const reading = readingOptions(file ? { ...imageReadingFor(file), ...settings } : settings);
+    let dataset = await ctx.data.load(payload.dataset, reading);
+    const filePreprocessing = file?.metadata?.preprocessing.kind === 'image' && dataset.fixedPreprocessing ? file.metadata.preprocessing : null;
+    if (filePreprocessing) dataset = { ...dataset, fixedPreprocessing: filePreprocessing };
     const split = { validation: settings.validationSplit, test: settings.testSplit, seed };
     // Split and fit preprocessing first: one-hot columns fitted on the training split decide the
     // model's input width.
-    const lease = ctx.data.lease(payload.dataset, reading, dataset, split);
+    const lease = ctx.data.lease(payload.dataset, reading, dataset, split, filePreprocessing ? JSON.stringify(filePreprocessing) : '');
     let record: RunRecord;
     try {
       const prepared = lease.prepared;
       const inputShape = prepared.inputShape ?? dataset.inputShape;
-      const topology = await resolveModel(payload.model, { ...dataset, inputShape });
-      const summary = summarizeTopology(topology);
+      const topology = file ? file.topology : await resolveModel(payload.model, { ...dataset, inputShape });
+      const summary = file ? summarizeLayersModel(file.model) : summarizeTopology(topology);
       if (summary.errors.length) throw new BadInputError(summary.errors.map((e) => (e.layer ? `${e.layer}: ${e.message}` : e.message)).join(' '));
       const expected = summary.inputShape?.slice(1);
       if (expected && expected.join('x') !== inputShape.join('x')) {
@@ -85,11 +100,14 @@ export function trainingService(ctx: EngineContext): TrainingService {
         testCount: prepared.test.count,
         stopped: false,
         message: null,
+        notes: file?.notes ?? [],
       };
       record = new RunRecord(info, metadata, topology, { ...settings, seed }, reading, split, dataset, prepared);
       record.release = lease.release;
+      if (file) initialModels.set(record, file.model);
     } catch (e) {
       lease.release();
+      file?.model.dispose();
       throw e;
     }
     ctx.runs.add(record);
@@ -112,7 +130,8 @@ export function trainingService(ctx: EngineContext): TrainingService {
     const prepared = record.prepared;
     try {
       const backend = await useBackend(settings.backend);
-      const model = await buildModel(record.topology, settings.seed!);
+      const model = initialModels.get(record) ?? (await buildModel(record.topology, settings.seed!));
+      initialModels.delete(record);
       compileModel(model, record.metadata.task, settings.optimizer, settings.learningRate);
       record.begin(model, backend);
       ctx.runs.update(record);

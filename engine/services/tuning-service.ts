@@ -124,6 +124,7 @@ export function tuningHandlers(ctx: EngineContext): TuningHandlers {
       if (active) throw new BadInputError('A search is already running; stop it first.');
       const settings = p.settings as TrainingSettings;
       if (!(settings.validationSplit > 0)) throw new BadInputError('Tuning needs a validation split above 0: the objective is measured on it.');
+      if ('file' in p.model) throw new BadInputError('A search starts from a template or the model in the Build view; open the file there first.');
       const dataset = await ctx.data.load(p.dataset, readingOptions(settings));
       const topology: ModelTopology = await resolveModel(p.model, dataset);
       const name = p.studyName ?? defaultStudyName(p.dataset);

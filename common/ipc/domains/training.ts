@@ -149,6 +149,8 @@ export interface RunInfo {
   testCount: number;
   stopped: boolean;
   message: string | null;
+  /** What Glasswing assumed about the model (an imported file's preprocessing, classes, check). */
+  notes: string[];
 }
 
 export type TrainingEvent =
