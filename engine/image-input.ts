@@ -2,6 +2,7 @@
 // maps and Grad-CAM: decode, convert to the model's channels (grayscale = BT.601 luma), then
 // resize bilinearly (half-pixel centres, as tf.image.resizeBilinear with halfPixelCenters).
 import { DataError } from './datasets/dataset';
+import { resizeBilinear as resizeRaster } from '../common/image/resize';
 
 /**
  * The largest image Glasswing decodes, in pixels (GLASSWING_MAX_IMAGE_PIXELS; default 40 MP). It is
@@ -77,34 +78,9 @@ export function toChannels(img: DecodedImage, channels: number): DecodedImage {
   throw new DataError(`Cannot convert an image with ${img.channels} channels to ${channels}.`);
 }
 
+/** The shared bilinear resize (common/image/resize.ts), on decoded images. */
 export function resizeBilinear(img: DecodedImage, height: number, width: number): DecodedImage {
-  if (img.height === height && img.width === width) return img;
-  const { channels: c, height: ih, width: iw } = img;
-  const out = new Float32Array(height * width * c);
-  const sy = ih / height;
-  const sx = iw / width;
-  for (let y = 0; y < height; y++) {
-    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
-    const y0 = Math.min(Math.floor(fy), ih - 1);
-    const y1 = Math.min(y0 + 1, ih - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
-      const x0 = Math.min(Math.floor(fx), iw - 1);
-      const x1 = Math.min(x0 + 1, iw - 1);
-      const dx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const a = img.pixels[(y0 * iw + x0) * c + k]!;
-        const b = img.pixels[(y0 * iw + x1) * c + k]!;
-        const d = img.pixels[(y1 * iw + x0) * c + k]!;
-        const e = img.pixels[(y1 * iw + x1) * c + k]!;
-        const top = a + (b - a) * dx;
-        const bottom = d + (e - d) * dx;
-        out[(y * width + x) * c + k] = top + (bottom - top) * dy;
-      }
-    }
-  }
-  return { pixels: out, height, width, channels: c };
+  return resizeRaster(img, height, width);
 }
 
 /** Raw model-sized pixels (0–255) for a model input of [height, width, channels]. */

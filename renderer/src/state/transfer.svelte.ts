@@ -5,6 +5,7 @@
 import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../../common/ipc/contract';
 import type { BackboneInfo, BackboneRef, TransferEvent, TransferResultInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { JobEvents } from '../lib/job-events';
 import { workbench } from './workbench.svelte';
 
 export type TransferStatus = 'idle' | 'starting' | 'running' | 'baseline' | 'finished' | 'stopped' | 'failed';
@@ -67,21 +68,15 @@ export class TransferState {
   /** What the finished comparison ran on (the form may change afterwards). */
   ranWith = $state.raw<{ backbone: string; cut: string; unfreeze: number; headUnits: number; epochs: number; dataset: string } | null>(null);
 
-  private pendingTransfer: TransferEvent[] = [];
-  private pendingTraining: TrainingEvent[] = [];
+  private readonly transferEvents = new JobEvents<TransferEvent>((e) => e.transferId, (e) => this.onTransfer(e));
+  private readonly baselineEvents = new JobEvents<TrainingEvent>((e) => e.runId, (e) => this.onTraining(e));
   private baselineStarted = 0;
   private baselineParams = 0;
   private stopRequested = false;
 
   constructor() {
-    backend.on('transfer.event', (e) => {
-      if (this.status === 'starting' && !this.transferId) this.pendingTransfer.push(e);
-      else if (e.transferId === this.transferId) this.onTransfer(e);
-    });
-    backend.on('training.event', (e) => {
-      if (this.status === 'baseline' && !this.baselineRunId) this.pendingTraining.push(e);
-      else if (this.baselineRunId && e.runId === this.baselineRunId) this.onTraining(e);
-    });
+    backend.on('transfer.event', (e) => this.transferEvents.accept(e));
+    backend.on('training.event', (e) => this.baselineEvents.accept(e));
     backend.on('engine.status', (s) => {
       if (s.state === 'crashed' && this.running) {
         this.status = 'failed';
@@ -148,8 +143,8 @@ export class TransferState {
     this.baselineHistory = [];
     this.transferId = null;
     this.baselineRunId = null;
-    this.pendingTransfer = [];
-    this.pendingTraining = [];
+    this.baselineEvents.reset();
+    this.transferEvents.begin();
     this.stopRequested = false;
     this.phase = 'loading';
     this.done = 0;
@@ -169,10 +164,9 @@ export class TransferState {
       });
       this.transferId = r.transferId;
       this.status = 'running';
-      const pending = this.pendingTransfer.filter((e) => e.transferId === r.transferId);
-      this.pendingTransfer = [];
-      for (const e of pending) this.onTransfer(e);
+      this.transferEvents.started(r.transferId);
     } catch (e) {
+      this.transferEvents.reset();
       this.status = 'failed';
       this.error = (e as Error).message;
     }
@@ -226,6 +220,7 @@ export class TransferState {
     this.phase = 'baseline';
     this.done = 0;
     this.total = this.epochs;
+    this.baselineEvents.begin();
     try {
       const r = await backend.invoke('training.start', {
         model: { template: BASELINE_TEMPLATE },
@@ -233,10 +228,9 @@ export class TransferState {
         settings: budgetSettings(this.epochs, this.batchSize, this.learningRate),
       });
       this.baselineRunId = r.runId;
-      const pending = this.pendingTraining.filter((e) => e.runId === r.runId);
-      this.pendingTraining = [];
-      for (const e of pending) this.onTraining(e);
+      this.baselineEvents.started(r.runId);
     } catch (e) {
+      this.baselineEvents.reset();
       this.status = 'failed';
       this.phase = null;
       this.error = `The from-scratch run did not start: ${(e as Error).message}`;

@@ -4,6 +4,14 @@
 import type { TrainingSettings } from '../../../common/ipc/contract';
 import type { ExportCheckInfo, ExportFormatName, TuningBest, TuningMetric, TuningParams, TuningSpace, TuningStudySummary, TuningTrialInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { JobEvents } from '../lib/job-events';
+import type { Events } from '../../../common/ipc/contract';
+
+/** A study's events, tagged by kind so one JobEvents follows all three. */
+type StudyEvent =
+  | { kind: 'trial'; studyId: string; e: Events['tuning.trial'] }
+  | { kind: 'epoch'; studyId: string; e: Events['tuning.epoch'] }
+  | { kind: 'finished'; studyId: string; e: Events['tuning.finished'] };
 import { graphState } from './graph.svelte';
 import { workbench } from './workbench.svelte';
 
@@ -66,29 +74,34 @@ export class TuningState {
   exportError = $state<string | null>(null);
 
   constructor() {
-    backend.on('tuning.trial', (e) => {
-      if (e.studyId !== this.studyId) return;
-      const { studyId: _s, best: _b, ...trial } = e;
-      this.trials = [...this.trials.filter((t) => t.number !== trial.number), trial].sort((a, b) => a.number - b.number);
-    });
-    backend.on('tuning.epoch', (e) => {
-      if (e.studyId === this.studyId) this.progress = { trial: e.trial, epoch: e.epoch, epochs: e.epochs };
-    });
-    backend.on('tuning.finished', (e) => {
-      if (e.studyId !== this.studyId) return;
-      this.progress = null;
-      this.direction = e.direction;
-      this.best = e.best;
-      this.status = e.failed ? 'failed' : e.stopped ? 'stopped' : 'finished';
-      this.error = e.failed;
-      void this.loadStudies();
-    });
+    backend.on('tuning.trial', (e) => this.studyEvents.accept({ kind: 'trial', studyId: e.studyId, e }));
+    backend.on('tuning.epoch', (e) => this.studyEvents.accept({ kind: 'epoch', studyId: e.studyId, e }));
+    backend.on('tuning.finished', (e) => this.studyEvents.accept({ kind: 'finished', studyId: e.studyId, e }));
     backend.on('engine.status', (s) => {
       if (s.state === 'crashed' && this.running) {
         this.status = 'failed';
         this.error = s.message;
       }
     });
+  }
+
+  private readonly studyEvents = new JobEvents<StudyEvent>((x) => x.studyId, (x) => this.onStudy(x));
+
+  private onStudy(x: StudyEvent): void {
+    if (x.kind === 'trial') {
+      const { studyId: _s, best: _b, ...trial } = x.e;
+      this.trials = [...this.trials.filter((t) => t.number !== trial.number), trial].sort((a, b) => a.number - b.number);
+    } else if (x.kind === 'epoch') {
+      this.progress = { trial: x.e.trial, epoch: x.e.epoch, epochs: x.e.epochs };
+    } else {
+      const e = x.e;
+      this.progress = null;
+      this.direction = e.direction;
+      this.best = e.best;
+      this.status = e.failed ? 'failed' : e.stopped ? 'stopped' : 'finished';
+      this.error = e.failed;
+      void this.loadStudies();
+    }
   }
 
   get running(): boolean {
@@ -148,6 +161,7 @@ export class TuningState {
     this.status = 'starting';
     this.direction = this.metric === 'valLoss' ? 'minimize' : 'maximize';
     const settings = { ...($state.snapshot(workbench.settings) as TrainingSettings), epochs: this.epochsPerTrial };
+    this.studyEvents.begin();
     try {
       const r = await backend.invoke('tuning.start', {
         model: { topology: graphState.topology() },
@@ -162,10 +176,12 @@ export class TuningState {
         ...(this.studyName.trim() ? { studyName: this.studyName.trim() } : {}),
       });
       this.studyId = r.studyId;
+      this.studyEvents.started(r.studyId);
       this.name = r.name;
       if (this.status === 'starting') this.status = 'running';
       if (r.resumedTrials > 0) await this.loadOldTrials(r.name);
     } catch (e) {
+      this.studyEvents.reset();
       this.status = 'failed';
       this.error = (e as Error).message;
     }

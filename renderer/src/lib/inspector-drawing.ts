@@ -2,6 +2,8 @@
 // plain canvas calls), so components only mount canvases. One diverging scale per layer: a value
 // v is coloured by v / s with s = max(|min|, |max|) over the whole layer, zero always white.
 import { colormap, diverging, type ColormapName } from '../../../common/inspect/colormap';
+import { blendHeat } from '../../../common/inspect/overlay';
+import { resizeBilinear } from '../../../common/image/resize';
 import type { PixelImage } from '../../../common/ipc/contract';
 
 export { colormap, diverging };
@@ -63,27 +65,9 @@ export function kernelImageData(data: ArrayLike<number>, kh: number, kw: number,
   return out;
 }
 
-/** Bilinear resize with half-pixel centres (the engine's image path does the same). */
+/** A map resized bilinearly with half-pixel centres (the engine's image path does the same). */
 export function upsample(values: ArrayLike<number>, h: number, w: number, height: number, width: number): Float32Array {
-  const out = new Float32Array(height * width);
-  const sy = h / height;
-  const sx = w / width;
-  for (let y = 0; y < height; y++) {
-    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
-    const y0 = Math.min(Math.floor(fy), h - 1);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
-      const x0 = Math.min(Math.floor(fx), w - 1);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const dx = fx - x0;
-      const top = values[y0 * w + x0]! + (values[y0 * w + x1]! - values[y0 * w + x0]!) * dx;
-      const bottom = values[y1 * w + x0]! + (values[y1 * w + x1]! - values[y1 * w + x0]!) * dx;
-      out[y * width + x] = top + (bottom - top) * dy;
-    }
-  }
-  return out;
+  return resizeBilinear({ pixels: values, height: h, width: w, channels: 1 }, height, width).pixels;
 }
 
 /**
@@ -97,19 +81,23 @@ export function camOverlayImageData(img: PixelImage | null, cam: ArrayLike<numbe
   const oh = H * zoom;
   const ow = W * zoom;
   const heat = upsample(cam, camShape[0]!, camShape[1]!, oh, ow);
-  const px = img ? decodePixels(img) : null;
-  const out = imageData(ow, oh);
-  for (let y = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++) {
-      const p = y * ow + x;
-      const src = Math.floor(y / zoom) * W + Math.floor(x / zoom);
-      const c = colormap(heat[p]!, name);
-      for (let ch = 0; ch < 3; ch++) {
-        const base = px ? px[src * img!.channels + (img!.channels === 1 ? 0 : ch)]! : 0;
-        out.data[p * 4 + ch] = Math.round(alpha * c[ch]! + (1 - alpha) * base);
+  // The picture enlarged with nearest pixels (crisp), the heat smooth.
+  let base: Uint8Array | null = null;
+  if (img) {
+    const px = decodePixels(img);
+    base = new Uint8Array(oh * ow * 3);
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        const src = Math.floor(y / zoom) * W + Math.floor(x / zoom);
+        for (let ch = 0; ch < 3; ch++) base[(y * ow + x) * 3 + ch] = px[src * img.channels + (img.channels === 1 ? 0 : ch)]!;
       }
-      out.data[p * 4 + 3] = 255;
     }
+  }
+  const rgb = blendHeat(base, heat, alpha, name);
+  const out = imageData(ow, oh);
+  for (let p = 0; p < oh * ow; p++) {
+    out.data.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
+    out.data[p * 4 + 3] = 255;
   }
   return out;
 }
