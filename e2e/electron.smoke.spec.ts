@@ -3,6 +3,8 @@
 // CI, sandboxes) the spec is skipped and says why — the web host specs cover the same renderer.
 import { test, expect, _electron as electron } from '@playwright/test';
 import path from 'node:path';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 // A plain CommonJS helper shared with scripts/start.mjs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { electronBinary } = require('../scripts/electron-binary.cjs') as { electronBinary(): string | null };
@@ -32,6 +34,24 @@ test('the desktop window opens sandboxed, shows the workbench and trains the Iri
     await window.getByTestId('train').click();
     await expect(window.getByTestId('run-status')).toHaveText('Finished', { timeout: 120_000 });
     await expect(window.getByTestId('test-accuracy')).toBeVisible();
+  } finally {
+    await app.close();
+  }
+});
+
+test('a CSV picked in the desktop window is read by its path through the preload, not uploaded', async () => {
+  const home = mkdtempSync(path.join(tmpdir(), 'gw-electron-'));
+  const csv = path.join(home, 'wine.csv');
+  writeFileSync(csv, 'alcohol,acid,kind\n' + Array.from({ length: 60 }, (_, i) => `${11 + (i % 7) * 0.3},${1 + (i % 5) * 0.2},${i % 3 === 0 ? 'red' : 'white'}`).join('\n') + '\n');
+  const app = await electron.launch({ executablePath: binary!, args: [path.join(__dirname, '..')], env: { ...process.env, ELECTRON_DISABLE_SECURITY_WARNINGS: '1', GLASSWING_PROJECTS_DIR: home } });
+  try {
+    const window = await app.firstWindow();
+    await window.getByTestId('nav-data').click();
+    await window.getByTestId('file-input').setInputFiles(csv);
+    await expect(window.getByTestId('data-name')).toContainText('wine.csv');
+    // The preview names the file where it is; nothing was copied into the uploads folder.
+    await expect(window.getByTestId('data-ref')).toHaveText(csv);
+    expect(existsSync(path.join(home, 'uploads'))).toBe(false);
   } finally {
     await app.close();
   }

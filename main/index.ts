@@ -1,6 +1,7 @@
 // Electron main process: one window, the IPC router, and the engine in a utilityProcess.
-import { app, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { IPC_EVENT, IPC_REQUEST } from '../common/ipc/channels';
+import { app, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { IPC_DIALOG, IPC_EVENT, IPC_REQUEST } from '../common/ipc/channels';
+import { showDialog, type DialogApi } from './dialogs';
 import { REQUEST_CHANNELS, type RequestChannel, type Events } from '../common/ipc/contract';
 import { Router, unwrapReply, type Handlers } from '../common/ipc/router';
 import { EngineClient } from '../engine/host/engine-client';
@@ -22,10 +23,24 @@ const handlers = forward as Handlers;
 // Only our own window's top frame, showing our own page, may talk to the engine.
 const router = new Router(handlers, { isTrustedSender: (s) => isAppUrl(s.origin, appUrl()) });
 
-ipcMain.handle(IPC_REQUEST, (event: IpcMainInvokeEvent, channel: unknown, payload: unknown) => {
+/** The sender's page when it is our window's top frame showing our page, else a marker no check accepts. */
+function senderOrigin(event: IpcMainInvokeEvent): string {
   const frame = event.senderFrame;
   const fromMainWindow = mainWindow !== null && event.sender === mainWindow.webContents && frame !== null && frame === event.sender.mainFrame;
-  return router.handle(channel, payload, { origin: fromMainWindow && frame ? frame.url : 'foreign-frame' });
+  return fromMainWindow && frame ? frame.url : 'foreign-frame';
+}
+
+ipcMain.handle(IPC_REQUEST, (event: IpcMainInvokeEvent, channel: unknown, payload: unknown) => router.handle(channel, payload, { origin: senderOrigin(event) }));
+
+// Native dialogs: only for our own page; the chosen path is what the person picked, nothing more.
+ipcMain.handle(IPC_DIALOG, async (event: IpcMainInvokeEvent, request: unknown) => {
+  if (!isAppUrl(senderOrigin(event), appUrl()) || !mainWindow) return null;
+  const win = mainWindow;
+  const api: DialogApi = {
+    showOpenDialog: (o) => dialog.showOpenDialog(win, o as Electron.OpenDialogOptions),
+    showSaveDialog: (o) => dialog.showSaveDialog(win, o as Electron.SaveDialogOptions),
+  };
+  return showDialog(api, request).catch(() => null);
 });
 
 app.enableSandbox();

@@ -44,3 +44,5 @@ export type EventChannelName = (typeof EVENT_CHANNEL_NAMES)[number];
 /** Electron IPC channel names that carry the contract. */
 export const IPC_REQUEST = 'glasswing:request';
 export const IPC_EVENT = 'glasswing:event';
+/** The desktop's native dialogs (not part of the engine contract: main answers them itself). */
+export const IPC_DIALOG = 'glasswing:dialog';

@@ -71,10 +71,38 @@ export const EVENT_CHANNELS: readonly EventChannel[] = EVENT_CHANNEL_NAMES;
 
 export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
+/** A native file dialog's choices (the desktop app's; a browser has none). */
+export interface FileDialogOptions {
+  title: string;
+  /** Choose a folder instead of a file. */
+  folder?: boolean;
+  /** File types offered, e.g. [{ name: 'Tables', extensions: ['csv', 'tsv'] }]. */
+  filters?: { name: string; extensions: string[] }[];
+  /** Save dialogs: the name offered. */
+  defaultName?: string;
+}
+
+/**
+ * What differs by host, as Netron's host split has it. The desktop app hands the engine real paths
+ * (files dropped or picked, native open and save dialogs); a browser page cannot, and uploads.
+ */
+export interface Platform {
+  kind: 'desktop' | 'web';
+  /** The path of a file the person dropped or picked, or null where the host cannot tell (a browser). */
+  pathForFile(file: File): string | null;
+  /** A native open dialog: the chosen path, or null when cancelled. Absent in a browser. */
+  openDialog?(options: FileDialogOptions): Promise<string | null>;
+  /** A native save dialog (it asks before replacing a file): the chosen path, or null. Absent in a browser. */
+  saveDialog?(options: FileDialogOptions): Promise<string | null>;
+}
+
 /** What the renderer depends on; Electron, the web host and tests each implement it. */
 export interface Backend {
   invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>>;
   on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Follows runs, studies or imports this page did not start (their events reach it). */
+  follow(keys: string[]): void;
+  platform: Platform;
 }
 
 /**

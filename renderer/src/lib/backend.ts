@@ -25,9 +25,9 @@ export function webToken(): string | null {
 /** Whether the socket is up (the header shows a banner while it reconnects). */
 export const connection = { connected: true, listeners: new Set<(up: boolean) => void>() };
 
-function connectBackend(): Backend & { follow(keys: string[]): void } {
+function connectBackend(): Backend {
   const bridge = electronBridge();
-  if (bridge) return { ...createElectronBackend(bridge), follow: () => undefined };
+  if (bridge) return createElectronBackend(bridge);
   const token = webToken() ?? '';
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return createWebSocketBackend(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`, {

@@ -33,7 +33,7 @@ export interface WebSocketBackendOptions {
   onConnection?: (connected: boolean) => void;
 }
 
-export function createWebSocketBackend(url: string, options: WebSocketBackendOptions = {}): Backend & { follow(keys: string[]): void } {
+export function createWebSocketBackend(url: string, options: WebSocketBackendOptions = {}): Backend {
   let socket: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
   let nextId = 1;
@@ -157,6 +157,8 @@ export function createWebSocketBackend(url: string, options: WebSocketBackendOpt
       listeners.set(event, set);
       return () => set.delete(listener as (payload: unknown) => void);
     },
+    // A browser cannot tell a file's path (the page uploads instead) and has no native dialogs.
+    platform: { kind: 'web', pathForFile: () => null },
     /** Follows runs (or studies, imports) this page did not start, e.g. one chosen in a list. */
     follow(keys: string[]) {
       const fresh = keys.filter((k) => !following.has(k));
