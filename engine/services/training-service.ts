@@ -191,6 +191,7 @@ export function trainingService(ctx: EngineContext): TrainingService {
         regression: record.regression,
         backend: backend.name,
         info: record.info,
+        topology: record.topology,
       });
     } catch (e) {
       if (record.run) record.history = record.run.history;

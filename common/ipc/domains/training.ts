@@ -3,6 +3,7 @@
 // reports. Every training message carries its run id; a run waits in a queue while another one
 // holds the TF.js engine, and says so.
 import { z } from 'zod';
+import type { ModelTopology } from '../../model/keras-format';
 import { datasetRefSchema, modelSourceSchema, runIdSchema } from './shared';
 
 export const BACKEND_NAMES = ['auto', 'cpu', 'wasm', 'tensorflow', 'webgpu', 'webgl'] as const;
@@ -184,6 +185,8 @@ export type TrainingEvent =
       regression?: RegressionMetrics | null;
       backend: string;
       info: RunInfo;
+      /** The model as it was trained (Keras JSON), for the run's record in the project. */
+      topology: ModelTopology;
     }
   | { type: 'failed'; runId: string; message: string; info?: RunInfo };
 

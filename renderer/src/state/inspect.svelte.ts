@@ -17,6 +17,8 @@ import type {
   SanityReply,
 } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { runs, type RunView } from './runs.svelte';
+import { training } from './training.svelte';
 
 export type InspectTab = 'activations' | 'cam' | 'timeline' | 'audit';
 export type GalleryFilter = 'all' | 'wrong' | 'right';
@@ -138,35 +140,75 @@ export class InspectState {
   /** Test position → source row, for the gallery items seen in this run. */
   private rowsSeen = new Map<number, number>();
 
+  /**
+   * The runs the inspector offers: the project's runs (the same list, with the same names, as the
+   * Train view's table) and the one training now — as the engine describes them, or from the
+   * project's record for runs of an earlier session.
+   */
   async refreshRuns(): Promise<void> {
+    let known: InspectRunInfo[] = [];
     try {
-      this.runs = await backend.invoke('inspect.runs', {});
+      known = await backend.invoke('inspect.runs', {});
       this.error = null;
     } catch (e) {
       this.error = message(e);
     }
+    const live = training.running ? training.runId : null;
+    const fromProject = runs.runs.map((r) => known.find((k) => k.runId === r.id) ?? fromRecord(r));
+    const liveInfo = live && !runs.runs.some((r) => r.id === live) ? known.find((k) => k.runId === live) : undefined;
+    this.runs = liveInfo ? [...fromProject, liveInfo] : fromProject;
   }
 
-  /** Follows the training view: its run once it has finished (or while it trains with samples pinned). */
-  async follow(trainingRunId: string | null, status: string): Promise<void> {
+  /**
+   * Follows the workspace: the selected run, or the run training now while samples are pinned
+   * (the live timeline). A run the person picked here stays until the data or model changes.
+   */
+  async follow(liveRunId: string | null, status: string, selectedId: string | null): Promise<void> {
     await this.refreshRuns();
-    const finished = status === 'finished' || status === 'stopped';
-    const live = status === 'training' && this.pinned.length > 0;
-    if (trainingRunId && (finished || live) && trainingRunId !== this.runId && (!this.runChosen || live)) {
-      if (this.runs.some((r) => r.runId === trainingRunId)) await this.selectRun(trainingRunId, false);
+    const live = liveRunId && status === 'training' && this.pinned.length > 0 ? liveRunId : null;
+    const wanted = live ?? (this.runChosen ? this.runId : selectedId);
+    if (wanted && wanted !== this.runId && this.runs.some((r) => r.runId === wanted)) {
+      await this.selectRun(wanted, false);
       return;
     }
-    if (!this.runId) {
-      const latest = [...this.runs].reverse().find((r) => r.state === 'finished');
-      if (latest) await this.selectRun(latest.runId, false);
-    } else if (finished && trainingRunId === this.runId && this.run?.state === 'finished' && this.gallery && this.gallery.runId === this.runId) {
-      // The live run just finished: refresh its predictions once.
-      void this.loadGallery();
+    if (!wanted && this.runId && !this.runs.some((r) => r.runId === this.runId)) this.clear();
+    const shown = this.runs.find((r) => r.runId === this.runId);
+    if (this.runId && shown?.state === 'finished' && this.shownState === 'training') {
+      // The run shown while it trained has finished: everything on screen is redrawn with its final weights.
+      await this.selectRun(this.runId, this.runChosen, true);
     }
+    this.shownState = shown?.state ?? null;
   }
 
-  async selectRun(runId: string, chosen = true): Promise<void> {
-    const isNewRun = runId !== this.runId;
+  /** The state of the shown run when it was last drawn (to redraw once it finishes). */
+  private shownState: string | null = null;
+
+  /** The data or the model changed: show the workspace's run (if any), nothing of the old ones. */
+  rescope(selectedId: string | null): void {
+    this.runChosen = false;
+    if (selectedId) void this.selectRun(selectedId, false);
+    else this.clear();
+  }
+
+  /** Nothing selected: no run, no maps, no sample. */
+  clear(): void {
+    this.runId = null;
+    this.info = null;
+    this.gallery = null;
+    this.sample = null;
+    this.prediction = null;
+    this.maps = null;
+    this.filters = null;
+    this.cam = null;
+    this.sanity = null;
+    this.audit = null;
+    this.pinned = [];
+    this.snapshots = [];
+    this.rowsSeen.clear();
+  }
+
+  async selectRun(runId: string, chosen = true, redraw = false): Promise<void> {
+    const isNewRun = runId !== this.runId || redraw;
     this.runId = runId;
     this.runChosen = chosen;
     const ok = this.tickets.info.next();
@@ -183,10 +225,11 @@ export class InspectState {
       this.rowsSeen.clear();
       this.audit = null;
       this.sanity = null;
-      this.offset = 0;
+      if (!redraw) this.offset = 0;
       this.cam = null;
       this.maps = null;
       this.filters = null;
+      this.prediction = null;
     }
     const info = this.info!;
     if (!this.layer || !info.layers.some((l) => l.path === this.layer)) this.layer = info.firstConv ?? info.layers[0]?.path ?? null;
@@ -490,6 +533,30 @@ export class InspectState {
     this.timelineEpoch = epoch;
     this.followLatest = epoch === this.timelineEpochs.at(-1);
   }
+}
+
+/** A run of the project the engine does not list (an earlier session's), as the inspector shows it. */
+function fromRecord(r: RunView): InspectRunInfo {
+  const test = r.test as { accuracy?: number; classes?: string[]; examples?: number } | null;
+  return {
+    runId: r.id,
+    name: r.name,
+    createdAt: r.createdAt,
+    state: 'finished',
+    dataset: { ref: r.dataset, name: r.datasetName, kind: 'images', task: r.regression ? 'regression' : 'classification' },
+    model: { name: r.modelName, totalParams: 0 },
+    settings: r.settings,
+    backend: r.backend,
+    epochs: r.history.length,
+    classes: test?.classes ?? [],
+    inputShape: [],
+    testAccuracy: test?.accuracy ?? null,
+    testCount: test?.examples ?? 0,
+    stopped: r.stopped,
+    message: null,
+    notes: [],
+    image: true,
+  };
 }
 
 export const inspect = new InspectState();

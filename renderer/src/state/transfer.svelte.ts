@@ -7,6 +7,7 @@ import type { BackboneInfo, BackboneRef, TransferEvent, TransferResultInfo } fro
 import { backend } from '../lib/backend';
 import { JobEvents } from '../lib/job-events';
 import { workbench } from './workbench.svelte';
+import { runs } from './runs.svelte';
 
 export type TransferStatus = 'idle' | 'starting' | 'running' | 'baseline' | 'finished' | 'stopped' | 'failed';
 export type TransferPhase = 'loading' | 'features' | 'training' | 'baseline';
@@ -226,6 +227,8 @@ export class TransferState {
         model: { template: BASELINE_TEMPLATE },
         dataset: workbench.datasetId,
         settings: budgetSettings(this.epochs, this.batchSize, this.learningRate),
+        name: runs.nextName(),
+        modelName: 'LeNet-5 from scratch (transfer comparison)',
       });
       this.baselineRunId = r.runId;
       this.baselineEvents.started(r.runId);

@@ -4,6 +4,7 @@
 import type { TrainingSettings } from '../../../common/ipc/contract';
 import type { ExportCheckInfo, ExportFormatName, TuningBest, TuningMetric, TuningParams, TuningSpace, TuningStudySummary, TuningTrialInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { modelScope } from '../../../common/project/run-scope';
 import { JobEvents } from '../lib/job-events';
 import type { Events } from '../../../common/ipc/contract';
 
@@ -28,6 +29,8 @@ export interface SpaceRow {
   high: number;
   /** Comma-separated (choices rows). */
   choices: string;
+  /** Units rows: the layer width the range was made for (a different width makes a new range). */
+  basis?: number;
 }
 
 function baseRows(): SpaceRow[] {
@@ -117,10 +120,11 @@ export class TuningState {
   /** Keeps one units row per hidden Dense layer of the current model. */
   syncLayerRows(): void {
     const layers = this.denseLayers;
-    const keep = this.rows.filter((r) => !r.key.startsWith('units.') || layers.some((l) => `units.${l.name}` === r.key));
+    // A layer of the same name but another width (another model) gets a range around its own width.
+    const keep = this.rows.filter((r) => !r.key.startsWith('units.') || layers.some((l) => `units.${l.name}` === r.key && l.units === r.basis));
     for (const l of layers) {
       if (!keep.some((r) => r.key === `units.${l.name}`)) {
-        keep.push({ key: `units.${l.name}`, label: `Units of ${l.name}`, enabled: false, kind: 'int', log: false, low: Math.max(1, Math.round(l.units / 2)), high: Math.max(2, l.units * 2), choices: '' });
+        keep.push({ key: `units.${l.name}`, label: `Units of ${l.name}`, enabled: false, kind: 'int', log: false, low: Math.max(1, Math.round(l.units / 2)), high: Math.max(2, l.units * 2), choices: '', basis: l.units });
       }
     }
     if (keep.length !== this.rows.length || keep.some((r, i) => r !== this.rows[i])) this.rows = keep;
@@ -144,6 +148,34 @@ export class TuningState {
     }
     if (Object.keys(space).length === 0) return 'Choose at least one parameter to search.';
     return space;
+  }
+
+  /** Applying the best trial changes the model on purpose: the next scope is the study's own. */
+  private applying = false;
+  /** The workspace scope the study and its messages belong to. */
+  private scope: string | null = null;
+
+  /** The data or the model changed: ranges follow the new model, messages about the old one go. */
+  rescope(scope: string): void {
+    this.syncLayerRows();
+    if (this.applying || this.running) {
+      this.applying = false;
+      this.scope = scope;
+      return;
+    }
+    if (scope === this.scope) return;
+    this.scope = scope;
+    this.applied = null;
+    this.exportResult = null;
+    this.exportError = null;
+    if (!this.running && this.status !== 'idle') {
+      this.status = 'idle';
+      this.trials = [];
+      this.best = null;
+      this.error = null;
+      this.progress = null;
+      this.name = null;
+    }
   }
 
   async start(): Promise<void> {
@@ -240,7 +272,9 @@ export class TuningState {
   applyBest(): void {
     const b = this.best;
     if (!b) return;
+    const before = modelScope(graphState.topology());
     graphState.loadTopology(b.topology, null, null);
+    this.applying = modelScope(graphState.topology()) !== before;
     const s = workbench.settings;
     s.learningRate = b.settings.learningRate;
     s.batchSize = b.settings.batchSize;
@@ -248,12 +282,12 @@ export class TuningState {
     this.applied = `Applied trial ${b.number}: ${formatParams(b.params)}`;
   }
 
-  async exportModel(runId: string): Promise<void> {
+  async exportModel(runId: string, defaultFolder: string): Promise<void> {
     this.exporting = true;
     this.exportError = null;
     this.exportResult = null;
     try {
-      const dir = this.exportDir.trim() || `${runId}-${this.exportFormat}`;
+      const dir = this.exportDir.trim() || defaultFolder;
       const r = await backend.invoke('export.model', { runId, format: this.exportFormat, dir });
       this.exportResult = { outDir: r.outDir, files: r.files, check: r.check, runId };
     } catch (e) {

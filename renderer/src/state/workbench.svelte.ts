@@ -27,6 +27,12 @@ export class Workbench {
     return this.templates.find((t) => t.id === this.templateId);
   }
 
+  /** What the model is called in the runs table and every run picker. */
+  get modelName(): string {
+    const t = graphState.fromTemplate ? this.templates.find((x) => x.id === graphState.fromTemplate) : undefined;
+    return t?.name ?? 'Your model';
+  }
+
   /** Templates that fit the chosen dataset's kind of data. */
   get compatibleTemplates(): TemplateInfo[] {
     const kind = this.dataset?.kind;
