@@ -35,3 +35,18 @@ test('an image model on a table cannot be fitted safely: the problem says what t
   assert.match(fit.problem, /^The model takes inputs of shape \(28, 28, 1\); wine\.csv has examples of shape \(13\) and 3 classes\. This model is made for images; choose a table template/);
   assert.equal(fit.layer, lenet.config.layers[0]!.name ?? lenet.config.layers[0]!.config.name);
 });
+
+test('an MLP made for images (Flatten first) fits a table: the Flatten goes; a Dense-first stack fits images with one', () => {
+  const forImages = topologyFromGraph(graphFromTopology(adaptTemplate(getTemplate('iris-mlp'), { inputShape: [28, 28, 1], task: 'classification', outputs: 10 })));
+  const fit = fitModelToData(forImages, { inputShape: [3], task: 'classification', outputs: 3 }, 'wine.csv');
+  assert.ok(!fit.ok && fit.fitted);
+  if (fit.ok) return;
+  const s = summarizeTopology(fit.fitted!);
+  assert.deepEqual(s.inputShape, [null, 3]);
+  assert.deepEqual(s.outputShape, [null, 3]);
+  assert.ok(!fit.fitted!.config.layers.some((l) => l.class_name === 'Flatten'));
+  const back = fitModelToData(fit.fitted!, { inputShape: [28, 28, 1], task: 'classification', outputs: 10 }, 'mnist');
+  assert.ok(!back.ok && back.fitted);
+  if (back.ok) return;
+  assert.deepEqual(summarizeTopology(back.fitted!).inputShape, [null, 28, 28, 1]);
+});

@@ -2,8 +2,8 @@
 // and the last layer one unit per class (or one for a number to predict). When only those two ends
 // differ and the change is safe (same input rank, a Dense output), Glasswing can fit the model in
 // one click; otherwise it says, in words, what the person has to change.
-import type { ModelTopology } from './keras-format';
-import { adaptTemplate, type DataShape } from './templates';
+import type { FunctionalTopology, KerasLayer, ModelTopology } from './keras-format';
+import type { DataShape } from './templates';
 import { summarizeTopology } from './summary';
 
 export type DataFit =
@@ -43,15 +43,11 @@ export function fitModelToData(topology: ModelTopology, data: DataShape, dataNam
   const problem = !inputOk
     ? `The model takes inputs of shape ${shape(modelIn)}; ${dataName} has examples of shape ${shape(data.inputShape)}${outputOk ? '' : ` and ${what}`}.`
     : `The model's last layer has ${units} unit${units === 1 ? '' : 's'}; ${dataName} has ${what}.`;
-  // Safe only with the same kind of input (a table stays a table, an image an image) and a Dense output.
+  // Safe with a Dense output, and an input that either keeps its rank or is flattened first.
   let fitted: ModelTopology | null = null;
-  if (modelIn.length === data.inputShape.length && last?.class_name === 'Dense') {
-    try {
-      fitted = adaptTemplate(topology, data);
-      if (summarizeTopology(fitted).errors.length) fitted = null;
-    } catch {
-      fitted = null;
-    }
+  if (last?.class_name === 'Dense') {
+    fitted = refit(topology, data);
+    if (fitted && summarizeTopology(fitted).errors.length) fitted = null;
   }
   const advice = fitted
     ? ` Fit the model to this data (${change}).`
@@ -63,4 +59,49 @@ export function fitModelToData(topology: ModelTopology, data: DataShape, dataNam
           : ' Change the input layer to match.'
       : ' Change the last layer to match.';
   return { ok: false, problem: problem + advice, layer: inputOk ? outputName : inputName, fitted, change };
+}
+
+const name = (l: KerasLayer) => String(l.name ?? l.config.name);
+
+function setOutput(layer: KerasLayer, data: DataShape): void {
+  layer.config['units'] = data.task === 'regression' ? 1 : data.outputs;
+  layer.config['activation'] = data.task === 'regression' ? 'linear' : 'softmax';
+}
+
+/**
+ * The model with the data's input shape and outputs, when that keeps every layer meaningful: the
+ * input keeps its rank, or the first layer flattens it (a Flatten in front of a table is dropped;
+ * a Dense-first stack given images gets one). Null otherwise.
+ */
+function refit(topology: ModelTopology, data: DataShape): ModelTopology | null {
+  const layers = topology.config.layers.map((l) => ({ ...l, config: { ...l.config } }));
+  const rank = data.inputShape.length;
+  const batchShape = [null, ...data.inputShape];
+  if (topology.class_name === 'Sequential') {
+    const first = layers[0];
+    if (!first) return null;
+    const declared = (first.config['batch_input_shape'] as (number | null)[] | undefined)?.slice(1) ?? [];
+    if (first.class_name === 'Flatten' && rank === 1 && layers.length > 1) {
+      layers.shift();
+      layers[0]!.config['batch_input_shape'] = batchShape;
+    } else if (first.class_name === 'Flatten' || declared.length === rank) {
+      first.config['batch_input_shape'] = batchShape;
+    } else if (first.class_name === 'Dense' && declared.length === 1 && rank > 1) {
+      delete first.config['batch_input_shape'];
+      layers.unshift({ class_name: 'Flatten', config: { name: 'flatten_input', batch_input_shape: batchShape } });
+    } else return null;
+    setOutput(layers[layers.length - 1]!, data);
+    return { ...topology, config: { ...topology.config, layers } };
+  }
+  const fn = topology as FunctionalTopology;
+  const input = layers.find((l) => l.class_name === 'InputLayer');
+  const output = layers.find((l) => name(l) === fn.config.output_layers[0]?.[0]);
+  if (!input || !output || output.class_name !== 'Dense') return null;
+  const declared = (input.config['batch_input_shape'] as (number | null)[]).slice(1);
+  const consumers = layers.filter((l) => JSON.stringify(l.inbound_nodes ?? []).includes(`"${name(input)}"`));
+  const flattened = consumers.length > 0 && consumers.every((l) => l.class_name === 'Flatten');
+  if (declared.length !== rank && !flattened) return null;
+  input.config['batch_input_shape'] = batchShape;
+  setOutput(output, data);
+  return { ...fn, config: { ...fn.config, layers } };
 }

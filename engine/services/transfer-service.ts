@@ -18,7 +18,7 @@ export async function loadBackbone(ctx: EngineContext, ref: BackboneRef): Promis
   if ('path' in ref) return loadBackboneFromDisk(await ctx.places.readable(ref.path, 'model'));
   const run = await ctx.runs.ended(ref.runId);
   const backbone = await backboneFromModel(run.model, run.metadata, ref.runId);
-  backbone.info.name = run.info.name;
+  backbone.info.name = `${run.info.name} · ${run.info.model.name} on ${run.info.dataset.name}`;
   return backbone;
 }
 

@@ -4,6 +4,7 @@ import { DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInf
 import type { TemplateInfo } from '../../../common/model/templates';
 import { backend } from '../lib/backend';
 import { adaptTemplate } from '../../../common/model/templates';
+import { fitModelToData } from '../../../common/model/fit-to-data';
 import { graphState } from './graph.svelte';
 
 
@@ -72,13 +73,25 @@ export class Workbench {
     Object.assign(this.settings, TRAINING_SUGGESTIONS[id] ?? TRAINING_SUGGESTIONS[ds?.kind === 'images' ? 'images' : 'table']);
     // Built-in samples need no reading options.
     if (['iris', 'mnist', 'watermark'].includes(id)) for (const key of DATA_READING_KEYS) delete this.settings[key];
-    // A model still equal to its template follows the data; an edited one is left alone.
+    // A model still equal to its template follows the data; "Your model" is fitted when that is
+    // safe (same kind of input, a Dense output), and otherwise left as it is — the Build and
+    // Train views then say what to change.
     if (graphState.fromTemplate || graphState.graph.layers.length === 0) {
       const current = this.templates.find((t) => t.id === (graphState.fromTemplate ?? this.templateId));
       const id2 = current && ds && current.dataKind === ds.kind ? current.id : (this.templates.find((t) => t.dataKind === ds?.kind)?.id ?? this.templateId);
       await this.chooseTemplate(id2);
+    } else if (ds) {
+      const fit = fitModelToData(graphState.topology(), { inputShape: ds.inputShape, task: ds.task ?? 'classification', outputs: ds.task === 'regression' ? 1 : ds.classes.length }, ds.name);
+      this.fitNotice = null;
+      if (!fit.ok && fit.fitted) {
+        graphState.loadTopology(fit.fitted, graphState.layout, null);
+        this.fitNotice = `Your model was fitted to ${ds.name}: ${fit.change}. Undo (Ctrl+Z) in the Build view to go back.`;
+      }
     }
   }
+
+  /** What happened to "Your model" when the data changed (shown once, until the next change). */
+  fitNotice = $state<string | null>(null);
 
   /** Loads a template into the builder, fitted to the chosen dataset (one undoable edit). */
   async chooseTemplate(id: string): Promise<void> {
@@ -100,6 +113,7 @@ export class Workbench {
     } finally {
       this.loadingModel = false;
     }
+    this.fitNotice = null;
   }
 
   async refreshSummary(): Promise<void> {
