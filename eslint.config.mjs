@@ -1,5 +1,6 @@
 // ESLint: TypeScript rules plus the layering rule that keeps dependencies flowing one way
-// (renderer -> common; preload -> common; main, server, cli -> engine -> common), as VS Code's
+// (renderer -> common; preload -> common; main, server, cli -> engine -> compute -> common; the
+// renderer's compute worker -> compute), as VS Code's
 // code-layering rule does — for .svelte components too. Import cycles are checked by
 // scripts/check-cycles.mjs, which `npm run lint` runs after ESLint.
 import tseslint from 'typescript-eslint';
@@ -37,6 +38,8 @@ export default tseslint.config(
   { files: ['**/*.cjs', 'scripts/**/*.mjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   layer(['common/**/*.ts'], ['**/engine/**', '**/main/**', '**/preload/**', '**/renderer/**', '**/server/**', '**/cli/**', 'node:*', 'electron', '@tensorflow/*'],
     'common/ is pure TypeScript: no Node, DOM, Electron or TF.js imports.'),
+  layer(['compute/**/*.ts'], ['**/engine/**', '**/main/**', '**/preload/**', '**/renderer/**', '**/server/**', '**/cli/**', 'node:*', 'electron'],
+    'compute/ is the training loop shared by the engine and the page\'s compute worker: common/ and TF.js only, no Node or DOM.'),
   layer(['engine/**/*.ts'], ['**/main/**', '**/preload/**', '**/renderer/**', '**/server/**', '**/cli/**', 'electron'],
     'engine/ depends only on common/ (and TF.js, Node); it never imports electron or a host.'),
   layer(['renderer/**/*.ts', 'renderer/**/*.svelte'], ['**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', 'electron', 'node:*', '@tensorflow/*'],

@@ -4,7 +4,7 @@
 // threads, and must never take down the UI process). `auto` picks the fastest that works.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerChainedOps } from './chained-ops';
+import { registerChainedOps } from '../compute/chained-ops';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';

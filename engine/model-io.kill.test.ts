@@ -10,7 +10,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadModel, saveModel } from './model-io';
-import { seededRandom } from './random';
+import { seededRandom } from '../compute/random';
 import { tf } from './backends';
 
 const TRIES = 50;

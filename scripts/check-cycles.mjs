@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const DEFAULT_ROOTS = ['common', 'engine', 'main', 'preload', 'renderer/src', 'server', 'cli', 'bench', 'scripts', 'e2e'];
+const DEFAULT_ROOTS = ['common', 'compute', 'engine', 'main', 'preload', 'renderer/src', 'server', 'cli', 'bench', 'scripts', 'e2e'];
 const EXTENSIONS = ['.ts', '.mjs', '.cjs', '.js', '.svelte'];
 const SKIP = new Set(['node_modules', 'out', 'dist', 'fixtures', 'test-results']);
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REQUEST_CHANNELS, TRAINING_DEFAULTS, type RunInfo } from '../common/ipc/contract';
 import { forkNodeEngine } from '../engine/host/node-transport';
-import { seededRandom } from '../engine/random';
+import { seededRandom } from '../compute/random';
 import { startWebHost } from './web-host';
 import { rawRequest, TestSocket } from './test-client';
 

@@ -2,9 +2,10 @@
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
 import { loadDataset } from '../../engine/datasets/load';
-import { datasetInputs, floatExamples } from '../../engine/datasets/prepare';
-import { evaluateClassifier, predictAll } from '../../engine/trainer';
-import { regressionMetrics } from '../../engine/metrics';
+import { datasetInputs } from '../../engine/datasets/prepare';
+import { floatExamples } from '../../compute/examples';
+import { evaluateClassifier, predictAll } from '../../compute/training-loop';
+import { regressionMetrics } from '../../compute/metrics';
 import { formatTest } from '../format-metrics';
 import { useBackend } from '../../engine/backends';
 import { IMPORT_HELP, IMPORT_OPTIONS, loadCliModel } from './import-flags';

@@ -8,7 +8,7 @@ import type { ActiveBackend } from '../backends';
 import type { Dataset } from '../datasets/dataset';
 import type { PreparedData } from '../datasets/prepare';
 import type { GlasswingMetadata } from '../model-io';
-import type { TrainingRun } from '../trainer';
+import type { TrainingRun } from '../../compute/training-loop';
 import type { ReadingOptions } from './data-cache';
 
 /** What is stored beside a run's model (runs/<id>/run.json): enough to list it and to reload it. */

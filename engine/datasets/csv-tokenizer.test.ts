@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CsvTokenizer, type CsvRecord } from './csv-tokenizer';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 
 function tokenize(pieces: string[], delimiter = ','): { records: CsvRecord[]; closed: boolean } {
   const records: CsvRecord[] = [];

@@ -5,7 +5,8 @@ import { BadInputError } from '../../common/bad-input';
 import type { DatasetFix, ImportReport } from '../../common/ipc/contract';
 export type { ImportReport };
 
-export type Task = 'classification' | 'regression';
+import type { ImagePreprocessing, Task } from '../../compute/examples';
+export type { ImagePreprocessing, Task };
 
 /** How numeric table features are scaled; fitted on the training split only. */
 export type Scaling = 'standard' | 'minmax' | 'none';
@@ -43,17 +44,6 @@ export interface TablePreprocessing {
    * raw rows are the input units themselves.
    */
   columns?: TableColumnRecipe[];
-}
-
-export interface ImagePreprocessing {
-  kind: 'image';
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  /** x' = (pixel × scale − mean[c]) / std[c]; pixels are 0–255. */
-  scale: number;
-  mean: number[];
-  std: number[];
 }
 
 export type Preprocessing = TablePreprocessing | ImagePreprocessing;

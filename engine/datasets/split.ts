@@ -1,6 +1,6 @@
 // Seeded, stratified train/validation/test splits: each class keeps its share in every split,
 // and the same seed always gives the same split.
-import { seededRandom, shuffleInPlace } from '../random';
+import { seededRandom, shuffleInPlace } from '../../compute/random';
 import { DataError, type Dataset } from './dataset';
 
 export interface SplitIndices {

@@ -9,7 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
 import type { EpochRecord, EvaluationMetrics, TrainingSettings } from '../../common/ipc/contract';
 import { loadModel, modelFiles, writeFileAtomic, writeFolderAtomic, type GlasswingMetadata } from '../model-io';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import { kerasScript } from './keras-script';
 import { modelCard } from './model-card';
 import { exportOnnxBytes, ExportError, ONNX_OPSET } from './onnx';

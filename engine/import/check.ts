@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
 import type { GlasswingMetadata } from '../model-io';
 import { applyPreprocessing } from '../datasets/prepare';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import type { ReadOnlyModel } from './read-only-model';
 import type { KerasFile } from './keras-reader';
 import { referenceForward, referenceGap } from './keras-reference';

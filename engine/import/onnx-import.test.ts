@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tf, useBackend } from '../backends';
 import { loadModel, saveModel } from '../model-io';
-import { compileModel } from '../model-builder';
+import { compileModel } from '../../compute/model-builder';
 import { featureMaps } from '../inspect/feature-maps';
 import { computeCam } from '../inspect/cam/registry';
 import { importModel, type ImportResult } from './import-model';

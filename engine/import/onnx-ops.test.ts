@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../backends';
 import { encodeModel, floatTensor, int64Tensor, DataType, type OnnxNode as WriterNode, type OnnxTensor as WriterTensor } from '../export/onnx-proto';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import { importModel, type ImportResult } from './import-model';
 
 let dir = '';

@@ -5,7 +5,7 @@
 import type { Handlers } from '../../common/ipc/router';
 import { BadInputError } from '../../common/bad-input';
 import { exportModel } from '../export/export';
-import { exampleInputs } from '../datasets/prepare';
+import { exampleInputs } from '../../compute/examples';
 import { isModelFolder } from '../model-io';
 import type { EngineContext } from '../core/context';
 

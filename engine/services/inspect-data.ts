@@ -5,7 +5,7 @@
 import type { GalleryItem, InspectSplit, PixelImage, SampleRef } from '../../common/ipc/domains/inspect';
 import { BadInputError } from '../../common/bad-input';
 import type { RunRecord } from '../core/run-record';
-import { exampleInputs } from '../datasets/prepare';
+import { exampleInputs } from '../../compute/examples';
 import { tf } from '../backends';
 import { imageInputForModel } from '../inspect';
 

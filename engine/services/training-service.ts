@@ -6,11 +6,11 @@ import type { RequestPayload, RunInfo, TrainingEvent, TrainingSettings } from '.
 import { summarizeTopology } from '../../common/model/summary';
 import { BadInputError, CancelledError } from '../../common/bad-input';
 import { useBackend } from '../backends';
-import { buildModel, compileModel } from '../model-builder';
+import { buildModel, compileModel } from '../../compute/model-builder';
 import type { GlasswingMetadata } from '../model-io';
-import { freshSeed } from '../random';
-import { evaluateClassifier, predictAll, TrainingRun } from '../trainer';
-import { regressionMetrics } from '../metrics';
+import { freshSeed } from '../../compute/random';
+import { evaluateClassifier, predictAll, TrainingRun } from '../../compute/training-loop';
+import { regressionMetrics } from '../../compute/metrics';
 import type { EngineContext } from '../core/context';
 import { readingOptions } from '../core/data-cache';
 import { RunRecord } from '../core/run-record';

@@ -6,11 +6,11 @@ import { tf } from '../backends';
 import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
 import type { TransferResultInfo } from '../../common/ipc/contract';
 import type { Dataset } from '../datasets/dataset';
-import type { Examples } from '../datasets/prepare';
+import type { Examples } from '../../compute/examples';
 import { splitIndices } from '../datasets/split';
 import type { GlasswingMetadata } from '../model-io';
-import { compileModel } from '../model-builder';
-import { evaluateClassifier, TrainingRun } from '../trainer';
+import { compileModel } from '../../compute/model-builder';
+import { evaluateClassifier, TrainingRun } from '../../compute/training-loop';
 import type { Backbone } from './backbones';
 import { BadInputError } from '../../common/bad-input';
 

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from './engine';
+import { Engine } from '../engine/engine';
 import { TRAINING_DEFAULTS, type TrainingEvent } from '../common/ipc/contract';
 import { getTemplate } from '../common/model/templates';
 import { buildModel, compileModel } from './model-builder';
-import { useBackend, tf } from './backends';
-import { TrainingRun, TrainingFailure, evaluateLoss } from './trainer';
-import type { Examples } from './datasets/prepare';
+import { useBackend, tf } from '../engine/backends';
+import { TrainingRun, TrainingFailure, evaluateLoss } from './training-loop';
+import type { Examples } from './examples';
 
 const base = { ...TRAINING_DEFAULTS, batchSize: 16, seed: 3, backend: 'cpu' as const };
 

@@ -1,10 +1,10 @@
 // Builds a trainable TF.js model from Keras JSON. Initialisers and dropout get seeds derived
 // from the run's seed, so the same seed on the same backend gives the same run.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { tf } from './backends';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelTopology } from '../common/model/keras-format';
 import type { OptimizerName } from '../common/ipc/contract';
-import type { Task } from './datasets/dataset';
+import type { Task } from './examples';
 import { summarizeTopology } from '../common/model/summary';
 import { graphFromTopology, topologyFromGraph } from '../common/model/graph';
 import { BadInputError } from '../common/bad-input';

@@ -1,7 +1,7 @@
 // Training callbacks as Keras has them: early stopping, reduce-LR-on-plateau and a best-weights
 // checkpoint, plus the last-good-weights snapshot that lets a NaN loss lose nothing.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { tf } from './backends';
+import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord } from '../common/ipc/contract';
 
 export type Monitor = 'valLoss' | 'valAccuracy' | 'loss' | 'accuracy';

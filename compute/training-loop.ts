@@ -2,15 +2,34 @@
 // pause/resume/stop between batches. Events are plain objects; batch events are throttled so
 // that a fast model does not flood the UI.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { tf } from './backends';
+import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, EvaluationMetrics, TrainingEvent } from '../common/ipc/contract';
-import { exampleInputs, gatherInputs, type Examples } from './datasets/prepare';
-import type { Task } from './datasets/dataset';
+import { exampleInputs, gatherInputs, type Examples } from './examples';
+import type { Task } from './examples';
 import { seededRandom, shuffleInPlace } from './random';
 import { classificationMetrics } from './metrics';
 import { Callbacks, getLearningRate, setLearningRate, type CallbackSettings } from './callbacks';
-import { augmentBatch, hasAugmentation, type AugmentOptions } from './datasets/augment';
+import { augmentBatch, hasAugmentation, type AugmentOptions } from './augment';
 import { BadInputError } from '../common/bad-input';
+
+/**
+ * Yields to the event loop so that queued control messages (pause, stop) run between batches:
+ * setImmediate in Node; in a worker (no setImmediate) a MessageChannel task, which unlike
+ * setTimeout(0) is not clamped to 4 ms.
+ */
+const nextTask: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise<void>((resolve) => setImmediate(resolve))
+    : (() => {
+        const channel = new MessageChannel();
+        const waiting: (() => void)[] = [];
+        channel.port1.onmessage = () => waiting.shift()?.();
+        return () =>
+          new Promise<void>((resolve) => {
+            waiting.push(resolve);
+            channel.port2.postMessage(0);
+          });
+      })();
 
 export interface TrainOptions {
   runId: string;
@@ -147,7 +166,7 @@ export class TrainingRun {
 
   /** Lets control messages in between batches, and holds here while paused. */
   private async checkpoint(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTask();
     while (this.paused && !this.stopRequested) {
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = null;

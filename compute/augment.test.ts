@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { augmentBatch } from './augment';
-import { seededRandom } from '../random';
+import { seededRandom } from './random';
 
 const batch = (n: number, h: number, w: number, c: number) => Float32Array.from({ length: n * h * w * c }, (_, i) => (i * 37) % 101);
 
