@@ -69,7 +69,7 @@ async function fromScratch(template: string, dataset: Dataset, epochs: number): 
     onEvent: () => undefined,
   });
   const { history } = await run.run();
-  const test = prepared.test.count ? evaluateClassifier(model, prepared.test, dataset.inputShape, dataset.classes).accuracy : null;
+  const test = prepared.test.count ? (await evaluateClassifier(model, prepared.test, dataset.inputShape, dataset.classes)).accuracy : null;
   return { model, valAccuracy: history[history.length - 1]?.valAccuracy ?? null, testAccuracy: test, seconds: (performance.now() - started) / 1000, params: model.countParams(), metadata: { preprocessing: prepared.preprocessing } };
 }
 

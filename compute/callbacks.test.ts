@@ -33,7 +33,7 @@ test('early stopping ends the run and restores the best weights', async () => {
   const bestEpoch = losses.indexOf(Math.min(...losses)) + 1;
   assert.equal(done.restoredEpoch, bestEpoch);
   assert.equal(done.history.length, bestEpoch + 5);
-  const now = evaluateLoss(run.model, run.prepared.validation, { inputShape: [4], task: 'classification', classes: run.metadata.classes });
+  const now = await evaluateLoss(run.model, run.prepared.validation, { inputShape: [4], task: 'classification', classes: run.metadata.classes });
   assert.ok(Math.abs(now.loss - losses[bestEpoch - 1]!) < 1e-5, `restored val loss ${now.loss} vs best ${losses[bestEpoch - 1]}`);
 });
 

@@ -67,3 +67,13 @@ export function compileModel(model: tfl.LayersModel, task: Task, optimizer: Opti
     metrics: task === 'classification' ? ['accuracy'] : [],
   });
 }
+
+/**
+ * Frees a model and its optimizer's state (Adam's moments, …): compile() was given the optimizer,
+ * so model.dispose() leaves it alive, and on a GPU those are buffers no one else frees.
+ */
+export function disposeModel(model: tfl.LayersModel): void {
+  const optimizer = (model as { optimizer?: tf.Optimizer }).optimizer;
+  model.dispose();
+  optimizer?.dispose();
+}

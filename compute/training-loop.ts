@@ -17,19 +17,19 @@ import { BadInputError } from '../common/bad-input';
  * setImmediate in Node; in a worker (no setImmediate) a MessageChannel task, which unlike
  * setTimeout(0) is not clamped to 4 ms.
  */
-const nextTask: () => Promise<void> =
-  typeof setImmediate === 'function'
-    ? () => new Promise<void>((resolve) => setImmediate(resolve))
-    : (() => {
-        const channel = new MessageChannel();
-        const waiting: (() => void)[] = [];
-        channel.port1.onmessage = () => waiting.shift()?.();
-        return () =>
-          new Promise<void>((resolve) => {
-            waiting.push(resolve);
-            channel.port2.postMessage(0);
-          });
-      })();
+const setImmediateFn = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const nextTask: () => Promise<void> = setImmediateFn
+  ? () => new Promise<void>((resolve) => void setImmediateFn(resolve))
+  : (() => {
+      const channel = new MessageChannel();
+      const waiting: (() => void)[] = [];
+      channel.port1.onmessage = () => waiting.shift()?.();
+      return () =>
+        new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          channel.port2.postMessage(0);
+        });
+    })();
 
 export interface TrainOptions {
   runId: string;
@@ -57,6 +57,17 @@ export interface TrainResult {
 }
 
 export class TrainingFailure extends BadInputError {}
+
+/** What the training service holds of a run in progress, wherever its loop runs (engine or worker). */
+export interface RunControl {
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  readonly isPaused: boolean;
+  /** The epochs completed so far (also when the run fails part-way). */
+  readonly history: EpochRecord[];
+  run(): Promise<TrainResult>;
+}
 
 /** Builds (x, y) tensors for the rows `rows` of `data`: y one-hot for classification. */
 export function batchTensors(
@@ -87,8 +98,11 @@ export function batchTensors(
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** Loss and accuracy over a whole split, in batches, without touching the weights. */
-export function evaluateLoss(model: tfl.LayersModel, data: Examples, options: Pick<TrainOptions, 'inputShape' | 'task' | 'classes'>): { loss: number; accuracy: number | null } {
+/**
+ * Loss and accuracy over a whole split, in batches, without touching the weights. Values are read
+ * back asynchronously: on a GPU backend a synchronous read stalls the device.
+ */
+export async function evaluateLoss(model: tfl.LayersModel, data: Examples, options: Pick<TrainOptions, 'inputShape' | 'task' | 'classes'>): Promise<{ loss: number; accuracy: number | null }> {
   if (data.count === 0) return { loss: NaN, accuracy: null };
   let lossSum = 0;
   let accSum = 0;
@@ -98,35 +112,42 @@ export function evaluateLoss(model: tfl.LayersModel, data: Examples, options: Pi
     const { x, y } = batchTensors(data, rows, options.inputShape, options.task, options.classes.length);
     const out = model.evaluate(x, y, { batchSize: step }) as tf.Scalar | tf.Scalar[];
     const scalars = Array.isArray(out) ? out : [out];
-    lossSum += scalars[0]!.dataSync()[0]! * rows.length;
-    if (scalars[1]) accSum += scalars[1].dataSync()[0]! * rows.length;
-    tf.dispose([x, y, ...scalars]);
+    try {
+      lossSum += (await scalars[0]!.data())[0]! * rows.length;
+      if (scalars[1]) accSum += (await scalars[1].data())[0]! * rows.length;
+    } finally {
+      tf.dispose([x, y, ...scalars]);
+    }
   }
   return { loss: lossSum / data.count, accuracy: options.task === 'classification' ? accSum / data.count : null };
 }
 
 /** Predicted class per example (argmax), or the regression output. */
-export function predictAll(model: tfl.LayersModel, data: Examples, inputShape: number[]): Float32Array {
+export async function predictAll(model: tfl.LayersModel, data: Examples, inputShape: number[]): Promise<Float32Array> {
   const out = new Float32Array(data.count);
   const step = 512;
+  const size = inputShape.reduce((a, b) => a * b, 1);
   for (let start = 0; start < data.count; start += step) {
     const n = Math.min(step, data.count - start);
-    const size = inputShape.reduce((a, b) => a * b, 1);
-    const values = tf.tidy(() => {
+    const answer = tf.tidy(() => {
       const x = tf.tensor(exampleInputs(data, start, n, size), [n, ...inputShape]);
       const p = model.predict(x) as tf.Tensor;
-      return p.shape[1] === 1 ? tf.reshape(p, [n]).dataSync() : tf.argMax(p, -1).dataSync();
+      return p.shape[1] === 1 ? tf.reshape(p, [n]) : tf.argMax(p, -1);
     });
-    out.set(values, start);
+    try {
+      out.set(await answer.data(), start);
+    } finally {
+      answer.dispose();
+    }
   }
   return out;
 }
 
-export function evaluateClassifier(model: tfl.LayersModel, data: Examples, inputShape: number[], classes: string[]): EvaluationMetrics {
-  return classificationMetrics(Array.from(data.y), Array.from(predictAll(model, data, inputShape)), classes);
+export async function evaluateClassifier(model: tfl.LayersModel, data: Examples, inputShape: number[], classes: string[]): Promise<EvaluationMetrics> {
+  return classificationMetrics(Array.from(data.y), Array.from(await predictAll(model, data, inputShape)), classes);
 }
 
-export class TrainingRun {
+export class TrainingRun implements RunControl {
   private paused = false;
   private stopRequested = false;
   /** The epochs completed so far (also when the run fails part-way). */
@@ -244,7 +265,7 @@ export class TrainingRun {
           });
         }
       }
-      const val = this.validation.count > 0 ? evaluateLoss(this.model, this.validation, this.options) : null;
+      const val = this.validation.count > 0 ? await evaluateLoss(this.model, this.validation, this.options) : null;
       const learningRate = getLearningRate(this.model.optimizer);
       const record: EpochRecord = {
         learningRate,

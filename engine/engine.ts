@@ -16,6 +16,8 @@ import { DataCache } from './core/data-cache';
 import { RunStore } from './core/run-store';
 import type { RunRecord } from './core/run-record';
 import type { EngineContext } from './core/context';
+import { RemoteCompute } from './compute/remote-compute';
+import type { ComputeLink } from './compute/compute-link';
 import { dataHandlers } from './services/data-service';
 import { deviceHandlers } from './services/device-service';
 import { exportHandlers } from './services/export-service';
@@ -46,6 +48,7 @@ export class Engine {
   readonly data: DataCache;
   readonly runs: RunStore;
   readonly places: Places;
+  readonly compute: RemoteCompute;
   readonly handlers: Handlers;
   private readonly training: TrainingService;
 
@@ -59,7 +62,9 @@ export class Engine {
       session: options.session ?? randomBytes(6).toString('hex'),
       ...(options.maxLoadedRuns ? { maxLoaded: options.maxLoadedRuns } : {}),
     });
-    const ctx: EngineContext = { bus: this.bus, scheduler: this.scheduler, runs: this.runs, data: this.data, places: this.places, host };
+    this.compute = new RemoteCompute();
+    this.compute.onChange(() => this.bus.emit('device.changed', { reason: this.compute.report ? 'a page offers GPU compute' : 'no page offers GPU compute' }));
+    const ctx: EngineContext = { bus: this.bus, scheduler: this.scheduler, runs: this.runs, data: this.data, places: this.places, host, compute: this.compute };
     this.training = trainingService(ctx);
     this.handlers = {
       ...deviceHandlers(ctx),
@@ -72,6 +77,11 @@ export class Engine {
       ...exportHandlers(ctx),
       ...projectHandlers(ctx),
     };
+  }
+
+  /** A page's compute worker connected (over a MessagePort or the web host's socket). */
+  attachCompute(link: ComputeLink): void {
+    this.compute.attach(link);
   }
 
   /** Checks and queues a run; its record comes back at once, training follows (see record.done). */

@@ -1,6 +1,6 @@
 // Electron main process: one window, the IPC router, and the engine in a utilityProcess.
-import { app, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { IPC_DIALOG, IPC_EVENT, IPC_REQUEST } from '../common/ipc/channels';
+import { app, dialog, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { IPC_COMPUTE_PORT, IPC_DIALOG, IPC_EVENT, IPC_REQUEST } from '../common/ipc/channels';
 import { showDialog, type DialogApi } from './dialogs';
 import { REQUEST_CHANNELS, type RequestChannel, type Events } from '../common/ipc/contract';
 import { Router, unwrapReply, type Handlers } from '../common/ipc/router';
@@ -24,7 +24,7 @@ const handlers = forward as Handlers;
 const router = new Router(handlers, { isTrustedSender: (s) => isAppUrl(s.origin, appUrl()) });
 
 /** The sender's page when it is our window's top frame showing our page, else a marker no check accepts. */
-function senderOrigin(event: IpcMainInvokeEvent): string {
+function senderOrigin(event: IpcMainInvokeEvent | IpcMainEvent): string {
   const frame = event.senderFrame;
   const fromMainWindow = mainWindow !== null && event.sender === mainWindow.webContents && frame !== null && frame === event.sender.mainFrame;
   return fromMainWindow && frame ? frame.url : 'foreign-frame';
@@ -41,6 +41,15 @@ ipcMain.handle(IPC_DIALOG, async (event: IpcMainInvokeEvent, request: unknown) =
     showSaveDialog: (o) => dialog.showSaveDialog(win, o as Electron.SaveDialogOptions),
   };
   return showDialog(api, request).catch(() => null);
+});
+
+// The page's compute worker (WebGPU/WebGL training) talks to the engine over its own MessagePort:
+// batches and weights go straight between the two processes, never through main.
+ipcMain.on(IPC_COMPUTE_PORT, (event: IpcMainEvent) => {
+  if (!isAppUrl(senderOrigin(event), appUrl())) return;
+  const { port1, port2 } = new MessageChannelMain();
+  engine.sendComputePort(port1);
+  event.sender.postMessage(IPC_COMPUTE_PORT, null, [port2]);
 });
 
 app.enableSandbox();

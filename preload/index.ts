@@ -2,7 +2,7 @@
 // subscription per event, and the platform part a desktop has (the path of a dropped or picked
 // file, native dialogs) — nothing else (no ipcRenderer, no Node).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { EVENT_CHANNEL_NAMES, IPC_DIALOG, IPC_EVENT, IPC_REQUEST, REQUEST_CHANNEL_NAMES } from '../common/ipc/channels';
+import { COMPUTE_PORT_MESSAGE, EVENT_CHANNEL_NAMES, IPC_COMPUTE_PORT, IPC_DIALOG, IPC_EVENT, IPC_REQUEST, REQUEST_CHANNEL_NAMES } from '../common/ipc/channels';
 
 type Listener = (payload: unknown) => void;
 
@@ -26,7 +26,12 @@ const api = {
     },
     openDialog: (options: unknown) => ipcRenderer.invoke(IPC_DIALOG, { kind: 'open', options }),
     saveDialog: (options: unknown) => ipcRenderer.invoke(IPC_DIALOG, { kind: 'save', options }),
+    /** Asks main for a MessagePort to the engine; it arrives as a window message (ports cannot cross the bridge). */
+    requestComputePort: () => ipcRenderer.send(IPC_COMPUTE_PORT),
   },
 };
+
+// Electron's documented way to give the page a MessagePort: post it to the window from here.
+ipcRenderer.on(IPC_COMPUTE_PORT, (e: IpcRendererEvent) => window.postMessage({ glasswing: COMPUTE_PORT_MESSAGE }, '*', e.ports));
 
 contextBridge.exposeInMainWorld('glasswing', api);

@@ -29,6 +29,8 @@ export interface WebHostOptions {
   token?: string;
   /** Largest WebSocket message accepted (bytes); larger ones close that socket. Default 64 MiB. */
   maxMessageBytes?: number;
+  /** Largest message from a page's compute worker (a trained model's weights). Default 1 GiB. */
+  maxComputeMessageBytes?: number;
   /** Where problems are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -106,6 +108,38 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 * 1024 });
   wss.on('error', (e) => log(`WebSocket server: ${e.message}`));
+  // A page's compute worker (WebGPU/WebGL training) opens /compute: its binary messages are relayed
+  // to the engine unread (the engine decodes and checks them), and the engine's to it.
+  const computeWss = new WebSocketServer({ noServer: true, maxPayload: options.maxComputeMessageBytes ?? 1024 * 1024 * 1024 });
+  computeWss.on('error', (e) => log(`compute WebSocket server: ${e.message}`));
+  const computeSockets = new Set<WebSocket>();
+  const MAX_COMPUTE_SOCKETS = 8;
+  function relayCompute(ws: WebSocket): void {
+    computeSockets.add(ws);
+    const relay = engine.openCompute(
+      (bytes) => {
+        if (ws.readyState !== ws.OPEN) return;
+        try {
+          ws.send(bytes, { binary: true });
+        } catch (e) {
+          log(`compute send failed: ${(e as Error).message}`);
+        }
+      },
+      // The engine ended the link or died: the worker reconnects to the next engine.
+      () => ws.close(1012, 'engine restarted'),
+    );
+    ws.on('error', (e) => log(`compute socket: ${e.message}`));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return ws.close(1003, 'compute messages are binary');
+      const chunks = Array.isArray(data) ? data : [data];
+      const bytes = chunks.length === 1 && Buffer.isBuffer(chunks[0]) ? chunks[0] : Buffer.concat(chunks.map((c) => Buffer.from(c as ArrayBuffer)));
+      relay.send(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+    ws.on('close', () => {
+      computeSockets.delete(ws);
+      relay.close();
+    });
+  }
   server.on('upgrade', (req, socket: Duplex, head) => {
     socket.on('error', () => socket.destroy());
     try {
@@ -113,9 +147,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const hostOk = allowedHosts(port).includes(String(req.headers.host ?? '').toLowerCase());
       const okToken = target !== null && sameSecret(presentedToken(req, target), token);
       const okOrigin = origins.includes(String(req.headers.origin));
-      if (!target || !hostOk || target.pathname !== '/ws' || !okToken || !okOrigin) {
+      const route = target?.pathname;
+      if (!target || !hostOk || (route !== '/ws' && route !== '/compute') || !okToken || !okOrigin) {
         const status = !target ? '400 Bad Request' : !okToken ? '401 Unauthorized' : '403 Forbidden';
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      if (route === '/compute') {
+        if (computeSockets.size >= MAX_COMPUTE_SOCKETS) {
+          socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        computeWss.handleUpgrade(req, socket, head, (ws: WebSocket) => relayCompute(ws));
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -143,8 +186,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     engine,
     async close() {
       for (const s of sessions) s.terminate();
+      for (const ws of computeSockets) ws.terminate();
       engine.dispose();
       wss.close();
+      computeWss.close();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

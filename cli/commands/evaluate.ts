@@ -38,7 +38,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
   if (metadata.task === 'regression') {
     if (ds.task !== 'regression') throw new CliError(`The model predicts a number, but the label of ${ds.name} is a class; give the numeric column with --label.`);
     const examples = floatExamples(datasetInputs(ds, metadata.preprocessing), ds.y, []);
-    const m = regressionMetrics(ds.y, predictAll(model, examples, metadata.inputShape));
+    const m = regressionMetrics(ds.y, await predictAll(model, examples, metadata.inputShape));
     if (flags.json) process.stdout.write(JSON.stringify({ mae: m.mae, rmse: m.rmse, r2: m.r2, examples: m.examples }) + '\n');
     else process.stdout.write(`${formatTest(null, m)!.replace(/^test: /, '')}\n`);
     return 0;
@@ -54,7 +54,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
   }
   // The model's own recipe (scaling, one-hot categories) re-encodes the freshly loaded data.
   const x = datasetInputs(ds, metadata.preprocessing);
-  const m = evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
+  const m = await evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
   if (flags.json) process.stdout.write(JSON.stringify(m) + '\n');
   else {
     process.stdout.write(`accuracy ${m.accuracy.toFixed(4)}  precision ${m.precision.toFixed(4)}  recall ${m.recall.toFixed(4)}  f1 ${m.f1.toFixed(4)}  (${m.examples} examples)\n`);

@@ -32,6 +32,7 @@ export const REQUEST_CHANNEL_NAMES: readonly RequestChannelName[] = Object.value
 export const EVENT_CHANNEL_NAMES = [
   'training.event',
   'engine.status',
+  'device.changed',
   'dataset.progress',
   'inspect.snapshot',
   'tuning.trial',
@@ -46,3 +47,7 @@ export const IPC_REQUEST = 'glasswing:request';
 export const IPC_EVENT = 'glasswing:event';
 /** The desktop's native dialogs (not part of the engine contract: main answers them itself). */
 export const IPC_DIALOG = 'glasswing:dialog';
+/** A MessagePort between the engine and the page's compute worker (main creates the pair). */
+export const IPC_COMPUTE_PORT = 'glasswing:compute-port';
+/** The tag of the window message that hands the port from the preload to the page. */
+export const COMPUTE_PORT_MESSAGE = 'glasswing:compute-port';

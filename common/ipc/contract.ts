@@ -86,8 +86,13 @@ export interface FileDialogOptions {
  * What differs by host, as Netron's host split has it. The desktop app hands the engine real paths
  * (files dropped or picked, native open and save dialogs); a browser page cannot, and uploads.
  */
+/** Where the page's compute worker (WebGPU/WebGL training) reaches the engine. */
+export type ComputeEndpoint = { kind: 'port'; port: MessagePort } | { kind: 'socket'; url: string };
+
 export interface Platform {
   kind: 'desktop' | 'web';
+  /** A fresh connection for the compute worker to the engine, or null when the host offers none. */
+  computeEndpoint(): Promise<ComputeEndpoint | null>;
   /** The path of a file the person dropped or picked, or null where the host cannot tell (a browser). */
   pathForFile(file: File): string | null;
   /** A native open dialog: the chosen path, or null when cancelled. Absent in a browser. */

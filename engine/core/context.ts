@@ -6,6 +6,7 @@ import type { DataCache } from './data-cache';
 import type { EventBus } from './event-bus';
 import type { RunStore } from './run-store';
 import type { Scheduler } from './scheduler';
+import type { RemoteCompute } from '../compute/remote-compute';
 
 export interface EngineContext {
   bus: EventBus;
@@ -14,4 +15,6 @@ export interface EngineContext {
   data: DataCache;
   places: Places;
   host: AppInfo['host'];
+  /** Pages' compute workers: where webgpu and webgl runs train. */
+  compute: RemoteCompute;
 }

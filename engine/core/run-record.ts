@@ -8,7 +8,7 @@ import type { ActiveBackend } from '../backends';
 import type { Dataset } from '../datasets/dataset';
 import type { PreparedData } from '../datasets/prepare';
 import type { GlasswingMetadata } from '../model-io';
-import type { TrainingRun } from '../../compute/training-loop';
+import type { RunControl } from '../../compute/training-loop';
 import type { ReadingOptions } from './data-cache';
 
 /** What is stored beside a run's model (runs/<id>/run.json): enough to list it and to reload it. */
@@ -33,7 +33,7 @@ export interface RunFile {
 export class RunRecord {
   info: RunInfo;
   state: RunState;
-  run: TrainingRun | null = null;
+  run: RunControl | null = null;
   history: EpochRecord[] = [];
   test: EvaluationMetrics | null = null;
   regression: RegressionMetrics | null = null;

@@ -8,6 +8,8 @@ import type { AppInfo } from '../../common/ipc/contract';
 import { Places } from '../files/places';
 import { setKernelThreads } from '../kernels';
 import type { FromEngine, ToEngine } from './protocol';
+import { ByteLink } from '../compute/compute-link';
+import { PortLink, type MainPort } from '../compute/port-link';
 
 // A window shares this machine with training: leave it one core, so kernels that split work over
 // threads never wait on a thread the UI has pre-empted (measured on 2 cores: dashboard throughput
@@ -15,7 +17,7 @@ import type { FromEngine, ToEngine } from './protocol';
 if (!process.env['GLASSWING_THREADS']) setKernelThreads(Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1));
 
 interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'message', listener: (e: { data: unknown; ports?: MainPort[] }) => void): void;
   postMessage(message: unknown): void;
 }
 
@@ -41,14 +43,42 @@ const engine = new Engine((event, payload) => post({ kind: 'event', event, paylo
 // The host's router already checked sender and payload; this one routes and maps errors to replies.
 const router = new Router(engine.handlers, { isTrustedSender: () => true, trustPayloads: true });
 
-async function onMessage(raw: unknown): Promise<void> {
+const log = (line: string) => process.stderr.write(`glasswing engine: ${line}\n`);
+
+/** Compute workers connected through the web host, by link id (their bytes are relayed). */
+const byteLinks = new Map<string, ByteLink>();
+
+function onCompute(msg: ToEngine, ports: MainPort[] | undefined): void {
+  if (msg.kind === 'compute-port') {
+    const port = ports?.[0];
+    if (port) engine.attachCompute(new PortLink(msg.link, port));
+  } else if (msg.kind === 'compute-open') {
+    const link = new ByteLink(msg.link, (bytes) => post({ kind: 'compute', link: msg.link, bytes }), log);
+    byteLinks.set(msg.link, link);
+    link.onClose(() => {
+      byteLinks.delete(msg.link);
+      post({ kind: 'compute-close', link: msg.link });
+    });
+    engine.attachCompute(link);
+  } else if (msg.kind === 'compute' && msg.bytes instanceof Uint8Array) {
+    byteLinks.get(msg.link)?.receive(msg.bytes);
+  } else if (msg.kind === 'compute-close') {
+    byteLinks.get(msg.link)?.ended();
+  }
+}
+
+async function onMessage(raw: unknown, ports?: MainPort[]): Promise<void> {
   const msg = raw as ToEngine | null;
-  if (!msg || typeof msg !== 'object' || msg.kind !== 'request' || typeof msg.id !== 'number') return;
+  if (!msg || typeof msg !== 'object' || typeof (msg as { link?: unknown }).link === 'string') {
+    if (msg && typeof msg === 'object') onCompute(msg, ports);
+    return;
+  }
+  if (msg.kind !== 'request' || typeof msg.id !== 'number') return;
   const reply = await router.handle(msg.channel, msg.payload, { origin: 'parent' });
   post({ kind: 'reply', id: msg.id, reply });
 }
 
-if (parentPort) parentPort.on('message', (e) => void onMessage(e.data));
+if (parentPort) parentPort.on('message', (e) => void onMessage(e.data, e.ports));
 else if (process.send) process.on('message', (m) => void onMessage(m));
 else {
   console.error('engine-process must be started by a Glasswing host (no IPC channel).');

@@ -102,7 +102,7 @@ export function modelHandlers(ctx: EngineContext): ModelHandlers {
       const r = await ctx.runs.ended(runId);
       const test = r.prepared.test;
       const inputShape = r.metadata.inputShape;
-      const predictedAll = predictAll(r.model, test, inputShape);
+      const predictedAll = await predictAll(r.model, test, inputShape);
       const matches: number[] = [];
       for (let i = 0; i < test.count; i++) if (test.y[i] === actual && predictedAll[i] === predicted) matches.push(i);
       const size = inputShape.reduce((a, b) => a * b, 1);

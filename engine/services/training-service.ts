@@ -5,12 +5,16 @@ import type { Handlers } from '../../common/ipc/router';
 import type { RequestPayload, RunInfo, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
 import { summarizeTopology } from '../../common/model/summary';
 import { BadInputError, CancelledError } from '../../common/bad-input';
-import { useBackend } from '../backends';
+import { useBackend, type ActiveBackend } from '../backends';
 import { buildModel, compileModel } from '../../compute/model-builder';
 import type { GlasswingMetadata } from '../model-io';
 import { freshSeed } from '../../compute/random';
-import { evaluateClassifier, predictAll, TrainingRun } from '../../compute/training-loop';
-import { regressionMetrics } from '../../compute/metrics';
+import { predictAll, TrainingRun } from '../../compute/training-loop';
+import { classificationMetrics, regressionMetrics } from '../../compute/metrics';
+import { readWeights } from '../../compute/weights';
+import { placeRun } from '../compute/placement';
+import { dataWire } from '../compute/data-wire';
+import type { RemoteTrainingRun } from '../compute/remote-training-run';
 import type { EngineContext } from '../core/context';
 import { readingOptions } from '../core/data-cache';
 import { RunRecord } from '../core/run-record';
@@ -129,31 +133,66 @@ export function trainingService(ctx: EngineContext): TrainingService {
     const settings = record.settings;
     const prepared = record.prepared;
     try {
-      const backend = await useBackend(settings.backend);
+      const requested = settings.backend;
+      const { task, classes, inputShape } = record.metadata;
+      // The engine's own backend first: the model is built (seeded) and kept here in every case.
+      await useBackend(requested === 'webgpu' || requested === 'webgl' ? 'auto' : requested);
       const model = initialModels.get(record) ?? (await buildModel(record.topology, settings.seed!));
       initialModels.delete(record);
-      compileModel(model, record.metadata.task, settings.optimizer, settings.learningRate);
+      compileModel(model, task, settings.optimizer, settings.learningRate);
+      const placement = await placeRun(requested, { model, inputShape, task, classes: classes.length, batchSize: settings.batchSize }, ctx.compute);
+      const backend: ActiveBackend = placement.where === 'engine' ? placement.backend : { name: placement.backend, device: placement.device, reason: placement.reason };
       record.begin(model, backend);
       ctx.runs.update(record);
-      record.run = new TrainingRun(model, prepared.train, prepared.validation, {
-        runId,
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
-        seed: settings.seed!,
-        task: record.metadata.task,
-        classes: record.metadata.classes,
-        inputShape: record.metadata.inputShape,
-        onEvent: (e) => {
-          if (e.type === 'epoch') record.info = { ...record.info, epochs: e.epoch };
-          emit(e);
-        },
-        ...(settings.augment ? { augment: settings.augment } : {}),
-        callbacks: {
-          ...(settings.earlyStopping ? { earlyStopping: settings.earlyStopping } : {}),
-          ...(settings.reduceLrOnPlateau ? { reduceLrOnPlateau: settings.reduceLrOnPlateau } : {}),
-          ...(settings.keepBest ? { keepBest: settings.keepBest } : {}),
-        },
-      });
+      const onEvent = (e: TrainingEvent) => {
+        if (e.type === 'epoch') record.info = { ...record.info, epochs: e.epoch };
+        emit(e);
+      };
+      const callbacks = {
+        ...(settings.earlyStopping ? { earlyStopping: settings.earlyStopping } : {}),
+        ...(settings.reduceLrOnPlateau ? { reduceLrOnPlateau: settings.reduceLrOnPlateau } : {}),
+        ...(settings.keepBest ? { keepBest: settings.keepBest } : {}),
+      };
+      const startPaused = !!control.get(runId)?.paused;
+      let remote: RemoteTrainingRun | null = null;
+      if (placement.where === 'worker') {
+        remote = ctx.compute.train(
+          {
+            runId,
+            backend: placement.backend,
+            topology: model.toJSON(null, false),
+            weights: await readWeights(model),
+            optimizer: settings.optimizer,
+            learningRate: settings.learningRate,
+            task,
+            classes,
+            inputShape,
+            epochs: settings.epochs,
+            batchSize: settings.batchSize,
+            seed: settings.seed!,
+            callbacks,
+            ...(settings.augment ? { augment: settings.augment } : {}),
+            data: dataWire(prepared, inputShape),
+            startPaused,
+          },
+          model,
+          onEvent,
+        );
+        record.run = remote;
+      } else {
+        record.run = new TrainingRun(model, prepared.train, prepared.validation, {
+          runId,
+          epochs: settings.epochs,
+          batchSize: settings.batchSize,
+          seed: settings.seed!,
+          task,
+          classes,
+          inputShape,
+          onEvent,
+          ...(settings.augment ? { augment: settings.augment } : {}),
+          callbacks,
+        });
+      }
       emit({
         type: 'started',
         runId,
@@ -168,14 +207,17 @@ export function trainingService(ctx: EngineContext): TrainingService {
         totalParams: record.info.model.totalParams,
         info: record.info,
       });
-      if (control.get(runId)?.paused) record.run.pause();
+      if (startPaused && !remote) record.run.pause();
       const result = await record.run.run();
       record.history = result.history;
       if (result.stopReason) record.stopReason = result.stopReason;
       if (result.restoredEpoch !== undefined) record.restoredEpoch = result.restoredEpoch;
-      const { task, classes, inputShape } = record.metadata;
-      if (task === 'classification' && prepared.test.count > 0) record.test = evaluateClassifier(model, prepared.test, inputShape, classes);
-      if (task === 'regression' && prepared.test.count > 0) record.regression = regressionMetrics(prepared.test.y, predictAll(model, prepared.test, inputShape));
+      if (prepared.test.count > 0) {
+        // A GPU run's worker predicted the test split; otherwise (or when the page closed first) the engine does.
+        const predicted = remote?.predictions?.length === prepared.test.count ? remote.predictions : await predictAll(model, prepared.test, inputShape);
+        if (task === 'classification') record.test = classificationMetrics(Array.from(prepared.test.y), Array.from(predicted), classes);
+        else record.regression = regressionMetrics(prepared.test.y, predicted);
+      }
       record.info = { ...record.info, stopped: result.stopped, testAccuracy: record.test?.accuracy ?? null };
       record.end('finished');
       ctx.runs.update(record);

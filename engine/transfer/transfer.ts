@@ -228,7 +228,7 @@ export async function transferLearn(options: TransferOptions): Promise<TransferO
     const headModel = tfl.model({ inputs: input, outputs: out, name: 'transfer_head' });
     const trained = await trainModel(headModel, train, validation, [dim], options, 'transfer');
     stopped = trained.stopped;
-    const testAccuracy = test.count > 0 ? evaluateClassifier(headModel, test, [dim], dataset.classes).accuracy : null;
+    const testAccuracy = test.count > 0 ? (await evaluateClassifier(headModel, test, [dim], dataset.classes)).accuracy : null;
     foldStandardisation(head[0]!, mean, std);
     transfer = result(trained.history, testAccuracy, (performance.now() - started) / 1000, featureSeconds, countParams(head), countParams(backboneLayers));
   } else {
@@ -241,7 +241,7 @@ export async function transferLearn(options: TransferOptions): Promise<TransferO
     const trained = await trainModel(model, train, validation, backbone.inputShape, options, 'transfer');
     stopped = trained.stopped;
     const test = imageExamples(backbone, dataset, s.test);
-    const testAccuracy = test.count > 0 ? evaluateClassifier(model, test, backbone.inputShape, dataset.classes).accuracy : null;
+    const testAccuracy = test.count > 0 ? (await evaluateClassifier(model, test, backbone.inputShape, dataset.classes)).accuracy : null;
     const trainable = countParams([...open]) + countParams(head);
     transfer = result(trained.history, testAccuracy, (performance.now() - started) / 1000, 0, trainable, countParams(backboneLayers) - countParams([...open]));
   }
@@ -260,7 +260,7 @@ export async function transferLearn(options: TransferOptions): Promise<TransferO
       const validation = imageExamples(backbone, dataset, s.validation);
       const trained = await trainModel(scratch, train, validation, backbone.inputShape, options, 'baseline');
       const test = imageExamples(backbone, dataset, s.test);
-      const testAccuracy = test.count > 0 ? evaluateClassifier(scratch, test, backbone.inputShape, dataset.classes).accuracy : null;
+      const testAccuracy = test.count > 0 ? (await evaluateClassifier(scratch, test, backbone.inputShape, dataset.classes)).accuracy : null;
       baseline = result(trained.history, testAccuracy, (performance.now() - b0) / 1000, 0, scratch.countParams(), 0);
     } catch {
       baseline = null;

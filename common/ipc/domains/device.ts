@@ -13,6 +13,17 @@ export interface BackendStatus {
   notes?: string[];
 }
 
+/** The GPU a page's compute worker reaches through WebGPU (null when it has none). */
+export interface GpuAdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software rasteriser (SwiftShader, llvmpipe): correct, but slower than the CPU. */
+  software: boolean;
+  limits: Record<string, number>;
+}
+
 export interface AppInfo {
   name: 'Glasswing';
   version: string;
@@ -20,11 +31,13 @@ export interface AppInfo {
   enginePid: number;
   host: 'electron' | 'web' | 'memory';
   backends: BackendStatus[];
+  /** GPU compute as the connected page's worker reports it; null when no page computes. */
+  gpu: { adapter: GpuAdapterSummary | null; agent: string } | null;
 }
 
 export const deviceRequests = {
   'app.info': z.object({}).strict(),
-  'backend.bench': z.object({ backend: z.enum(['cpu', 'wasm', 'tensorflow']), seconds: z.number().min(1).max(30) }).strict(),
+  'backend.bench': z.object({ backend: z.enum(['cpu', 'wasm', 'tensorflow', 'webgpu', 'webgl']), seconds: z.number().min(1).max(30) }).strict(),
   /**
    * The page follows these keys (run, study, transfer ids; dataset refs): their events reach it.
    * Answered by the host; a page sends it again after it reconnects.
@@ -36,10 +49,20 @@ export type EngineStatusEvent = { state: 'ready' | 'crashed'; message: string };
 
 export interface DeviceResponses {
   'app.info': AppInfo;
-  'backend.bench': { backend: string; device: string; trainSamplesPerSec: number; inferSamplesPerSec: number; model: string };
+  'backend.bench': {
+    backend: string;
+    device: string;
+    trainSamplesPerSec: number;
+    inferSamplesPerSec: number;
+    model: string;
+    /** The first training step (shader compilation and allocation on a GPU), in ms. */
+    firstStepMs?: number;
+  };
   'session.follow': { following: number };
 }
 
 export interface DeviceEvents {
   'engine.status': EngineStatusEvent;
+  /** A page's compute worker connected or left: the backends on offer changed. */
+  'device.changed': { reason: string };
 }

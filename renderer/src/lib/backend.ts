@@ -31,6 +31,7 @@ function connectBackend(): Backend {
   const token = webToken() ?? '';
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return createWebSocketBackend(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`, {
+    computeUrl: `${scheme}://${location.host}/compute?token=${encodeURIComponent(token)}`,
     onConnection: (up) => {
       connection.connected = up;
       for (const l of connection.listeners) l(up);

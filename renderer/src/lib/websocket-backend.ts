@@ -31,6 +31,8 @@ const FOLLOW_ON_REPLY: Partial<Record<RequestChannel, string>> = { 'training.sta
 export interface WebSocketBackendOptions {
   /** Called with true/false as the connection comes and goes (the UI shows a banner). */
   onConnection?: (connected: boolean) => void;
+  /** The web host's compute socket for the page's compute worker (same token). */
+  computeUrl?: string;
 }
 
 export function createWebSocketBackend(url: string, options: WebSocketBackendOptions = {}): Backend {
@@ -158,7 +160,7 @@ export function createWebSocketBackend(url: string, options: WebSocketBackendOpt
       return () => set.delete(listener as (payload: unknown) => void);
     },
     // A browser cannot tell a file's path (the page uploads instead) and has no native dialogs.
-    platform: { kind: 'web', pathForFile: () => null },
+    platform: { kind: 'web', pathForFile: () => null, computeEndpoint: async () => (options.computeUrl ? { kind: 'socket', url: options.computeUrl } : null) },
     /** Follows runs (or studies, imports) this page did not start, e.g. one chosen in a list. */
     follow(keys: string[]) {
       const fresh = keys.filter((k) => !following.has(k));

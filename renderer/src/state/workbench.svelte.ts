@@ -40,7 +40,17 @@ export class Workbench {
     return this.templates.filter((t) => !kind || t.dataKind === kind || (kind === 'images' && t.dataKind === 'table'));
   }
 
+  /** The backends on offer change when a page's compute worker connects or leaves. */
+  async refreshInfo(): Promise<void> {
+    try {
+      this.info = await backend.invoke('app.info', {});
+    } catch {
+      /* the next change or reload tries again */
+    }
+  }
+
   async load(): Promise<void> {
+    backend.on('device.changed', () => void this.refreshInfo());
     try {
       const [info, templates, datasets] = await Promise.all([
         backend.invoke('app.info', {}),
