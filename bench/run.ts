@@ -5,6 +5,7 @@
 //   transfer  — a frozen pretrained backbone + head vs the same budget from scratch (issue 8)
 //   dashboard — LeNet-5 training throughput with the dashboard open in Chromium vs the CLI (issue 5)
 //   memory    — engine resident size over 30 MNIST-MLP trainings through the web host (issue 12)
+//   gpu       — LeNet-5 and a CIFAR-size CNN on every GPU backend Chromium offers, beside wasm (issue 15)
 // `npm run bench -- training tuning` runs a subset. BENCH_SECONDS sets the per-measurement time
 // of the training bench (default 3 s).
 import { formatBench, runBench } from '../engine/bench/bench';
@@ -13,8 +14,9 @@ import { formatTuningBench, runTuningBench } from './tuning';
 import { formatTransferBench, runTransferBench } from './transfer';
 import { formatDashboardBench, runDashboardBench } from './dashboard';
 import { formatMemoryBench, runMemoryBench } from './memory';
+import { formatGpuBench, runGpuBench } from './gpu';
 
-const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard', 'memory'] as const;
+const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard', 'memory', 'gpu'] as const;
 const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH_SECONDS) : 3;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
@@ -51,6 +53,11 @@ async function main(): Promise<void> {
     const report = await runMemoryBench({ log });
     process.stdout.write(`\n## Engine memory over 30 trainings\n${formatMemoryBench(report)}\n`);
     json['memory'] = report;
+  }
+  if (which.includes('gpu')) {
+    const report = await runGpuBench({ log });
+    process.stdout.write(`\n## GPU training through the page's compute worker\n${formatGpuBench(report)}\n`);
+    json['gpu'] = report;
   }
   process.stdout.write(`\n${JSON.stringify(json, null, 2)}\n`);
 }

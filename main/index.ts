@@ -52,6 +52,13 @@ ipcMain.on(IPC_COMPUTE_PORT, (event: IpcMainEvent) => {
   event.sender.postMessage(IPC_COMPUTE_PORT, null, [port2]);
 });
 
+// WebGPU is still behind a flag in Chromium on Linux: the window shows only the app's own page, so
+// Glasswing turns it on there (Vulkan), as `glasswing serve` users do with their browser's flags.
+if (process.platform === 'linux') {
+  app.commandLine.appendSwitch('enable-unsafe-webgpu');
+  app.commandLine.appendSwitch('enable-features', 'Vulkan');
+}
+
 app.enableSandbox();
 app.whenReady().then(() => {
   mainWindow = createMainWindow();

@@ -233,3 +233,47 @@ test('the engine dying while large messages are in flight never ends the host', 
   }
   await alive();
 });
+
+test('the compute socket: token, origin and binary frames required; garbage and floods never reach past the engine’s checks', async () => {
+  const { WebSocket } = await import('ws');
+  const { encode } = await import('../compute/wire');
+  const origin = `http://127.0.0.1:${host.port}`;
+  const openCompute = (token: string, from = origin) =>
+    new Promise<{ ws: InstanceType<typeof WebSocket> | null; status: number | null }>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${host.port}/compute?token=${encodeURIComponent(token)}`, { origin: from });
+      ws.on('open', () => resolve({ ws, status: null }));
+      ws.on('unexpected-response', (_req, res) => resolve({ ws: null, status: res.statusCode ?? 0 }));
+      ws.on('error', () => resolve({ ws: null, status: -1 }));
+    });
+  assert.equal((await openCompute('wrong')).status, 401);
+  assert.equal((await openCompute(host.token, 'http://evil.example')).status, 403);
+
+  // A text frame is not the protocol: that socket is closed, nothing else happens.
+  const text = (await openCompute(host.token)).ws!;
+  const closed = new Promise<number>((r) => text.on('close', (code) => r(code)));
+  text.send('{"type":"hello"}');
+  assert.equal(await closed, 1003);
+
+  // Garbage bytes, a forged array reference, and a hello that is not a report: dropped by the engine.
+  const junk = (await openCompute(host.token)).ws!;
+  junk.send(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8]));
+  junk.send(Buffer.from('GWC1\u00ff\u00ff\u00ff\u00ff'));
+  junk.send(encode({ type: 'hello', report: { adapter: null, backends: 'all of them', agent: 1 } }));
+  junk.send(encode({ type: 'done', runId: 'run-x', weights: [] }));
+  await new Promise((r) => setTimeout(r, 300));
+  const s = await TestSocket.open(host.port, host.token);
+  try {
+    const info = await s.call<{ backends: { name: string; available: boolean; reason?: string }[]; gpu: unknown }>('app.info', {});
+    assert.equal(info.gpu, null, 'no malformed hello was taken as a worker');
+    assert.equal(info.backends.find((b) => b.name === 'webgpu')!.available, false);
+  } finally {
+    s.close();
+  }
+  junk.close();
+
+  // More compute sockets than any page needs are refused; the host serves on.
+  const many = await Promise.all(Array.from({ length: 10 }, () => openCompute(host.token)));
+  assert.ok(many.some((m) => m.status === 429), 'the ninth socket onwards is refused');
+  for (const m of many) m.ws?.close();
+  await alive();
+});

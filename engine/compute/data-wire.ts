@@ -3,13 +3,12 @@
 // as their float inputs; each split is its labels and its rows.
 import type { Examples } from '../../compute/examples';
 import type { DataWire, SplitWire } from '../../compute/protocol';
-import type { PreparedData } from '../datasets/prepare';
 
 function split(ex: Examples, floats: boolean): SplitWire {
   return { ...(floats ? { x: ex.x } : {}), y: ex.y, indices: Int32Array.from(ex.indices) };
 }
 
-export function dataWire(prepared: PreparedData, inputShape: number[]): DataWire {
+export function dataWire(prepared: { train: Examples; validation: Examples; test: Examples }, inputShape: number[]): DataWire {
   const size = inputShape.reduce((a, b) => a * b, 1);
   const pixels = prepared.train.pixels;
   // Pixel splits must share one source for the worker to hold it once.

@@ -11,9 +11,8 @@ import type { GlasswingMetadata } from '../model-io';
 import { freshSeed } from '../../compute/random';
 import { predictAll, TrainingRun } from '../../compute/training-loop';
 import { classificationMetrics, regressionMetrics } from '../../compute/metrics';
-import { readWeights } from '../../compute/weights';
 import { placeRun } from '../compute/placement';
-import { dataWire } from '../compute/data-wire';
+import { startRemoteRun } from '../compute/remote-run';
 import type { RemoteTrainingRun } from '../compute/remote-training-run';
 import type { EngineContext } from '../core/context';
 import { readingOptions } from '../core/data-cache';
@@ -156,28 +155,22 @@ export function trainingService(ctx: EngineContext): TrainingService {
       const startPaused = !!control.get(runId)?.paused;
       let remote: RemoteTrainingRun | null = null;
       if (placement.where === 'worker') {
-        remote = ctx.compute.train(
-          {
-            runId,
-            backend: placement.backend,
-            topology: model.toJSON(null, false),
-            weights: await readWeights(model),
-            optimizer: settings.optimizer,
-            learningRate: settings.learningRate,
-            task,
-            classes,
-            inputShape,
-            epochs: settings.epochs,
-            batchSize: settings.batchSize,
-            seed: settings.seed!,
-            callbacks,
-            ...(settings.augment ? { augment: settings.augment } : {}),
-            data: dataWire(prepared, inputShape),
-            startPaused,
-          },
-          model,
+        remote = await startRemoteRun(ctx.compute, model, prepared, {
+          runId,
+          backend: placement.backend,
+          optimizer: settings.optimizer,
+          learningRate: settings.learningRate,
+          task,
+          classes,
+          inputShape,
+          epochs: settings.epochs,
+          batchSize: settings.batchSize,
+          seed: settings.seed!,
+          callbacks,
+          ...(settings.augment ? { augment: settings.augment } : {}),
+          startPaused,
           onEvent,
-        );
+        });
         record.run = remote;
       } else {
         record.run = new TrainingRun(model, prepared.train, prepared.validation, {

@@ -2,8 +2,9 @@
 // overlaps training), stop. A backbone from disk passes the Places policy.
 import type { Handlers } from '../../common/ipc/router';
 import type { BackboneInfo, BackboneRef, TrainingSettings } from '../../common/ipc/contract';
-import { NotFoundError } from '../../common/bad-input';
+import { BadInputError, NotFoundError } from '../../common/bad-input';
 import { tf, useBackend } from '../backends';
+import { startRemoteRun } from '../compute/remote-run';
 import { backboneFromModel, builtinBackboneIds, loadBackboneFromDisk, loadBuiltinBackbone, type Backbone } from '../transfer/backbones';
 import { transferLearn } from '../transfer/transfer';
 import type { EngineContext } from '../core/context';
@@ -62,7 +63,13 @@ export function transferHandlers(ctx: EngineContext): TransferHandlers {
       const emit = ctx.bus.emit;
       void ctx.scheduler
         .exclusive(async () => {
-          await useBackend(settings.backend);
+          // Features are extracted here; the head (and unfrozen layers) train on a GPU backend when one is chosen.
+          const gpu = settings.backend === 'webgpu' || settings.backend === 'webgl' ? settings.backend : null;
+          if (gpu) {
+            const usable = ctx.compute.usable(gpu);
+            if (!usable.ok) throw new BadInputError(`The ${gpu} backend is not available: ${usable.reason}. Choose Auto or a CPU backend.`);
+          }
+          await useBackend(gpu ? 'auto' : settings.backend);
           emit('transfer.event', { type: 'progress', transferId, phase: 'loading', done: 0, total: 1 });
           return transferLearn({
             backbone,
@@ -75,6 +82,7 @@ export function transferHandlers(ctx: EngineContext): TransferHandlers {
             signal: controller.signal,
             onProgress: (phase, done, total) => emit('transfer.event', { type: 'progress', transferId, phase, done, total }),
             onEpoch: (which, record) => emit('transfer.event', { type: 'epoch', transferId, which, ...record }),
+            ...(gpu ? { startRun: (model, data, o) => startRemoteRun(ctx.compute, model, data, { ...o, runId: `${transferId}-${o.runId}`, backend: gpu }) } : {}),
           });
         })
         .then(

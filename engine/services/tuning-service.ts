@@ -12,7 +12,12 @@ import type { EngineContext } from '../core/context';
 import { readingOptions } from '../core/data-cache';
 import { resolveModel } from './model-source';
 import { applyParams } from '../tuning/apply';
-import { tuneModel } from '../tuning/tune-model';
+import { tuneModel, type TrialPlacement } from '../tuning/tune-model';
+import { buildModel, disposeModel } from '../../compute/model-builder';
+import { placeRun } from '../compute/placement';
+import { useBackend } from '../backends';
+import { startRemoteRun } from '../compute/remote-run';
+import type { Dataset } from '../datasets/dataset';
 import type { StudyFile } from '../tuning/study';
 import type { TrialRecord } from '../tuning/trial';
 import type { SearchSpace } from '../tuning/space';
@@ -115,6 +120,29 @@ function defaultStudyName(dataset: string): string {
   return `${stem}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 
+/**
+ * Where the trials train: the backend chosen as for a training run (a named GPU backend, or auto
+ * timing the model); when that is the page's worker, each trial is sent there.
+ */
+async function trialPlacement(ctx: EngineContext, settings: TrainingSettings, topology: ModelTopology, dataset: Dataset): Promise<TrialPlacement | undefined> {
+  const gpu = settings.backend === 'webgpu' || settings.backend === 'webgl';
+  // A CPU backend by name, or auto with no page offering a GPU: the trials train here.
+  if (!gpu && (settings.backend !== 'auto' || !ctx.compute.report)) return undefined;
+  await useBackend('auto');
+  const probe = await buildModel(topology, settings.seed ?? 1);
+  try {
+    const classes = dataset.task === 'classification' ? dataset.classes.length : 1;
+    const p = await placeRun(settings.backend, { model: probe, inputShape: dataset.inputShape, task: dataset.task, classes, batchSize: settings.batchSize }, ctx.compute);
+    if (p.where === 'engine') return undefined;
+    return {
+      backend: { name: p.backend, device: p.device, reason: p.reason },
+      startRun: (model, prepared, o) => startRemoteRun(ctx.compute, model, prepared, { ...o, backend: p.backend }),
+    };
+  } finally {
+    disposeModel(probe);
+  }
+}
+
 export function tuningHandlers(ctx: EngineContext): TuningHandlers {
   let active: { studyId: string; controller: AbortController } | null = null;
   let nextStudy = 1;
@@ -146,8 +174,9 @@ export function tuningHandlers(ctx: EngineContext): TuningHandlers {
       active = { studyId, controller };
       const metric: TuningMetric = p.metric ?? 'valLoss';
       void ctx.scheduler
-        .exclusive(() =>
+        .exclusive(async () =>
           tuneModel({
+            placement: await trialPlacement(ctx, settings, topology, dataset),
             topology,
             dataset,
             space: p.space as SearchSpace,

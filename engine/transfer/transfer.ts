@@ -3,14 +3,14 @@
 // each image goes through it once and the features are cached, so training the head is fast.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
-import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
+import type { EpochRecord, OptimizerName, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
 import type { TransferResultInfo } from '../../common/ipc/contract';
 import type { Dataset } from '../datasets/dataset';
-import type { Examples } from '../../compute/examples';
+import { floatExamples, type Examples } from '../../compute/examples';
 import { splitIndices } from '../datasets/split';
 import type { GlasswingMetadata } from '../model-io';
 import { compileModel } from '../../compute/model-builder';
-import { evaluateClassifier, TrainingRun } from '../../compute/training-loop';
+import { evaluateClassifier, TrainingRun, type RunControl, type TrainOptions } from '../../compute/training-loop';
 import type { Backbone } from './backbones';
 import { BadInputError } from '../../common/bad-input';
 
@@ -118,7 +118,16 @@ export interface TransferOptions {
   onEpoch?: (which: 'transfer' | 'baseline', record: EpochRecord) => void;
   onProgress?: (phase: 'features' | 'training' | 'baseline', done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Trains on the page's GPU worker instead of in this process (the engine passes it for webgpu/webgl). */
+  startRun?: StartRun;
 }
+
+/** Starts a training run of `model` somewhere else (the page's compute worker). */
+export type StartRun = (
+  model: tfl.LayersModel,
+  data: { train: Examples; validation: Examples; test: Examples },
+  options: TrainOptions & { optimizer: OptimizerName; learningRate: number },
+) => Promise<RunControl>;
 
 export interface TransferOutcome {
   transfer: TransferResultInfo;
@@ -141,7 +150,8 @@ async function trainModel(
 ): Promise<{ history: EpochRecord[]; stopped: boolean }> {
   const { dataset, settings } = options;
   compileModel(model, 'classification', settings.optimizer, settings.learningRate);
-  const run: TrainingRun = new TrainingRun(model, train, validation, {
+  const holder: { run?: RunControl } = {};
+  const loop: TrainOptions = {
     runId: which,
     epochs: settings.epochs,
     batchSize: settings.batchSize,
@@ -156,9 +166,13 @@ async function trainModel(
         options.onEpoch?.(which, record);
         options.onProgress?.(which === 'baseline' ? 'baseline' : 'training', record.epoch, settings.epochs);
       }
-      if (options.signal?.aborted) run.stop();
+      if (options.signal?.aborted) holder.run?.stop();
     },
-  });
+  };
+  const run: RunControl = options.startRun
+    ? await options.startRun(model, { train, validation, test: floatExamples(new Float32Array(0), new Float32Array(0), []) }, { ...loop, optimizer: settings.optimizer, learningRate: settings.learningRate })
+    : new TrainingRun(model, train, validation, loop);
+  holder.run = run;
   const onAbort = () => run.stop();
   options.signal?.addEventListener('abort', onAbort);
   try {

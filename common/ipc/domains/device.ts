@@ -2,6 +2,7 @@
 // process, each backend with why it is or is not available, a quick benchmark per backend — and
 // the session plumbing a host answers itself (which runs' events a page follows).
 import { z } from 'zod';
+import { datasetRefSchema, topologySchema } from './shared';
 
 export interface BackendStatus {
   name: 'cpu' | 'wasm' | 'tensorflow' | 'webgpu' | 'webgl';
@@ -37,7 +38,18 @@ export interface AppInfo {
 
 export const deviceRequests = {
   'app.info': z.object({}).strict(),
-  'backend.bench': z.object({ backend: z.enum(['cpu', 'wasm', 'tensorflow', 'webgpu', 'webgl']), seconds: z.number().min(1).max(30) }).strict(),
+  /**
+   * Times training steps (batch 64) and inference on one backend: of LeNet-5 by default, or of the
+   * model given (a template, adapted to `dataset`, or a topology as the Build view holds it).
+   */
+  'backend.bench': z
+    .object({
+      backend: z.enum(['cpu', 'wasm', 'tensorflow', 'webgpu', 'webgl']),
+      seconds: z.number().min(1).max(30),
+      model: z.union([z.object({ template: z.string().min(1).max(100) }).strict(), z.object({ topology: topologySchema }).strict()]).optional(),
+      dataset: datasetRefSchema.optional(),
+    })
+    .strict(),
   /**
    * The page follows these keys (run, study, transfer ids; dataset refs): their events reach it.
    * Answered by the host; a page sends it again after it reconnects.
