@@ -99,6 +99,17 @@ export function batchTensors(
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /**
+ * Examples per batch when evaluating or predicting a whole split: 512 small ones (tables, MNIST),
+ * fewer large images, so a batch's input stays near 4 MiB. The backends' memory (WebAssembly's
+ * heap above all) keeps its high-water mark for the life of the process, and a layer's activations
+ * are several times the input: 512 images of 64×64×3 took 150+ MB for one evaluation.
+ */
+export function evaluationBatch(inputShape: number[]): number {
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  return Math.max(8, Math.min(512, Math.floor(1_048_576 / Math.max(1, size))));
+}
+
+/**
  * Loss and accuracy over a whole split, in batches, without touching the weights. Values are read
  * back asynchronously: on a GPU backend a synchronous read stalls the device.
  */
@@ -106,7 +117,7 @@ export async function evaluateLoss(model: tfl.LayersModel, data: Examples, optio
   if (data.count === 0) return { loss: NaN, accuracy: null };
   let lossSum = 0;
   let accSum = 0;
-  const step = 512;
+  const step = evaluationBatch(options.inputShape);
   for (let start = 0; start < data.count; start += step) {
     const rows = range(Math.min(step, data.count - start)).map((i) => start + i);
     const { x, y } = batchTensors(data, rows, options.inputShape, options.task, options.classes.length);
@@ -125,7 +136,7 @@ export async function evaluateLoss(model: tfl.LayersModel, data: Examples, optio
 /** Predicted class per example (argmax), or the regression output. */
 export async function predictAll(model: tfl.LayersModel, data: Examples, inputShape: number[]): Promise<Float32Array> {
   const out = new Float32Array(data.count);
-  const step = 512;
+  const step = evaluationBatch(inputShape);
   const size = inputShape.reduce((a, b) => a * b, 1);
   for (let start = 0; start < data.count; start += step) {
     const n = Math.min(step, data.count - start);

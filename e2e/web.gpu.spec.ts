@@ -2,11 +2,8 @@
 // (SwiftShader): slow, but the same code paths as a real GPU. Speed is measured by
 // `npm run bench -- gpu`, never here.
 import { test, expect } from './web-host-fixture';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import sharp from 'sharp';
+import { existsSync } from 'node:fs';
+import { mnistFolder } from './mnist-folder';
 import type { Page } from '@playwright/test';
 
 const chromium = process.env['CHROMIUM_PATH'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -37,21 +34,6 @@ function watchRuns(page: Page): { finished: Finished[] } {
   return seen;
 }
 
-/** 1,000 MNIST digits (100 per class) as a folder of PNGs, from the same package Glasswing ships. */
-async function mnistFolder(): Promise<string> {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'gw-mnist-')), 'digits');
-  const require = createRequire(__filename);
-  for (let d = 0; d < 10; d++) {
-    const pixels = require(`mnist/src/digits/${d}.json`).data as number[];
-    mkdirSync(path.join(dir, String(d)), { recursive: true });
-    for (let i = 0; i < 100; i++) {
-      const raw = Buffer.from(pixels.slice(i * 784, (i + 1) * 784).map((v) => Math.round(v * 255)));
-      await sharp(raw, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(dir, String(d), `${i}.png`));
-    }
-  }
-  return dir;
-}
-
 async function gpuReady(page: Page, backend: 'webgpu' | 'webgl'): Promise<void> {
   await expect(page.locator(`[data-testid="backend-select"] option[value="${backend}"]`)).toHaveJSProperty('disabled', false, { timeout: 60_000 });
 }
@@ -75,7 +57,7 @@ test('the device panel names the software adapter, lists webgpu and webgl, and a
 });
 
 test('LeNet-5 on 1,000 MNIST digits: webgpu and webgl match wasm (loss within 2%, test accuracy within 3 points), and the GPU run is inspected like any other', async ({ page, webHost }) => {
-  const digits = await mnistFolder();
+  const digits = await mnistFolder(100);
   const runs = watchRuns(page);
   await page.goto(webHost.url);
   await page.getByTestId('nav-data').click();

@@ -1,54 +1,11 @@
 // The layer registry: every layer Glasswing knows, described once. The palette, the parameter
 // form, validation and shape inference all read from here, so adding a layer is one entry.
 import { formatShape, type LayerConfig, type Shape } from './keras-format';
+import { convOutputLength, ShapeError, type LayerDefinition, type ParamCount, type ParamSchema } from './layer-registry-core';
+import { MORE_LAYERS } from './layer-registry-more';
 
-export type LayerCategory =
-  | 'Input'
-  | 'Core'
-  | 'Convolution'
-  | 'Pooling'
-  | 'Reshaping'
-  | 'Normalization'
-  | 'Regularization'
-  | 'Activation'
-  | 'Recurrent'
-  | 'Merge';
-
-export type ParamSchema =
-  | { key: string; label: string; kind: 'int'; default: number; min?: number; max?: number; help?: string }
-  | { key: string; label: string; kind: 'float'; default: number; min?: number; max?: number; help?: string }
-  | { key: string; label: string; kind: 'bool'; default: boolean; help?: string }
-  | { key: string; label: string; kind: 'enum'; default: string; options: readonly string[]; help?: string }
-  /** A pair such as kernel size (3, 3); a single number in the UI expands to both. */
-  | { key: string; label: string; kind: 'pair'; default: [number, number]; min?: number; help?: string }
-  /** A shape without the batch dimension, e.g. [28, 28, 1]; -1 allowed where `allowUnknown`. */
-  | { key: string; label: string; kind: 'shape'; default: number[]; allowUnknown?: boolean; help?: string };
-
-export interface ParamCount {
-  trainable: number;
-  nonTrainable: number;
-}
-
-/** A shape that a layer cannot accept, explained for a learner. */
-export class ShapeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ShapeError';
-  }
-}
-
-export interface LayerDefinition {
-  className: string;
-  category: LayerCategory;
-  /** One line a learner can read in the palette. */
-  summary: string;
-  params: readonly ParamSchema[];
-  /** How many inputs the layer takes: 0 for Input, 1, or 'many' for merge layers. */
-  arity: 0 | 1 | 'many';
-  /** Output shape from input shapes (batch dimension included); throws ShapeError. */
-  outputShape(inputs: Shape[], config: LayerConfig): Shape;
-  paramCount(inputs: Shape[], config: LayerConfig): ParamCount;
-}
+export { convOutputLength, ShapeError };
+export type { LayerCategory, LayerDefinition, ParamCount, ParamSchema } from './layer-registry-core';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'relu6'] as const;
 const PADDINGS = ['valid', 'same'] as const;
@@ -114,14 +71,6 @@ function requireKnown(dim: Dim, what: string, className: string): number {
   return dim;
 }
 type Dim = number | null;
-
-/** Keras's conv_output_length. */
-export function convOutputLength(input: Dim, kernel: number, padding: string, stride: number, dilation = 1): Dim {
-  if (input === null) return null;
-  const dilated = (kernel - 1) * dilation + 1;
-  if (padding === 'same') return Math.ceil(input / stride);
-  return Math.floor((input - dilated) / stride) + 1;
-}
 
 function spatialOutput(
   className: string,
@@ -457,6 +406,8 @@ const definitions: LayerDefinition[] = [
     paramCount: () => NO_PARAMS,
   },
 ];
+
+definitions.push(...MORE_LAYERS);
 
 const byClassName = new Map(definitions.map((d) => [d.className, d]));
 

@@ -64,6 +64,17 @@ export const projectFileSchema = z
     /** Canvas positions by layer name: UI data, kept out of the Keras configs. */
     layout: z.record(z.string(), z.object({ x: z.number(), y: z.number() }).passthrough()),
     dataset: z.object({ ref: z.string().max(4096), labelColumn: z.string().max(500).optional() }).passthrough().nullable(),
+    /** The model file (ONNX, Keras, TF.js) the model was opened from and still equals: training starts from its weights. */
+    modelFile: z
+      .object({
+        path: z.string().min(1).max(4096),
+        name: z.string().max(500),
+        preprocess: z.enum(['imagenet', 'unit', 'none']).optional(),
+        classesFile: z.string().min(1).max(4096).optional(),
+        classesName: z.string().max(500).optional(),
+      })
+      .strict()
+      .optional(),
     training: z.record(z.string(), z.unknown()),
     runs: z.array(runRecordFileSchema),
   })

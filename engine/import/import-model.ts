@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { tf } from '../backends';
 import type { ModelTopology } from '../../common/model/keras-format';
 import { loadModel, type GlasswingMetadata, type LoadedModel } from '../model-io';
 import { readOnnx } from './onnx-reader';
@@ -159,6 +160,8 @@ export async function importModel(file: string, options: ImportOptions = {}): Pr
   const source = importSourceOf(file);
   if (!source) throw new ModelImportError(`${file}: Glasswing imports .onnx (PyTorch and others), .keras (Keras 3) and .h5 (Keras 2) files.`);
   const bytes = await readBytes(file);
+  // Building the model needs an initialised backend: opening a file may be the engine's first act.
+  await tf.ready();
   return source === 'onnx' ? importOnnx(file, bytes, options) : importKeras(file, bytes, source, options);
 }
 

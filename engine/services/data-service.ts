@@ -1,7 +1,7 @@
 // The data domain: the built-in samples, a preview of a table or image folder (with progress and
 // cancel), and uploads from a browser page or a sandboxed window, which cannot hand over a path.
 // Every typed path passes the Places policy; an upload only ever writes into a folder it made.
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Handlers } from '../../common/ipc/router';
 import { UPLOAD_NAME_PATTERN } from '../../common/ipc/contract';
@@ -103,11 +103,26 @@ export function dataHandlers(ctx: EngineContext): DataHandlers {
         bytes += data.length;
         if (bytes > MAX_UPLOAD_BYTES) throw new BadInputError(`The upload is larger than ${(MAX_UPLOAD_BYTES / 1024 ** 3).toFixed(1)} GB, the most Glasswing accepts; import the folder by its path instead.`);
         await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, data, { flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
-          // A file sent twice (a retried chunk) replaces only what this upload wrote.
-          if (e.code === 'EEXIST') await writeFile(target, data);
-          else throw e;
-        });
+        const offset = f.offset ?? 0;
+        if (offset > 0) {
+          // A later piece of a large file: it continues the file this upload started (a retried
+          // piece overwrites what it wrote before), never a file that is not there yet.
+          const size = await stat(target).then((s) => s.size, () => -1);
+          if (size < offset) throw new BadInputError(`The upload of ${f.path} is missing bytes before ${offset}; start the upload again.`);
+          const fh = await open(target, 'r+');
+          try {
+            await fh.truncate(offset);
+            await fh.write(data, 0, data.length, offset);
+          } finally {
+            await fh.close();
+          }
+        } else {
+          await writeFile(target, data, { flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
+            // A file sent twice (a retried chunk) replaces only what this upload wrote.
+            if (e.code === 'EEXIST') await writeFile(target, data);
+            else throw e;
+          });
+        }
       }
       uploads.set(folder, bytes);
       // A single table file is the dataset; anything else is a folder of images.

@@ -64,7 +64,7 @@ export function modelHandlers(ctx: EngineContext): ModelHandlers {
       if ('file' in p.model) {
         const file = await loadModelFile(p.model, ctx.places);
         try {
-          return { ...summarizeLayersModel(file.model), topology: file.topology };
+          return { ...summarizeLayersModel(file.model), topology: file.topology, notes: file.notes };
         } finally {
           file.model.dispose();
         }

@@ -3,7 +3,8 @@
 import type { Handlers } from '../../common/ipc/router';
 import type { BackboneInfo, BackboneRef, TrainingSettings } from '../../common/ipc/contract';
 import { BadInputError, NotFoundError } from '../../common/bad-input';
-import { tf, useBackend } from '../backends';
+import { tf, useBackend, type ActiveBackend } from '../backends';
+import { recordTransferRun } from './transfer-run';
 import { startRemoteRun } from '../compute/remote-run';
 import { backboneFromModel, builtinBackboneIds, loadBackboneFromDisk, loadBuiltinBackbone, type Backbone } from '../transfer/backbones';
 import { transferLearn } from '../transfer/transfer';
@@ -61,15 +62,19 @@ export function transferHandlers(ctx: EngineContext): TransferHandlers {
       const controller = new AbortController();
       running.set(transferId, controller);
       const emit = ctx.bus.emit;
+      let used: ActiveBackend | null = null;
       void ctx.scheduler
         .exclusive(async () => {
           // Features are extracted here; the head (and unfrozen layers) train on a GPU backend when one is chosen.
           const gpu = settings.backend === 'webgpu' || settings.backend === 'webgl' ? settings.backend : null;
+          let gpuDevice = '';
           if (gpu) {
             const usable = ctx.compute.usable(gpu);
             if (!usable.ok) throw new BadInputError(`The ${gpu} backend is not available: ${usable.reason}. Choose Auto or a CPU backend.`);
+            gpuDevice = usable.device;
           }
-          await useBackend(gpu ? 'auto' : settings.backend);
+          const local = await useBackend(gpu ? 'auto' : settings.backend);
+          used = gpu ? { name: gpu, device: gpuDevice, reason: 'you chose it' } : local;
           emit('transfer.event', { type: 'progress', transferId, phase: 'loading', done: 0, total: 1 });
           return transferLearn({
             backbone,
@@ -86,9 +91,16 @@ export function transferHandlers(ctx: EngineContext): TransferHandlers {
           });
         })
         .then(
-          (r) => {
-            emit('transfer.event', { type: 'finished', transferId, stopped: r.stopped, transfer: r.transfer, baseline: r.baseline, runId: null });
-            r.model.dispose();
+          async (r) => {
+            // The backbone with its new head is a run: inspected, exported, listed like the others.
+            let runId: string | null = null;
+            try {
+              runId = await recordTransferRun(ctx, { dataset: p.dataset, settings, backbone, cutLayer: p.cutLayer ?? backbone.info.defaultCut, unfreeze: p.unfreeze, outcome: r, backend: used! });
+            } catch (e) {
+              r.model.dispose();
+              process.stderr.write(`glasswing: the transfer's model could not be kept as a run: ${(e as Error).message}\n`);
+            }
+            emit('transfer.event', { type: 'finished', transferId, stopped: r.stopped, transfer: r.transfer, baseline: r.baseline, runId });
           },
           (e: unknown) => emit('transfer.event', { type: 'failed', transferId, message: e instanceof Error ? e.message : String(e) }),
         )

@@ -110,7 +110,7 @@ function fromGlasswingModel(model: tfl.LayersModel, metadata: GlasswingMetadata 
     info: {
       ref,
       name,
-      description: `${model.layers.length} layers, input ${h}×${w}×${c}${metadata ? `, trained on ${metadata.dataset ?? 'a dataset'} (${metadata.classes.length} classes)` : ''}.`,
+      description: `${model.layers.length} layers, input ${h}×${w}×${c}${metadata ? trainedOn(metadata.dataset, metadata.classes.length) : ''}.`,
       provenance: 'path' in ref ? `TF.js layers model at ${ref.path}` : 'runId' in ref ? `trained in this session (${ref.runId})` : '',
       inputShape: [h, w, c],
       cutLayers: cuts,
@@ -151,4 +151,10 @@ export function builtinBackboneIds(): string[] {
 export async function loadBuiltinBackbone(id: string): Promise<Backbone> {
   if (id === MOBILENET_ID) return loadMobileNet();
   throw Object.assign(new Error(`There is no built-in backbone "${id}" (there is ${builtinBackboneIds().join(', ')}).`), { code: 'bad-input' });
+}
+
+/** ", trained on mnist (10 classes)", or for an imported file whose data set is unknown ", 10 classes". */
+function trainedOn(dataset: string | undefined, classes: number): string {
+  const count = `${classes} class${classes === 1 ? '' : 'es'}`;
+  return dataset && !dataset.startsWith('imported from') ? `, trained on ${dataset} (${count})` : `, ${count}`;
 }

@@ -45,7 +45,19 @@ export const dataRequests = {
     .object({
       /** Folder name the upload lands in (under the Glasswing folder's uploads/). */
       name: uploadNameSchema,
-      files: z.array(z.object({ path: z.string().min(1).max(1000), base64: z.string().max(48 * 1024 * 1024) }).strict()).min(1).max(20_000),
+      files: z
+        .array(
+          z
+            .object({
+              path: z.string().min(1).max(1000),
+              base64: z.string().max(48 * 1024 * 1024),
+              /** Where these bytes go in the file: a file larger than one message arrives in pieces, in order. */
+              offset: z.number().int().min(0).max(2 ** 40).optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(20_000),
       /**
        * First chunk of an upload: a new folder is made for it (never an existing one cleared). Later
        * chunks pass the `name` the first one answered with and fresh: false.

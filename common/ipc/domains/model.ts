@@ -44,7 +44,11 @@ export interface Prediction {
 
 export interface ModelResponses {
   'templates.list': TemplateInfo[];
-  'model.summary': ModelSummary & { topology: ModelTopology | null };
+  'model.summary': ModelSummary & {
+    topology: ModelTopology | null;
+    /** A model file's import notes: the preprocessing assumed, classes, the conversion check. */
+    notes?: string[];
+  };
   'model.predict': Prediction;
   'model.describe': ModelDescription;
   'model.predictImage': Prediction;

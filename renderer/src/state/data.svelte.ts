@@ -1,24 +1,10 @@
 // The data importer: what is being looked at (a built-in sample, a file or folder on disk, or an
 // upload), how it is read, what the engine sees in it, and progress while it decodes.
-import { uploadNameFor, type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent } from '../../../common/ipc/contract';
+import { type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { uploadFiles, type UploadFile } from '../lib/upload';
+export type { UploadFile };
 import { workbench } from './workbench.svelte';
-
-/** Uploads travel in pieces of about this many bytes (base64 grows them by a third). */
-const CHUNK_BYTES = 6 * 1024 * 1024;
-
-export interface UploadFile {
-  /** Path inside the upload, e.g. "circle/img1.png" or "houses.csv". */
-  path: string;
-  file: Blob;
-}
-
-function toBase64(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 export class DataState {
   ref = $state<string | null>(null);
@@ -67,28 +53,7 @@ export class DataState {
     this.busy = 'uploading';
     this.uploaded = { done: 0, total: files.length };
     try {
-      let ref = '';
-      let batch: { path: string; base64: string }[] = [];
-      let size = 0;
-      let first = true;
-      // The engine makes a new folder for the first chunk and says its name; later chunks add to it.
-      let folder = uploadNameFor(name);
-      const flush = async () => {
-        if (!batch.length) return;
-        const r = await backend.invoke('datasets.upload', { name: folder, files: batch, fresh: first });
-        ref = r.ref;
-        folder = r.name;
-        first = false;
-        this.uploaded = { done: this.uploaded.done + batch.length, total: files.length };
-        batch = [];
-        size = 0;
-      };
-      for (const f of files) {
-        batch.push({ path: f.path, base64: toBase64(await f.file.arrayBuffer()) });
-        size += f.file.size;
-        if (size >= CHUNK_BYTES) await flush();
-      }
-      await flush();
+      const ref = await uploadFiles(name, files, (done, total) => (this.uploaded = { done, total }));
       this.busy = 'idle';
       await this.inspect(ref, {});
     } catch (e) {

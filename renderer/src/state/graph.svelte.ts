@@ -1,16 +1,30 @@
 // The model being built: a layer graph plus canvas positions (kept beside the model, keyed by
 // layer name, never inside Keras configs), with unlimited undo/redo of every edit.
 import type { LayerGraph } from '../../../common/model/graph';
-import { graphFromTopology, topologyFromGraph, topologicalOrder } from '../../../common/model/graph';
+import { graphFromTopology, topologyFromGraph } from '../../../common/model/graph';
 import type { ModelTopology } from '../../../common/model/keras-format';
 import { summarizeGraph, type ModelSummary } from '../../../common/model/summary';
 import { emptyGraph } from '../../../common/model/graph-edit';
 
-export type Layout = Record<string, { x: number; y: number }>;
+import { autoLayout as layoutGraph, type Layout } from '../../../common/model/auto-layout';
+export type { Layout };
+/** A model opened from a file (ONNX, Keras, TF.js): training starts from its weights. */
+export interface ModelFile {
+  /** Where the engine reads it (a path on the desktop, the upload's path in a browser). */
+  path: string;
+  name: string;
+  /** How images are scaled for it, when the person overrides what the import detected. */
+  preprocess?: 'imagenet' | 'unit' | 'none';
+  /** A file of class names (one per line, or a JSON array) and its name as the person knows it. */
+  classesFile?: string;
+  classesName?: string;
+}
+
 interface Snapshot {
   graph: LayerGraph;
   layout: Layout;
   fromTemplate: string | null;
+  fromFile: ModelFile | null;
 }
 
 export const NODE_WIDTH = 236;
@@ -19,45 +33,9 @@ export const NODE_HEIGHT = 86;
 /** Rows per column before a long model continues in the next column (to the right). */
 const ROWS_PER_COLUMN = 5;
 
-/**
- * Top-to-bottom layout: a layer sits one row below its deepest input; rows are centred. A long
- * model continues in further columns, left to right, so it fits a window at a readable size.
- */
+/** The canvas's layout of a graph (see common/model/auto-layout.ts). */
 export function autoLayout(graph: LayerGraph): Layout {
-  let order;
-  try {
-    order = topologicalOrder(graph);
-  } catch {
-    order = graph.layers;
-  }
-  const depth = new Map<string, number>();
-  for (const l of order) depth.set(l.name, l.inbound.length ? Math.max(...l.inbound.map((i) => (depth.get(i) ?? 0) + 1)) : 0);
-  const rows = new Map<number, string[]>();
-  for (const l of order) rows.set(depth.get(l.name)!, [...(rows.get(depth.get(l.name)!) ?? []), l.name]);
-  const layout: Layout = {};
-  const widest = Math.max(1, ...[...rows.values()].map((names) => names.length));
-  const columnWidth = widest * (NODE_WIDTH + 40) + 40;
-  const wrap = rows.size > ROWS_PER_COLUMN + 1;
-  for (const [d, names] of rows) {
-    const column = wrap ? Math.floor(d / ROWS_PER_COLUMN) : 0;
-    const row = wrap ? d % ROWS_PER_COLUMN : d;
-    names.forEach((n, i) => (layout[n] = { x: column * columnWidth + (i - (names.length - 1) / 2) * (NODE_WIDTH + 40), y: row * (NODE_HEIGHT + 34) }));
-  }
-  // A wire that skips rows (a residual connection) would run straight through the layers between
-  // its ends: move those layers aside so the skip wire stays visible.
-  for (const l of order) {
-    for (const from of l.inbound) {
-      const d0 = depth.get(from)!;
-      const d1 = depth.get(l.name)!;
-      if (d1 - d0 < 2) continue;
-      const x = layout[from]!.x;
-      for (const other of order) {
-        const d = depth.get(other.name)!;
-        if (d > d0 && d < d1 && Math.abs(layout[other.name]!.x - x) < NODE_WIDTH / 2) layout[other.name] = { ...layout[other.name]!, x: x + NODE_WIDTH * 0.75 };
-      }
-    }
-  }
-  return layout;
+  return layoutGraph(graph, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, rowsPerColumn: ROWS_PER_COLUMN });
 }
 
 export class GraphState {
@@ -66,6 +44,8 @@ export class GraphState {
   selected = $state<string | null>(null);
   /** Template the graph still equals (cleared by the first edit), so a new dataset can re-adapt it. */
   fromTemplate = $state<string | null>(null);
+  /** Model file the graph still equals (cleared by the first edit: an edited graph trains from fresh weights). */
+  fromFile = $state.raw<ModelFile | null>(null);
   dirty = $state(false);
   /** Counts whole-model loads (templates, projects), so the canvas can re-fit its view. */
   loadCount = $state(0);
@@ -76,13 +56,14 @@ export class GraphState {
   private redoStack: Snapshot[] = [];
 
   private snapshot(): Snapshot {
-    return { graph: this.graph, layout: this.layout, fromTemplate: this.fromTemplate };
+    return { graph: this.graph, layout: this.layout, fromTemplate: this.fromTemplate, fromFile: this.fromFile };
   }
 
   private restore(s: Snapshot): void {
     this.graph = s.graph;
     this.layout = s.layout;
     this.fromTemplate = s.fromTemplate;
+    this.fromFile = s.fromFile;
     if (this.selected && !s.graph.layers.some((l) => l.name === this.selected)) this.selected = null;
   }
 
@@ -108,7 +89,10 @@ export class GraphState {
     for (const name of Object.keys(merged)) if (!next.layers.some((l) => l.name === name)) delete merged[name];
     this.graph = next;
     this.layout = merged;
-    if (!options.keepTemplate) this.fromTemplate = null;
+    if (!options.keepTemplate) {
+      this.fromTemplate = null;
+      this.fromFile = null;
+    }
   }
 
   move(name: string, position: { x: number; y: number }): void {
@@ -152,12 +136,19 @@ export class GraphState {
     this.loadCount++;
   }
 
+  /** Loads a model opened from a file as one undoable edit; it trains from the file's weights until edited. */
+  loadFile(topology: ModelTopology, file: ModelFile): void {
+    this.loadTopology(topology, null, null);
+    this.fromFile = file;
+  }
+
   /** Replaces everything without an undo step (opening a project, New). */
   reset(topology: ModelTopology | null, layout: Layout | null): void {
     const graph = topology ? graphFromTopology(topology) : emptyGraph();
     this.graph = graph;
     this.layout = layout ?? autoLayout(graph);
     this.fromTemplate = null;
+    this.fromFile = null;
     this.selected = null;
     this.undoStack = [];
     this.redoStack = [];

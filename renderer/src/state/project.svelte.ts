@@ -22,6 +22,7 @@ export class ProjectState {
       model: graphState.topology(),
       layout: $state.snapshot(graphState.layout),
       dataset: { ref: workbench.datasetId },
+      ...(graphState.fromFile ? { modelFile: { ...graphState.fromFile } } : {}),
       training: { ...$state.snapshot(workbench.settings) },
       runs: runs.runs,
     };
@@ -60,6 +61,10 @@ export class ProjectState {
     try {
       const r = await backend.invoke('project.open', { path });
       graphState.reset(r.project.model, r.project.layout);
+      graphState.fromFile = r.project.modelFile ?? null;
+      workbench.modelFileNotes = [];
+      // Re-reads the model file: its notes come back, and a file moved since says so in the Build view.
+      if (graphState.fromFile) void workbench.setModelFileOptions({});
       if (r.project.dataset && workbench.datasets.some((d) => d.id === r.project.dataset!.ref)) workbench.datasetId = r.project.dataset.ref;
       Object.assign(workbench.settings, r.project.training);
       runs.load(r.project.runs);

@@ -57,6 +57,8 @@ export class TransferState {
 
   transferId = $state<string | null>(null);
   baselineRunId = $state<string | null>(null);
+  /** The run the finished transfer was kept as (Inspect and Export find it by this id). */
+  transferRunId = $state<string | null>(null);
   status = $state<TransferStatus>('idle');
   phase = $state<TransferPhase | null>(null);
   done = $state(0);
@@ -144,6 +146,7 @@ export class TransferState {
     this.baselineHistory = [];
     this.transferId = null;
     this.baselineRunId = null;
+    this.transferRunId = null;
     this.baselineEvents.reset();
     this.transferEvents.begin();
     this.stopRequested = false;
@@ -198,6 +201,9 @@ export class TransferState {
       case 'finished':
         this.result = e.transfer;
         this.transferHistory = e.transfer.history;
+        // The backbone + head is a run of the project: its 'finished' event reaches the runs list.
+        this.transferRunId = e.runId;
+        if (e.runId) backend.follow([e.runId]);
         if (e.stopped || this.stopRequested) {
           this.status = 'stopped';
           this.phase = null;

@@ -1,11 +1,16 @@
 // Workbench state: what the engine offers (backends, templates, datasets), the current choice of
 // model and data, and the model summary for that choice. The only caller of the backend for them.
-import { DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInfo, type DatasetInfo, type TrainingSettings } from '../../../common/ipc/contract';
+import { DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInfo, type DatasetInfo, type ModelSource, type TrainingSettings } from '../../../common/ipc/contract';
 import type { TemplateInfo } from '../../../common/model/templates';
 import { backend } from '../lib/backend';
 import { adaptTemplate } from '../../../common/model/templates';
 import { fitModelToData } from '../../../common/model/fit-to-data';
-import { graphState } from './graph.svelte';
+import { graphState, type ModelFile } from './graph.svelte';
+
+/** The engine's model source for an opened file, with the person's overrides. */
+function fileSource(f: ModelFile): ModelSource {
+  return { file: f.path, ...(f.preprocess ? { preprocess: f.preprocess } : {}), ...(f.classesFile ? { classesFile: f.classesFile } : {}) };
+}
 
 
 export class Workbench {
@@ -30,8 +35,62 @@ export class Workbench {
 
   /** What the model is called in the runs table and every run picker. */
   get modelName(): string {
+    if (graphState.fromFile) return graphState.fromFile.name;
     const t = graphState.fromTemplate ? this.templates.find((x) => x.id === graphState.fromTemplate) : undefined;
     return t?.name ?? 'Your model';
+  }
+
+  /** What a run trains: the opened model file (from its weights) while the canvas still equals it, else the canvas. */
+  modelSource(): ModelSource {
+    const f = graphState.fromFile;
+    return f ? fileSource(f) : { topology: graphState.topology() };
+  }
+
+  /** Why the last model file could not be opened (cleared by the next success). */
+  modelFileError = $state<string | null>(null);
+
+  /** What the import of the opened model file assumed (preprocessing, classes) and its conversion check. */
+  modelFileNotes = $state<string[]>([]);
+
+  /** Opens a model file (ONNX, .keras, .h5, TF.js) on the canvas; runs then fine-tune its weights. */
+  async openModelFile(path: string, name: string): Promise<boolean> {
+    this.loadingModel = true;
+    try {
+      const s = await backend.invoke('model.summary', { model: { file: path } });
+      if (!s.topology) throw new Error(`${name} has no layers Glasswing can show.`);
+      graphState.loadFile(s.topology, { path, name });
+      this.modelFileNotes = s.notes ?? [];
+      this.modelFileError = null;
+      this.fitNotice = null;
+      return true;
+    } catch (e) {
+      this.modelFileError = `${name}: ${(e as Error).message}`;
+      return false;
+    } finally {
+      this.loadingModel = false;
+    }
+  }
+
+  /**
+   * Changes how the opened model file's images are scaled, or its class names, and re-reads it
+   * (the engine checks the classes file against the model's outputs). The canvas stays as it is.
+   */
+  async setModelFileOptions(change: Partial<Pick<ModelFile, 'preprocess' | 'classesFile' | 'classesName'>>): Promise<void> {
+    const current = graphState.fromFile;
+    if (!current) return;
+    const next: ModelFile = { ...current, ...change };
+    for (const k of ['preprocess', 'classesFile', 'classesName'] as const) if (next[k] === undefined) delete next[k];
+    this.loadingModel = true;
+    try {
+      const s = await backend.invoke('model.summary', { model: fileSource(next) });
+      graphState.fromFile = next;
+      this.modelFileNotes = s.notes ?? [];
+      this.modelFileError = null;
+    } catch (e) {
+      this.modelFileError = `${current.name}: ${(e as Error).message}`;
+    } finally {
+      this.loadingModel = false;
+    }
   }
 
   /** Templates that fit the chosen dataset's kind of data. */
@@ -86,6 +145,9 @@ export class Workbench {
     // A model still equal to its template follows the data; "Your model" is fitted when that is
     // safe (same kind of input, a Dense output), and otherwise left as it is — the Build and
     // Train views then say what to change.
+    // A model file keeps its weights: the engine reads images at its input size, and the Train view
+    // says when its classes do not match (transfer learning puts a new head on it).
+    if (graphState.fromFile) return;
     if (graphState.fromTemplate || graphState.graph.layers.length === 0) {
       const current = this.templates.find((t) => t.id === (graphState.fromTemplate ?? this.templateId));
       const id2 = current && ds && current.dataKind === ds.kind ? current.id : (this.templates.find((t) => t.dataKind === ds?.kind)?.id ?? this.templateId);

@@ -45,6 +45,18 @@ class Workspace {
     if (workbench.loadingModel) return 'The model is loading…';
     if (!workbench.dataset) return 'Choose the data to train on in the Data view.';
     if (graphState.graph.layers.length <= 1) return 'Build a model first: drag layers onto the canvas in the Build view, or choose a template.';
+    // A model file trains as the engine loaded it (its own checks), whatever the canvas makes of it.
+    const file = graphState.fromFile;
+    const ds = workbench.dataset;
+    if (file && ds?.kind === 'images') {
+      // The engine reads the images at the file's input size and scale; only the classes must match.
+      const out = graphState.summary.outputShape?.at(-1);
+      const want = ds.task === 'regression' ? 1 : ds.classes.length;
+      if (out !== undefined && out !== null && out !== want) {
+        return `${file.name} predicts ${out} ${out === 1 ? 'value' : 'classes'}; ${ds.name} has ${want}. To learn these classes from its features, use it as a transfer backbone with a new head (Tune & export → Transfer learning).`;
+      }
+      return null;
+    }
     const errors = graphState.summary.errors;
     if (errors.length) return `The model has ${errors.length === 1 ? 'a problem' : `${errors.length} problems`} to fix in the Build view: ${errors[0]!.layer ? `${errors[0]!.layer}: ` : ''}${errors[0]!.message}`;
     const fit = this.fit;
