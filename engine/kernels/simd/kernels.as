@@ -1,65 +1,108 @@
-// SIMD compute core of the fast kernel pack, in AssemblyScript (compiled by scripts in
-// engine/kernels/simd/build.mjs to kernels.wasm, shipped as base64 in simd-binary.ts so that installs
-// need no toolchain). Every function works on raw byte addresses in one imported shared memory, so
-// worker threads running the same module can split a job by rows without copying.
+// SIMD compute core of the fast kernel pack, in AssemblyScript (compiled by
+// engine/kernels/simd/build.mjs to kernels.wasm, and with relaxed SIMD to kernels-relaxed.wasm, both
+// shipped as base64 in simd-binary.ts so that installs need no toolchain). Every function works on
+// raw byte addresses in one imported shared memory, so worker threads running the same module can
+// split a job without copying.
 //
-// GEMM is BLIS-style: B is packed in panels of NR columns, A in panels of MR rows, and a register-tiled
-// MR x NR micro-kernel does the multiply-adds with f32x4 vectors. Strides on A and B let one routine
-// serve A*B, A^T*B and A*B^T (dense layers, im2col convolutions and their gradients).
+// GEMM is BLIS-style: per block of K, B is packed in panels of NR columns and A in panels of MR
+// rows, and a register-tiled MR x NR micro-kernel does the multiply-adds with f32x4 vectors (4 x 8:
+// eight accumulators leave V8's 15 usable xmm registers room for the operands; 6 x 8 spilled and
+// measured 25% slower). A comes from a strided matrix or straight from an NHWC image (implicit
+// im2col for convolutions and their filter gradients); bias and relu are applied as C is stored.
 
-const MR: i32 = 6;
+const MR: i32 = 4;
 const NR: i32 = 8;
-const KC: i32 = 256;
-const MC: i32 = 72;
-const NC: i32 = 2048;
+const KC: i32 = 512;
+const MC: i32 = 96;
+const NC: i32 = 512;
 
-/** Bytes of scratch one gemm call needs (packed A block, packed B panel, edge tile). */
+// Epilogue flags of a GEMM job.
+const F_ACC: i32 = 1; // C += A*B (else the first K block overwrites C)
+const F_BIAS: i32 = 2; // + bias[j], after the last K block
+const F_RELU: i32 = 4; // then max(0, .)
+const F_RELU6: i32 = 8; // then min(6, max(0, .))
+
+/** Bytes of scratch one GEMM job needs: packed A block, packed B block, an edge tile, a zero run. */
 export function gemmWorkBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4 + 64;
+  return (MC * KC + KC * NC + MR * NR + KC + 64) * 4;
 }
 
-// C(MR x NR, row stride ldc bytes) += Ap(kc x MR) * Bp(kc x NR), or = when !acc (edge tiles go to a
-// scratch tile first, of which only the valid part is added to C).
-function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, acc: bool): void {
+/** 1 when this build multiplies and adds with relaxed SIMD's fused f32x4.relaxed_madd. */
+export function relaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+@inline function epi(v: v128, c: usize, flags: i32, bv: v128): v128 {
+  if (flags & F_ACC) v = f32x4.add(v, v128.load(c));
+  if (flags & F_BIAS) v = f32x4.add(v, bv);
+  if (flags & (F_RELU | F_RELU6)) {
+    v = f32x4.max(v, f32x4.splat(0));
+    if (flags & F_RELU6) v = f32x4.min(v, f32x4.splat(6));
+  }
+  return v;
+}
+
+@inline function epiScalar(v: f32, c: usize, flags: i32, b: f32): f32 {
+  if (flags & F_ACC) v = load<f32>(c) + v;
+  if (flags & F_BIAS) v = v + b;
+  if (flags & (F_RELU | F_RELU6)) {
+    v = v > 0 ? v : 0;
+    if (flags & F_RELU6) v = v < 6 ? v : 6;
+  }
+  return v;
+}
+
+// C(MR x NR at c, row stride ldc bytes) = epilogue(Ap(kc x MR) * Bp(kc x NR)); bias points at the
+// tile's first column's bias.
+function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 16);
-    c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 20);
-    c50 = f32x4.add(c50, f32x4.mul(a, b0)); c51 = f32x4.add(c51, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     ap += MR * 4;
     bp += NR * 4;
   }
-  if (acc) {
-    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c40)); v128.store(c, f32x4.add(v128.load(c, 16), c41), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c50)); v128.store(c, f32x4.add(v128.load(c, 16), c51), 16);
-  } else {
+  if (flags == 0) {
     v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
     v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
     v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
-    v128.store(c, c30); v128.store(c, c31, 16); c += ldc;
-    v128.store(c, c40); v128.store(c, c41, 16); c += ldc;
-    v128.store(c, c50); v128.store(c, c51, 16);
+    v128.store(c, c30); v128.store(c, c31, 16);
+    return;
   }
+  let bv0 = f32x4.splat(0), bv1 = f32x4.splat(0);
+  if (flags & F_BIAS) { bv0 = v128.load(bias); bv1 = v128.load(bias, 16); }
+  v128.store(c, epi(c00, c, flags, bv0)); v128.store(c, epi(c01, c + 16, flags, bv1), 16); c += ldc;
+  v128.store(c, epi(c10, c, flags, bv0)); v128.store(c, epi(c11, c + 16, flags, bv1), 16); c += ldc;
+  v128.store(c, epi(c20, c, flags, bv0)); v128.store(c, epi(c21, c + 16, flags, bv1), 16); c += ldc;
+  v128.store(c, epi(c30, c, flags, bv0)); v128.store(c, epi(c31, c + 16, flags, bv1), 16);
+}
+
+// Transposes the 4x4 block whose rows are r0..r3 and stores its columns at dst, dst+16, ... (step bytes apart).
+@inline function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i64x2.shuffle(t0, t2, 0, 2));
+  v128.store(dst + step, i64x2.shuffle(t0, t2, 1, 3));
+  v128.store(dst + 2 * step, i64x2.shuffle(t1, t3, 0, 2));
+  v128.store(dst + 3 * step, i64x2.shuffle(t1, t3, 1, 3));
 }
 
 // Packs rows [0, mc) x cols [0, kc) of A (element strides rsa, csa) into MR-row panels, zero-padded.
@@ -68,10 +111,25 @@ function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, dst: usize): void
     const rows = min(MR, mc - i0);
     const base = a + <usize>(i0 * rsa) * 4;
     if (rows == MR && rsa == 1) {
+      const step = <usize>csa * 4;
+      let src = base;
       for (let k = 0; k < kc; k++) {
-        const src = base + <usize>(k * csa) * 4;
         v128.store(dst, v128.load(src));
-        store<u64>(dst, load<u64>(src, 16), 16);
+        src += step;
+        dst += MR * 4;
+      }
+    } else if (rows == MR && csa == 1) {
+      const rb = <usize>rsa * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const src = base + <usize>k * 4;
+        transpose4Store(v128.load(src), v128.load(src + rb), v128.load(src + 2 * rb), v128.load(src + 3 * rb), dst, MR * 4);
+        dst += 4 * MR * 4;
+      }
+      for (; k < kc; k++) {
+        const src = base + <usize>k * 4;
+        store<f32>(dst, load<f32>(src)); store<f32>(dst, load<f32>(src + rb), 4);
+        store<f32>(dst, load<f32>(src + 2 * rb), 8); store<f32>(dst, load<f32>(src + 3 * rb), 12);
         dst += MR * 4;
       }
     } else {
@@ -92,10 +150,28 @@ function packB(kc: i32, nc: i32, b: usize, rsb: i32, csb: i32, dst: usize): void
     const cols = min(NR, nc - j0);
     const base = b + <usize>(j0 * csb) * 4;
     if (cols == NR && csb == 1) {
+      const step = <usize>rsb * 4;
+      let src = base;
       for (let k = 0; k < kc; k++) {
-        const src = base + <usize>(k * rsb) * 4;
         v128.store(dst, v128.load(src));
         v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += NR * 4;
+      }
+    } else if (cols == NR && rsb == 1) {
+      // Columns are contiguous along k: transpose 4x4 blocks (columns 0-3, then 4-7).
+      const cb = <usize>csb * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const s0 = base + <usize>k * 4;
+        transpose4Store(v128.load(s0), v128.load(s0 + cb), v128.load(s0 + 2 * cb), v128.load(s0 + 3 * cb), dst, NR * 4);
+        const s4 = s0 + 4 * cb;
+        transpose4Store(v128.load(s4), v128.load(s4 + cb), v128.load(s4 + 2 * cb), v128.load(s4 + 3 * cb), dst + 16, NR * 4);
+        dst += 4 * NR * 4;
+      }
+      for (; k < kc; k++) {
+        const src = base + <usize>k * 4;
+        for (let j = 0; j < NR; j++) store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>j * cb));
         dst += NR * 4;
       }
     } else {
@@ -110,41 +186,174 @@ function packB(kc: i32, nc: i32, b: usize, rsb: i32, csb: i32, dst: usize): void
   }
 }
 
+// Convolution geometry, as i32 words at an address: see convGeometry in conv.ts.
+const G_N = 0, G_H = 4, G_W = 8, G_C = 12, G_KH = 16, G_KW = 20, G_SH = 24, G_SW = 28, G_DH = 32, G_DW = 36, G_PT = 40, G_PL = 44, G_OH = 48, G_OW = 52;
+
+// Packs A = im2col(x) rows [m, m + mc) (output pixels) x cols [k0, k0 + kc) (taps (ky, kx, c))
+// into MR-row panels, reading the image directly; padding taps read `zeros` (kc floats of 0).
+function packAConv(g: usize, x: usize, m: i32, mc: i32, k0: i32, kc: i32, dst: usize, zeros: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  let ox = m % OW;
+  let oy = (m / OW) % OH;
+  let n = m / (OW * OH);
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const rows = min(MR, mc - i0);
+    // Per row: image base (floats), top-left tap position; rows past mc read zeros.
+    let img0: i32 = 0, iy0: i32 = 0, ix0: i32 = 0, ok0 = false;
+    let img1: i32 = 0, iy1: i32 = 0, ix1: i32 = 0, ok1 = false;
+    let img2: i32 = 0, iy2: i32 = 0, ix2: i32 = 0, ok2 = false;
+    let img3: i32 = 0, iy3: i32 = 0, ix3: i32 = 0, ok3 = false;
+    for (let r = 0; r < rows; r++) {
+      const img = n * H * W * C, iy = oy * sh - pt, ix = ox * sw - pl;
+      if (r == 0) { img0 = img; iy0 = iy; ix0 = ix; ok0 = true; }
+      else if (r == 1) { img1 = img; iy1 = iy; ix1 = ix; ok1 = true; }
+      else if (r == 2) { img2 = img; iy2 = iy; ix2 = ix; ok2 = true; }
+      else { img3 = img; iy3 = iy; ix3 = ix; ok3 = true; }
+      if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
+    }
+    let k = k0;
+    const kend = k0 + kc;
+    let d = dst + <usize>(i0 * kc) * 4;
+    while (k < kend) {
+      const tap = k / C;
+      const c = k - tap * C;
+      const len = min(C - c, kend - k);
+      const ky = tap / KW, kx = tap - (tap / KW) * KW;
+      const oyk = ky * dh, oxk = kx * dw;
+      let y: i32, xx: i32;
+      y = iy0 + oyk; xx = ix0 + oxk;
+      const p0 = ok0 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img0 + (y * W + xx) * C + c) * 4 : zeros;
+      y = iy1 + oyk; xx = ix1 + oxk;
+      const p1 = ok1 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img1 + (y * W + xx) * C + c) * 4 : zeros;
+      y = iy2 + oyk; xx = ix2 + oxk;
+      const p2 = ok2 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img2 + (y * W + xx) * C + c) * 4 : zeros;
+      y = iy3 + oyk; xx = ix3 + oxk;
+      const p3 = ok3 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img3 + (y * W + xx) * C + c) * 4 : zeros;
+      let t = 0;
+      for (; t + 4 <= len; t += 4) {
+        const o = <usize>t * 4;
+        transpose4Store(v128.load(p0 + o), v128.load(p1 + o), v128.load(p2 + o), v128.load(p3 + o), d, MR * 4);
+        d += 4 * MR * 4;
+      }
+      for (; t < len; t++) {
+        const o = <usize>t * 4;
+        store<f32>(d, load<f32>(p0 + o)); store<f32>(d, load<f32>(p1 + o), 4);
+        store<f32>(d, load<f32>(p2 + o), 8); store<f32>(d, load<f32>(p3 + o), 12);
+        d += MR * 4;
+      }
+      k += len;
+    }
+  }
+}
+
+// Packs A = im2col(x)^T rows [i, i + mc) (taps (ky, kx, c)) x cols [p0, p0 + kc) (output pixels)
+// into MR-row panels, for the filter gradient dW = im2col(x)^T * dy.
+function packAConvT(g: usize, x: usize, i: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  const K = load<i32>(g, G_KH) * KW * C;
+  for (let r0 = 0; r0 < mc; r0 += MR) {
+    const rows = min(MR, mc - r0);
+    const t0 = i + r0;
+    const tap = t0 / C;
+    const c = t0 - tap * C;
+    const ky = tap / KW, kx = tap - (tap / KW) * KW;
+    const d0 = dst + <usize>(r0 * kc) * 4;
+    if (rows == MR && c + MR <= C) {
+      // Four channels of one tap: one vector per pixel.
+      let ox = p0 % OW, oy = (p0 / OW) % OH, n = p0 / (OW * OH);
+      let d = d0;
+      for (let q = 0; q < kc; q++) {
+        const y = oy * sh - pt + ky * dh, xx = ox * sw - pl + kx * dw;
+        if (y >= 0 && y < H && xx >= 0 && xx < W) v128.store(d, v128.load(x + <usize>(((n * H + y) * W + xx) * C + c) * 4));
+        else v128.store(d, f32x4.splat(0));
+        d += MR * 4;
+        if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
+      }
+    } else {
+      for (let r = 0; r < MR; r++) {
+        const tr = t0 + r;
+        let d = d0 + <usize>r * 4;
+        if (r >= rows || tr >= K) {
+          for (let q = 0; q < kc; q++) { store<f32>(d, 0); d += MR * 4; }
+          continue;
+        }
+        const tp = tr / C, cc = tr - (tr / C) * C;
+        const yk = (tp / KW) * dh - pt, xk = (tp - (tp / KW) * KW) * dw - pl;
+        let ox = p0 % OW, oy = (p0 / OW) % OH, n = p0 / (OW * OH);
+        for (let q = 0; q < kc; q++) {
+          const y = oy * sh + yk, xx = ox * sw + xk;
+          store<f32>(d, y >= 0 && y < H && xx >= 0 && xx < W ? load<f32>(x + <usize>(((n * H + y) * W + xx) * C + cc) * 4) : 0);
+          d += MR * 4;
+          if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
+        }
+      }
+    }
+  }
+}
+
+// A GEMM job's descriptor: i32 words at an address (written by gemm.ts).
+const J_M0 = 0, J_M1 = 4, J_N0 = 8, J_N1 = 12, J_K0 = 16, J_K1 = 20;
+const J_AKIND = 24, J_A = 28, J_RSA = 32, J_CSA = 36, J_B = 40, J_RSB = 44, J_CSB = 48;
+const J_C = 52, J_LDC = 56, J_FLAGS = 60, J_BIAS = 64, J_WORK = 68, J_GEOM = 72;
+const A_MATRIX = 0, A_CONV = 1, A_CONV_T = 2;
+
 /**
- * C[i*ldc + j] += sum_k (or = when `overwrite` is 1) A(i,k) * B(k,j) for i < M, j < N, where A(i,k) = a[i*rsa + k*csa] and
- * B(k,j) = b[k*rsb + j*csb] (element strides; addresses in bytes). `work` is gemmWorkBytes() of scratch.
+ * One thread's share of a GEMM: C[m0:m1, n0:n1] = epilogue(A[m0:m1, k0:k1] * B[k0:k1, n0:n1]), where
+ * C(i, j) is at c + (i*ldc + j)*4, B(k, j) at b + (k*rsb + j*csb)*4, bias[j] at bias + j*4, and
+ * A(i, k) at a + (i*rsa + k*csa)*4 (A_MATRIX), or im2col of the image at a (A_CONV, geometry at
+ * geom), or its transpose (A_CONV_T). Indices are absolute, so threads share one descriptor layout.
  */
-export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, work: usize, overwrite: i32): void {
-  const pa = (work + 15) & ~(<usize>15);
+export function gemmJob(d: usize): void {
+  const m0 = load<i32>(d, J_M0), m1 = load<i32>(d, J_M1), n0 = load<i32>(d, J_N0), n1 = load<i32>(d, J_N1);
+  const k0 = load<i32>(d, J_K0), k1 = load<i32>(d, J_K1);
+  const akind = load<i32>(d, J_AKIND), a = <usize>load<i32>(d, J_A), rsa = load<i32>(d, J_RSA), csa = load<i32>(d, J_CSA);
+  const b = <usize>load<i32>(d, J_B), rsb = load<i32>(d, J_RSB), csb = load<i32>(d, J_CSB);
+  const c = <usize>load<i32>(d, J_C), ldc = load<i32>(d, J_LDC), flags = load<i32>(d, J_FLAGS);
+  const bias = <usize>load<i32>(d, J_BIAS), work = <usize>load<i32>(d, J_WORK), geom = <usize>load<i32>(d, J_GEOM);
+  const pa = (work + 63) & ~(<usize>63);
   const pb = pa + <usize>(MC * KC) * 4;
   const tmp = pb + <usize>(KC * NC) * 4;
-  for (let jc = 0; jc < N; jc += NC) {
-    const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
+  const zeros = tmp + <usize>(MR * NR) * 4;
+  if (akind == A_CONV) memory.fill(zeros, 0, <usize>KC * 4);
+  const ldcb = <usize>ldc * 4;
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    // K blocks of equal size (a 288-long K is two blocks of 144, not 256 and 32).
+    const kblocks = (k1 - k0 + KC - 1) / KC;
+    const kstep = (k1 - k0 + kblocks - 1) / kblocks;
+    for (let pc = k0; pc < k1; pc += kstep) {
+      const kc = min(kstep, k1 - pc);
       packB(kc, nc, b + <usize>(pc * rsb + jc * csb) * 4, rsb, csb, pb);
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = min(MC, M - ic);
-        packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
+      // The first K block overwrites C unless asked to accumulate; the last applies bias and activation.
+      let f = pc > k0 ? F_ACC : flags & F_ACC;
+      if (pc + kc >= k1) f |= flags & (F_BIAS | F_RELU | F_RELU6);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        if (akind == A_MATRIX) packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
+        else if (akind == A_CONV) packAConv(geom, a, ic, mc, pc, kc, pa, zeros);
+        else packAConvT(geom, a, ic, mc, pc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bp = pb + <usize>(jr * kc) * 4;
+          const bj = bias + <usize>(jc + jr) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const ap = pa + <usize>(ir * kc) * 4;
-            const cp = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
-            // The first K block overwrites C when asked (saves the caller zeroing it), later ones add.
-            const add = overwrite == 0 || pc > 0;
+            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             if (mr == MR && nr == NR) {
-              kernel(kc, ap, bp, cp, <usize>ldc * 4, add);
+              kernel(kc, ap, bp, cp, ldcb, f, bj);
             } else {
-              kernel(kc, ap, bp, tmp, NR * 4, false);
+              kernel(kc, ap, bp, tmp, NR * 4, 0, 0);
               for (let r = 0; r < mr; r++) {
-                const crow = cp + <usize>(r * ldc) * 4;
+                const crow = cp + <usize>r * ldcb;
                 const trow = tmp + <usize>(r * NR) * 4;
                 for (let j = 0; j < nr; j++) {
-                  const t = load<f32>(trow + <usize>j * 4);
-                  store<f32>(crow + <usize>j * 4, add ? load<f32>(crow + <usize>j * 4) + t : t);
+                  const q = crow + <usize>j * 4;
+                  store<f32>(q, epiScalar(load<f32>(trow + <usize>j * 4), q, f, f & F_BIAS ? load<f32>(bj + <usize>j * 4) : 0));
                 }
               }
             }
@@ -243,26 +452,27 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   addFloats(dst, src, n);
 }
 
-/** Adds bias[j] to every row of x[rows, cols] and optionally applies relu (activation 1). */
+/** Adds bias[j] (when bias != 0) to every row of x[rows, cols], then applies relu (act 1) or relu6 (act 2). */
 export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): void {
-  const zero = f32x4.splat(0);
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  const lo: f32 = act != 0 ? 0 : -Infinity;
+  const hi: f32 = act == 2 ? 6 : Infinity;
   for (let r = 0; r < rows; r++) {
     const row = x + <usize>(r * cols) * 4;
     let j = 0;
-    if (bias != 0) {
-      for (; j + 4 <= cols; j += 4) {
-        let v = f32x4.add(v128.load(row + <usize>j * 4), v128.load(bias + <usize>j * 4));
-        if (act == 1) v = f32x4.max(v, zero);
-        v128.store(row + <usize>j * 4, v);
-      }
-      for (; j < cols; j++) {
-        let v = load<f32>(row + <usize>j * 4) + load<f32>(bias + <usize>j * 4);
-        if (act == 1) v = v > 0 ? v : 0;
-        store<f32>(row + <usize>j * 4, v);
-      }
-    } else if (act == 1) {
-      for (; j + 4 <= cols; j += 4) v128.store(row + <usize>j * 4, f32x4.max(v128.load(row + <usize>j * 4), zero));
-      for (; j < cols; j++) { const v = load<f32>(row + <usize>j * 4); store<f32>(row + <usize>j * 4, v > 0 ? v : 0); }
+    for (; j + 4 <= cols; j += 4) {
+      let v = v128.load(row + <usize>j * 4);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + <usize>j * 4));
+      if (act != 0) v = f32x4.max(v, zero);
+      if (act == 2) v = f32x4.min(v, six);
+      v128.store(row + <usize>j * 4, v);
+    }
+    for (; j < cols; j++) {
+      let v = load<f32>(row + <usize>j * 4);
+      if (bias != 0) v += load<f32>(bias + <usize>j * 4);
+      v = v > lo ? v : lo;
+      v = v < hi ? v : hi;
+      store<f32>(row + <usize>j * 4, v);
     }
   }
 }
@@ -405,4 +615,247 @@ export function sumLeading(x: usize, rows: i32, cols: i32, out: usize, acc: usiz
     if (++j == cols) j = 0;
   }
   for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
+}
+
+// ---- Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions -------------------------------
+// y = A^T [ (G g G^T) . (B^T d B) ] A per 2x2 output tile: 16 multiplies per tile and channel pair
+// instead of 36. Per block of tiles, the 16 transformed inputs are packed straight into the GEMM's
+// A panels, 16 GEMMs (one per transform position) multiply them by the transformed filter (packed
+// as B panels once per call), and the output transform applies bias and activation.
+
+/** U[xi][C][F] packed as B panels (per xi: ceil(F/8) panels of C x 8) from w[3][3][C][F]. */
+export function winogradFilter(w: usize, C: i32, F: i32, u: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiStride = <usize>(C * Fp) * 4;
+  for (let c = 0; c < C; c++) {
+    for (let f = 0; f < F; f++) {
+      // g[ky][kx] = w[((ky*3 + kx)*C + c)*F + f]
+      const g = w + <usize>(c * F + f) * 4;
+      const tap = <usize>(C * F) * 4;
+      const g00 = load<f32>(g), g01 = load<f32>(g + tap), g02 = load<f32>(g + 2 * tap);
+      const g10 = load<f32>(g + 3 * tap), g11 = load<f32>(g + 4 * tap), g12 = load<f32>(g + 5 * tap);
+      const g20 = load<f32>(g + 6 * tap), g21 = load<f32>(g + 7 * tap), g22 = load<f32>(g + 8 * tap);
+      // Rows: G g (4 x 3).
+      const a0 = g00, a1 = g01, a2 = g02;
+      const b0 = (g00 + g10 + g20) * 0.5, b1 = (g01 + g11 + g21) * 0.5, b2 = (g02 + g12 + g22) * 0.5;
+      const c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5;
+      const d0 = g20, d1 = g21, d2 = g22;
+      // Columns: (G g) G^T (4 x 4), stored at xi = row*4 + col.
+      const off = (<usize>((f / NR) * C * NR + c * NR + (f % NR))) * 4;
+      let p = u + off;
+      store<f32>(p, a0); p += xiStride; store<f32>(p, (a0 + a1 + a2) * 0.5); p += xiStride;
+      store<f32>(p, (a0 - a1 + a2) * 0.5); p += xiStride; store<f32>(p, a2); p += xiStride;
+      store<f32>(p, b0); p += xiStride; store<f32>(p, (b0 + b1 + b2) * 0.5); p += xiStride;
+      store<f32>(p, (b0 - b1 + b2) * 0.5); p += xiStride; store<f32>(p, b2); p += xiStride;
+      store<f32>(p, c0); p += xiStride; store<f32>(p, (c0 + c1 + c2) * 0.5); p += xiStride;
+      store<f32>(p, (c0 - c1 + c2) * 0.5); p += xiStride; store<f32>(p, c2); p += xiStride;
+      store<f32>(p, d0); p += xiStride; store<f32>(p, (d0 + d1 + d2) * 0.5); p += xiStride;
+      store<f32>(p, (d0 - d1 + d2) * 0.5); p += xiStride; store<f32>(p, d2);
+    }
+    // Padding columns of the last panel stay zero.
+    for (let f = F; f < Fp; f++) {
+      const off = (<usize>((f / NR) * C * NR + c * NR + (f % NR))) * 4;
+      for (let xi = 0; xi < 16; xi++) store<f32>(u + off + <usize>xi * xiStride, 0);
+    }
+  }
+}
+
+// Input transform of one tile for 4 channels at p (stride rowB between rows, colB between columns),
+// each of the 16 results stored at dst + xi*step.
+@inline function winoIn(d00: v128, d01: v128, d02: v128, d03: v128, d10: v128, d11: v128, d12: v128, d13: v128,
+  d20: v128, d21: v128, d22: v128, d23: v128, d30: v128, d31: v128, d32: v128, d33: v128, dst: usize, step: usize): void {
+  // B^T d: rows.
+  const r00 = f32x4.sub(d00, d20), r01 = f32x4.sub(d01, d21), r02 = f32x4.sub(d02, d22), r03 = f32x4.sub(d03, d23);
+  const r10 = f32x4.add(d10, d20), r11 = f32x4.add(d11, d21), r12 = f32x4.add(d12, d22), r13 = f32x4.add(d13, d23);
+  const r20 = f32x4.sub(d20, d10), r21 = f32x4.sub(d21, d11), r22 = f32x4.sub(d22, d12), r23 = f32x4.sub(d23, d13);
+  const r30 = f32x4.sub(d10, d30), r31 = f32x4.sub(d11, d31), r32 = f32x4.sub(d12, d32), r33 = f32x4.sub(d13, d33);
+  // (B^T d) B: columns.
+  v128.store(dst, f32x4.sub(r00, r02)); v128.store(dst + step, f32x4.add(r01, r02));
+  v128.store(dst + 2 * step, f32x4.sub(r02, r01)); v128.store(dst + 3 * step, f32x4.sub(r01, r03));
+  v128.store(dst + 4 * step, f32x4.sub(r10, r12)); v128.store(dst + 5 * step, f32x4.add(r11, r12));
+  v128.store(dst + 6 * step, f32x4.sub(r12, r11)); v128.store(dst + 7 * step, f32x4.sub(r11, r13));
+  v128.store(dst + 8 * step, f32x4.sub(r20, r22)); v128.store(dst + 9 * step, f32x4.add(r21, r22));
+  v128.store(dst + 10 * step, f32x4.sub(r22, r21)); v128.store(dst + 11 * step, f32x4.sub(r21, r23));
+  v128.store(dst + 12 * step, f32x4.sub(r30, r32)); v128.store(dst + 13 * step, f32x4.add(r31, r32));
+  v128.store(dst + 14 * step, f32x4.sub(r32, r31)); v128.store(dst + 15 * step, f32x4.sub(r31, r33));
+}
+
+@inline function ld(p: usize, ok: bool): v128 {
+  return v128.and(v128.load(p), ok ? i32x4.splat(-1) : i32x4.splat(0));
+}
+
+@inline function clampI(v: i32, n: i32): i32 {
+  return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+
+/**
+ * Winograd convolution of tiles [t0, t1) (tile t: image t / (TH*TW), 2x2 output block at
+ * (2*ty, 2*tx)) of x[N,H,W,C] (3x3 taps, padding pt/pl, output OH x OW) with u from winogradFilter,
+ * into y[N,OH,OW,F] with bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB tiles per block
+ * (a multiple of 4); work holds 16*TB*Cp + 16*TB*Fp + 320 floats, 64-byte aligned (Cp = C rounded up to 4).
+ */
+export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, OH: i32, OW: i32,
+  u: usize, F: i32, bias: usize, act: i32, y: usize, t0: i32, t1: i32, TB: i32, work: usize): void {
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const Cp = (C + 3) & ~3;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  const mb = pa + <usize>(16 * TB * Cp) * 4; // M[xi][tile][Fp]
+  const tmp = mb + <usize>(16 * TB * Fp) * 4; // 4 tiles x 16 vectors (the scalar path uses 2 x 16)
+  const tinfo = tmp + 64 * 16; // 4 tiles x 4 i32
+  const xiA = <usize>(TB * Cp) * 4; // bytes per xi in pa
+  const xiU = <usize>(C * Fp) * 4; // bytes per xi in u
+  const xiM = <usize>(TB * Fp) * 4; // bytes per xi in mb
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    // Input transform, packed as A panels: pa[xi][panel][c][4 tiles].
+    for (let p0 = 0; p0 < nt; p0 += 4) {
+      const panel = pa + <usize>(p0 * Cp) * 4;
+      // Per tile of the panel: image byte offset, top-left input row and column, valid.
+      for (let r = 0; r < 4; r++) {
+        const ti = tinfo + <usize>r * 16;
+        const t = tb0 + p0 + r;
+        if (p0 + r >= nt) { store<i32>(ti, 0, 12); continue; }
+        const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW;
+        store<i32>(ti, n * H * W * C * 4);
+        store<i32>(ti, 2 * ty - pt, 4);
+        store<i32>(ti, 2 * (rem - ty * TW) - pl, 8);
+        store<i32>(ti, 1, 12);
+      }
+      let c0 = 0;
+      for (; c0 + 4 <= C; c0 += 4) {
+        for (let r = 0; r < 4; r++) {
+          const ti = tinfo + <usize>r * 16;
+          const tr = tmp + <usize>(r * 16) * 16;
+          if (load<i32>(ti, 12) == 0) {
+            for (let xi = 0; xi < 16; xi++) v128.store(tr + <usize>xi * 16, zero);
+            continue;
+          }
+          const q = x + <usize>load<i32>(ti) + <usize>c0 * 4;
+          const iy0 = load<i32>(ti, 4), ix0 = load<i32>(ti, 8);
+          if (iy0 >= 0 && iy0 + 4 <= H && ix0 >= 0 && ix0 + 4 <= W) {
+            const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+            winoIn(v128.load(p), v128.load(p + colB), v128.load(p + 2 * colB), v128.load(p + 3 * colB),
+              v128.load(p + rowB), v128.load(p + rowB + colB), v128.load(p + rowB + 2 * colB), v128.load(p + rowB + 3 * colB),
+              v128.load(p + 2 * rowB), v128.load(p + 2 * rowB + colB), v128.load(p + 2 * rowB + 2 * colB), v128.load(p + 2 * rowB + 3 * colB),
+              v128.load(p + 3 * rowB), v128.load(p + 3 * rowB + colB), v128.load(p + 3 * rowB + 2 * colB), v128.load(p + 3 * rowB + 3 * colB), tr, 16);
+          } else {
+            // Border tile: taps outside the image read as zero (addresses clamped inside it).
+            const y0 = iy0 >= 0 && iy0 < H, y1 = iy0 + 1 >= 0 && iy0 + 1 < H, y2 = iy0 + 2 >= 0 && iy0 + 2 < H, y3 = iy0 + 3 >= 0 && iy0 + 3 < H;
+            const x0 = ix0 >= 0 && ix0 < W, x1 = ix0 + 1 >= 0 && ix0 + 1 < W, x2 = ix0 + 2 >= 0 && ix0 + 2 < W, x3 = ix0 + 3 >= 0 && ix0 + 3 < W;
+            const ry0 = <usize>clampI(iy0, H) * rowB, ry1 = <usize>clampI(iy0 + 1, H) * rowB, ry2 = <usize>clampI(iy0 + 2, H) * rowB, ry3 = <usize>clampI(iy0 + 3, H) * rowB;
+            const cx0 = <usize>clampI(ix0, W) * colB, cx1 = <usize>clampI(ix0 + 1, W) * colB, cx2 = <usize>clampI(ix0 + 2, W) * colB, cx3 = <usize>clampI(ix0 + 3, W) * colB;
+            winoIn(ld(q + ry0 + cx0, y0 && x0), ld(q + ry0 + cx1, y0 && x1), ld(q + ry0 + cx2, y0 && x2), ld(q + ry0 + cx3, y0 && x3),
+              ld(q + ry1 + cx0, y1 && x0), ld(q + ry1 + cx1, y1 && x1), ld(q + ry1 + cx2, y1 && x2), ld(q + ry1 + cx3, y1 && x3),
+              ld(q + ry2 + cx0, y2 && x0), ld(q + ry2 + cx1, y2 && x1), ld(q + ry2 + cx2, y2 && x2), ld(q + ry2 + cx3, y2 && x3),
+              ld(q + ry3 + cx0, y3 && x0), ld(q + ry3 + cx1, y3 && x1), ld(q + ry3 + cx2, y3 && x2), ld(q + ry3 + cx3, y3 && x3), tr, 16);
+          }
+        }
+        // Tiles x channels -> channels x tiles, per xi: four 16-byte rows at channel c0..c0+3.
+        for (let xi = 0; xi < 16; xi++) {
+          const s = tmp + <usize>xi * 16;
+          transpose4Store(v128.load(s), v128.load(s + 256), v128.load(s + 512), v128.load(s + 768), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
+        }
+      }
+      for (; c0 < Cp; c0++) {
+        // Leftover channels one at a time, and zero padding up to Cp.
+        for (let r = 0; r < 4; r++) {
+          const ti = tinfo + <usize>r * 16;
+          const dst = panel + <usize>(c0 * 4 + r) * 4;
+          if (c0 >= C || load<i32>(ti, 12) == 0) { for (let xi = 0; xi < 16; xi++) store<f32>(dst + <usize>xi * xiA, 0); continue; }
+          const q = x + <usize>load<i32>(ti) + <usize>c0 * 4;
+          const iy0 = load<i32>(ti, 4), ix0 = load<i32>(ti, 8);
+          const tr = tmp;
+          for (let i = 0; i < 4; i++) {
+            const yy = iy0 + i;
+            for (let j = 0; j < 4; j++) {
+              const xx = ix0 + j;
+              const v: f32 = yy >= 0 && yy < H && xx >= 0 && xx < W ? load<f32>(q + <usize>yy * rowB + <usize>xx * colB) : 0;
+              v128.store(tr + <usize>(16 + i * 4 + j) * 16, f32x4.splat(v));
+            }
+          }
+          const d = tr + 256;
+          winoIn(v128.load(d), v128.load(d, 16), v128.load(d, 32), v128.load(d, 48), v128.load(d, 64), v128.load(d, 80), v128.load(d, 96), v128.load(d, 112),
+            v128.load(d, 128), v128.load(d, 144), v128.load(d, 160), v128.load(d, 176), v128.load(d, 192), v128.load(d, 208), v128.load(d, 224), v128.load(d, 240), tr, 16);
+          for (let xi = 0; xi < 16; xi++) store<f32>(dst + <usize>xi * xiA, f32x4.extract_lane(v128.load(tr + <usize>xi * 16), 0));
+        }
+      }
+    }
+    // 16 GEMMs: M[xi][tiles][F] = V[xi][tiles][Cp] * U[xi][C][F] (K blocks of KC channels).
+    const ntp = (nt + 3) & ~3;
+    for (let xi = 0; xi < 16; xi++) {
+      const ax = pa + <usize>xi * xiA, ux = u + <usize>xi * xiU, mx = mb + <usize>xi * xiM;
+      for (let kc0 = 0; kc0 < C; kc0 += KC) {
+        const kc = min(KC, C - kc0);
+        const f = kc0 > 0 ? F_ACC : 0;
+        for (let jr = 0; jr < Fp; jr += NR) {
+          const bp = ux + <usize>(jr * C + kc0 * NR) * 4;
+          for (let ir = 0; ir < ntp; ir += MR) {
+            kernel(kc, ax + <usize>(ir * Cp + kc0 * MR) * 4, bp, mx + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, f, 0);
+          }
+        }
+      }
+    }
+    // Output transform (+ bias, activation) into y.
+    const tileM = <usize>Fp * 4;
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const oy = 2 * ty, ox = 2 * tx;
+      const has1y = oy + 1 < OH, has1x = ox + 1 < OW;
+      const o00 = y + <usize>(((n * OH + oy) * OW + ox) * F) * 4;
+      const o01 = o00 + <usize>F * 4;
+      const o10 = o00 + <usize>(OW * F) * 4;
+      const o11 = o10 + <usize>F * 4;
+      const m = mb + <usize>i * tileM;
+      let f0 = 0;
+      for (; f0 + 4 <= F; f0 += 4) {
+        const q = m + <usize>f0 * 4;
+        const m00 = v128.load(q), m01 = v128.load(q + xiM), m02 = v128.load(q + 2 * xiM), m03 = v128.load(q + 3 * xiM);
+        const m10 = v128.load(q + 4 * xiM), m11 = v128.load(q + 5 * xiM), m12 = v128.load(q + 6 * xiM), m13 = v128.load(q + 7 * xiM);
+        const m20 = v128.load(q + 8 * xiM), m21 = v128.load(q + 9 * xiM), m22 = v128.load(q + 10 * xiM), m23 = v128.load(q + 11 * xiM);
+        const m30 = v128.load(q + 12 * xiM), m31 = v128.load(q + 13 * xiM), m32 = v128.load(q + 14 * xiM), m33 = v128.load(q + 15 * xiM);
+        // A^T m: rows.
+        const s00 = f32x4.add(f32x4.add(m00, m10), m20), s01 = f32x4.add(f32x4.add(m01, m11), m21);
+        const s02 = f32x4.add(f32x4.add(m02, m12), m22), s03 = f32x4.add(f32x4.add(m03, m13), m23);
+        const s10 = f32x4.sub(f32x4.sub(m10, m20), m30), s11 = f32x4.sub(f32x4.sub(m11, m21), m31);
+        const s12 = f32x4.sub(f32x4.sub(m12, m22), m32), s13 = f32x4.sub(f32x4.sub(m13, m23), m33);
+        // (A^T m) A: columns.
+        let v00 = f32x4.add(f32x4.add(s00, s01), s02), v01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+        let v10 = f32x4.add(f32x4.add(s10, s11), s12), v11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+        if (bias != 0) {
+          const b = v128.load(bias + <usize>f0 * 4);
+          v00 = f32x4.add(v00, b); v01 = f32x4.add(v01, b); v10 = f32x4.add(v10, b); v11 = f32x4.add(v11, b);
+        }
+        if (act != 0) {
+          v00 = f32x4.max(v00, zero); v01 = f32x4.max(v01, zero); v10 = f32x4.max(v10, zero); v11 = f32x4.max(v11, zero);
+          if (act == 2) { v00 = f32x4.min(v00, six); v01 = f32x4.min(v01, six); v10 = f32x4.min(v10, six); v11 = f32x4.min(v11, six); }
+        }
+        const fo = <usize>f0 * 4;
+        v128.store(o00 + fo, v00);
+        if (has1x) v128.store(o01 + fo, v01);
+        if (has1y) { v128.store(o10 + fo, v10); if (has1x) v128.store(o11 + fo, v11); }
+      }
+      for (; f0 < F; f0++) {
+        const q = m + <usize>f0 * 4;
+        const m00 = load<f32>(q), m01 = load<f32>(q + xiM), m02 = load<f32>(q + 2 * xiM), m03 = load<f32>(q + 3 * xiM);
+        const m10 = load<f32>(q + 4 * xiM), m11 = load<f32>(q + 5 * xiM), m12 = load<f32>(q + 6 * xiM), m13 = load<f32>(q + 7 * xiM);
+        const m20 = load<f32>(q + 8 * xiM), m21 = load<f32>(q + 9 * xiM), m22 = load<f32>(q + 10 * xiM), m23 = load<f32>(q + 11 * xiM);
+        const m30 = load<f32>(q + 12 * xiM), m31 = load<f32>(q + 13 * xiM), m32 = load<f32>(q + 14 * xiM), m33 = load<f32>(q + 15 * xiM);
+        const s00 = m00 + m10 + m20, s01 = m01 + m11 + m21, s02 = m02 + m12 + m22, s03 = m03 + m13 + m23;
+        const s10 = m10 - m20 - m30, s11 = m11 - m21 - m31, s12 = m12 - m22 - m32, s13 = m13 - m23 - m33;
+        const b: f32 = bias != 0 ? load<f32>(bias + <usize>f0 * 4) : 0;
+        const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
+        const fo = <usize>f0 * 4;
+        store<f32>(o00 + fo, min(max(s00 + s01 + s02 + b, lo), hi));
+        if (has1x) store<f32>(o01 + fo, min(max(s01 - s02 - s03 + b, lo), hi));
+        if (has1y) {
+          store<f32>(o10 + fo, min(max(s10 + s11 + s12 + b, lo), hi));
+          if (has1x) store<f32>(o11 + fo, min(max(s11 - s12 - s13 + b, lo), hi));
+        }
+      }
+    }
+  }
 }

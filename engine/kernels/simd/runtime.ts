@@ -4,11 +4,12 @@
 // Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import { SIMD_WASM_BASE64 } from './simd-binary';
+import { SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
 
 export interface SimdExports {
-  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, work: number, overwrite: number): void;
+  gemmJob(desc: number): void;
   gemmWorkBytes(): number;
+  relaxedSimd(): number;
   im2col(x: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, col: number, m0: number, m1: number): void;
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
   addInto(dst: number, src: number, n: number): void;
@@ -17,9 +18,12 @@ export interface SimdExports {
   convFilterGradSmallF(x: number, dy: number, acc: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
     KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number): void;
   sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
+  winogradFilter(w: number, C: number, F: number, u: number): void;
+  winogradConv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
+    u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, work: number): void;
 }
-export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes'>;
-const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading'];
+export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
+const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
@@ -61,20 +65,29 @@ export class SimdRuntime {
   readonly exports: SimdExports;
   readonly workBytes: number;
   private f32View: Float32Array;
+  private i32View: Int32Array;
   private top = ARENA_START;
   private helpers: Worker[] = [];
   private ctrl: Int32Array | null = null;
   private seq = 0;
   private module: WebAssembly.Module;
 
-  constructor() {
-    const bytes = Buffer.from(SIMD_WASM_BASE64, 'base64');
-    this.module = new WebAssembly.Module(bytes);
+  /** True when the module multiplies and adds with relaxed SIMD's fused multiply-add. */
+  readonly relaxed: boolean;
+
+  constructor(allowRelaxed = process.env.GLASSWING_SIMD !== 'base') {
+    // The relaxed-SIMD build where this runtime validates it (detected, not assumed: Electron's V8
+    // ships relaxed SIMD, Node 20's only behind --experimental-wasm-relaxed-simd).
+    const relaxed = Buffer.from(SIMD_RELAXED_WASM_BASE64, 'base64');
+    const useRelaxed = allowRelaxed && WebAssembly.validate(relaxed);
+    this.module = new WebAssembly.Module(useRelaxed ? relaxed : Buffer.from(SIMD_WASM_BASE64, 'base64'));
     this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort() { throw new Error('simd abort'); } } });
     this.exports = inst.exports as unknown as SimdExports;
     this.workBytes = this.exports.gemmWorkBytes();
+    this.relaxed = this.exports.relaxedSimd() === 1;
     this.f32View = new Float32Array(this.memory.buffer);
+    this.i32View = new Int32Array(this.memory.buffer);
   }
 
   /** Number of threads jobs are split over (the caller's thread included). */
@@ -119,6 +132,21 @@ export class SimdRuntime {
       this.f32View = new Float32Array(this.memory.buffer);
     }
     return this.f32View;
+  }
+
+  /** An Int32Array over the whole memory (for job descriptors and geometry). */
+  get i32(): Int32Array {
+    if (this.i32View.buffer !== this.memory.buffer || this.i32View.length * 4 !== this.memory.buffer.byteLength) {
+      this.i32View = new Int32Array(this.memory.buffer);
+    }
+    return this.i32View;
+  }
+
+  /** Writes `words` as int32s into a fresh arena block; returns its address. */
+  putI32(words: ArrayLike<number>): number {
+    const p = this.alloc(words.length);
+    this.i32.set(words, p >> 2);
+    return p;
   }
 
   /** Frees every arena allocation; each kernel starts with this (kernels never nest). */
