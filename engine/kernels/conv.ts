@@ -78,6 +78,20 @@ function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, p
   gemm(rt, M, F, K, A, { addr: pw, rs: F, cs: 1 }, out, F, { bias: pb || undefined, activation: act });
 }
 
+/**
+ * Whether Glasswing's forward convolution should replace the backend's own: always on cpu; on wasm
+ * (whose XNNPACK convolution is good but single-threaded) for Winograd-eligible convolutions and for
+ * others large enough that threads pay off.
+ */
+export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
+  if (backend === 'cpu') return true;
+  const g = geomOf(ci);
+  if (usesWinograd(g, ci.outChannels)) return true;
+  const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
+  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS;
+}
+const WASM_CONV_MIN_MACS = 16e6;
+
 /** y = act(conv(x, w) + bias), NHWC x, [KH, KW, C, F] w. */
 export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: FusedAct): Float32Array {
   const rt = simd();

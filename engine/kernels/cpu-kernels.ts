@@ -8,7 +8,9 @@ import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, type FusedAct } from './conv';
 import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
-import { binary, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
+import { batchNormConstants, binary, isSpatialPad, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
+import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
 
 const B = 'cpu';
@@ -66,9 +68,9 @@ export function registerCpuKernels(): void {
     const ci = allFloat(x, filter, bias) && !preluActivationWeights ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
     const b = ci ? channelBias(backend, bias, ci.outChannels) : false;
     if (!ci || b === false) return useStock(stock, args, 'FusedConv2D');
-    const fused: FusedAct = act === 'relu' ? 'relu' : 'linear';
+    const fused: FusedAct = act === 'relu' || act === 'relu6' ? act : 'linear';
     let out = conv2dForward(ci, vals(backend, x!), vals(backend, filter!), b, fused);
-    if (act !== 'relu' && act !== 'linear') out = applyActivation(out, act, attrs.leakyreluAlpha as number);
+    if (act !== 'relu' && act !== 'relu6' && act !== 'linear') out = applyActivation(out, act, attrs.leakyreluAlpha as number);
     return backend.makeTensorInfo(ci.outShape, 'float32', own(out));
   });
 
@@ -140,9 +142,10 @@ export function registerCpuKernels(): void {
     const act = attrs.activation as string;
     const N = attrs.transposeB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
     const bv = allFloat(a, b, bias) && !preluActivationWeights ? channelBias(backend, bias, N) : false;
-    const r = bv !== false ? batchMatMul(a!.shape, vals(backend, a!), b!.shape, vals(backend, b!), !!attrs.transposeA, !!attrs.transposeB, bv, act === 'relu' ? 'relu' : 'linear') : null;
+    const fused = act === 'relu' || act === 'relu6' ? act : 'linear';
+    const r = bv !== false ? batchMatMul(a!.shape, vals(backend, a!), b!.shape, vals(backend, b!), !!attrs.transposeA, !!attrs.transposeB, bv, fused) : null;
     if (!r) return useStock(stock, args, '_FusedMatMul');
-    const out = act === 'relu' || act === 'linear' ? r.values : applyActivation(r.values, act, attrs.leakyreluAlpha as number);
+    const out = act === fused ? r.values : applyActivation(r.values, act, attrs.leakyreluAlpha as number);
     return backend.makeTensorInfo(r.shape, 'float32', own(out));
   });
 
@@ -177,5 +180,101 @@ export function registerCpuKernels(): void {
     if (!r) return useStock(stock, args, 'Sum');
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
     return backend.makeTensorInfo(shape, 'float32', own(r.values));
+  });
+
+  overrideKernel(B, 'Mean', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    if (!allFloat(x)) return useStock(stock, args, 'Mean');
+    const axes = normalizeAxes(attrs.axis as number | number[], x!.shape.length);
+    const r = sum(x!.shape, vals(backend, x!), axes);
+    if (!r) return useStock(stock, args, 'Mean');
+    const count = util.sizeFromShape(x!.shape) / Math.max(1, r.values.length);
+    for (let i = 0; i < r.values.length; i++) r.values[i] = r.values[i]! / count;
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
+    return backend.makeTensorInfo(shape, 'float32', own(r.values));
+  });
+
+  overrideKernel(B, 'ClipByValue', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(x)) return useStock(stock, args, 'ClipByValue');
+    const lo = args.attrs!.clipValueMin as number, hi = args.attrs!.clipValueMax as number;
+    const v = vals(backend, x!);
+    const out = new Float32Array(v.length);
+    for (let i = 0; i < v.length; i++) { const e = v[i]!; out[i] = e < lo ? lo : e > hi ? hi : e; }
+    return backend.makeTensorInfo(x!.shape, 'float32', out);
+  });
+
+  overrideKernel(B, 'FusedBatchNorm', (args, stock) => {
+    const { x, mean, variance, offset, scale } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(x, mean, variance, offset, scale) || x!.shape.length === 0) return useStock(stock, args, 'FusedBatchNorm');
+    const C = x!.shape[x!.shape.length - 1]!;
+    const k = batchNormConstants(C, vals(backend, mean!), vals(backend, variance!), offset ? vals(backend, offset) : null, scale ? vals(backend, scale) : null,
+      (args.attrs!.varianceEpsilon as number | undefined) ?? 0.001);
+    if (!k) return useStock(stock, args, 'FusedBatchNorm');
+    const v = vals(backend, x!);
+    const out = new Float32Array(v.length);
+    const { mean: m, scale: a, shift: b } = k;
+    for (let i = 0, c = 0; i < v.length; i++) { out[i] = (v[i]! - m[c]!) * a[c]! + b[c]!; if (++c === C) c = 0; }
+    return backend.makeTensorInfo(x!.shape, 'float32', out);
+  });
+
+  overrideKernel(B, 'PadV2', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const paddings = args.attrs!.paddings as [number, number][];
+    if (!allFloat(x) || !isSpatialPad(x!.shape, paddings)) return useStock(stock, args, 'PadV2');
+    const [N, H, W, C] = x!.shape as [number, number, number, number];
+    const [[pt, pb], [pl, pr]] = [paddings[1]!, paddings[2]!];
+    const OH = H + pt + pb, OW = W + pl + pr;
+    const v = vals(backend, x!);
+    const out = new Float32Array(N * OH * OW * C);
+    const value = args.attrs!.constantValue as number;
+    if (value !== 0) out.fill(value);
+    for (let n = 0; n < N; n++) for (let y = 0; y < H; y++) {
+      out.set(v.subarray((n * H + y) * W * C, (n * H + y + 1) * W * C), ((n * OH + y + pt) * OW + pl) * C);
+    }
+    return backend.makeTensorInfo([N, OH, OW, C], 'float32', out);
+  });
+
+  overrideKernel(B, 'DepthwiseConv2dNative', (args, stock) => {
+    const { x, filter } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const ci = allFloat(x, filter) ? depthwiseInfo(x!.shape, filter!.shape, args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNative');
+    return backend.makeTensorInfo(ci.outShape, 'float32', own(depthwiseForward(ci, vals(backend, x!), vals(backend, filter!), null, 'linear')));
+  });
+
+  overrideKernel(B, 'FusedDepthwiseConv2D', (args, stock) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ci = allFloat(x, filter, bias) && !preluActivationWeights ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
+    const b = ci ? channelBias(backend, bias, ci.outChannels) : false;
+    if (!ci || b === false) return useStock(stock, args, 'FusedDepthwiseConv2D');
+    const fused: FusedAct = act === 'relu' || act === 'relu6' ? act : 'linear';
+    let out = depthwiseForward(ci, vals(backend, x!), vals(backend, filter!), b, fused);
+    if (act !== fused) out = applyActivation(out, act, attrs.leakyreluAlpha as number);
+    return backend.makeTensorInfo(ci.outShape, 'float32', own(out));
+  });
+
+  overrideKernel(B, 'DepthwiseConv2dNativeBackpropInput', (args, stock) => {
+    const { dy, filter } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const ci = allFloat(dy, filter) ? depthwiseInfo(args.attrs!.inputShape as number[], filter!.shape, args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropInput');
+    return backend.makeTensorInfo(ci.inShape, 'float32', own(depthwiseBackpropInput(ci, vals(backend, dy!), vals(backend, filter!))));
+  });
+
+  overrideKernel(B, 'DepthwiseConv2dNativeBackpropFilter', (args, stock) => {
+    const { x, dy } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const ci = allFloat(x, dy) ? depthwiseInfo(x!.shape, args.attrs!.filterShape as number[], args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropFilter');
+    return backend.makeTensorInfo(args.attrs!.filterShape as number[], 'float32', own(depthwiseBackpropFilter(ci, vals(backend, x!), vals(backend, dy!))));
   });
 }

@@ -5,6 +5,7 @@ import { registerCpuKernels } from './cpu-kernels';
 import { registerWasmKernels } from './wasm-kernels';
 import { restoreStockKernels } from './registry';
 import { simd } from './simd/runtime';
+import { registerFusedOptimizers, setFusedOptimizers } from './optimizers';
 
 let registered = false;
 
@@ -12,12 +13,15 @@ export function registerFastKernels(): void {
   if (registered) return;
   registerCpuKernels();
   registerWasmKernels();
+  registerFusedOptimizers();
+  setFusedOptimizers(true);
   registered = true;
 }
 
 /** Puts the stock TF.js kernels back (for comparisons and tests). */
 export function unregisterFastKernels(): void {
   restoreStockKernels();
+  setFusedOptimizers(false);
   registered = false;
 }
 

@@ -52,6 +52,12 @@ function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Arra
   return out;
 }
 
+/** 2x2 windows, stride 2, no padding or dilation, every window inside the image: maxPoolGrad2x2's case. */
+export function isMaxPool2x2(pi: PoolInfo): boolean {
+  return pi.effectiveFilterHeight === 2 && pi.effectiveFilterWidth === 2 && pi.strideHeight === 2 && pi.strideWidth === 2 &&
+    pi.dilationHeight === 1 && pi.dilationWidth === 1 && pi.padInfo.top === 0 && pi.padInfo.left === 0 && 2 * pi.outHeight <= pi.inHeight && 2 * pi.outWidth <= pi.inWidth;
+}
+
 /**
  * dx for max pooling: each dy goes to the first maximum of its window in x. Written into `out` when
  * given (e.g. a backend's own output buffer).
@@ -63,7 +69,7 @@ export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out
   const pt = pi.padInfo.top, pl = pi.padInfo.left;
   // The common case (2×2 windows, stride 2, no padding or dilation) in WebAssembly, split by image.
   // Every window must lie inside the image ('same' on an odd size pads the last one).
-  if (eh === 2 && ew === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pt === 0 && pl === 0 && 2 * OH <= H && 2 * OW <= W) {
+  if (isMaxPool2x2(pi)) {
     const rt = simd();
     rt.reset();
     const px = rt.put(x), pdy = rt.put(dy);

@@ -9,11 +9,14 @@ import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { overrideKernel, useStock } from './registry';
-import { conv2dBackpropFilter, conv2dBackpropInput } from './conv';
-import { maxPoolGrad } from './pool';
+import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, preferFastConv, type FusedAct } from './conv';
+import { isMaxPool2x2, maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes, type BinaryOp } from './elementwise';
 import { simd } from './simd/runtime';
+import { addrOf, heapOf, withScratch } from './wasm-heap';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
+import { batchNormConstants, isSpatialPad } from './elementwise';
 
 const B = 'wasm';
 
@@ -27,14 +30,38 @@ function output(backend: BackendWasm, shape: number[], values: Float32Array): Te
   return out;
 }
 
-function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
+function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number] = 1): backend_util.Conv2DInfo | null {
   const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
   if (fmt !== 'channelsLast') return null;
   return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
+    attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
 }
 
+const FUSED_ACTS = new Set(['linear', 'relu', 'relu6']);
+
 export function registerWasmKernels(): void {
+  // Forward convolutions: XNNPACK (single-threaded here) stays where it is faster; Glasswing's
+  // threaded implicit GEMM / Winograd takes the larger ones (preferFastConv in conv.ts).
+  overrideKernel(B, 'Conv2D', (args, stock) => {
+    const { x, filter } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    if (!ci || !preferFastConv(ci, 'wasm')) return useStock(stock, args, 'Conv2D');
+    return output(backend, ci.outShape, conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
+  });
+
+  overrideKernel(B, 'FusedConv2D', (args, stock) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
+    const ci = ok ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm')) return useStock(stock, args, 'FusedConv2D');
+    return output(backend, ci.outShape, conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
+  });
+
   overrideKernel(B, 'Conv2DBackpropFilter', (args, stock) => {
     const { x, dy } = args.inputs;
     const backend = args.backend as BackendWasm;
@@ -60,8 +87,13 @@ export function registerWasmKernels(): void {
     if (dy!.dtype !== 'float32' || input!.dtype !== 'float32') return useStock(stock, args, 'MaxPoolGrad');
     const pi = backend_util.computePool2DInfo(input!.shape as [number, number, number, number], attrs.filterSize as [number, number],
       attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
-    // Straight into the output's heap buffer: no 1 MB temporary and copy per call.
+    // Straight into the output's heap buffer: no temporary and copy per call.
     const out = backend.makeOutput(input!.shape, 'float32');
+    const heap = heapOf(backend);
+    if (heap && isMaxPool2x2(pi)) {
+      heap.maxPoolGrad2x2(addrOf(backend, input!), addrOf(backend, dy!), addrOf(backend, out), pi.inHeight, pi.inWidth, pi.inChannels, pi.outHeight, pi.outWidth, 0, pi.batchSize);
+      return out;
+    }
     maxPoolGrad(pi, view(backend, dy!), view(backend, input!), backend.typedArrayFromHeap(out) as Float32Array);
     return out;
   });
@@ -88,12 +120,18 @@ export function registerWasmKernels(): void {
       if (na === nb || na === 1 || nb === 1 || !handlesBroadcast(a!.shape, b!.shape, shape)) return useStock(stock, args, name);
       const out = backend.makeOutput(shape, 'float32');
       if (op === 'add') {
-        // The bias add of every conv and dense layer: SIMD in Glasswing's module, copies included.
+        // The bias add of every conv and dense layer: SIMD in Glasswing's module, in place on the
+        // backend's heap (or through the shared arena where the heap is not reachable).
         const [full, row] = na > nb ? [a!, b!] : [b!, a!];
+        const n = Math.max(na, nb), r = Math.min(na, nb);
+        const heap = heapOf(backend);
+        if (heap) {
+          heap.biasActTo(addrOf(backend, full), n / r, r, addrOf(backend, row), 0, addrOf(backend, out));
+          return out;
+        }
         const rt = simd();
         rt.reset();
         const px = rt.put(view(backend, full)), pb = rt.put(view(backend, row));
-        const n = Math.max(na, nb), r = Math.min(na, nb);
         rt.exports.biasAct(px, n / r, r, pb, 0);
         view(backend, out).set(rt.view(px, n));
         return out;
@@ -115,11 +153,18 @@ export function registerWasmKernels(): void {
     if (!leading) return useStock(stock, args, 'Sum');
     const outShape = x!.shape.slice(axes.length);
     const cols = util.sizeFromShape(outShape), rows = util.sizeFromShape(x!.shape) / Math.max(cols, 1);
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    const heap = heapOf(backend);
+    if (heap) {
+      const out = backend.makeOutput(shape, 'float32');
+      withScratch(backend, cols * 8, (acc) => heap.sumLeading(addrOf(backend, x!), rows, cols, addrOf(backend, out), acc));
+      return out;
+    }
     const rt = simd();
     rt.reset();
     const px = rt.put(view(backend, x!)), pout = rt.alloc(cols), acc = rt.alloc(cols * 2);
     rt.exports.sumLeading(px, rows, cols, pout, acc);
-    return output(backend, attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, rt.view(pout, cols));
+    return output(backend, shape, rt.view(pout, cols));
   });
 
   // Tensors are immutable in TF.js, so an identity can share the data (as the cpu backend does).
@@ -135,4 +180,84 @@ export function registerWasmKernels(): void {
     const { x } = args.inputs;
     return x!.dtype === args.attrs!.dtype && x!.dtype !== 'string' ? share(args.backend as BackendWasm, x!) : useStock(stock, args, 'Cast');
   });
+
+  // Batch norm at inference (MobileNet's 33 per image): the stock kernel indexes every parameter
+  // per element; here per-channel constants and one SIMD pass over the heap.
+  overrideKernel(B, 'FusedBatchNorm', (args, stock) => {
+    const { x, mean, variance, offset, scale } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const heap = heapOf(backend);
+    const ts = [x, mean, variance, offset, scale].filter((t): t is TensorInfo => !!t);
+    if (!heap || ts.some((t) => t.dtype !== 'float32') || x!.shape.length === 0) return useStock(stock, args, 'FusedBatchNorm');
+    const C = x!.shape[x!.shape.length - 1]!;
+    const k = batchNormConstants(C, view(backend, mean!), view(backend, variance!), offset ? view(backend, offset) : null, scale ? view(backend, scale) : null,
+      (args.attrs!.varianceEpsilon as number | undefined) ?? 0.001);
+    if (!k) return useStock(stock, args, 'FusedBatchNorm');
+    const out = backend.makeOutput(x!.shape, 'float32');
+    const rows = util.sizeFromShape(x!.shape) / C;
+    withScratch(backend, C * 12, (p) => {
+      const heapF32 = new Float32Array(wasmBuffer(backend), p, 3 * C);
+      heapF32.set(k.mean, 0);
+      heapF32.set(k.scale, C);
+      heapF32.set(k.shift, 2 * C);
+      heap.scaleShift(addrOf(backend, x!), rows, C, p, p + C * 4, p + C * 8, addrOf(backend, out));
+    });
+    return out;
+  });
+
+  // Zero padding of images (ZeroPadding2D before MobileNet's strided depthwise convolutions).
+  overrideKernel(B, 'PadV2', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const paddings = args.attrs!.paddings as [number, number][];
+    const heap = heapOf(backend);
+    if (!heap || x!.dtype !== 'float32' || !isSpatialPad(x!.shape, paddings)) return useStock(stock, args, 'PadV2');
+    const [N, H, W, C] = x!.shape as [number, number, number, number];
+    const [[pt, pb], [pl, pr]] = [paddings[1]!, paddings[2]!];
+    const out = backend.makeOutput([N, H + pt + pb, W + pl + pr, C], 'float32');
+    heap.pad2d(addrOf(backend, x!), N, H, W, C, pt, pb, pl, pr, args.attrs!.constantValue as number, addrOf(backend, out));
+    return out;
+  });
+
+  // Depthwise convolutions: the stock kernel (XNNPACK) returns zeros for some shapes (a 1x3 filter,
+  // stride 2, 'same' padding), and is single-threaded; Glasswing's kernel replaces it.
+  overrideKernel(B, 'DepthwiseConv2dNative', (args, stock) => {
+    const { x, filter } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(x!.shape, filter!.shape, args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNative');
+    return output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
+  });
+
+  overrideKernel(B, 'FusedDepthwiseConv2D', (args, stock) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
+    const ci = ok ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
+    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return useStock(stock, args, 'FusedDepthwiseConv2D');
+    return output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
+  });
+
+  // Depthwise convolution gradients (the wasm backend has none: MobileNet could not fine-tune).
+  overrideKernel(B, 'DepthwiseConv2dNativeBackpropInput', (args, stock) => {
+    const { dy, filter } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(args.attrs!.inputShape as number[], filter!.shape, args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropInput');
+    return output(backend, ci.inShape, depthwiseBackpropInput(ci, view(backend, dy!), view(backend, filter!)));
+  });
+
+  overrideKernel(B, 'DepthwiseConv2dNativeBackpropFilter', (args, stock) => {
+    const { x, dy } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? depthwiseInfo(x!.shape, args.attrs!.filterShape as number[], args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropFilter');
+    return output(backend, args.attrs!.filterShape as number[], depthwiseBackpropFilter(ci, view(backend, x!), view(backend, dy!)));
+  });
+}
+
+function wasmBuffer(backend: BackendWasm): ArrayBuffer {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
 }

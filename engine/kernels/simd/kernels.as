@@ -219,10 +219,24 @@ function packAConv(g: usize, x: usize, m: i32, mc: i32, k0: i32, kc: i32, dst: u
     while (k < kend) {
       const tap = k / C;
       const c = k - tap * C;
-      const len = min(C - c, kend - k);
       const ky = tap / KW, kx = tap - (tap / KW) * KW;
       const oyk = ky * dh, oxk = kx * dw;
+      let len = min(C - c, kend - k);
       let y: i32, xx: i32;
+      // Undilated rows: taps kx..KW-1 are one contiguous run of the image row when they all lie
+      // inside it for every row of the panel (few channels: a 5x5 conv on 1 channel packs 5 at once).
+      if (dw == 1 && kx + 1 < KW) {
+        const last = KW - 1 - kx;
+        y = iy0 + oyk; xx = ix0 + oxk;
+        let whole = !ok0 || (y >= 0 && y < H && xx >= 0 && xx + last < W);
+        y = iy1 + oyk; xx = ix1 + oxk;
+        whole = whole && (!ok1 || (y >= 0 && y < H && xx >= 0 && xx + last < W));
+        y = iy2 + oyk; xx = ix2 + oxk;
+        whole = whole && (!ok2 || (y >= 0 && y < H && xx >= 0 && xx + last < W));
+        y = iy3 + oyk; xx = ix3 + oxk;
+        whole = whole && (!ok3 || (y >= 0 && y < H && xx >= 0 && xx + last < W));
+        if (whole) len = min((KW - kx) * C - c, kend - k);
+      }
       y = iy0 + oyk; xx = ix0 + oxk;
       const p0 = ok0 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img0 + (y * W + xx) * C + c) * 4 : zeros;
       y = iy1 + oyk; xx = ix1 + oxk;
@@ -452,29 +466,35 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   addFloats(dst, src, n);
 }
 
-/** Adds bias[j] (when bias != 0) to every row of x[rows, cols], then applies relu (act 1) or relu6 (act 2). */
-export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): void {
+/** y = act(x + bias[j] per row) for x[rows, cols] (bias 0: none; act 1 relu, 2 relu6); y may be x. */
+export function biasActTo(x: usize, rows: i32, cols: i32, bias: usize, act: i32, y: usize): void {
   const zero = f32x4.splat(0), six = f32x4.splat(6);
   const lo: f32 = act != 0 ? 0 : -Infinity;
   const hi: f32 = act == 2 ? 6 : Infinity;
   for (let r = 0; r < rows; r++) {
-    const row = x + <usize>(r * cols) * 4;
+    const o = <usize>(r * cols) * 4;
+    const row = x + o, out = y + o;
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       let v = v128.load(row + <usize>j * 4);
       if (bias != 0) v = f32x4.add(v, v128.load(bias + <usize>j * 4));
       if (act != 0) v = f32x4.max(v, zero);
       if (act == 2) v = f32x4.min(v, six);
-      v128.store(row + <usize>j * 4, v);
+      v128.store(out + <usize>j * 4, v);
     }
     for (; j < cols; j++) {
       let v = load<f32>(row + <usize>j * 4);
       if (bias != 0) v += load<f32>(bias + <usize>j * 4);
-      v = v > lo ? v : lo;
+      if (act != 0) v = v > lo ? v : lo;
       v = v < hi ? v : hi;
-      store<f32>(row + <usize>j * 4, v);
+      store<f32>(out + <usize>j * 4, v);
     }
   }
+}
+
+/** biasActTo in place. */
+export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): void {
+  biasActTo(x, rows, cols, bias, act, x);
 }
 
 /**
@@ -854,6 +874,382 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
         if (has1y) {
           store<f32>(o10 + fo, min(max(s10 + s11 + s12 + b, lo), hi));
           if (has1x) store<f32>(o11 + fo, min(max(s11 - s12 - s13 + b, lo), hi));
+        }
+      }
+    }
+  }
+}
+
+// ---- Memory-bound kernels: optimizer updates, element-wise ops, batch norm, padding ---------------
+// These also run single-threaded and zero-copy on the wasm backend's own heap (a second instance of
+// this module, built without shared memory, imports the backend's memory): copying their operands
+// into the shared arena would cost as much as the work itself.
+
+/**
+ * One Adam step, in the stock optimizer's order of float32 operations (so results are identical):
+ * m' = m*b1 + g*omb1, v' = v*b2 + g²*omb2, value' = (m'/c1) / (sqrt(v'/c2) + eps) * neglr + value.
+ */
+export function adam(value: usize, m: usize, v: usize, g: usize, n: i32, outValue: usize, outM: usize, outV: usize,
+  b1: f32, omb1: f32, b2: f32, omb2: f32, c1: f32, c2: f32, eps: f32, neglr: f32): void {
+  const vb1 = f32x4.splat(b1), vomb1 = f32x4.splat(omb1), vb2 = f32x4.splat(b2), vomb2 = f32x4.splat(omb2);
+  const vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2), veps = f32x4.splat(eps), vlr = f32x4.splat(neglr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const gv = v128.load(g + o);
+    const mm = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(gv, vomb1));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(gv, gv), vomb2));
+    const step = f32x4.mul(f32x4.div(f32x4.div(mm, vc1), f32x4.add(f32x4.sqrt(f32x4.div(vv, vc2)), veps)), vlr);
+    v128.store(outValue + o, f32x4.add(step, v128.load(value + o)));
+    v128.store(outM + o, mm);
+    v128.store(outV + o, vv);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const gv = load<f32>(g + o);
+    const mm = load<f32>(m + o) * b1 + gv * omb1;
+    const vv = load<f32>(v + o) * b2 + (gv * gv) * omb2;
+    store<f32>(outValue + o, (mm / c1) / (sqrt<f32>(vv / c2) + eps) * neglr + load<f32>(value + o));
+    store<f32>(outM + o, mm);
+    store<f32>(outV + o, vv);
+  }
+}
+
+/** Momentum SGD as the stock optimizer: acc' = acc*mom + g, value' = acc'*neglr + value. */
+export function momentum(value: usize, acc: usize, g: usize, n: i32, outValue: usize, outAcc: usize, mom: f32, neglr: f32): void {
+  const vm = f32x4.splat(mom), vlr = f32x4.splat(neglr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const a = f32x4.add(f32x4.mul(v128.load(acc + o), vm), v128.load(g + o));
+    v128.store(outAcc + o, a);
+    v128.store(outValue + o, f32x4.add(f32x4.mul(a, vlr), v128.load(value + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const a = load<f32>(acc + o) * mom + load<f32>(g + o);
+    store<f32>(outAcc + o, a);
+    store<f32>(outValue + o, a * neglr + load<f32>(value + o));
+  }
+}
+
+/**
+ * RMSProp (not centred) as the stock optimizer: ms' = ms*decay + g²*omd,
+ * mom' = mom*momentum + (g*lr) / sqrt(ms' + eps), value' = value - mom'.
+ */
+export function rmsprop(value: usize, ms: usize, mom: usize, g: usize, n: i32, outValue: usize, outMs: usize, outMom: usize,
+  decay: f32, omd: f32, momentum_: f32, lr: f32, eps: f32): void {
+  const vd = f32x4.splat(decay), vomd = f32x4.splat(omd), vmo = f32x4.splat(momentum_), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const gv = v128.load(g + o);
+    const s = f32x4.add(f32x4.mul(v128.load(ms + o), vd), f32x4.mul(f32x4.mul(gv, gv), vomd));
+    const mo = f32x4.add(f32x4.mul(v128.load(mom + o), vmo), f32x4.div(f32x4.mul(gv, vlr), f32x4.sqrt(f32x4.add(s, veps))));
+    v128.store(outMs + o, s);
+    v128.store(outMom + o, mo);
+    v128.store(outValue + o, f32x4.sub(v128.load(value + o), mo));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const gv = load<f32>(g + o);
+    const s = load<f32>(ms + o) * decay + (gv * gv) * omd;
+    const mo = load<f32>(mom + o) * momentum_ + (gv * lr) / sqrt<f32>(s + eps);
+    store<f32>(outMs + o, s);
+    store<f32>(outMom + o, mo);
+    store<f32>(outValue + o, load<f32>(value + o) - mo);
+  }
+}
+
+/** y = min(max(x, lo), hi), NaN kept (relu: lo 0, hi Infinity; relu6: hi 6; ClipByValue). */
+export function clamp(x: usize, n: i32, lo: f32, hi: f32, y: usize): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(y + o, f32x4.min(f32x4.max(v128.load(x + o), vlo), vhi));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v != v ? v : v < lo ? lo : v > hi ? hi : v);
+  }
+}
+
+/** TF.js Step: 1 where x > 0, else alpha; NaN stays NaN. */
+export function stepKernel(x: usize, n: i32, alpha: f32, y: usize): void {
+  const one = f32x4.splat(1), va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    const r = v128.bitselect(one, va, f32x4.gt(v, zero));
+    v128.store(y + o, v128.bitselect(v, r, f32x4.ne(v, v)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v != v ? v : v > 0 ? 1 : alpha);
+  }
+}
+
+/** Element-wise y = a op b for equal sizes (op 0 add, 1 sub, 2 mul, 3 div). */
+export function binaryEq(a: usize, b: usize, n: i32, op: i32, y: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const va = v128.load(a + o), vb = v128.load(b + o);
+    v128.store(y + o, op == 0 ? f32x4.add(va, vb) : op == 1 ? f32x4.sub(va, vb) : op == 2 ? f32x4.mul(va, vb) : f32x4.div(va, vb));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const va = load<f32>(a + o), vb = load<f32>(b + o);
+    store<f32>(y + o, op == 0 ? va + vb : op == 1 ? va - vb : op == 2 ? va * vb : va / vb);
+  }
+}
+
+/** Batch norm with per-channel constants: y[r, c] = (x[r, c] - mean[c]) * scale[c] + shift[c]. */
+export function scaleShift(x: usize, rows: i32, C: i32, mean: usize, scale: usize, shift: usize, y: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>C * 4;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const q = <usize>c * 4;
+      v128.store(y + o + q, f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + o + q), v128.load(mean + q)), v128.load(scale + q)), v128.load(shift + q)));
+    }
+    for (; c < C; c++) {
+      const q = <usize>c * 4;
+      store<f32>(y + o + q, (load<f32>(x + o + q) - load<f32>(mean + q)) * load<f32>(scale + q) + load<f32>(shift + q));
+    }
+  }
+}
+
+/** y[N, H+pt+pb, W+pl+pr, C] = x padded with `value` around the image (rows and columns only). */
+export function pad2d(x: usize, N: i32, H: i32, W: i32, C: i32, pt: i32, pb: i32, pl: i32, pr: i32, value: f32, y: usize): void {
+  const OH = H + pt + pb, OW = W + pl + pr;
+  const rowIn = <usize>(W * C) * 4, rowOut = <usize>(OW * C) * 4;
+  const vv = f32x4.splat(value);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const dst = y + (<usize>(n * OH + oy)) * rowOut;
+      const iy = oy - pt;
+      if (iy < 0 || iy >= H) { fillF(dst, rowOut, vv, value); continue; }
+      fillF(dst, <usize>(pl * C) * 4, vv, value);
+      memory.copy(dst + <usize>(pl * C) * 4, x + (<usize>(n * H + iy)) * rowIn, rowIn);
+      fillF(dst + <usize>(pl * C) * 4 + rowIn, <usize>(pr * C) * 4, vv, value);
+    }
+  }
+}
+
+@inline function fillF(p: usize, bytes: usize, vv: v128, value: f32): void {
+  if (value == 0) { memory.fill(p, 0, bytes); return; }
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(p + o, vv);
+  for (; o < bytes; o += 4) store<f32>(p + o, value);
+}
+
+// ---- Depthwise convolution (NHWC, filter [KH, KW, C, M], output channel c*M + q) -----------------
+// Geometry as for convolutions (G_*), plus the channel multiplier M. Per output (or, for the input
+// gradient, input) pixel the valid taps are listed once, then every channel runs through them with
+// 4-channel vectors; threads split images.
+const G_M = 56;
+
+// Lists the taps of output pixel (oy, ox) that fall inside the image: at work, pairs of
+// (byte offset of the input pixel from the image start, tap index); returns how many.
+@inline function tapsOut(oy: i32, ox: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, work: usize): i32 {
+  let cnt = 0;
+  for (let ky = 0; ky < KH; ky++) {
+    const iy = oy * sh - pt + ky * dh;
+    if (iy < 0 || iy >= H) continue;
+    for (let kx = 0; kx < KW; kx++) {
+      const ix = ox * sw - pl + kx * dw;
+      if (ix < 0 || ix >= W) continue;
+      store<i32>(work + <usize>cnt * 8, (iy * W + ix) * C * 4);
+      store<i32>(work + <usize>cnt * 8, ky * KW + kx, 4);
+      cnt++;
+    }
+  }
+  return cnt;
+}
+
+/** y = act(depthwise(x, w) + bias) for images [n0, n1); bias 0: none; act 0 linear, 1 relu, 2 relu6. */
+export function depthwiseForward(x: usize, w: usize, bias: usize, y: usize, g: usize, act: i32, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
+  const CM = C * M;
+  const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const tapB = <usize>CM * 4;
+  for (let n = n0; n < n1; n++) {
+    const img = x + <usize>(n * H * W) * <usize>C * 4;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+        const out = y + <usize>((n * OH + oy) * OW + ox) * <usize>CM * 4;
+        if (M == 1) {
+          let c = 0;
+          for (; c + 8 <= C; c += 8) {
+            const q = <usize>c * 4;
+            let a0 = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
+            let a1 = bias != 0 ? v128.load(bias + q, 16) : f32x4.splat(0);
+            for (let t = 0; t < cnt; t++) {
+              const xp = img + <usize>load<i32>(work + <usize>t * 8) + q;
+              const wp = w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              a0 = madd(v128.load(xp), v128.load(wp), a0);
+              a1 = madd(v128.load(xp, 16), v128.load(wp, 16), a1);
+            }
+            v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
+            v128.store(out + q, f32x4.min(f32x4.max(a1, vlo), vhi), 16);
+          }
+          for (; c + 4 <= C; c += 4) {
+            const q = <usize>c * 4;
+            let a0 = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
+            for (let t = 0; t < cnt; t++) {
+              a0 = madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
+            }
+            v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
+          }
+          for (; c < C; c++) {
+            const q = <usize>c * 4;
+            let a: f32 = bias != 0 ? load<f32>(bias + q) : 0;
+            for (let t = 0; t < cnt; t++) a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q);
+            store<f32>(out + q, a < lo ? lo : a > hi ? hi : a);
+          }
+        } else {
+          for (let c = 0; c < C; c++) {
+            for (let qm = 0; qm < M; qm++) {
+              const o = <usize>(c * M + qm) * 4;
+              let a: f32 = bias != 0 ? load<f32>(bias + o) : 0;
+              for (let t = 0; t < cnt; t++) {
+                a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + <usize>c * 4) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + o);
+              }
+              store<f32>(out + o, a < lo ? lo : a > hi ? hi : a);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx of a depthwise convolution for images [n0, n1), gathered per input pixel (no write conflicts). */
+export function depthwiseBackpropInput(dy: usize, w: usize, dx: usize, g: usize, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
+  const CM = C * M;
+  const tapB = <usize>CM * 4;
+  for (let n = n0; n < n1; n++) {
+    const dimg = dy + <usize>(n * OH * OW) * tapB;
+    for (let iy = 0; iy < H; iy++) {
+      for (let ix = 0; ix < W; ix++) {
+        // Output pixels whose window covers (iy, ix): oy*sh - pt + ky*dh == iy.
+        let cnt = 0;
+        for (let ky = 0; ky < KH; ky++) {
+          const ty = iy + pt - ky * dh;
+          if (ty < 0) break;
+          const oy = ty / sh;
+          if (oy * sh != ty || oy >= OH) continue;
+          for (let kx = 0; kx < KW; kx++) {
+            const tx = ix + pl - kx * dw;
+            if (tx < 0) break;
+            const ox = tx / sw;
+            if (ox * sw != tx || ox >= OW) continue;
+            store<i32>(work + <usize>cnt * 8, (oy * OW + ox) * CM * 4);
+            store<i32>(work + <usize>cnt * 8, ky * KW + kx, 4);
+            cnt++;
+          }
+        }
+        const out = dx + <usize>((n * H + iy) * W + ix) * <usize>C * 4;
+        if (M == 1) {
+          let c = 0;
+          for (; c + 8 <= C; c += 8) {
+            const q = <usize>c * 4;
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+            for (let t = 0; t < cnt; t++) {
+              const dp = dimg + <usize>load<i32>(work + <usize>t * 8) + q;
+              const wp = w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              a0 = madd(v128.load(dp), v128.load(wp), a0);
+              a1 = madd(v128.load(dp, 16), v128.load(wp, 16), a1);
+            }
+            v128.store(out + q, a0);
+            v128.store(out + q, a1, 16);
+          }
+          for (; c + 4 <= C; c += 4) {
+            const q = <usize>c * 4;
+            let a0 = f32x4.splat(0);
+            for (let t = 0; t < cnt; t++) {
+              a0 = madd(v128.load(dimg + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
+            }
+            v128.store(out + q, a0);
+          }
+          for (; c < C; c++) {
+            const q = <usize>c * 4;
+            let a: f32 = 0;
+            for (let t = 0; t < cnt; t++) a += load<f32>(dimg + <usize>load<i32>(work + <usize>t * 8) + q) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q);
+            store<f32>(out + q, a);
+          }
+        } else {
+          for (let c = 0; c < C; c++) {
+            let a: f32 = 0;
+            for (let t = 0; t < cnt; t++) {
+              const dp = dimg + <usize>load<i32>(work + <usize>t * 8) + <usize>(c * M) * 4;
+              const wp = w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + <usize>(c * M) * 4;
+              for (let qm = 0; qm < M; qm++) a += load<f32>(dp + <usize>qm * 4) * load<f32>(wp + <usize>qm * 4);
+            }
+            store<f32>(out + <usize>c * 4, a);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** acc[KH*KW][C*M] = the filter gradient over images [n0, n1) (acc is overwritten). */
+export function depthwiseBackpropFilter(x: usize, dy: usize, acc: usize, g: usize, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
+  const CM = C * M;
+  const tapB = <usize>CM * 4;
+  memory.fill(acc, 0, <usize>(KH * KW) * tapB);
+  for (let n = n0; n < n1; n++) {
+    const img = x + <usize>(n * H * W) * <usize>C * 4;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+        const d = dy + <usize>((n * OH + oy) * OW + ox) * tapB;
+        if (M == 1) {
+          let c = 0;
+          for (; c + 4 <= C; c += 4) {
+            const q = <usize>c * 4;
+            const dv = v128.load(d + q);
+            for (let t = 0; t < cnt; t++) {
+              const ap = acc + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              v128.store(ap, madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), dv, v128.load(ap)));
+            }
+          }
+          for (; c < C; c++) {
+            const q = <usize>c * 4;
+            const dv = load<f32>(d + q);
+            for (let t = 0; t < cnt; t++) {
+              const ap = acc + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              store<f32>(ap, load<f32>(ap) + load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q) * dv);
+            }
+          }
+        } else {
+          for (let t = 0; t < cnt; t++) {
+            const xp = img + <usize>load<i32>(work + <usize>t * 8);
+            const ap = acc + <usize>load<i32>(work + <usize>t * 8, 4) * tapB;
+            for (let c = 0; c < C; c++) {
+              const xv = load<f32>(xp + <usize>c * 4);
+              for (let qm = 0; qm < M; qm++) {
+                const o = <usize>(c * M + qm) * 4;
+                store<f32>(ap + o, load<f32>(ap + o) + xv * load<f32>(d + o));
+              }
+            }
+          }
         }
       }
     }

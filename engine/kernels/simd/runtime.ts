@@ -4,7 +4,7 @@
 // Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import { SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
+import { SIMD_HEAP_WASM_BASE64, SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
 
 export interface SimdExports {
   gemmJob(desc: number): void;
@@ -14,6 +14,7 @@ export interface SimdExports {
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
   addInto(dst: number, src: number, n: number): void;
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
+  biasActTo(x: number, rows: number, cols: number, bias: number, act: number, y: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
   convFilterGradSmallF(x: number, dy: number, acc: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
     KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number): void;
@@ -21,9 +22,23 @@ export interface SimdExports {
   winogradFilter(w: number, C: number, F: number, u: number): void;
   winogradConv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, work: number): void;
+  adam(value: number, m: number, v: number, g: number, n: number, outValue: number, outM: number, outV: number,
+    b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, neglr: number): void;
+  momentum(value: number, acc: number, g: number, n: number, outValue: number, outAcc: number, mom: number, neglr: number): void;
+  rmsprop(value: number, ms: number, mom: number, g: number, n: number, outValue: number, outMs: number, outMom: number,
+    decay: number, omd: number, momentum: number, lr: number, eps: number): void;
+  clamp(x: number, n: number, lo: number, hi: number, y: number): void;
+  stepKernel(x: number, n: number, alpha: number, y: number): void;
+  binaryEq(a: number, b: number, n: number, op: number, y: number): void;
+  scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
+  pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
+  depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
+  depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
+  depthwiseBackpropFilter(x: number, dy: number, acc: number, g: number, n0: number, n1: number, work: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv'];
+const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv',
+  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
@@ -218,6 +233,25 @@ export class SimdRuntime {
     }
     if (failed) throw new Error('Glasswing fast kernels: a helper thread failed');
   }
+}
+
+let heapModule: WebAssembly.Module | null = null;
+const heapInstances = new WeakMap<WebAssembly.Memory, SimdExports>();
+
+/**
+ * The SIMD kernels instantiated over another module's (non-shared) memory, e.g. the wasm backend's
+ * heap, so that memory-bound kernels run on its tensors in place: single-threaded, but without
+ * copying operands into the shared arena and results back. The caller passes addresses in that
+ * memory, and scratch space it allocated there.
+ */
+export function heapKernels(memory: WebAssembly.Memory): SimdExports {
+  let k = heapInstances.get(memory);
+  if (!k) {
+    heapModule ??= new WebAssembly.Module(Buffer.from(SIMD_HEAP_WASM_BASE64, 'base64'));
+    k = new WebAssembly.Instance(heapModule, { env: { memory, abort() { throw new Error('simd abort'); } } }).exports as unknown as SimdExports;
+    heapInstances.set(memory, k);
+  }
+  return k;
 }
 
 let runtime: SimdRuntime | null = null;
