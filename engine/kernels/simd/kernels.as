@@ -263,49 +263,67 @@ function packAConv(g: usize, x: usize, m: i32, mc: i32, k0: i32, kc: i32, dst: u
 }
 
 // Packs A = im2col(x)^T rows [i, i + mc) (taps (ky, kx, c)) x cols [p0, p0 + kc) (output pixels)
-// into MR-row panels, for the filter gradient dW = im2col(x)^T * dy.
+// into MR-row panels, for the filter gradient dW = im2col(x)^T * dy. The pixels are walked one
+// output-row segment at a time: per tap, the columns that fall inside the image form one range, so
+// the inner loops are plain strided copies (no per-pixel bounds checks).
 function packAConvT(g: usize, x: usize, i: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KW = load<i32>(g, G_KW);
   const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
   const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
   const K = load<i32>(g, G_KH) * KW * C;
-  for (let r0 = 0; r0 < mc; r0 += MR) {
-    const rows = min(MR, mc - r0);
-    const t0 = i + r0;
-    const tap = t0 / C;
-    const c = t0 - tap * C;
-    const ky = tap / KW, kx = tap - (tap / KW) * KW;
-    const d0 = dst + <usize>(r0 * kc) * 4;
-    if (rows == MR && c + MR <= C) {
-      // Four channels of one tap: one vector per pixel.
-      let ox = p0 % OW, oy = (p0 / OW) % OH, n = p0 / (OW * OH);
-      let d = d0;
-      for (let q = 0; q < kc; q++) {
-        const y = oy * sh - pt + ky * dh, xx = ox * sw - pl + kx * dw;
-        if (y >= 0 && y < H && xx >= 0 && xx < W) v128.store(d, v128.load(x + <usize>(((n * H + y) * W + xx) * C + c) * 4));
-        else v128.store(d, f32x4.splat(0));
-        d += MR * 4;
-        if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
-      }
-    } else {
-      for (let r = 0; r < MR; r++) {
-        const tr = t0 + r;
-        let d = d0 + <usize>r * 4;
-        if (r >= rows || tr >= K) {
-          for (let q = 0; q < kc; q++) { store<f32>(d, 0); d += MR * 4; }
-          continue;
-        }
-        const tp = tr / C, cc = tr - (tr / C) * C;
-        const yk = (tp / KW) * dh - pt, xk = (tp - (tp / KW) * KW) * dw - pl;
-        let ox = p0 % OW, oy = (p0 / OW) % OH, n = p0 / (OW * OH);
-        for (let q = 0; q < kc; q++) {
-          const y = oy * sh + yk, xx = ox * sw + xk;
-          store<f32>(d, y >= 0 && y < H && xx >= 0 && xx < W ? load<f32>(x + <usize>(((n * H + y) * W + xx) * C + cc) * 4) : 0);
-          d += MR * 4;
-          if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
+  const xStep = <usize>(sw * C) * 4;
+  let ox = p0 % OW, oy = (p0 / OW) % OH, n = p0 / (OW * OH);
+  let q = 0;
+  while (q < kc) {
+    const len = min(OW - ox, kc - q);
+    const rowImg = x + <usize>(n * H) * <usize>(W * C) * 4;
+    for (let r0 = 0; r0 < mc; r0 += MR) {
+      const rows = min(MR, mc - r0);
+      const t0 = i + r0;
+      const tap0 = t0 / C, c0 = t0 - tap0 * C;
+      const panel = dst + <usize>(r0 * kc + q * MR) * 4;
+      if (rows == MR && c0 + MR <= C) {
+        // Four channels of one tap: one vector per pixel.
+        const ky = tap0 / KW, kx = tap0 - ky * KW;
+        const iy = oy * sh - pt + ky * dh;
+        if (iy < 0 || iy >= H) { memory.fill(panel, 0, <usize>len * 16); continue; }
+        const off = kx * dw - pl;
+        let a = ox, b = ox + len;
+        if (off < 0) a = max(a, (-off + sw - 1) / sw);
+        b = W - 1 - off < 0 ? a : min(b, (W - 1 - off) / sw + 1);
+        if (b < a) b = a;
+        let d = panel;
+        if (a > ox) { memory.fill(d, 0, <usize>(a - ox) * 16); d += <usize>(a - ox) * 16; }
+        let xp = rowImg + <usize>((iy * W + a * sw + off) * C + c0) * 4;
+        for (let o = a; o < b; o++) { v128.store(d, v128.load(xp)); xp += xStep; d += 16; }
+        if (ox + len > b) memory.fill(d, 0, <usize>(ox + len - b) * 16);
+      } else {
+        for (let r = 0; r < MR; r++) {
+          const tr = t0 + r;
+          let d = panel + <usize>r * 4;
+          if (r >= rows || tr >= K) { for (let o = 0; o < len; o++) { store<f32>(d, 0); d += 16; } continue; }
+          const tp = tr / C, cc = tr - tp * C;
+          const ky = tp / KW, kx = tp - ky * KW;
+          const iy = oy * sh - pt + ky * dh;
+          const off = kx * dw - pl;
+          let a = ox, b = ox + len;
+          if (iy < 0 || iy >= H) { b = a; } else {
+            if (off < 0) a = max(a, (-off + sw - 1) / sw);
+            b = W - 1 - off < 0 ? a : min(b, (W - 1 - off) / sw + 1);
+            if (b < a) b = a;
+          }
+          for (let o = ox; o < a; o++) { store<f32>(d, 0); d += 16; }
+          if (b > a) {
+            let xp = rowImg + <usize>((iy * W + a * sw + off) * C + cc) * 4;
+            for (let o = a; o < b; o++) { store<f32>(d, load<f32>(xp)); xp += xStep; d += 16; }
+          }
+          for (let o = max(a, b); o < ox + len; o++) { store<f32>(d, 0); d += 16; }
         }
       }
     }
+    q += len;
+    ox = 0;
+    if (++oy == OH) { oy = 0; n++; }
   }
 }
 
