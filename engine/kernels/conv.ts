@@ -48,6 +48,36 @@ export function setWinograd(on: boolean): void {
   winogradEnabled = on;
 }
 
+/** Whether a filter gradient goes through Winograd: as the forward pass, for any channel count. */
+export function usesWinogradFilterGrad(g: Geom, F: number): boolean {
+  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_DW_MIN_C && F >= WINO_MIN_F;
+}
+const WINO_DW_MIN_C = 24;
+
+function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array {
+  const { N, C, OH, OW } = g;
+  const Cp = (C + 3) & ~3, Fp = Math.ceil(F / 8) * 8;
+  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  // Tiles per block: the block's transformed inputs and output gradients in about 768 KiB (L2).
+  const TB = Math.max(16, Math.min(256, Math.floor((768 * 1024) / (64 * (Cp + Fp))) & ~3));
+  const T = Math.max(1, Math.min(rt.threads, Math.floor(tiles / 64)));
+  const split = splitAligned(tiles, T, 4);
+  const uSize = 16 * Cp * Fp;
+  const us: number[] = [];
+  const jobs = [];
+  for (let t = 0; t < T; t++) {
+    if (split[t + 1]! <= split[t]!) continue;
+    const u = rt.alloc(uSize);
+    us.push(u);
+    jobs.push({ fn: 'winogradFilterGradJob' as const, args: [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, split[t]!, split[t + 1]!, TB, u, rt.alloc(16 * TB * (Cp + Fp) + 512)] });
+  }
+  rt.run(jobs);
+  for (let t = 1; t < us.length; t++) rt.exports.addInto(us[0]!, us[t]!, uSize);
+  const dw = rt.alloc(9 * C * F);
+  rt.exports.winogradFilterGradFinish(us[0]!, C, F, dw);
+  return rt.view(dw, 9 * C * F);
+}
+
 function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
   const { N, C, OH, OW } = g;
   const Cp = (C + 3) & ~3, Fp = Math.ceil(F / 8) * 8;
@@ -58,7 +88,7 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
   const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (64 * (Cp + Fp))) & ~3));
   const T = Math.max(1, Math.min(rt.threads, Math.floor(tiles / 16)));
   const split = splitAligned(tiles, T, 4);
-  const workFloats = 16 * TB * (Cp + Fp) + 336;
+  const workFloats = 16 * TB * (Cp + Fp) + 832;
   const jobs = [];
   for (let t = 0; t < T; t++) {
     if (split[t + 1]! <= split[t]!) continue;
@@ -153,6 +183,8 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   if (F <= 8) return filterGradSmallF(ci, x, dy);
   const px = rt.put(x);
   const pdy = rt.put(dy);
+  const g = geomOf(ci);
+  if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
   const dw = rt.alloc(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].
   const A = pointwise ? { addr: px, rs: 1, cs: K } : { image: px, geometry: putGeometry(rt, geomOf(ci)), transposed: true };

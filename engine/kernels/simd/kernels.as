@@ -730,7 +730,7 @@ export function winogradFilter(w: usize, C: i32, F: i32, u: usize): void {
  * Winograd convolution of tiles [t0, t1) (tile t: image t / (TH*TW), 2x2 output block at
  * (2*ty, 2*tx)) of x[N,H,W,C] (3x3 taps, padding pt/pl, output OH x OW) with u from winogradFilter,
  * into y[N,OH,OW,F] with bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB tiles per block
- * (a multiple of 4); work holds 16*TB*Cp + 16*TB*Fp + 320 floats, 64-byte aligned (Cp = C rounded up to 4).
+ * (a multiple of 4); work holds 16*TB*(Cp + Fp) + 832 floats (Cp = C rounded up to 4, Fp = F rounded up to 8).
  */
 export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, OH: i32, OW: i32,
   u: usize, F: i32, bias: usize, act: i32, y: usize, t0: i32, t1: i32, TB: i32, work: usize): void {
@@ -738,12 +738,13 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   const Cp = (C + 3) & ~3;
   const Fp = (F + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
-  const mb = pa + <usize>(16 * TB * Cp) * 4; // M[xi][tile][Fp]
-  const tmp = mb + <usize>(16 * TB * Fp) * 4; // 4 tiles x 16 vectors (the scalar path uses 2 x 16)
+  // Per-xi strides padded by a cache line: 16 streams 4 KiB apart would share L1 sets.
+  const xiA = <usize>(TB * Cp) * 4 + 64; // bytes per xi in pa
+  const xiM = <usize>(TB * Fp) * 4 + 64; // bytes per xi in mb
+  const mb = pa + 16 * xiA; // M[xi][tile][Fp]
+  const tmp = mb + 16 * xiM; // 4 tiles x 16 vectors (the scalar path uses 2 x 16)
   const tinfo = tmp + 64 * 16; // 4 tiles x 4 i32
-  const xiA = <usize>(TB * Cp) * 4; // bytes per xi in pa
   const xiU = <usize>(C * Fp) * 4; // bytes per xi in u
-  const xiM = <usize>(TB * Fp) * 4; // bytes per xi in mb
   const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
   const zero = f32x4.splat(0), six = f32x4.splat(6);
   for (let tb0 = t0; tb0 < t1; tb0 += TB) {
@@ -1270,6 +1271,158 @@ export function depthwiseBackpropFilter(x: usize, dy: usize, acc: usize, g: usiz
           }
         }
       }
+    }
+  }
+}
+
+// ---- Winograd F(2x2, 3x3) filter gradient -----------------------------------------------------
+// dW = G^T [ sum over tiles (A dY A^T) . (B^T d B) ] G: per block of tiles, the input transform is
+// stored as GEMM A panels (rows: channels, k: tiles: each tile's 4-channel vector as it comes out of
+// the transform) and the 2x2 output-gradient transform as B panels (8 filters per tile), and 16
+// GEMMs accumulate U[xi][C][F] over the tiles. 16 multiplies per tile and (c, f) instead of 36.
+
+/**
+ * Accumulates U[xi][Cp][Fp] (overwritten, then summed over blocks) over tiles [t0, t1) of x
+ * [N,H,W,C] (padding pt/pl) and dy [N,OH,OW,F]; TB tiles per block; work holds 16*TB*(Cp + Fp)
+ * floats plus 2 KiB (Cp = C rounded up to 4, Fp = F rounded up to 8).
+ */
+export function winogradFilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
+  t0: i32, t1: i32, TB: i32, u: usize, work: usize): void {
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const Cp = (C + 3) & ~3;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  // Per-xi strides padded by a cache line: 16 streams 4 KiB apart would share L1 sets.
+  const xiA = <usize>(TB * Cp) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
+  const pb = pa + 16 * xiA;
+  const xiU = <usize>(Cp * Fp) * 4;
+  const tv = pb + 16 * xiB;
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
+  const zero = f32x4.splat(0);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const iy0 = 2 * ty - pt, ix0 = 2 * tx - pl;
+      const img = x + <usize>(n * H) * rowB;
+      const inside = iy0 >= 0 && iy0 + 4 <= H && ix0 >= 0 && ix0 + 4 <= W;
+      // Input transform: 4 channels at a time, straight into A panels pa[xi][c/4][tile][4].
+      let c0 = 0;
+      for (; c0 + 4 <= C; c0 += 4) {
+        const q = img + <usize>c0 * 4;
+        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+        if (inside) {
+          const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+          winoIn(v128.load(p), v128.load(p + colB), v128.load(p + 2 * colB), v128.load(p + 3 * colB),
+            v128.load(p + rowB), v128.load(p + rowB + colB), v128.load(p + rowB + 2 * colB), v128.load(p + rowB + 3 * colB),
+            v128.load(p + 2 * rowB), v128.load(p + 2 * rowB + colB), v128.load(p + 2 * rowB + 2 * colB), v128.load(p + 2 * rowB + 3 * colB),
+            v128.load(p + 3 * rowB), v128.load(p + 3 * rowB + colB), v128.load(p + 3 * rowB + 2 * colB), v128.load(p + 3 * rowB + 3 * colB), dst, xiA);
+        } else {
+          const y0 = iy0 >= 0 && iy0 < H, y1 = iy0 + 1 >= 0 && iy0 + 1 < H, y2 = iy0 + 2 >= 0 && iy0 + 2 < H, y3 = iy0 + 3 >= 0 && iy0 + 3 < H;
+          const x0 = ix0 >= 0 && ix0 < W, x1 = ix0 + 1 >= 0 && ix0 + 1 < W, x2 = ix0 + 2 >= 0 && ix0 + 2 < W, x3 = ix0 + 3 >= 0 && ix0 + 3 < W;
+          const ry0 = <usize>clampI(iy0, H) * rowB, ry1 = <usize>clampI(iy0 + 1, H) * rowB, ry2 = <usize>clampI(iy0 + 2, H) * rowB, ry3 = <usize>clampI(iy0 + 3, H) * rowB;
+          const cx0 = <usize>clampI(ix0, W) * colB, cx1 = <usize>clampI(ix0 + 1, W) * colB, cx2 = <usize>clampI(ix0 + 2, W) * colB, cx3 = <usize>clampI(ix0 + 3, W) * colB;
+          winoIn(ld(q + ry0 + cx0, y0 && x0), ld(q + ry0 + cx1, y0 && x1), ld(q + ry0 + cx2, y0 && x2), ld(q + ry0 + cx3, y0 && x3),
+            ld(q + ry1 + cx0, y1 && x0), ld(q + ry1 + cx1, y1 && x1), ld(q + ry1 + cx2, y1 && x2), ld(q + ry1 + cx3, y1 && x3),
+            ld(q + ry2 + cx0, y2 && x0), ld(q + ry2 + cx1, y2 && x1), ld(q + ry2 + cx2, y2 && x2), ld(q + ry2 + cx3, y2 && x3),
+            ld(q + ry3 + cx0, y3 && x0), ld(q + ry3 + cx1, y3 && x1), ld(q + ry3 + cx2, y3 && x2), ld(q + ry3 + cx3, y3 && x3), dst, xiA);
+        }
+      }
+      if (c0 < C) {
+        // The last 1-3 channels, lanes past C zero (masked loads of the channel vector, clamped inside the image).
+        const keep = C - c0;
+        const mask = keep == 1 ? i32x4(-1, 0, 0, 0) : keep == 2 ? i32x4(-1, -1, 0, 0) : i32x4(-1, -1, -1, 0);
+        const q = img + <usize>c0 * 4;
+        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+        const y0 = iy0 >= 0 && iy0 < H, y1 = iy0 + 1 >= 0 && iy0 + 1 < H, y2 = iy0 + 2 >= 0 && iy0 + 2 < H, y3 = iy0 + 3 >= 0 && iy0 + 3 < H;
+        const x0 = ix0 >= 0 && ix0 < W, x1 = ix0 + 1 >= 0 && ix0 + 1 < W, x2 = ix0 + 2 >= 0 && ix0 + 2 < W, x3 = ix0 + 3 >= 0 && ix0 + 3 < W;
+        const ry0 = <usize>clampI(iy0, H) * rowB, ry1 = <usize>clampI(iy0 + 1, H) * rowB, ry2 = <usize>clampI(iy0 + 2, H) * rowB, ry3 = <usize>clampI(iy0 + 3, H) * rowB;
+        const cx0 = <usize>clampI(ix0, W) * colB, cx1 = <usize>clampI(ix0 + 1, W) * colB, cx2 = <usize>clampI(ix0 + 2, W) * colB, cx3 = <usize>clampI(ix0 + 3, W) * colB;
+        winoIn(ldTail(q + ry0 + cx0, y0 && x0, keep, mask), ldTail(q + ry0 + cx1, y0 && x1, keep, mask), ldTail(q + ry0 + cx2, y0 && x2, keep, mask), ldTail(q + ry0 + cx3, y0 && x3, keep, mask),
+          ldTail(q + ry1 + cx0, y1 && x0, keep, mask), ldTail(q + ry1 + cx1, y1 && x1, keep, mask), ldTail(q + ry1 + cx2, y1 && x2, keep, mask), ldTail(q + ry1 + cx3, y1 && x3, keep, mask),
+          ldTail(q + ry2 + cx0, y2 && x0, keep, mask), ldTail(q + ry2 + cx1, y2 && x1, keep, mask), ldTail(q + ry2 + cx2, y2 && x2, keep, mask), ldTail(q + ry2 + cx3, y2 && x3, keep, mask),
+          ldTail(q + ry3 + cx0, y3 && x0, keep, mask), ldTail(q + ry3 + cx1, y3 && x1, keep, mask), ldTail(q + ry3 + cx2, y3 && x2, keep, mask), ldTail(q + ry3 + cx3, y3 && x3, keep, mask), dst, xiA);
+      }
+      // Output-gradient transform A dY A^T: 4 filters at a time into B panels pb[xi][f/8][tile][8].
+      const oy = 2 * ty, ox = 2 * tx;
+      const h1 = oy + 1 < OH, w1 = ox + 1 < OW;
+      const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
+      for (let f0 = 0; f0 < Fp; f0 += 4) {
+        let a = zero, b = zero, c = zero, d = zero;
+        if (f0 + 4 <= F) {
+          const p = d00 + <usize>f0 * 4;
+          a = v128.load(p);
+          if (w1) b = v128.load(p + dcol);
+          if (h1) { c = v128.load(p + drow); if (w1) d = v128.load(p + drow + dcol); }
+        } else if (f0 < F) {
+          // The last 1-3 filters through a zeroed scratch of 4 vectors.
+          memory.fill(tv, 0, 64);
+          for (let l = 0; l < F - f0; l++) {
+            const p = d00 + <usize>(f0 + l) * 4, o = <usize>l * 4;
+            store<f32>(tv + o, load<f32>(p));
+            if (w1) store<f32>(tv + o, load<f32>(p + dcol), 16);
+            if (h1) { store<f32>(tv + o, load<f32>(p + drow), 32); if (w1) store<f32>(tv + o, load<f32>(p + drow + dcol), 48); }
+          }
+          a = v128.load(tv); b = v128.load(tv, 16); c = v128.load(tv, 32); d = v128.load(tv, 48);
+        }
+        // Rows of A dY: [a b], [a+c b+d], [a-c b-d], [-c -d]; each row [p q] -> [p, p+q, p-q, -q].
+        const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
+        const p1 = f32x4.add(a, c), q1 = f32x4.add(b, d), p2 = f32x4.sub(a, c), q2 = f32x4.sub(b, d);
+        const p3 = f32x4.neg(c), q3 = f32x4.neg(d);
+        v128.store(dst, a); v128.store(dst + xiB, f32x4.add(a, b)); v128.store(dst + 2 * xiB, f32x4.sub(a, b)); v128.store(dst + 3 * xiB, f32x4.neg(b));
+        v128.store(dst + 4 * xiB, p1); v128.store(dst + 5 * xiB, f32x4.add(p1, q1)); v128.store(dst + 6 * xiB, f32x4.sub(p1, q1)); v128.store(dst + 7 * xiB, f32x4.neg(q1));
+        v128.store(dst + 8 * xiB, p2); v128.store(dst + 9 * xiB, f32x4.add(p2, q2)); v128.store(dst + 10 * xiB, f32x4.sub(p2, q2)); v128.store(dst + 11 * xiB, f32x4.neg(q2));
+        v128.store(dst + 12 * xiB, p3); v128.store(dst + 13 * xiB, f32x4.add(p3, q3)); v128.store(dst + 14 * xiB, f32x4.sub(p3, q3)); v128.store(dst + 15 * xiB, f32x4.neg(q3));
+      }
+    }
+    // 16 GEMMs: U[xi][Cp][Fp] (+)= V[xi]^T [Cp x nt] * Z[xi] [nt x Fp].
+    const flags = tb0 > t0 ? F_ACC : 0;
+    for (let xi = 0; xi < 16; xi++) {
+      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
+      for (let jr = 0; jr < Fp; jr += NR) {
+        const bp = bx + <usize>(jr * TB) * 4;
+        for (let ir = 0; ir < Cp; ir += MR) {
+          kernel(nt, ax + <usize>(ir * TB) * 4, bp, ux + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, flags, 0);
+        }
+      }
+    }
+  }
+}
+
+@inline function ldTail(p: usize, ok: bool, keep: i32, mask: v128): v128 {
+  // Reads `keep` (1-3) floats at p without reading past them, zero-filled.
+  if (!ok) return f32x4.splat(0);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (keep > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (keep > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v128.and(v, mask);
+}
+
+/** dW[3][3][C][F] = G^T U[xi] G per (c, f), from winogradFilterGradJob's U[xi][Cp][Fp]. */
+export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): void {
+  const Cp = (C + 3) & ~3;
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiU = <usize>(Cp * Fp) * 4;
+  const tap = <usize>(C * F) * 4;
+  for (let c = 0; c < C; c++) {
+    for (let f = 0; f < F; f++) {
+      const p = u + <usize>(c * Fp + f) * 4;
+      const u00 = load<f32>(p), u01 = load<f32>(p + xiU), u02 = load<f32>(p + 2 * xiU), u03 = load<f32>(p + 3 * xiU);
+      const u10 = load<f32>(p + 4 * xiU), u11 = load<f32>(p + 5 * xiU), u12 = load<f32>(p + 6 * xiU), u13 = load<f32>(p + 7 * xiU);
+      const u20 = load<f32>(p + 8 * xiU), u21 = load<f32>(p + 9 * xiU), u22 = load<f32>(p + 10 * xiU), u23 = load<f32>(p + 11 * xiU);
+      const u30 = load<f32>(p + 12 * xiU), u31 = load<f32>(p + 13 * xiU), u32 = load<f32>(p + 14 * xiU), u33 = load<f32>(p + 15 * xiU);
+      // G^T U: rows s0 = u0 + (u1 + u2)/2, s1 = (u1 - u2)/2, s2 = (u1 + u2)/2 + u3.
+      const s00 = u00 + (u10 + u20) * 0.5, s01 = u01 + (u11 + u21) * 0.5, s02 = u02 + (u12 + u22) * 0.5, s03 = u03 + (u13 + u23) * 0.5;
+      const s10 = (u10 - u20) * 0.5, s11 = (u11 - u21) * 0.5, s12 = (u12 - u22) * 0.5, s13 = (u13 - u23) * 0.5;
+      const s20 = (u10 + u20) * 0.5 + u30, s21 = (u11 + u21) * 0.5 + u31, s22 = (u12 + u22) * 0.5 + u32, s23 = (u13 + u23) * 0.5 + u33;
+      // (G^T U) G: columns the same way.
+      const o = dw + <usize>(c * F + f) * 4;
+      store<f32>(o, s00 + (s01 + s02) * 0.5); store<f32>(o + tap, (s01 - s02) * 0.5); store<f32>(o + 2 * tap, (s01 + s02) * 0.5 + s03);
+      store<f32>(o + 3 * tap, s10 + (s11 + s12) * 0.5); store<f32>(o + 4 * tap, (s11 - s12) * 0.5); store<f32>(o + 5 * tap, (s11 + s12) * 0.5 + s13);
+      store<f32>(o + 6 * tap, s20 + (s21 + s22) * 0.5); store<f32>(o + 7 * tap, (s21 - s22) * 0.5); store<f32>(o + 8 * tap, (s21 + s22) * 0.5 + s23);
     }
   }
 }

@@ -22,6 +22,9 @@ export interface SimdExports {
   winogradFilter(w: number, C: number, F: number, u: number): void;
   winogradConv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, work: number): void;
+  winogradFilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
+    t0: number, t1: number, TB: number, u: number, work: number): void;
+  winogradFilterGradFinish(u: number, C: number, F: number, dw: number): void;
   adam(value: number, m: number, v: number, g: number, n: number, outValue: number, outM: number, outV: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, neglr: number): void;
   momentum(value: number, acc: number, g: number, n: number, outValue: number, outAcc: number, mom: number, neglr: number): void;
@@ -37,7 +40,7 @@ export interface SimdExports {
   depthwiseBackpropFilter(x: number, dy: number, acc: number, g: number, n0: number, n1: number, work: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter'];
 
 const PAGE = 65536;
