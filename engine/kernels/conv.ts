@@ -4,7 +4,7 @@
 // kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import { gemm, parallelRange, splitAligned, type Activation } from './gemm';
+import { gemm, parallelRange, type Activation } from './gemm';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -58,21 +58,18 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
   const { N, C, OH, OW } = g;
   const Cp = (C + 3) & ~3, Fp = Math.ceil(F / 8) * 8;
   const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
-  // Tiles per block: the block's transformed inputs and output gradients in about 768 KiB (L2).
-  const TB = Math.max(16, Math.min(256, Math.floor((768 * 1024) / (64 * (Cp + Fp))) & ~3));
-  const T = Math.max(1, Math.min(rt.threads, Math.floor(tiles / 64)));
-  const split = splitAligned(tiles, T, 4);
+  // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
+  const TB = Math.max(16, Math.min(128, Math.floor((768 * 1024) / (64 * (Cp + Fp))) & ~3));
+  const T = rt.threads;
   const uSize = 16 * Cp * Fp;
-  const us: number[] = [];
-  const jobs = [];
-  for (let t = 0; t < T; t++) {
-    if (split[t + 1]! <= split[t]!) continue;
-    const u = rt.alloc(uSize);
-    us.push(u);
-    jobs.push({ fn: 'winogradFilterGradJob' as const, args: [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, split[t]!, split[t + 1]!, TB, u, rt.alloc(16 * TB * (Cp + Fp) + 512)] });
-  }
-  rt.run(jobs);
-  for (let t = 1; t < us.length; t++) rt.exports.addInto(us[0]!, us[t]!, uSize);
+  // Per thread: U accumulators (zeroed; tasks add to them) and block scratch.
+  const us = Array.from({ length: T }, () => rt.alloc(uSize));
+  for (const u of us) rt.zero(u, uSize);
+  const works = Array.from({ length: T }, () => rt.alloc(16 * TB * (Cp + Fp) + 512));
+  const tasks: number[][] = [];
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, t0, Math.min(tiles, t0 + TB), TB]);
+  rt.runTasks('winogradFilterGradJob', tasks, (t) => [us[t]!, works[t]!]);
+  for (let t = 1; t < T; t++) rt.exports.addInto(us[0]!, us[t]!, uSize);
   const dw = rt.alloc(9 * C * F);
   rt.exports.winogradFilterGradFinish(us[0]!, C, F, dw);
   return rt.view(dw, 9 * C * F);
@@ -84,18 +81,13 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
   const u = rt.alloc(16 * C * Fp);
   rt.exports.winogradFilter(pw, C, F, u);
   const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
-  // Tiles per block: the block's transformed inputs and products in about 512 KiB (L2).
+  // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
   const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (64 * (Cp + Fp))) & ~3));
-  const T = Math.max(1, Math.min(rt.threads, Math.floor(tiles / 16)));
-  const split = splitAligned(tiles, T, 4);
   const workFloats = 16 * TB * (Cp + Fp) + 832;
-  const jobs = [];
-  for (let t = 0; t < T; t++) {
-    if (split[t + 1]! <= split[t]!) continue;
-    const work = rt.alloc(workFloats);
-    jobs.push({ fn: 'winogradConv' as const, args: [px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, split[t]!, split[t + 1]!, TB, work] });
-  }
-  rt.run(jobs);
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(workFloats));
+  const tasks: number[][] = [];
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB]);
+  rt.runTasks('winogradConv', tasks, (t) => [works[t]!]);
 }
 
 /** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
@@ -144,9 +136,11 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: F } = ci;
   const size = ci.batchSize * ci.inHeight * ci.inWidth * C;
   const pdy = rt.put(dy);
-  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise) {
-    // Stride 1: dx is the convolution of dy with the filter turned 180° and its channel axes swapped,
-    // padded by the rest of the kernel's extent.
+  // Stride 1: dx is the convolution of dy with the filter turned 180° and its channel axes swapped,
+  // padded by the rest of the kernel's extent. That convolution also multiplies the padding's zeros:
+  // when dx is much larger than dy ('valid' convolutions) a GEMM and col2im does less work.
+  const padWaste = (ci.inHeight * ci.inWidth) / (ci.outHeight * ci.outWidth);
+  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(geomOf(ci), ci.outChannels))) {
     const pw = rt.alloc(w.length);
     const wt = rt.f32, base = pw >> 2;
     for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
@@ -169,7 +163,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const dx = rt.alloc(size);
   rt.zero(dx, size);
   const args = [ci.inHeight, ci.inWidth, C, KH, KW, ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, ci.outHeight, ci.outWidth];
-  // Split by image so that no two threads add into the same dx element.
+  // One task per image, so that no two threads add into the same dx element.
   parallelRange(rt, ci.batchSize, 1, (lo, hi) => ({ fn: 'col2im', args: [dcol, ...args, dx, lo, hi] }));
   return rt.view(dx, size);
 }
@@ -201,15 +195,12 @@ function filterGradSmallF(ci: ConvInfo, x: Float32Array, dy: Float32Array): Floa
   // dy rows are read 8 floats wide: pad the block so the last row's read stays inside it.
   const pdy = rt.alloc(dy.length + 8);
   rt.f32.set(dy, pdy >> 2);
-  const T = Math.max(1, Math.min(rt.threads, ci.batchSize));
-  const split = splitAligned(ci.batchSize, T, 1);
-  const accs: number[] = [];
-  for (let t = 0; t < T; t++) accs.push(rt.alloc(taps * 8));
-  rt.run(accs.map((acc, t) => ({
-    fn: 'convFilterGradSmallF' as const,
-    args: [px, pdy, acc, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
-      ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, split[t]!, split[t + 1]!],
-  })));
+  const T = rt.threads;
+  const accs = Array.from({ length: T }, () => rt.alloc(taps * 8));
+  for (const acc of accs) rt.zero(acc, taps * 8);
+  const geom = [ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
+    ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left];
+  rt.runTasks('convFilterGradSmallF', Array.from({ length: ci.batchSize }, (_, n) => [px, pdy, ...geom, n, n + 1]), (t) => [accs[t]!]);
   const out = new Float32Array(taps * F);
   const f32 = rt.f32;
   for (const acc of accs) {

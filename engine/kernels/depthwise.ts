@@ -5,7 +5,6 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import { splitAligned } from './gemm';
 import type { FusedAct } from './conv';
 
 type ConvInfo = backend_util.Conv2DInfo;
@@ -23,12 +22,11 @@ export function depthwiseWorkBytes(ci: ConvInfo): number {
   return ci.filterHeight * ci.filterWidth * 8 + 64;
 }
 
-function byImage(rt: SimdRuntime, N: number, work: number, make: (n0: number, n1: number, work: number) => { fn: 'depthwiseForward' | 'depthwiseBackpropInput' | 'depthwiseBackpropFilter'; args: number[] }): void {
-  const T = Math.max(1, Math.min(rt.threads, N));
-  const split = splitAligned(N, T, 1);
-  const jobs = [];
-  for (let t = 0; t < T; t++) jobs.push(make(split[t]!, split[t + 1]!, rt.alloc(work / 4)));
-  rt.run(jobs);
+/** One task per image, each thread with its own tap-list scratch (and `perThread` extras first). */
+function byImage(rt: SimdRuntime, N: number, workBytes: number, fn: 'depthwiseForward' | 'depthwiseBackpropInput' | 'depthwiseBackpropFilter',
+  args: (n: number) => number[], perThread: (t: number) => number[] = () => []): void {
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(workBytes / 4));
+  rt.runTasks(fn, Array.from({ length: N }, (_, n) => args(n)), (t) => [...perThread(t), works[t]!]);
 }
 
 /** y = act(depthwise(x, w) + bias). */
@@ -39,7 +37,7 @@ export function depthwiseForward(ci: ConvInfo, x: Float32Array, w: Float32Array,
   const g = rt.putI32(depthwiseGeometry(ci));
   const size = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels;
   const out = rt.alloc(size);
-  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), (n0, n1, work) => ({ fn: 'depthwiseForward', args: [px, pw, pb, out, g, ACT_CODE[act], n0, n1, work] }));
+  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseForward', (n) => [px, pw, pb, out, g, ACT_CODE[act], n, n + 1]);
   return rt.view(out, size);
 }
 
@@ -51,7 +49,7 @@ export function depthwiseBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float3
   const g = rt.putI32(depthwiseGeometry(ci));
   const size = ci.batchSize * ci.inHeight * ci.inWidth * ci.inChannels;
   const dx = rt.alloc(size);
-  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), (n0, n1, work) => ({ fn: 'depthwiseBackpropInput', args: [pdy, pw, dx, g, n0, n1, work] }));
+  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseBackpropInput', (n) => [pdy, pw, dx, g, n, n + 1]);
   return rt.view(dx, size);
 }
 
@@ -62,11 +60,10 @@ export function depthwiseBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float
   const px = rt.put(x), pdy = rt.put(dy);
   const g = rt.putI32(depthwiseGeometry(ci));
   const size = ci.filterHeight * ci.filterWidth * ci.outChannels;
-  const T = Math.max(1, Math.min(rt.threads, ci.batchSize));
-  const split = splitAligned(ci.batchSize, T, 1);
+  const T = rt.threads;
   const accs = Array.from({ length: T }, () => rt.alloc(size));
-  const jobs = accs.map((acc, t) => ({ fn: 'depthwiseBackpropFilter' as const, args: [px, pdy, acc, g, split[t]!, split[t + 1]!, rt.alloc(depthwiseWorkBytes(ci) / 4)] }));
-  rt.run(jobs);
+  for (const acc of accs) rt.zero(acc, size);
+  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseBackpropFilter', (n) => [px, pdy, g, n, n + 1], (t) => [accs[t]!]);
   for (let t = 1; t < T; t++) rt.exports.addInto(accs[0]!, accs[t]!, size);
   return rt.view(accs[0]!, size);
 }

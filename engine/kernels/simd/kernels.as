@@ -93,6 +93,21 @@ function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32,
   v128.store(c, epi(c30, c, flags, bv0)); v128.store(c, epi(c31, c + 16, flags, bv1), 16);
 }
 
+// Stores the first n (< NR) values of a tile row t into C at c with the epilogue (no C element past
+// n is read or written).
+function storeRowPartial(c: usize, t: usize, n: i32, flags: i32, bias: usize): void {
+  let j = 0;
+  if (n >= 4) {
+    const bv = flags & F_BIAS ? v128.load(bias) : f32x4.splat(0);
+    v128.store(c, epi(v128.load(t), c, flags, bv));
+    j = 4;
+  }
+  for (; j < n; j++) {
+    const q = c + <usize>j * 4;
+    store<f32>(q, epiScalar(load<f32>(t + <usize>j * 4), q, flags, flags & F_BIAS ? load<f32>(bias + <usize>j * 4) : 0));
+  }
+}
+
 // Transposes the 4x4 block whose rows are r0..r3 and stores its columns at dst, dst+16, ... (step bytes apart).
 @inline function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
@@ -327,25 +342,24 @@ function packAConvT(g: usize, x: usize, i: i32, mc: i32, p0: i32, kc: i32, dst: 
   }
 }
 
-// A GEMM job's descriptor: i32 words at an address (written by gemm.ts).
-const J_M0 = 0, J_M1 = 4, J_N0 = 8, J_N1 = 12, J_K0 = 16, J_K1 = 20;
-const J_AKIND = 24, J_A = 28, J_RSA = 32, J_CSA = 36, J_B = 40, J_RSB = 44, J_CSB = 48;
-const J_C = 52, J_LDC = 56, J_FLAGS = 60, J_BIAS = 64, J_WORK = 68, J_GEOM = 72;
+// A GEMM's descriptor: i32 words at an address (written by gemm.ts), shared by its tasks.
+const J_K0 = 0, J_K1 = 4;
+const J_AKIND = 8, J_A = 12, J_RSA = 16, J_CSA = 20, J_B = 24, J_RSB = 28, J_CSB = 32;
+const J_C = 36, J_LDC = 40, J_FLAGS = 44, J_BIAS = 48, J_GEOM = 52;
 const A_MATRIX = 0, A_CONV = 1, A_CONV_T = 2;
 
 /**
- * One thread's share of a GEMM: C[m0:m1, n0:n1] = epilogue(A[m0:m1, k0:k1] * B[k0:k1, n0:n1]), where
+ * One task of a GEMM: C[m0:m1, n0:n1] = epilogue(A[m0:m1, k0:k1] * B[k0:k1, n0:n1]), where
  * C(i, j) is at c + (i*ldc + j)*4, B(k, j) at b + (k*rsb + j*csb)*4, bias[j] at bias + j*4, and
  * A(i, k) at a + (i*rsa + k*csa)*4 (A_MATRIX), or im2col of the image at a (A_CONV, geometry at
- * geom), or its transpose (A_CONV_T). Indices are absolute, so threads share one descriptor layout.
+ * geom), or its transpose (A_CONV_T). Indices are absolute; work is the calling thread's scratch.
  */
-export function gemmJob(d: usize): void {
-  const m0 = load<i32>(d, J_M0), m1 = load<i32>(d, J_M1), n0 = load<i32>(d, J_N0), n1 = load<i32>(d, J_N1);
+export function gemmJob(d: usize, m0: i32, m1: i32, n0: i32, n1: i32, work: usize): void {
   const k0 = load<i32>(d, J_K0), k1 = load<i32>(d, J_K1);
   const akind = load<i32>(d, J_AKIND), a = <usize>load<i32>(d, J_A), rsa = load<i32>(d, J_RSA), csa = load<i32>(d, J_CSA);
   const b = <usize>load<i32>(d, J_B), rsb = load<i32>(d, J_RSB), csb = load<i32>(d, J_CSB);
   const c = <usize>load<i32>(d, J_C), ldc = load<i32>(d, J_LDC), flags = load<i32>(d, J_FLAGS);
-  const bias = <usize>load<i32>(d, J_BIAS), work = <usize>load<i32>(d, J_WORK), geom = <usize>load<i32>(d, J_GEOM);
+  const bias = <usize>load<i32>(d, J_BIAS), geom = <usize>load<i32>(d, J_GEOM);
   const pa = (work + 63) & ~(<usize>63);
   const pb = pa + <usize>(MC * KC) * 4;
   const tmp = pb + <usize>(KC * NC) * 4;
@@ -378,6 +392,11 @@ export function gemmJob(d: usize): void {
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             if (mr == MR && nr == NR) {
               kernel(kc, ap, bp, cp, ldcb, f, bj);
+            } else if (nr < NR) {
+              // Narrow edge (few output channels: every tile of a 6-filter layer): the tile goes
+              // through scratch, then its rows are stored with partial vector stores.
+              kernel(kc, ap, bp, tmp, NR * 4, 0, 0);
+              for (let r = 0; r < mr; r++) storeRowPartial(cp + <usize>r * ldcb, tmp + <usize>(r * NR) * 4, nr, f, bj);
             } else {
               kernel(kc, ap, bp, tmp, NR * 4, 0, 0);
               for (let r = 0; r < mr; r++) {
@@ -587,12 +606,12 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C
 /**
  * Filter gradient of a convolution with few filters (F <= 8), without im2col: a first layer's input
  * has 1-3 channels, so im2col would blow it up KH*KW-fold only to multiply it by an 8-wide dy.
- * acc[(ky*KW + kx)*C + c][0..8) = sum over images [n0, n1) and output pixels of x(tap) * dy[0..8).
+ * acc[(ky*KW + kx)*C + c][0..8) += sum over images [n0, n1) and output pixels of x(tap) * dy[0..8)
+ * (acc: the calling thread's, zeroed by the caller).
  * Lanes >= F are garbage (dy rows are read 8 wide; the arena pads every block), as the caller knows.
  */
-export function convFilterGradSmallF(x: usize, dy: usize, acc: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, F: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, n0: i32, n1: i32): void {
-  memory.fill(acc, 0, <usize>(KH * KW * C * 8) * 4);
+export function convFilterGradSmallF(x: usize, dy: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, F: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, n0: i32, n1: i32, acc: usize): void {
   const dyPix = <usize>F * 4;
   const xPix = <usize>C * 4;
   for (let n = n0; n < n1; n++) {
@@ -1225,14 +1244,13 @@ export function depthwiseBackpropInput(dy: usize, w: usize, dx: usize, g: usize,
   }
 }
 
-/** acc[KH*KW][C*M] = the filter gradient over images [n0, n1) (acc is overwritten). */
-export function depthwiseBackpropFilter(x: usize, dy: usize, acc: usize, g: usize, n0: i32, n1: i32, work: usize): void {
+/** acc[KH*KW][C*M] += the filter gradient over images [n0, n1) (acc: the calling thread's). */
+export function depthwiseBackpropFilter(x: usize, dy: usize, g: usize, n0: i32, n1: i32, acc: usize, work: usize): void {
   const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
   const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
   const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
   const CM = C * M;
   const tapB = <usize>CM * 4;
-  memory.fill(acc, 0, <usize>(KH * KW) * tapB);
   for (let n = n0; n < n1; n++) {
     const img = x + <usize>(n * H * W) * <usize>C * 4;
     for (let oy = 0; oy < OH; oy++) {
@@ -1282,7 +1300,7 @@ export function depthwiseBackpropFilter(x: usize, dy: usize, acc: usize, g: usiz
 // GEMMs accumulate U[xi][C][F] over the tiles. 16 multiplies per tile and (c, f) instead of 36.
 
 /**
- * Accumulates U[xi][Cp][Fp] (overwritten, then summed over blocks) over tiles [t0, t1) of x
+ * Adds to U[xi][Cp][Fp] (the calling thread's, zeroed by the caller) the sum over tiles [t0, t1) of x
  * [N,H,W,C] (padding pt/pl) and dy [N,OH,OW,F]; TB tiles per block; work holds 16*TB*(Cp + Fp)
  * floats plus 2 KiB (Cp = C rounded up to 4, Fp = F rounded up to 8).
  */
@@ -1377,8 +1395,8 @@ export function winogradFilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32,
         v128.store(dst + 12 * xiB, p3); v128.store(dst + 13 * xiB, f32x4.add(p3, q3)); v128.store(dst + 14 * xiB, f32x4.sub(p3, q3)); v128.store(dst + 15 * xiB, f32x4.neg(q3));
       }
     }
-    // 16 GEMMs: U[xi][Cp][Fp] (+)= V[xi]^T [Cp x nt] * Z[xi] [nt x Fp].
-    const flags = tb0 > t0 ? F_ACC : 0;
+    // 16 GEMMs: U[xi][Cp][Fp] += V[xi]^T [Cp x nt] * Z[xi] [nt x Fp].
+    const flags = F_ACC;
     for (let xi = 0; xi < 16; xi++) {
       const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
       for (let jr = 0; jr < Fp; jr += NR) {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { SIMD_HEAP_WASM_BASE64, SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
 
 export interface SimdExports {
-  gemmJob(desc: number): void;
+  gemmJob(desc: number, m0: number, m1: number, n0: number, n1: number, work: number): void;
   gemmWorkBytes(): number;
   relaxedSimd(): number;
   im2col(x: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, col: number, m0: number, m1: number): void;
@@ -16,8 +16,8 @@ export interface SimdExports {
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
   biasActTo(x: number, rows: number, cols: number, bias: number, act: number, y: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
-  convFilterGradSmallF(x: number, dy: number, acc: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
-    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number): void;
+  convFilterGradSmallF(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
+    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number, acc: number): void;
   sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
   winogradFilter(w: number, C: number, F: number, u: number): void;
   winogradConv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
@@ -37,7 +37,7 @@ export interface SimdExports {
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
   depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
-  depthwiseBackpropFilter(x: number, dy: number, acc: number, g: number, n0: number, n1: number, work: number): void;
+  depthwiseBackpropFilter(x: number, dy: number, g: number, n0: number, n1: number, acc: number, work: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish',
@@ -47,30 +47,61 @@ const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
 const ARENA_START = 4 * PAGE;
 const MAX_PAGES = 32768; // 2 GiB keeps every address a positive i32
-const SLOT = 32; // Int32 words per helper: [seq, doneSeq, fn, nargs, args...]
+// Control words shared with the helpers: a header for task lists, then one slot per helper.
+const HEADER = 16; // [counter (job << 20 | next task), done, tasks, args per task, fn, table, failed]
+const H_COUNTER = 0, H_DONE = 1, H_TASKS = 2, H_NARGS = 3, H_FN = 4, H_TABLE = 5, H_FAILED = 6;
+const SLOT = 32; // Int32 words per helper: [seq, ackSeq, fn, nargs, args...]
 const MAX_ARGS = SLOT - 4;
+const FN_STOP = -1, FN_TASKS = -3;
+const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 
-// The helper's whole program. Evaluated as CommonJS so that it survives bundling unchanged.
+// The helper's whole program. Evaluated as CommonJS so that it survives bundling unchanged. A task
+// list is shared by every thread: each takes the next task with a compare-and-swap on a counter
+// tagged with the list's job number (a helper that wakes late finds another job's tag and takes
+// nothing), so a thread that is descheduled (other programs on the cores) just does fewer tasks.
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, slot, fnNames } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
 const fns = fnNames.map((n) => inst.exports[n]);
 const c = new Int32Array(ctrl);
-const base = slot * ${SLOT};
+const base = ${HEADER} + slot * ${SLOT};
 const args = [];
+let mem = new Int32Array(memory.buffer);
 let seen = 0;
+function tasks(job, extra) {
+  if (mem.buffer !== memory.buffer) mem = new Int32Array(memory.buffer);
+  for (;;) {
+    const v = Atomics.load(c, ${H_COUNTER});
+    if ((v >>> ${TASK_BITS}) !== job) return;
+    const i = v & ${TASK_MASK};
+    if (i >= c[${H_TASKS}]) return;
+    if (Atomics.compareExchange(c, ${H_COUNTER}, v, v + 1) !== v) continue;
+    const na = c[${H_NARGS}], f = fns[c[${H_FN}]], t = (c[${H_TABLE}] >> 2) + i * na;
+    args.length = na + extra.length;
+    for (let k = 0; k < na; k++) args[k] = mem[t + k];
+    for (let k = 0; k < extra.length; k++) args[na + k] = extra[k];
+    try { f(...args); } catch (e) { c[${H_FAILED}] = 1; }
+    if (Atomics.add(c, ${H_DONE}, 1) + 1 === c[${H_TASKS}]) Atomics.notify(c, ${H_DONE});
+  }
+}
 for (;;) {
   let spins = 0;
   while (Atomics.load(c, base) === seen && spins++ < 20000) { /* spin: a job usually follows soon */ }
   if (Atomics.load(c, base) === seen) Atomics.wait(c, base, seen);
   seen = Atomics.load(c, base);
   const fn = c[base + 2];
-  if (fn < 0) break;
+  if (fn === ${FN_STOP}) break;
   const n = c[base + 3];
-  args.length = n;
-  for (let i = 0; i < n; i++) args[i] = c[base + 4 + i];
-  try { fns[fn](...args); } catch (e) { c[base + 2] = -2; }
+  if (fn === ${FN_TASKS}) {
+    const extra = [];
+    for (let i = 1; i < n; i++) extra.push(c[base + 4 + i]);
+    tasks(c[base + 4], extra);
+  } else {
+    args.length = n;
+    for (let i = 0; i < n; i++) args[i] = c[base + 4 + i];
+    try { fns[fn](...args); } catch (e) { c[${H_FAILED}] = 1; }
+  }
   Atomics.store(c, base + 1, seen);
   Atomics.notify(c, base + 1);
 }
@@ -87,7 +118,9 @@ export class SimdRuntime {
   private top = ARENA_START;
   private helpers: Worker[] = [];
   private ctrl: Int32Array | null = null;
-  private seq = 0;
+  /** Per helper: the sequence number last posted to its slot. */
+  private posted: number[] = [];
+  private job = 0;
   private module: WebAssembly.Module;
 
   /** True when the module multiplies and adds with relaxed SIMD's fused multiply-add. */
@@ -119,9 +152,9 @@ export class SimdRuntime {
     if (n === this.threads) return;
     this.stopHelpers();
     if (n === 1) return;
-    const sab = new SharedArrayBuffer((n - 1) * SLOT * 4);
+    const sab = new SharedArrayBuffer((HEADER + (n - 1) * SLOT) * 4);
     this.ctrl = new Int32Array(sab);
-    this.seq = 0;
+    this.posted = new Array<number>(n - 1).fill(0);
     for (let slot = 0; slot < n - 1; slot++) {
       const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES } });
       w.unref(); // idle helpers must not keep the process alive
@@ -133,8 +166,9 @@ export class SimdRuntime {
     if (this.ctrl) {
       const c = this.ctrl;
       this.helpers.forEach((_, slot) => {
-        const base = slot * SLOT;
-        c[base + 2] = -1;
+        const base = HEADER + slot * SLOT;
+        this.awaitAck(slot);
+        c[base + 2] = FN_STOP;
         Atomics.add(c, base, 1);
         Atomics.notify(c, base);
       });
@@ -205,6 +239,33 @@ export class SimdRuntime {
     this.f32.fill(0, addr >> 2, (addr >> 2) + floats);
   }
 
+  /** Waits until helper `slot` has finished the last thing posted to it (usually long done). */
+  private awaitAck(slot: number): void {
+    const c = this.ctrl!;
+    const base = HEADER + slot * SLOT, want = this.posted[slot]!;
+    let spins = 0;
+    while (Atomics.load(c, base + 1) !== want && spins++ < 20000) { /* spin */ }
+    while (Atomics.load(c, base + 1) !== want) Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 50);
+  }
+
+  private acked(slot: number): boolean {
+    return Atomics.load(this.ctrl!, HEADER + slot * SLOT + 1) === this.posted[slot];
+  }
+
+  private post(slot: number, fn: number, args: number[]): void {
+    const c = this.ctrl!;
+    if (args.length > MAX_ARGS) throw new Error('too many simd job arguments');
+    this.awaitAck(slot);
+    const base = HEADER + slot * SLOT;
+    c[base + 2] = fn;
+    c[base + 3] = args.length;
+    for (let k = 0; k < args.length; k++) c[base + 4 + k] = args[k]!;
+    const seq = (this.posted[slot]! + 1) | 0;
+    this.posted[slot] = seq;
+    Atomics.store(c, base, seq);
+    Atomics.notify(c, base);
+  }
+
   /** Runs jobs[0] here and the others on helpers (jobs.length <= threads), returning when all are done. */
   run(jobs: SimdJob[]): void {
     if (jobs.length === 0) return;
@@ -213,28 +274,67 @@ export class SimdRuntime {
       for (const j of jobs) (this.exports[j.fn] as (...a: number[]) => void)(...j.args);
       return;
     }
-    const seq = ++this.seq;
-    for (let i = 1; i < jobs.length; i++) {
-      const base = (i - 1) * SLOT;
-      const j = jobs[i]!;
-      if (j.args.length > MAX_ARGS) throw new Error('too many simd job arguments');
-      c[base + 2] = FN_NAMES.indexOf(j.fn);
-      c[base + 3] = j.args.length;
-      for (let k = 0; k < j.args.length; k++) c[base + 4 + k] = j.args[k]!;
-      Atomics.store(c, base, seq);
-      Atomics.notify(c, base);
-    }
+    c[H_FAILED] = 0;
+    for (let i = 1; i < jobs.length; i++) this.post(i - 1, FN_NAMES.indexOf(jobs[i]!.fn), jobs[i]!.args);
     const j0 = jobs[0]!;
     (this.exports[j0.fn] as (...a: number[]) => void)(...j0.args);
-    let failed = false;
-    for (let i = 1; i < jobs.length; i++) {
-      const base = (i - 1) * SLOT;
-      let spins = 0;
-      while (Atomics.load(c, base + 1) !== seq && spins++ < 20000) { /* spin */ }
-      while (Atomics.load(c, base + 1) !== seq) Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 50);
-      if (c[base + 2] === -2) failed = true;
+    for (let i = 1; i < jobs.length; i++) this.awaitAck(i - 1);
+    if (c[H_FAILED]) throw new Error('Glasswing fast kernels: a helper thread failed');
+  }
+
+  /**
+   * Runs `fn(...task, ...extra(thread))` for every task, the calling thread and the helpers taking
+   * tasks in turn until none are left (so a descheduled helper delays nothing but its current task).
+   * `extra` gives each thread's private arguments (scratch, accumulators); tasks must not write what
+   * another task reads. Returns when every task is done.
+   */
+  runTasks(fn: SimdFn, tasks: number[][], extra: (thread: number) => number[] = () => []): void {
+    const n = tasks.length;
+    if (n === 0) return;
+    const f = this.exports[fn] as (...a: number[]) => void;
+    const c = this.ctrl;
+    if (!c || n === 1) {
+      const e = extra(0);
+      for (const t of tasks) f(...t, ...e);
+      return;
     }
-    if (failed) throw new Error('Glasswing fast kernels: a helper thread failed');
+    if (n > TASK_MASK) throw new Error('too many simd tasks');
+    const na = tasks[0]!.length;
+    const table = this.alloc(n * na);
+    const words = this.i32, t0 = table >> 2;
+    for (let i = 0; i < n; i++) for (let k = 0; k < na; k++) words[t0 + i * na + k] = tasks[i]![k]!;
+    const job = (this.job = (this.job + 1) & ((1 << JOB_BITS) - 1) || 1);
+    // Close the list under the new job's tag while the header changes: a helper still leaving the
+    // previous list sees a foreign tag and takes nothing.
+    Atomics.store(c, H_COUNTER, (job << TASK_BITS) | TASK_MASK);
+    c[H_DONE] = 0;
+    c[H_FAILED] = 0;
+    c[H_TASKS] = n;
+    c[H_NARGS] = na;
+    c[H_FN] = FN_NAMES.indexOf(fn);
+    c[H_TABLE] = table;
+    Atomics.store(c, H_COUNTER, job << TASK_BITS);
+    // Helpers that have not yet acknowledged their last job (descheduled) sit this one out.
+    for (let s = 0; s < this.helpers.length; s++) if (this.acked(s)) this.post(s, FN_TASKS, [job, ...extra(s + 1)]);
+    const e0 = extra(0);
+    let error: unknown = null;
+    for (;;) {
+      const v = Atomics.load(c, H_COUNTER);
+      const i = v & TASK_MASK;
+      if (i >= n) break;
+      if (Atomics.compareExchange(c, H_COUNTER, v, v + 1) !== v) continue;
+      try {
+        f(...tasks[i]!, ...e0);
+      } catch (e) {
+        error ??= e;
+      }
+      Atomics.add(c, H_DONE, 1);
+    }
+    let spins = 0;
+    while (Atomics.load(c, H_DONE) !== n && spins++ < 20000) { /* spin */ }
+    while (Atomics.load(c, H_DONE) !== n) Atomics.wait(c, H_DONE, Atomics.load(c, H_DONE), 50);
+    if (error) throw error;
+    if (c[H_FAILED]) throw new Error('Glasswing fast kernels: a helper thread failed');
   }
 }
 
