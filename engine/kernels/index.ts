@@ -6,15 +6,18 @@ import { registerWasmKernels } from './wasm-kernels';
 import { restoreStockKernels } from './registry';
 import { simd } from './simd/runtime';
 import { registerFusedOptimizers, setFusedOptimizers } from './optimizers';
+import { registerFusedGradients, unregisterFusedGradients } from './gradients';
 
 let registered = false;
 
 export function registerFastKernels(): void {
+  registerFusedGradients();
   if (registered) return;
   registerCpuKernels();
   registerWasmKernels();
   registerFusedOptimizers();
   setFusedOptimizers(true);
+  registerFusedGradients();
   registered = true;
 }
 
@@ -22,6 +25,7 @@ export function registerFastKernels(): void {
 export function unregisterFastKernels(): void {
   restoreStockKernels();
   setFusedOptimizers(false);
+  unregisterFusedGradients();
   registered = false;
 }
 

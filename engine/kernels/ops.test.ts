@@ -109,4 +109,15 @@ for (const backend of ['cpu', 'wasm']) {
     const x4 = x([2, 5, 6, 7], 11);
     for (const axis of [[1, 2], [0, 1, 2], 3, [2, 3], 0]) await same(backend, `mean ${JSON.stringify(axis)}`, () => tf.mean(x4(), axis));
   });
+
+  test(`fused Relu and ClipByValue gradients match stock (${backend})`, async () => {
+    for (const [shape, seed] of [[[3, 5, 7], 1], [[1001], 2], [[2, 4, 4, 3], 3]] as [number[], number][]) {
+      const n = shape.reduce((p, q) => p * q, 1);
+      const x = () => tf.tensor(rand(n, seed), shape);
+      const r = () => tf.tensor(rand(n, seed + 1), shape);
+      await same(backend, `relu grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), r())))(x()));
+      await same(backend, `clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -0.5, 0.7), r())))(x()));
+      await same(backend, `relu6 as relu + clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(tf.mul(t, 8)), 0, 6), r())))(x()));
+    }
+  });
 }
