@@ -49,8 +49,16 @@ function naiveGrads(c: Case, ys: number[], padTop: number, padLeft: number, x: F
 
 for (const backend of ['cpu', 'wasm']) {
   test(`DepthwiseConv2dNative and FusedDepthwiseConv2D match stock (${backend})`, async () => {
-    for (let s = 1; s <= 24; s++) {
-      const c = makeCase(s, s % 4 === 0);
+    // MobileNet's 3x3 layers (the register-blocked path: 4-channel multiples, stride 1 and 2, 'same'
+    // and 'valid' after explicit padding), then random geometries.
+    const mobile: Case[] = [
+      { N: 2, H: 9, W: 8, C: 16, M: 1, KH: 3, KW: 3, s: 1, d: 1, pad: 'same', seed: 101 },
+      { N: 1, H: 10, W: 11, C: 24, M: 1, KH: 3, KW: 3, s: 2, d: 1, pad: [[0, 0], [0, 1], [0, 1], [0, 0]], seed: 102 },
+      { N: 2, H: 7, W: 7, C: 12, M: 1, KH: 3, KW: 3, s: 2, d: 1, pad: 'valid', seed: 103 },
+      { N: 1, H: 5, W: 6, C: 8, M: 1, KH: 3, KW: 3, s: 1, d: 1, pad: [[0, 0], [2, 1], [1, 2], [0, 0]], seed: 104 },
+    ];
+    for (let s = 1; s <= 24 + mobile.length; s++) {
+      const c = s > 24 ? mobile[s - 25]! : makeCase(s, s % 4 === 0);
       const want = await stock('cpu', fwd(c));
       const got = await fast(backend, fwd(c));
       assert.ok(relErr(got, want) < TOL, `forward, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);

@@ -1115,57 +1115,87 @@ export function depthwiseForward(x: usize, w: usize, bias: usize, y: usize, g: u
   const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
   const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
   const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
-  const CM = C * M;
+  const fast3 = KH == 3 && KW == 3 && M == 1 && dh == 1 && dw == 1 && (C & 3) == 0;
   const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
-  const tapB = <usize>CM * 4;
+  const pix = <usize>C * 4, rowB = <usize>(W * C) * 4;
+  // Output columns whose 3 taps all lie inside the image (for the 3x3 path).
+  const oxa = fast3 ? (pl > 0 ? (pl + sw - 1) / sw : 0) : 0;
+  const oxb = fast3 ? max(oxa, min(OW, W - 3 + pl >= 0 ? (W - 3 + pl) / sw + 1 : 0)) : 0;
   for (let n = n0; n < n1; n++) {
-    const img = x + <usize>(n * H * W) * <usize>C * 4;
+    const img = x + <usize>(n * H * W) * pix;
     for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
-        const out = y + <usize>((n * OH + oy) * OW + ox) * <usize>CM * 4;
-        if (M == 1) {
-          let c = 0;
-          for (; c + 8 <= C; c += 8) {
-            const q = <usize>c * 4;
-            let a0 = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
-            let a1 = bias != 0 ? v128.load(bias + q, 16) : f32x4.splat(0);
-            for (let t = 0; t < cnt; t++) {
-              const xp = img + <usize>load<i32>(work + <usize>t * 8) + q;
-              const wp = w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
-              a0 = madd(v128.load(xp), v128.load(wp), a0);
-              a1 = madd(v128.load(xp, 16), v128.load(wp, 16), a1);
-            }
-            v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
-            v128.store(out + q, f32x4.min(f32x4.max(a1, vlo), vhi), 16);
-          }
-          for (; c + 4 <= C; c += 4) {
-            const q = <usize>c * 4;
-            let a0 = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
-            for (let t = 0; t < cnt; t++) {
-              a0 = madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
-            }
-            v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
-          }
-          for (; c < C; c++) {
-            const q = <usize>c * 4;
-            let a: f32 = bias != 0 ? load<f32>(bias + q) : 0;
-            for (let t = 0; t < cnt; t++) a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q);
-            store<f32>(out + q, a < lo ? lo : a > hi ? hi : a);
-          }
-        } else {
-          for (let c = 0; c < C; c++) {
-            for (let qm = 0; qm < M; qm++) {
-              const o = <usize>(c * M + qm) * 4;
-              let a: f32 = bias != 0 ? load<f32>(bias + o) : 0;
-              for (let t = 0; t < cnt; t++) {
-                a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + <usize>c * 4) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + o);
-              }
-              store<f32>(out + o, a < lo ? lo : a > hi ? hi : a);
-            }
-          }
+      const iy0 = oy * sh - pt;
+      const outRow = y + <usize>((n * OH + oy) * OW) * <usize>(C * M) * 4;
+      if (!fast3 || iy0 < 0 || iy0 + 3 > H) {
+        for (let ox = 0; ox < OW; ox++) dwPixel(img, w, bias, outRow, oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, M, lo, hi, work);
+        continue;
+      }
+      for (let ox = 0; ox < oxa; ox++) dwPixel(img, w, bias, outRow, oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, M, lo, hi, work);
+      for (let ox = oxb; ox < OW; ox++) dwPixel(img, w, bias, outRow, oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, M, lo, hi, work);
+      // Interior: per 4 channels, the 9 weights stay in registers while the window slides along the row.
+      const step = <usize>sw * pix;
+      const tap = <usize>C * 4;
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        const q = <usize>c0 * 4;
+        const w0 = v128.load(w + q), w1 = v128.load(w + tap + q), w2 = v128.load(w + 2 * tap + q);
+        const w3 = v128.load(w + 3 * tap + q), w4 = v128.load(w + 4 * tap + q), w5 = v128.load(w + 5 * tap + q);
+        const w6 = v128.load(w + 6 * tap + q), w7 = v128.load(w + 7 * tap + q), w8 = v128.load(w + 8 * tap + q);
+        const b = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
+        let p = img + <usize>iy0 * rowB + <usize>(oxa * sw - pl) * pix + q;
+        let o = outRow + <usize>oxa * pix + q;
+        for (let ox = oxa; ox < oxb; ox++) {
+          let a = madd(v128.load(p), w0, b);
+          a = madd(v128.load(p + pix), w1, a);
+          a = madd(v128.load(p + 2 * pix), w2, a);
+          a = madd(v128.load(p + rowB), w3, a);
+          a = madd(v128.load(p + rowB + pix), w4, a);
+          a = madd(v128.load(p + rowB + 2 * pix), w5, a);
+          a = madd(v128.load(p + 2 * rowB), w6, a);
+          a = madd(v128.load(p + 2 * rowB + pix), w7, a);
+          a = madd(v128.load(p + 2 * rowB + 2 * pix), w8, a);
+          v128.store(o, f32x4.min(f32x4.max(a, vlo), vhi));
+          p += step;
+          o += pix;
         }
+      }
+    }
+  }
+}
+
+// One output pixel of a depthwise convolution, any geometry (the valid taps listed first).
+function dwPixel(img: usize, w: usize, bias: usize, outRow: usize, oy: i32, ox: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, M: i32, lo: f32, hi: f32, work: usize): void {
+  const CM = C * M;
+  const tapB = <usize>CM * 4;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+  const out = outRow + <usize>ox * tapB;
+  if (M == 1) {
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const q = <usize>c * 4;
+      let a0 = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
+      for (let t = 0; t < cnt; t++) {
+        a0 = madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
+      }
+      v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
+    }
+    for (; c < C; c++) {
+      const q = <usize>c * 4;
+      let a: f32 = bias != 0 ? load<f32>(bias + q) : 0;
+      for (let t = 0; t < cnt; t++) a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q);
+      store<f32>(out + q, a < lo ? lo : a > hi ? hi : a);
+    }
+  } else {
+    for (let c = 0; c < C; c++) {
+      for (let qm = 0; qm < M; qm++) {
+        const o = <usize>(c * M + qm) * 4;
+        let a: f32 = bias != 0 ? load<f32>(bias + o) : 0;
+        for (let t = 0; t < cnt; t++) {
+          a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + <usize>c * 4) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + o);
+        }
+        store<f32>(out + o, a < lo ? lo : a > hi ? hi : a);
       }
     }
   }
