@@ -107,12 +107,22 @@ function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, p
  */
 export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
   if (backend === 'cpu') return true;
+  if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
   if (usesWinograd(g, ci.outChannels)) return true;
+  // Otherwise only where threads pay for copying the operands into the shared arena and the result
+  // back: enough work per input value (XNNPACK wins on 1-3 channel first layers and on pointwise
+  // convolutions over few channels, whose outputs are large).
   const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
-  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS;
+  const pointwise = ci.filterHeight === 1 && ci.filterWidth === 1;
+  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && ci.inChannels >= (pointwise ? 64 : 16);
 }
 const WASM_CONV_MIN_MACS = 16e6;
+/** For measurements: always XNNPACK or always Glasswing for wasm forward convolutions. */
+let wasmConvChoice: 'auto' | 'xnnpack' | 'glasswing' = (['xnnpack', 'glasswing'] as const).find((v) => v === process.env.GLASSWING_WASM_CONV) ?? 'auto';
+export function setWasmConvChoice(choice: 'auto' | 'xnnpack' | 'glasswing'): void {
+  wasmConvChoice = choice;
+}
 
 /** y = act(conv(x, w) + bias), NHWC x, [KH, KW, C, F] w. */
 export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: FusedAct): Float32Array {

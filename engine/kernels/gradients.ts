@@ -1,5 +1,5 @@
-// One-kernel gradients for Relu and ClipByValue (MobileNet's relu6 is a Relu then a ClipByValue):
-// the stock gradients run Step + Multiply, and GreaterEqual + LessEqual + LogicalAnd + ZerosLike +
+// One-kernel gradients for Relu, Relu6 and ClipByValue: the stock gradients run Step + Multiply,
+// LessEqual + Step + Multiply + Multiply, and GreaterEqual + LessEqual + LogicalAnd + ZerosLike +
 // Select, each with its own full-size temporary. The fused kernels give the same values (the same
 // float32 multiply, the same selection) on cpu and wasm; other backends keep the stock gradients.
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,32 +11,35 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addrOf, heapOf } from './wasm-heap';
 
 const RELU_GRAD = 'GlasswingReluGrad';
+const RELU6_GRAD = 'GlasswingRelu6Grad';
 const CLIP_GRAD = 'GlasswingClipGrad';
+type Kind = 'relu' | 'relu6' | 'clip';
 
-function cpuKernel(clip: boolean): KernelFunc {
+function cpuKernel(kind: Kind): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const dy = b.data.get(inputs.dy!.dataId).values as Float32Array, x = b.data.get(inputs.x!.dataId).values as Float32Array;
     const out = new Float32Array(x.length);
-    if (clip) {
+    if (kind === 'clip') {
       const lo = attrs!.clipValueMin as number, hi = attrs!.clipValueMax as number;
       for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v >= lo && v <= hi ? dy[i]! : 0; }
     } else {
-      for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = dy[i]! * (v !== v ? v : v > 0 ? 1 : 0); }
+      const hi = kind === 'relu6' ? 6 : Infinity;
+      for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = dy[i]! * (v !== v ? v : v > 0 && v <= hi ? 1 : 0); }
     }
     return b.makeTensorInfo(inputs.x!.shape, 'float32', out);
   };
 }
 
-function wasmKernel(clip: boolean): KernelFunc {
+function wasmKernel(kind: Kind): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
     const heap = heapOf(b)!;
     const out = b.makeOutput(inputs.x!.shape, 'float32');
     const n = tf.util.sizeFromShape(inputs.x!.shape);
     const [dy, x, y] = [inputs.dy!, inputs.x!, out].map((t: TensorInfo) => addrOf(b, t)) as [number, number, number];
-    if (clip) heap.clipGrad(dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y);
-    else heap.reluGrad(dy, x, n, y);
+    if (kind === 'clip') heap.clipGrad(dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y);
+    else heap.reluGrad(dy, x, n, kind === 'relu6' ? 6 : Infinity, y);
     return out;
   };
 }
@@ -52,7 +55,7 @@ function fusedHere(...ts: Tensor[]): boolean {
   return (b === 'cpu' || (b === 'wasm' && heapOf(tf.backend() as BackendWasm) != null)) && ts.every((t) => t.dtype === 'float32');
 }
 
-function fusedConfig(kernelName: 'Relu' | 'ClipByValue', kernel: string): GradConfig {
+function fusedConfig(kernelName: 'Relu' | 'Relu6' | 'ClipByValue', kernel: string): GradConfig {
   return {
     kernelName,
     inputsToSave: ['x'],
@@ -65,17 +68,18 @@ function fusedConfig(kernelName: 'Relu' | 'ClipByValue', kernel: string): GradCo
 }
 
 /**
- * Registers the fused gradient kernels and routes the Relu and ClipByValue gradients through them.
+ * Registers the fused gradient kernels and routes the Relu, Relu6 and ClipByValue gradients through them.
  * Idempotent; registers again if something re-registered the stock gradients since (tfjs-core's
  * register_all_gradients module does, when imported).
  */
 export function registerFusedGradients(): void {
-  for (const [name, clip] of [[RELU_GRAD, false], [CLIP_GRAD, true]] as const) {
-    if (!tf.getKernel(name, 'cpu')) tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: cpuKernel(clip) });
-    if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: wasmKernel(clip) });
+  for (const [name, kind] of [[RELU_GRAD, 'relu'], [RELU6_GRAD, 'relu6'], [CLIP_GRAD, 'clip']] as const) {
+    if (!tf.getKernel(name, 'cpu')) tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: cpuKernel(kind) });
+    if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: wasmKernel(kind) });
   }
   if (ours.size === 0) {
     ours.set('Relu', fusedConfig('Relu', RELU_GRAD));
+    ours.set('Relu6', fusedConfig('Relu6', RELU6_GRAD));
     ours.set('ClipByValue', fusedConfig('ClipByValue', CLIP_GRAD));
   }
   for (const [name, cfg] of ours) {
@@ -87,7 +91,7 @@ export function registerFusedGradients(): void {
   }
 }
 
-/** Puts the stock Relu and ClipByValue gradients back. */
+/** Puts the stock Relu, Relu6 and ClipByValue gradients back. */
 export function unregisterFusedGradients(): void {
   if (!stockGrads) return;
   for (const [name, cfg] of stockGrads) {

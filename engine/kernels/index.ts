@@ -7,6 +7,7 @@ import { restoreStockKernels } from './registry';
 import { simd } from './simd/runtime';
 import { registerFusedOptimizers, setFusedOptimizers } from './optimizers';
 import { registerFusedGradients, unregisterFusedGradients } from './gradients';
+import { patchRelu6Layer } from './layers';
 
 let registered = false;
 
@@ -17,7 +18,7 @@ export function registerFastKernels(): void {
   registerWasmKernels();
   registerFusedOptimizers();
   setFusedOptimizers(true);
-  registerFusedGradients();
+  patchRelu6Layer(true);
   registered = true;
 }
 
@@ -26,6 +27,7 @@ export function unregisterFastKernels(): void {
   restoreStockKernels();
   setFusedOptimizers(false);
   unregisterFusedGradients();
+  patchRelu6Layer(false);
   registered = false;
 }
 

@@ -117,7 +117,21 @@ for (const backend of ['cpu', 'wasm']) {
       const r = () => tf.tensor(rand(n, seed + 1), shape);
       await same(backend, `relu grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), r())))(x()));
       await same(backend, `clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -0.5, 0.7), r())))(x()));
+      await same(backend, `relu6 grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(tf.mul(t, 8)), r())))(x()));
       await same(backend, `relu6 as relu + clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(tf.mul(t, 8)), 0, 6), r())))(x()));
     }
   });
 }
+
+// A ReLU layer with maxValue 6 runs the single Relu6 op while the fast kernels are registered: same
+// outputs and input gradients as tfjs-layers' relu-then-clip.
+test('ReLU(maxValue 6) layer as one Relu6 op matches relu + clipByValue', async () => {
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const layer = tfl.layers.reLU({ maxValue: 6 });
+  const x = () => tf.mul(tf.tensor(rand(200, 5), [4, 50]), 8);
+  const f = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, tf.tensor(rand(200, 6), [4, 50]))))(x());
+  for (const backend of ['cpu', 'wasm']) {
+    await same(backend, 'relu6 layer output', () => layer.apply(x()) as tf.Tensor);
+    await same(backend, 'relu6 layer gradient', f);
+  }
+});

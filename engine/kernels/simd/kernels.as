@@ -1475,20 +1475,24 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
   }
 }
 
-/** Relu's gradient in one pass: dy * step(x) (step: 1 where x > 0, 0 elsewhere, NaN for NaN). */
-export function reluGrad(dy: usize, x: usize, n: i32, y: usize): void {
-  const one = f32x4.splat(1), zero = f32x4.splat(0);
+/**
+ * Relu's (hi = Infinity) or Relu6's (hi = 6) gradient in one pass: dy * mask, mask 1 where
+ * 0 < x <= hi, 0 elsewhere, NaN for NaN (as the stock Step-based masks give).
+ */
+export function reluGrad(dy: usize, x: usize, n: i32, hi: f32, y: usize): void {
+  const one = f32x4.splat(1), zero = f32x4.splat(0), vhi = f32x4.splat(hi);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i * 4;
     const v = v128.load(x + o);
-    const s = v128.bitselect(v, v128.bitselect(one, zero, f32x4.gt(v, zero)), f32x4.ne(v, v));
+    const inside = v128.and(f32x4.gt(v, zero), f32x4.le(v, vhi));
+    const s = v128.bitselect(v, v128.bitselect(one, zero, inside), f32x4.ne(v, v));
     v128.store(y + o, f32x4.mul(v128.load(dy + o), s));
   }
   for (; i < n; i++) {
     const o = <usize>i * 4;
     const v = load<f32>(x + o);
-    const s: f32 = v != v ? v : v > 0 ? 1 : 0;
+    const s: f32 = v != v ? v : v > 0 && v <= hi ? 1 : 0;
     store<f32>(y + o, load<f32>(dy + o) * s);
   }
 }

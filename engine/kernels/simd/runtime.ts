@@ -35,7 +35,7 @@ export interface SimdExports {
   binaryEq(a: number, b: number, n: number, op: number, y: number): void;
   scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
-  reluGrad(dy: number, x: number, n: number, y: number): void;
+  reluGrad(dy: number, x: number, n: number, hi: number, y: number): void;
   clipGrad(dy: number, x: number, n: number, lo: number, hi: number, y: number): void;
   depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
