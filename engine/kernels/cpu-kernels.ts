@@ -12,6 +12,8 @@ import { batchNormConstants, binary, isSpatialPad, normalizeAxes, sum, unary, ty
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
 import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
+import { simd, type SimdJob } from './simd/runtime';
+import { parallelRange } from './gemm';
 
 const B = 'cpu';
 
@@ -28,6 +30,19 @@ function own(values: Float32Array): Float32Array {
   out.set(values);
   return out;
 }
+/** Element count from which memory-bound ops go through the SIMD arena (threads) rather than a JS loop. */
+const SIMD_MIN = 65536;
+
+/** y = op(x) over the SIMD arena in 4-float-aligned ranges shared among the threads (copied in and out). */
+function simdMap(x: Float32Array, job: (px: number, n: number, py: number) => SimdJob): Float32Array {
+  const rt = simd();
+  rt.reset();
+  const n = x.length;
+  const px = rt.put(x), py = rt.alloc(n);
+  parallelRange(rt, Math.ceil(n / 4), 16384, (lo, hi) => job(px + lo * 16, Math.min(n, hi * 4) - lo * 4, py + lo * 16));
+  return own(rt.view(py, n));
+}
+
 const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
 
 /** Conv info for a channels-last convolution, or null (NCHW goes to the stock kernel). */
@@ -166,6 +181,11 @@ export function registerCpuKernels(): void {
       const { x } = args.inputs;
       const backend = args.backend as MathBackendCPU;
       if (!allFloat(x)) return useStock(stock, args, name);
+      const v = vals(backend, x!);
+      if ((op === 'relu' || op === 'relu6') && v.length >= SIMD_MIN) {
+        const hi = op === 'relu6' ? 6 : Infinity;
+        return backend.makeTensorInfo(x!.shape, 'float32', simdMap(v, (px, n, py) => ({ fn: 'clamp', args: [px, n, 0, hi, py] })));
+      }
       return backend.makeTensorInfo(x!.shape, 'float32', own(unary(op, vals(backend, x!), (args.attrs?.alpha as number) ?? 0)));
     });
   }
@@ -202,6 +222,7 @@ export function registerCpuKernels(): void {
     if (!allFloat(x)) return useStock(stock, args, 'ClipByValue');
     const lo = args.attrs!.clipValueMin as number, hi = args.attrs!.clipValueMax as number;
     const v = vals(backend, x!);
+    if (v.length >= SIMD_MIN) return backend.makeTensorInfo(x!.shape, 'float32', simdMap(v, (px, n, py) => ({ fn: 'clamp', args: [px, n, lo, hi, py] })));
     const out = new Float32Array(v.length);
     for (let i = 0; i < v.length; i++) { const e = v[i]!; out[i] = e < lo ? lo : e > hi ? hi : e; }
     return backend.makeTensorInfo(x!.shape, 'float32', out);
@@ -216,6 +237,14 @@ export function registerCpuKernels(): void {
       (args.attrs!.varianceEpsilon as number | undefined) ?? 0.001);
     if (!k) return useStock(stock, args, 'FusedBatchNorm');
     const v = vals(backend, x!);
+    if (v.length >= SIMD_MIN) {
+      const rt = simd();
+      rt.reset();
+      const rows = v.length / C;
+      const px = rt.put(v), py = rt.alloc(v.length), pm = rt.put(k.mean), pa = rt.put(k.scale), pb = rt.put(k.shift);
+      parallelRange(rt, rows, Math.max(1, Math.ceil(16384 / C)), (lo, hi) => ({ fn: 'scaleShift', args: [px + lo * C * 4, hi - lo, C, pm, pa, pb, py + lo * C * 4] }));
+      return backend.makeTensorInfo(x!.shape, 'float32', own(rt.view(py, v.length)));
+    }
     const out = new Float32Array(v.length);
     const { mean: m, scale: a, shift: b } = k;
     for (let i = 0, c = 0; i < v.length; i++) { out[i] = (v[i]! - m[c]!) * a[c]! + b[c]!; if (++c === C) c = 0; }

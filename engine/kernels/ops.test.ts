@@ -94,13 +94,16 @@ for (const backend of ['cpu', 'wasm']) {
 
   test(`batch norm, padding, clipping and means match stock (${backend})`, async () => {
     const x = (shape: number[], seed: number) => () => tf.tensor(rand(shape.reduce((p, q) => p * q, 1), seed), shape);
-    for (const [shape, seed] of [[[2, 5, 3, 6], 1], [[3, 7], 2], [[1, 4, 4, 9], 3], [[2, 3, 3, 1], 4]] as [number[], number][]) {
+    // (The last shape is large enough for the cpu backend's threaded SIMD path.)
+    for (const [shape, seed] of [[[2, 5, 3, 6], 1], [[3, 7], 2], [[1, 4, 4, 9], 3], [[2, 3, 3, 1], 4], [[2, 128, 65, 9], 5]] as [number[], number][]) {
       const C = shape[shape.length - 1]!;
       const p = (s: number, n = C) => tf.tensor1d(rand(n, seed * 10 + s));
       await same(backend, `batchNorm ${shape}`, () => tf.batchNorm(x(shape, seed)(), p(1), tf.abs(p(2)), p(3), p(4), 1e-3));
       await same(backend, `batchNorm ${shape} no offset/scale`, () => tf.batchNorm(x(shape, seed)(), p(1), tf.abs(p(2))));
       await same(backend, `batchNorm ${shape} scalar mean`, () => tf.batchNorm(x(shape, seed)(), p(1, 1), tf.abs(p(2)), undefined, p(4), 0.01));
       await same(backend, `clipByValue ${shape}`, () => tf.clipByValue(tf.mul(x(shape, seed)(), 8), -0.5, 6));
+      await same(backend, `relu ${shape}`, () => tf.relu(x(shape, seed)()));
+      await same(backend, `relu6 ${shape}`, () => tf.relu6(tf.mul(x(shape, seed)(), 8)));
     }
     for (const [shape, pads, value] of [[[2, 3, 4, 5], [[0, 0], [1, 1], [1, 1], [0, 0]], 0], [[1, 5, 4, 3], [[0, 0], [0, 1], [2, 0], [0, 0]], 0.5],
       [[2, 3, 3, 2], [[1, 0], [1, 1], [0, 0], [0, 1]], 0], [[3, 4], [[1, 2], [0, 1]], 0]] as [number[], [number, number][], number][]) {

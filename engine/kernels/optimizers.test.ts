@@ -1,13 +1,14 @@
 // The fused optimizer updates give exactly the stock optimizers' weights and state (same float32
 // operations in the same order): Adam, momentum SGD and RMSProp, a few steps, on cpu and wasm, with
-// sizes that leave vector tails and that split across threads.
+// sizes that leave vector tails and that split into several tasks across threads (their float
+// arguments must reach the helper threads as floats).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import { registerFastKernels, unregisterFastKernels } from './index';
 import { rand } from './test-util';
 
-const SIZES = [1, 7, 130, 70_001];
+const SIZES = [1, 7, 130, 300_001];
 const makers: [string, () => tf.Optimizer][] = [
   ['adam', () => tf.train.adam(0.01)],
   ['momentum', () => tf.train.momentum(0.05, 0.9)],

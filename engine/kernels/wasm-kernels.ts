@@ -15,7 +15,7 @@ import { batchMatMul } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes, type BinaryOp } from './elementwise';
 import { simd } from './simd/runtime';
 import { addrOf, heapOf, withScratch } from './wasm-heap';
-import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad } from './elementwise';
 
 const B = 'wasm';
@@ -220,13 +220,15 @@ export function registerWasmKernels(): void {
   });
 
   // Depthwise convolutions: the stock kernel (XNNPACK) returns zeros for some shapes (a 1x3 filter,
-  // stride 2, 'same' padding), and is single-threaded; Glasswing's kernel replaces it.
+  // stride 2, 'same' padding), and the wasm backend has no gradients (MobileNet could not fine-tune).
+  // Glasswing's run in place on the heap: single-threaded, but copying MobileNet's activations into
+  // the shared arena and back took longer than the second thread saved.
   overrideKernel(B, 'DepthwiseConv2dNative', (args, stock) => {
     const { x, filter } = args.inputs;
     const backend = args.backend as BackendWasm;
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(x!.shape, filter!.shape, args.attrs!) : null;
     if (!ci) return useStock(stock, args, 'DepthwiseConv2dNative');
-    return output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
+    return depthwiseOnHeap(backend, ci, 'forward', x!, filter!, null, 'linear') ?? output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
   });
 
   overrideKernel(B, 'FusedDepthwiseConv2D', (args, stock) => {
@@ -237,16 +239,16 @@ export function registerWasmKernels(): void {
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
     const ci = ok ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
     if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return useStock(stock, args, 'FusedDepthwiseConv2D');
-    return output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
+    return depthwiseOnHeap(backend, ci, 'forward', x!, filter!, bias ?? null, act as FusedAct) ??
+      output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
 
-  // Depthwise convolution gradients (the wasm backend has none: MobileNet could not fine-tune).
   overrideKernel(B, 'DepthwiseConv2dNativeBackpropInput', (args, stock) => {
     const { dy, filter } = args.inputs;
     const backend = args.backend as BackendWasm;
     const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(args.attrs!.inputShape as number[], filter!.shape, args.attrs!) : null;
     if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropInput');
-    return output(backend, ci.inShape, depthwiseBackpropInput(ci, view(backend, dy!), view(backend, filter!)));
+    return depthwiseOnHeap(backend, ci, 'input', dy!, filter!, null, 'linear') ?? output(backend, ci.inShape, depthwiseBackpropInput(ci, view(backend, dy!), view(backend, filter!)));
   });
 
   overrideKernel(B, 'DepthwiseConv2dNativeBackpropFilter', (args, stock) => {
@@ -254,8 +256,34 @@ export function registerWasmKernels(): void {
     const backend = args.backend as BackendWasm;
     const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? depthwiseInfo(x!.shape, args.attrs!.filterShape as number[], args.attrs!) : null;
     if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropFilter');
-    return output(backend, args.attrs!.filterShape as number[], depthwiseBackpropFilter(ci, view(backend, x!), view(backend, dy!)));
+    return depthwiseOnHeap(backend, ci, 'filter', x!, dy!, null, 'linear') ?? output(backend, args.attrs!.filterShape as number[], depthwiseBackpropFilter(ci, view(backend, x!), view(backend, dy!)));
   });
+}
+
+const ACT: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
+
+/**
+ * A depthwise convolution (forward: a = x, b = filter; input gradient: a = dy, b = filter; filter
+ * gradient: a = x, b = dy) run in place on the heap, or null when the heap is not reachable.
+ */
+function depthwiseOnHeap(backend: BackendWasm, ci: backend_util.Conv2DInfo, which: 'forward' | 'input' | 'filter', a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, act: FusedAct): TensorInfo | null {
+  const heap = heapOf(backend);
+  if (!heap) return null;
+  const shape = which === 'forward' ? ci.outShape : which === 'input' ? ci.inShape : [ci.filterHeight, ci.filterWidth, ci.inChannels, ci.outChannels / ci.inChannels];
+  const out = backend.makeOutput(shape, 'float32');
+  const accFloats = which === 'filter' ? util.sizeFromShape(shape) : 0;
+  withScratch(backend, 64 + depthwiseWorkBytes(ci), (p) => {
+    new Int32Array(wasmBuffer(backend), p, 15).set(depthwiseGeometry(ci));
+    const work = p + 64, pa = addrOf(backend, a), pb = addrOf(backend, b), po = addrOf(backend, out);
+    if (which === 'forward') heap.depthwiseForward(pa, pb, bias ? addrOf(backend, bias) : 0, po, p, ACT[act], 0, ci.batchSize, work);
+    else if (which === 'input') heap.depthwiseBackpropInput(pa, pb, po, p, 0, ci.batchSize, work);
+    else {
+      // The kernel adds into its accumulator: start from zero, straight in the output.
+      new Float32Array(wasmBuffer(backend), po, accFloats).fill(0);
+      heap.depthwiseBackpropFilter(pa, pb, p, 0, ci.batchSize, po, work);
+    }
+  });
+  return out;
 }
 
 function wasmBuffer(backend: BackendWasm): ArrayBuffer {

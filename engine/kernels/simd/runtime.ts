@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { SIMD_HEAP_WASM_BASE64, SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
+import { floatParams } from './wasm-signatures';
 
 export interface SimdExports {
   gemmJob(desc: number, m0: number, m1: number, n0: number, n1: number, work: number): void;
@@ -63,25 +64,29 @@ const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 // nothing), so a thread that is descheduled (other programs on the cores) just does fewer tasks.
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, slot, fnNames } = workerData;
+const { module, memory, ctrl, slot, fnNames, floatArgs } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
 const fns = fnNames.map((n) => inst.exports[n]);
+// Float parameters travel as float32 bits in the int32 words: read them through a float view.
+const isFloat = floatArgs.map((idx) => { const m = []; for (const i of idx) m[i] = true; return m; });
 const c = new Int32Array(ctrl);
+const cf = new Float32Array(ctrl);
 const base = ${HEADER} + slot * ${SLOT};
 const args = [];
 let mem = new Int32Array(memory.buffer);
+let memf = new Float32Array(memory.buffer);
 let seen = 0;
 function tasks(job, extra) {
-  if (mem.buffer !== memory.buffer) mem = new Int32Array(memory.buffer);
+  if (mem.buffer !== memory.buffer) { mem = new Int32Array(memory.buffer); memf = new Float32Array(memory.buffer); }
   for (;;) {
     const v = Atomics.load(c, ${H_COUNTER});
     if ((v >>> ${TASK_BITS}) !== job) return;
     const i = v & ${TASK_MASK};
     if (i >= c[${H_TASKS}]) return;
     if (Atomics.compareExchange(c, ${H_COUNTER}, v, v + 1) !== v) continue;
-    const na = c[${H_NARGS}], f = fns[c[${H_FN}]], t = (c[${H_TABLE}] >> 2) + i * na;
+    const na = c[${H_NARGS}], fi = c[${H_FN}], f = fns[fi], fl = isFloat[fi], t = (c[${H_TABLE}] >> 2) + i * na;
     args.length = na + extra.length;
-    for (let k = 0; k < na; k++) args[k] = mem[t + k];
+    for (let k = 0; k < na; k++) args[k] = fl[k] ? memf[t + k] : mem[t + k];
     for (let k = 0; k < extra.length; k++) args[na + k] = extra[k];
     try { f(...args); } catch (e) { c[${H_FAILED}] = 1; }
     if (Atomics.add(c, ${H_DONE}, 1) + 1 === c[${H_TASKS}]) Atomics.notify(c, ${H_DONE});
@@ -96,12 +101,14 @@ for (;;) {
   if (fn === ${FN_STOP}) break;
   const n = c[base + 3];
   if (fn === ${FN_TASKS}) {
-    const extra = [];
-    for (let i = 1; i < n; i++) extra.push(c[base + 4 + i]);
+    // [job, float mask of the extras (bit k: extra k is a float), extras...]
+    const extra = [], mask = c[base + 5];
+    for (let i = 2; i < n; i++) extra.push(mask & (1 << (i - 2)) ? cf[base + 4 + i] : c[base + 4 + i]);
     tasks(c[base + 4], extra);
   } else {
     args.length = n;
-    for (let i = 0; i < n; i++) args[i] = c[base + 4 + i];
+    const fl = isFloat[fn];
+    for (let i = 0; i < n; i++) args[i] = fl[i] ? cf[base + 4 + i] : c[base + 4 + i];
     try { fns[fn](...args); } catch (e) { c[${H_FAILED}] = 1; }
   }
   Atomics.store(c, base + 1, seen);
@@ -120,6 +127,9 @@ export class SimdRuntime {
   private top = ARENA_START;
   private helpers: Worker[] = [];
   private ctrl: Int32Array | null = null;
+  private ctrlF: Float32Array | null = null;
+  /** Per function (FN_NAMES order): which parameters are floats. */
+  private readonly floatArgs: number[][];
   /** Per helper: the sequence number last posted to its slot. */
   private posted: number[] = [];
   private job = 0;
@@ -133,7 +143,10 @@ export class SimdRuntime {
     // ships relaxed SIMD, Node 20's only behind --experimental-wasm-relaxed-simd).
     const relaxed = Buffer.from(SIMD_RELAXED_WASM_BASE64, 'base64');
     const useRelaxed = allowRelaxed && WebAssembly.validate(relaxed);
-    this.module = new WebAssembly.Module(useRelaxed ? relaxed : Buffer.from(SIMD_WASM_BASE64, 'base64'));
+    const bytes = useRelaxed ? relaxed : Buffer.from(SIMD_WASM_BASE64, 'base64');
+    this.module = new WebAssembly.Module(bytes);
+    const floats = floatParams(bytes);
+    this.floatArgs = FN_NAMES.map((n) => floats.get(n) ?? []);
     this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort() { throw new Error('simd abort'); } } });
     this.exports = inst.exports as unknown as SimdExports;
@@ -156,9 +169,10 @@ export class SimdRuntime {
     if (n === 1) return;
     const sab = new SharedArrayBuffer((HEADER + (n - 1) * SLOT) * 4);
     this.ctrl = new Int32Array(sab);
+    this.ctrlF = new Float32Array(sab);
     this.posted = new Array<number>(n - 1).fill(0);
     for (let slot = 0; slot < n - 1; slot++) {
-      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES } });
+      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES, floatArgs: this.floatArgs } });
       w.unref(); // idle helpers must not keep the process alive
       this.helpers.push(w);
     }
@@ -171,6 +185,7 @@ export class SimdRuntime {
         const base = HEADER + slot * SLOT;
         this.awaitAck(slot);
         c[base + 2] = FN_STOP;
+        c[base + 3] = 0;
         Atomics.add(c, base, 1);
         Atomics.notify(c, base);
       });
@@ -178,6 +193,7 @@ export class SimdRuntime {
     for (const w of this.helpers) void w.terminate();
     this.helpers = [];
     this.ctrl = null;
+    this.ctrlF = null;
   }
 
   /** A Float32Array over the whole memory (re-made after the memory grows). */
@@ -254,14 +270,18 @@ export class SimdRuntime {
     return Atomics.load(this.ctrl!, HEADER + slot * SLOT + 1) === this.posted[slot];
   }
 
-  private post(slot: number, fn: number, args: number[]): void {
-    const c = this.ctrl!;
+  /** Posts fn(args) to a helper; args whose index is in `floats` are stored as float32 bits. */
+  private post(slot: number, fn: number, args: number[], floats: number[]): void {
+    const c = this.ctrl!, cf = this.ctrlF!;
     if (args.length > MAX_ARGS) throw new Error('too many simd job arguments');
     this.awaitAck(slot);
     const base = HEADER + slot * SLOT;
     c[base + 2] = fn;
     c[base + 3] = args.length;
-    for (let k = 0; k < args.length; k++) c[base + 4 + k] = args[k]!;
+    for (let k = 0; k < args.length; k++) {
+      if (floats.includes(k)) cf[base + 4 + k] = args[k]!;
+      else c[base + 4 + k] = args[k]!;
+    }
     const seq = (this.posted[slot]! + 1) | 0;
     this.posted[slot] = seq;
     Atomics.store(c, base, seq);
@@ -277,7 +297,10 @@ export class SimdRuntime {
       return;
     }
     c[H_FAILED] = 0;
-    for (let i = 1; i < jobs.length; i++) this.post(i - 1, FN_NAMES.indexOf(jobs[i]!.fn), jobs[i]!.args);
+    for (let i = 1; i < jobs.length; i++) {
+      const fi = FN_NAMES.indexOf(jobs[i]!.fn);
+      this.post(i - 1, fi, jobs[i]!.args, this.floatArgs[fi]!);
+    }
     const j0 = jobs[0]!;
     (this.exports[j0.fn] as (...a: number[]) => void)(...j0.args);
     for (let i = 1; i < jobs.length; i++) this.awaitAck(i - 1);
@@ -303,8 +326,14 @@ export class SimdRuntime {
     if (n > TASK_MASK) throw new Error('too many simd tasks');
     const na = tasks[0]!.length;
     const table = this.alloc(n * na);
+    const fi = FN_NAMES.indexOf(fn), floats = this.floatArgs[fi]!;
     const words = this.i32, t0 = table >> 2;
     for (let i = 0; i < n; i++) for (let k = 0; k < na; k++) words[t0 + i * na + k] = tasks[i]![k]!;
+    // Float arguments as float32 bits (read back through a float view).
+    if (floats.some((k) => k < na)) {
+      const fw = this.f32;
+      for (let i = 0; i < n; i++) for (const k of floats) if (k < na) fw[t0 + i * na + k] = tasks[i]![k]!;
+    }
     const job = (this.job = (this.job + 1) & ((1 << JOB_BITS) - 1) || 1);
     // Close the list under the new job's tag while the header changes: a helper still leaving the
     // previous list sees a foreign tag and takes nothing.
@@ -313,11 +342,18 @@ export class SimdRuntime {
     c[H_FAILED] = 0;
     c[H_TASKS] = n;
     c[H_NARGS] = na;
-    c[H_FN] = FN_NAMES.indexOf(fn);
+    c[H_FN] = fi;
     c[H_TABLE] = table;
     Atomics.store(c, H_COUNTER, job << TASK_BITS);
     // Helpers that have not yet acknowledged their last job (descheduled) sit this one out.
-    for (let s = 0; s < this.helpers.length; s++) if (this.acked(s)) this.post(s, FN_TASKS, [job, ...extra(s + 1)]);
+    for (let s = 0; s < this.helpers.length; s++) {
+      if (!this.acked(s)) continue;
+      const e = extra(s + 1);
+      // [job, mask of float extras, extras...]: extra k is parameter na + k of fn.
+      let mask = 0;
+      e.forEach((_, k) => { if (floats.includes(na + k)) mask |= 1 << k; });
+      this.post(s, FN_TASKS, [job, mask, ...e], e.flatMap((_, k) => (mask & (1 << k) ? [k + 2] : [])));
+    }
     const e0 = extra(0);
     let error: unknown = null;
     for (;;) {
