@@ -1,6 +1,7 @@
-// Fast kernels for the `cpu` backend: convolutions and matrix products on the SIMD GEMM, pooling and
-// the hot element-wise ops in tight JS loops. They read the backend's typed arrays directly and
-// return through makeTensorInfo, like the stock cpu kernels.
+// Fast kernels for the `cpu` backend: convolutions (Winograd, implicit GEMM, depthwise) and matrix
+// products on the threaded SIMD module, large memory-bound ops (relu, clip, batch norm) there too,
+// pooling and the other hot element-wise ops in tight JS loops. They read the backend's typed arrays
+// directly and return through makeTensorInfo, like the stock cpu kernels.
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';

@@ -1,10 +1,13 @@
-// Kernels the `wasm` backend lacks for training (Conv2DBackpropFilter: without it no convolution can
-// learn), and replacements for its slow training kernels: its Conv2DBackpropInput, MaxPoolGrad and
-// transposed BatchMatMul are naive loops (XNNPACK only covers the forward pass); its broadcasting
-// binary ops walk an index per element (a conv layer's bias add cost 1.2 ms); Sum over leading axes
-// transposes first; Identity and same-type Cast copy what TF.js treats as immutable anyway. They read
-// inputs as views of the wasm backend's heap and write into an output it allocates, computing on
-// Glasswing's own SIMD module (a separate WebAssembly memory, shared with its threads).
+// Kernels the `wasm` backend lacks for training (Conv2DBackpropFilter, the depthwise gradients:
+// without them no convolution can learn), and replacements for its slow or single-threaded ones: its
+// Conv2DBackpropInput, MaxPoolGrad and transposed BatchMatMul are naive loops; XNNPACK's forward
+// convolutions run on one thread (Glasswing's threaded Winograd / implicit GEMM take the larger
+// ones); its broadcasting binary ops walk an index per element; FusedBatchNorm indexes every
+// parameter per element; Sum over leading axes transposes first; its depthwise convolution returns
+// zeros for some shapes; Identity and same-type Cast copy what TF.js treats as immutable anyway.
+// Compute-bound kernels copy their operands into Glasswing's shared arena and run on its threads;
+// memory-bound ones run single-threaded in place on the backend's heap (a non-shared instance of the
+// same SIMD module imports the backend's memory), writing into an output it allocates.
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

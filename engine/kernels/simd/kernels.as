@@ -415,60 +415,13 @@ export function gemmJob(d: usize, m0: i32, m1: i32, n0: i32, n1: i32, work: usiz
   }
 }
 
-// Copies n floats (vectorised when possible).
-@inline function copyFloats(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, v128.load(src + <usize>i * 4));
-  for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(src + <usize>i * 4));
-}
-
 @inline function addFloats(dst: usize, src: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, f32x4.add(v128.load(dst + <usize>i * 4), v128.load(src + <usize>i * 4)));
   for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(dst + <usize>i * 4) + load<f32>(src + <usize>i * 4));
 }
 
-/**
- * im2col for NHWC input x[N,H,W,C]: row m = (n*OH + oy)*OW + ox of col holds the receptive field in
- * (ky, kx, c) order, matching a [KH, KW, C, F] filter viewed as a (KH*KW*C) x F matrix. Out-of-image
- * taps (padding) are zero. Only rows [m0, m1) are written, so threads can split the work.
- */
-export function im2col(x: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, OH: i32, OW: i32, col: usize, m0: i32, m1: i32): void {
-  const K = KH * KW * C;
-  const rowBytes = <usize>(KW * C) * 4;
-  // Walk (n, oy, ox) incrementally: one division per call, not three per row.
-  let ox = m0 % OW;
-  let oy = (m0 / OW) % OH;
-  let n = m0 / (OW * OH);
-  let dst = col + <usize>m0 * <usize>K * 4;
-  for (let m = m0; m < m1; m++) {
-    const iy0 = oy * sh - pt;
-    const ix0 = ox * sw - pl;
-    const img = x + <usize>(n * H) * <usize>(W * C) * 4;
-    const inside = dw == 1 && ix0 >= 0 && ix0 + KW <= W;
-    for (let ky = 0; ky < KH; ky++) {
-      const iy = iy0 + ky * dh;
-      if (iy < 0 || iy >= H) {
-        memory.fill(dst, 0, rowBytes);
-      } else if (inside) {
-        copyFloats(dst, img + (<usize>(iy * W + ix0) * <usize>C) * 4, KW * C);
-      } else {
-        const rowp = img + <usize>(iy * W) * <usize>C * 4;
-        let d = dst;
-        for (let kx = 0; kx < KW; kx++) {
-          const ix = ix0 + kx * dw;
-          if (ix < 0 || ix >= W) memory.fill(d, 0, <usize>C * 4);
-          else copyFloats(d, rowp + <usize>(ix * C) * 4, C);
-          d += <usize>C * 4;
-        }
-      }
-      dst += rowBytes;
-    }
-    if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
-  }
-}
-
-/** The adjoint of im2col: adds each col row back into dx[N,H,W,C] (which the caller zeroes), images [n0, n1). */
+/** The adjoint of im2col (rows: output pixels, columns: taps (ky, kx, c)): adds each col row back into dx[N,H,W,C] (which the caller zeroes), images [n0, n1). */
 export function col2im(col: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, OH: i32, OW: i32, dx: usize, n0: i32, n1: i32): void {
   const K = KH * KW * C;
   for (let n = n0; n < n1; n++) {

@@ -11,7 +11,6 @@ export interface SimdExports {
   gemmJob(desc: number, m0: number, m1: number, n0: number, n1: number, work: number): void;
   gemmWorkBytes(): number;
   relaxedSimd(): number;
-  im2col(x: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, col: number, m0: number, m1: number): void;
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
   addInto(dst: number, src: number, n: number): void;
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
@@ -43,7 +42,7 @@ export interface SimdExports {
   depthwiseBackpropFilter(x: number, dy: number, g: number, n0: number, n1: number, acc: number, work: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'im2col', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad'];
 
 const PAGE = 65536;
