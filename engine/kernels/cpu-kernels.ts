@@ -44,6 +44,56 @@ function simdMap(x: Float32Array, job: (px: number, n: number, py: number) => Si
   return own(rt.view(py, n));
 }
 
+/** Large equal-shape add/sub/mul/div, or a bias add (a trailing row broadcast), in SIMD; else null. */
+function simdBinary(op: BinaryOp, aShape: number[], a: Float32Array, bShape: number[], b: Float32Array): { shape: number[]; values: Float32Array } | null {
+  const n = Math.max(a.length, b.length);
+  if (n < SIMD_MIN) return null;
+  const code = { add: 0, sub: 1, mul: 2, div: 3 }[op as 'add'];
+  if (code === undefined) return null;
+  const shape = backend_util.assertAndGetBroadcastShape(aShape, bShape);
+  const rt = simd();
+  rt.reset();
+  if (a.length === b.length) {
+    const pa = rt.put(a), pb = rt.put(b), py = rt.alloc(n);
+    parallelRange(rt, Math.ceil(n / 4), 16384, (lo, hi) => ({ fn: 'binaryEq', args: [pa + lo * 16, pb + lo * 16, Math.min(n, hi * 4) - lo * 4, code, py + lo * 16] }));
+    return { shape, values: own(rt.view(py, n)) };
+  }
+  // A bias row added along the leading axes (its shape the tail of the output's).
+  if (op !== 'add') return null;
+  const [full, fullShape, row, rowShape] = a.length > b.length ? [a, aShape, b, bShape] : [b, bShape, a, aShape];
+  const tail = rowShape.slice(rowShape.findIndex((d) => d !== 1) < 0 ? rowShape.length : rowShape.findIndex((d) => d !== 1));
+  if (fullShape.length !== shape.length || !tail.every((d, i) => d === shape[shape.length - tail.length + i])) return null;
+  const cols = row.length, rows = n / cols;
+  const px = rt.put(full), pr = rt.put(row), py = rt.alloc(n);
+  parallelRange(rt, rows, Math.max(1, Math.ceil(16384 / cols)), (lo, hi) => ({ fn: 'biasActTo', args: [px + lo * cols * 4, hi - lo, cols, pr, 0, py + lo * cols * 4] }));
+  return { shape, values: own(rt.view(py, n)) };
+}
+
+/** A large sum over leading axes (a bias gradient) in SIMD, float64 per thread; else null. */
+function simdSumLeading(shape: number[], x: Float32Array, axes: number[]): { shape: number[]; values: Float32Array } | null {
+  const sorted = [...axes].sort((p, q) => p - q);
+  if (x.length < SIMD_MIN || sorted.length === 0 || sorted.length >= shape.length || !sorted.every((v, i) => v === i)) return null;
+  const cols = shape.slice(sorted.length).reduce((p, q) => p * q, 1), rows = x.length / cols;
+  const rt = simd();
+  rt.reset();
+  const px = rt.put(x);
+  const accs = Array.from({ length: rt.threads }, () => rt.alloc(cols * 2));
+  for (const acc of accs) rt.zero(acc, cols * 2);
+  const tasks = Math.max(1, Math.min(3 * rt.threads, Math.floor(x.length / 16384)));
+  const per = Math.ceil(rows / tasks);
+  const list: number[][] = [];
+  for (let r = 0; r < rows; r += per) list.push([px, r, Math.min(rows, r + per), cols]);
+  rt.runTasks('sumRowsInto', list, (t) => [accs[t]!]);
+  const f64 = new Float64Array(rt.memory.buffer);
+  const out = new Float32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    let v = 0;
+    for (const acc of accs) v += f64[(acc >> 3) + j]!;
+    out[j] = v;
+  }
+  return { shape: shape.slice(sorted.length), values: out };
+}
+
 const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
 
 /** Conv info for a channels-last convolution, or null (NCHW goes to the stock kernel). */
@@ -170,7 +220,11 @@ export function registerCpuKernels(): void {
     overrideKernel(B, name, (args, stock) => {
       const { a, b } = args.inputs;
       const backend = args.backend as MathBackendCPU;
-      const r = allFloat(a, b) ? binary(op, a!.shape, vals(backend, a!), b!.shape, vals(backend, b!)) : null;
+      if (!allFloat(a, b)) return useStock(stock, args, name);
+      const av = vals(backend, a!), bv = vals(backend, b!);
+      const big = simdBinary(op, a!.shape, av, b!.shape, bv);
+      if (big) return backend.makeTensorInfo(big.shape, 'float32', big.values);
+      const r = binary(op, a!.shape, av, b!.shape, bv);
       if (!r) return useStock(stock, args, name);
       return backend.makeTensorInfo(r.shape, 'float32', own(r.values));
     });
@@ -197,7 +251,7 @@ export function registerCpuKernels(): void {
     const attrs = args.attrs!;
     if (!allFloat(x)) return useStock(stock, args, 'Sum');
     const axes = normalizeAxes(attrs.axis as number | number[], x!.shape.length);
-    const r = sum(x!.shape, vals(backend, x!), axes);
+    const r = simdSumLeading(x!.shape, vals(backend, x!), axes) ?? sum(x!.shape, vals(backend, x!), axes);
     if (!r) return useStock(stock, args, 'Sum');
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
     return backend.makeTensorInfo(shape, 'float32', own(r.values));

@@ -65,7 +65,9 @@ for (const backend of ['cpu', 'wasm']) {
   });
 
   test(`element-wise kernels and Sum match stock (${backend})`, async () => {
-    const shapes: [number[], number[]][] = [[[5, 7], [5, 7]], [[4, 3, 6], [6]], [[6], [4, 3, 6]], [[3, 4], [1]], [[1], [3, 4]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]], [[3, 1], [1, 5]]];
+    // (The last two are large enough for the cpu backend's threaded SIMD paths.)
+    const shapes: [number[], number[]][] = [[[5, 7], [5, 7]], [[4, 3, 6], [6]], [[6], [4, 3, 6]], [[3, 4], [1]], [[1], [3, 4]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]], [[3, 1], [1, 5]],
+      [[256, 301], [256, 301]], [[9], [2, 64, 65, 9]]];
     for (const [i, [sa, sb]] of shapes.entries()) {
       const a = () => tf.tensor(rand(sa.reduce((p, q) => p * q, 1), i), sa);
       const b = () => tf.tensor(rand(sb.reduce((p, q) => p * q, 1), i + 50), sb);
@@ -80,6 +82,9 @@ for (const backend of ['cpu', 'wasm']) {
     for (const axis of [0, [0, 1], [0, 1, 2], 3, [2, 3], 1, [1, 2], [0, 2], undefined]) {
       for (const keepDims of [false, true]) await same(backend, `sum ${JSON.stringify(axis)} keepDims=${keepDims}`, () => tf.sum(x(), axis, keepDims));
     }
+    const big = () => tf.tensor(rand(2 * 64 * 65 * 12, 8), [2, 64, 65, 12]);
+    for (const axis of [[0, 1, 2], [0], [0, 1]]) await same(backend, `large sum ${JSON.stringify(axis)}`, () => tf.sum(big(), axis));
+    await same(backend, 'large sum over 9 channels', () => tf.sum(tf.tensor(rand(2 * 64 * 65 * 9, 9), [2, 64, 65, 9]), [0, 1, 2]));
     // Identity shares data on wasm: the copy must outlive the original.
     await same(backend, 'identity outlives its source', () => {
       const src = x();
@@ -114,7 +119,7 @@ for (const backend of ['cpu', 'wasm']) {
   });
 
   test(`fused Relu and ClipByValue gradients match stock (${backend})`, async () => {
-    for (const [shape, seed] of [[[3, 5, 7], 1], [[1001], 2], [[2, 4, 4, 3], 3]] as [number[], number][]) {
+    for (const [shape, seed] of [[[3, 5, 7], 1], [[1001], 2], [[2, 4, 4, 3], 3], [[2, 128, 65, 9], 4]] as [number[], number][]) {
       const n = shape.reduce((p, q) => p * q, 1);
       const x = () => tf.tensor(rand(n, seed), shape);
       const r = () => tf.tensor(rand(n, seed + 1), shape);

@@ -617,14 +617,32 @@ export function convFilterGradSmallF(x: usize, dy: usize, H: i32, W: i32, C: i32
  */
 export function sumLeading(x: usize, rows: i32, cols: i32, out: usize, acc: usize): void {
   memory.fill(acc, 0, <usize>cols * 8);
-  const n = rows * cols;
+  sumRowsInto(x, 0, rows, cols, acc);
+  for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
+}
+
+/** acc[j] += sum over rows [r0, r1) of x[r*cols + j], in float64 (two lanes per vector). */
+export function sumRowsInto(x: usize, r0: i32, r1: i32, cols: i32, acc: usize): void {
+  if ((cols & 3) == 0) {
+    for (let r = r0; r < r1; r++) {
+      const row = x + <usize>r * <usize>cols * 4;
+      for (let j = 0; j < cols; j += 4) {
+        const v = v128.load(row + <usize>j * 4);
+        const a = acc + <usize>j * 8;
+        v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+        v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+      }
+    }
+    return;
+  }
+  const n = (r1 - r0) * cols;
+  const base = x + <usize>r0 * <usize>cols * 4;
   let j = 0;
   for (let i = 0; i < n; i++) {
     const p = acc + <usize>j * 8;
-    store<f64>(p, load<f64>(p) + <f64>load<f32>(x + <usize>i * 4));
+    store<f64>(p, load<f64>(p) + <f64>load<f32>(base + <usize>i * 4));
     if (++j == cols) j = 0;
   }
-  for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
 }
 
 // ---- Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions -------------------------------
