@@ -33,6 +33,12 @@ for (const backend of ['cpu', 'wasm']) {
         await same(backend, `${kind} grad ${desc}`, g);
       }
     }
+    // Large inputs take the SIMD path (forward): 2x2, 3x3 stride 2 'same', a dilated window.
+    for (const [shape, f, st, pad, dil] of [[[3, 40, 41, 8], 2, 2, 'valid', 1], [[2, 33, 35, 10], 3, 2, 'same', 1], [[2, 30, 30, 19], 2, 1, 'valid', 2]] as [number[], number, number, 'same' | 'valid', number][]) {
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), 77), shape as [number, number, number, number]);
+      await same(backend, `large max pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'max', pad, dil, st));
+      await same(backend, `large avg pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'avg', pad, dil, st));
+    }
     // The 2×2 / stride 2 fast path of MaxPoolGrad (LeNet's pooling): even and odd sizes, 4-channel
     // vectors plus leftovers, ties (quantised inputs) resolved to the first maximum, and 'same' on odd
     // sizes (whose last window is padded, so it must take the general path).

@@ -1483,3 +1483,42 @@ export function clipGrad(dy: usize, x: usize, n: i32, lo: f32, hi: f32, y: usize
     store<f32>(y + o, v >= lo && v <= hi ? load<f32>(dy + o) : 0);
   }
 }
+
+/**
+ * Max (isMax 1) or average pooling forward of x[N,H,W,C] for images [n0, n1) (geometry as for
+ * convolutions, G_*): max takes the first maximum the stock kernel would (NaN never wins: pmax),
+ * average divides by the number of window taps inside the image.
+ */
+export function pool2d(x: usize, y: usize, g: usize, isMax: i32, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  const pix = <usize>C * 4;
+  const init = f32x4.splat(isMax ? -Infinity : 0);
+  for (let n = n0; n < n1; n++) {
+    const img = x + <usize>(n * H * W) * pix;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+        const out = y + <usize>((n * OH + oy) * OW + ox) * pix;
+        let c = 0;
+        for (; c + 4 <= C; c += 4) {
+          const q = <usize>c * 4;
+          let a = init;
+          if (isMax) { for (let t = 0; t < cnt; t++) a = f32x4.pmax(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); }
+          else { for (let t = 0; t < cnt; t++) a = f32x4.add(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); a = f32x4.div(a, f32x4.splat(<f32>cnt)); }
+          v128.store(out + q, a);
+        }
+        for (; c < C; c++) {
+          const q = <usize>c * 4;
+          let a: f32 = isMax ? -Infinity : 0;
+          for (let t = 0; t < cnt; t++) {
+            const v = load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q);
+            if (isMax) { if (v > a) a = v; } else a += v;
+          }
+          store<f32>(out + q, isMax ? a : a / <f32>cnt);
+        }
+      }
+    }
+  }
+}

@@ -36,6 +36,7 @@ export interface SimdExports {
   binaryEq(a: number, b: number, n: number, op: number, y: number): void;
   scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
+  pool2d(x: number, y: number, g: number, isMax: number, n0: number, n1: number, work: number): void;
   reluGrad(dy: number, x: number, n: number, hi: number, y: number): void;
   clipGrad(dy: number, x: number, n: number, lo: number, hi: number, y: number): void;
   depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
@@ -44,7 +45,7 @@ export interface SimdExports {
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish',
-  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad'];
+  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
