@@ -90,9 +90,51 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
   rt.runTasks('winogradConv', tasks, (t) => [works[t]!]);
 }
 
+/** One input channel, stride 1, undilated (MNIST's first layer): convC1, 4 output pixels per vector. */
+export function usesConvC1(g: Geom): boolean {
+  return convC1Enabled && g.C === 1 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.KH * g.KW > 1;
+}
+let convC1Enabled = process.env.GLASSWING_CONV_C1 !== '0';
+/** For comparisons: the one-channel convolution (on) or implicit GEMM (off). */
+export function setConvC1(on: boolean): void {
+  convC1Enabled = on;
+}
+
+function convC1Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  // A zero-padded copy of the images (one channel: small), wide enough for the last vector of 4
+  // pixels; weights and bias padded by 8 floats (blocks of 8 filters read past F).
+  const Hp = g.OH + g.KH - 1, Wp = Math.ceil(g.OW / 4) * 4 + g.KW - 1;
+  const xp = rt.alloc(g.N * Hp * Wp);
+  rt.zero(xp, g.N * Hp * Wp);
+  const f32 = rt.f32;
+  for (let n = 0; n < g.N; n++) {
+    for (let y = 0; y < g.H; y++) {
+      const py = y + g.pt;
+      if (py < 0 || py >= Hp) continue;
+      const x0 = Math.max(0, -g.pl), x1 = Math.min(g.W, Wp - g.pl);
+      if (x1 > x0) f32.copyWithin((xp >> 2) + (n * Hp + py) * Wp + x0 + g.pl, (px >> 2) + (n * g.H + y) * g.W + x0, (px >> 2) + (n * g.H + y) * g.W + x1);
+    }
+  }
+  const K = g.KH * g.KW;
+  const wp = rt.alloc(K * F + 8);
+  f32.copyWithin(wp >> 2, pw >> 2, (pw >> 2) + K * F);
+  let bp = 0;
+  if (pb) {
+    bp = rt.alloc(F + 8);
+    f32.copyWithin(bp >> 2, pb >> 2, (pb >> 2) + F);
+  }
+  const rows = g.N * g.OH;
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(48));
+  const per = Math.max(1, Math.ceil(rows / (6 * rt.threads)));
+  const tasks: number[][] = [];
+  for (let r = 0; r < rows; r += per) tasks.push([xp, Hp, Wp, wp, g.KH, g.KW, F, bp, ACT_CODE[act], out, g.OH, g.OW, r, Math.min(rows, r + per)]);
+  rt.runTasks('convC1', tasks, (t) => [works[t]!]);
+}
+
 /** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
 function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
+  if (usesConvC1(g)) return convC1Into(rt, g, F, px, pw, pb, act, out);
   const K = g.KH * g.KW * g.C;
   const M = g.N * g.OH * g.OW;
   const pointwise = g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.OH === g.H && g.OW === g.W;

@@ -1522,3 +1522,54 @@ export function pool2d(x: usize, y: usize, g: usize, isMax: i32, n0: i32, n1: i3
     }
   }
 }
+
+/**
+ * Stride-1 convolution of a one-channel image (MNIST's first layer): 4 neighbouring output pixels
+ * per vector (one unaligned load per tap: the image row is contiguous), 8 filters at a time, from a
+ * zero-padded copy xp[N][Hp][Wp] (so no tap needs a bounds check); output rows [r0, r1) of the
+ * N*OH. w is [KH][KW][1][F] padded by 8 floats, bias padded by 8 (0: none); work: 32 floats.
+ */
+export function convC1(xp: usize, Hp: i32, Wp: i32, w: usize, KH: i32, KW: i32, F: i32, bias: usize, act: i32, y: usize, OH: i32, OW: i32, r0: i32, r1: i32, work: usize): void {
+  const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const zero = f32x4.splat(0);
+  const fB = <usize>F * 4;
+  const tmp = (work + 15) & ~(<usize>15);
+  for (let r = r0; r < r1; r++) {
+    const n = r / OH, oy = r - n * OH;
+    const img = xp + <usize>(n * Hp + oy) * <usize>Wp * 4;
+    for (let ox0 = 0; ox0 < OW; ox0 += 4) {
+      const valid = min(4, OW - ox0);
+      for (let f0 = 0; f0 < F; f0 += 8) {
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+        if (bias != 0) {
+          const b = bias + <usize>f0 * 4;
+          a0 = v128.load32_splat(b); a1 = v128.load32_splat(b, 4); a2 = v128.load32_splat(b, 8); a3 = v128.load32_splat(b, 12);
+          a4 = v128.load32_splat(b, 16); a5 = v128.load32_splat(b, 20); a6 = v128.load32_splat(b, 24); a7 = v128.load32_splat(b, 28);
+        }
+        let wp = w + <usize>f0 * 4;
+        for (let ky = 0; ky < KH; ky++) {
+          const row = img + <usize>(ky * Wp + ox0) * 4;
+          for (let kx = 0; kx < KW; kx++) {
+            const v = v128.load(row + <usize>kx * 4);
+            a0 = madd(v, v128.load32_splat(wp), a0); a1 = madd(v, v128.load32_splat(wp, 4), a1);
+            a2 = madd(v, v128.load32_splat(wp, 8), a2); a3 = madd(v, v128.load32_splat(wp, 12), a3);
+            a4 = madd(v, v128.load32_splat(wp, 16), a4); a5 = madd(v, v128.load32_splat(wp, 20), a5);
+            a6 = madd(v, v128.load32_splat(wp, 24), a6); a7 = madd(v, v128.load32_splat(wp, 28), a7);
+            wp += fB;
+          }
+        }
+        // Filters x pixels -> pixels x filters, then the valid part of each pixel's 8 filters.
+        transpose4Store(f32x4.min(f32x4.max(a0, vlo), vhi), f32x4.min(f32x4.max(a1, vlo), vhi), f32x4.min(f32x4.max(a2, vlo), vhi), f32x4.min(f32x4.max(a3, vlo), vhi), tmp, 32);
+        transpose4Store(f32x4.min(f32x4.max(a4, vlo), vhi), f32x4.min(f32x4.max(a5, vlo), vhi), f32x4.min(f32x4.max(a6, vlo), vhi), f32x4.min(f32x4.max(a7, vlo), vhi), tmp + 16, 32);
+        const nf = min(8, F - f0);
+        for (let p = 0; p < valid; p++) {
+          const o = y + (<usize>((r * OW) + ox0 + p)) * fB + <usize>f0 * 4;
+          const t = tmp + <usize>p * 32;
+          if (nf == 8) { v128.store(o, v128.load(t)); v128.store(o, v128.load(t, 16), 16); }
+          else for (let f = 0; f < nf; f++) store<f32>(o + <usize>f * 4, load<f32>(t + <usize>f * 4));
+        }
+      }
+    }
+  }
+}
