@@ -58,6 +58,16 @@ const H_COUNTER = 0, H_DONE = 1, H_TASKS = 2, H_NARGS = 3, H_FN = 4, H_TABLE = 5
 const SLOT = 32; // Int32 words per helper: [seq, ackSeq, fn, nargs, args...]
 const MAX_ARGS = SLOT - 4;
 const FN_STOP = -1, FN_TASKS = -3;
+/**
+ * Idle helpers poll this many times (some microseconds) before sleeping: between the kernels of a
+ * training step they would otherwise spin most of the time, taking a core from the main thread (and
+ * from other programs); with tasks taken from a shared list a late helper only does fewer tasks.
+ */
+let helperSpin = Number(process.env.GLASSWING_HELPER_SPIN) >= 0 ? Number(process.env.GLASSWING_HELPER_SPIN) : 2000;
+/** For measurements: the idle helpers' polling count (applies to helpers started afterwards). */
+export function setHelperSpin(n: number): void {
+  helperSpin = n;
+}
 const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 
 // The helper's whole program. Evaluated as CommonJS so that it survives bundling unchanged. A task
@@ -66,7 +76,7 @@ const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 // nothing), so a thread that is descheduled (other programs on the cores) just does fewer tasks.
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, slot, fnNames, floatArgs } = workerData;
+const { module, memory, ctrl, slot, fnNames, floatArgs, spin } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
 const fns = fnNames.map((n) => inst.exports[n]);
 // Float parameters travel as float32 bits in the int32 words: read them through a float view.
@@ -96,7 +106,7 @@ function tasks(job, extra) {
 }
 for (;;) {
   let spins = 0;
-  while (Atomics.load(c, base) === seen && spins++ < 20000) { /* spin: a job usually follows soon */ }
+  while (Atomics.load(c, base) === seen && spins++ < spin) { /* spin: a job may follow soon */ }
   if (Atomics.load(c, base) === seen) Atomics.wait(c, base, seen);
   seen = Atomics.load(c, base);
   const fn = c[base + 2];
@@ -174,7 +184,7 @@ export class SimdRuntime {
     this.ctrlF = new Float32Array(sab);
     this.posted = new Array<number>(n - 1).fill(0);
     for (let slot = 0; slot < n - 1; slot++) {
-      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES, floatArgs: this.floatArgs } });
+      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES, floatArgs: this.floatArgs, spin: helperSpin } });
       w.unref(); // idle helpers must not keep the process alive
       this.helpers.push(w);
     }
