@@ -15,6 +15,8 @@ const NR: i32 = 8;
 const KC: i32 = 512;
 const MC: i32 = 96;
 const NC: i32 = 512;
+/** Up to this many rows per GEMM task, B's full panels are read in place instead of packed. */
+const DIRECT_B_MAX_M: i32 = 64;
 
 // Epilogue flags of a GEMM job.
 const F_ACC: i32 = 1; // C += A*B (else the first K block overwrites C)
@@ -57,9 +59,9 @@ export function relaxedSimd(): i32 {
   return v;
 }
 
-// C(MR x NR at c, row stride ldc bytes) = epilogue(Ap(kc x MR) * Bp(kc x NR)); bias points at the
-// tile's first column's bias.
-function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+// C(MR x NR at c, row stride ldc bytes) = epilogue(Ap(kc x MR) * Bp(kc x NR)), consecutive rows of
+// B bstride bytes apart (NR*4 when packed); bias points at the tile's first column's bias.
+function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize = NR * 4): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -76,7 +78,7 @@ function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32,
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     ap += MR * 4;
-    bp += NR * 4;
+    bp += bstride;
   }
   if (flags == 0) {
     v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
@@ -373,7 +375,12 @@ export function gemmJob(d: usize, m0: i32, m1: i32, n0: i32, n1: i32, work: usiz
     const kstep = (k1 - k0 + kblocks - 1) / kblocks;
     for (let pc = k0; pc < k1; pc += kstep) {
       const kc = min(kstep, k1 - pc);
-      packB(kc, nc, b + <usize>(pc * rsb + jc * csb) * 4, rsb, csb, pb);
+      // Few rows (a dense layer's batch): each B element is used only a few times, so packing B
+      // would cost about as much as the multiply; full panels are read in place (rows of B are
+      // contiguous), only a narrow last panel is packed.
+      const direct = csb == 1 && m1 - m0 <= DIRECT_B_MAX_M;
+      const nfull = direct ? nc & ~(NR - 1) : 0;
+      if (nfull < nc) packB(kc, nc - nfull, b + <usize>(pc * rsb + (jc + nfull) * csb) * 4, rsb, csb, pb);
       // The first K block overwrites C unless asked to accumulate; the last applies bias and activation.
       let f = pc > k0 ? F_ACC : flags & F_ACC;
       if (pc + kc >= k1) f |= flags & (F_BIAS | F_RELU | F_RELU6);
@@ -384,21 +391,23 @@ export function gemmJob(d: usize, m0: i32, m1: i32, n0: i32, n1: i32, work: usiz
         else packAConvT(geom, a, ic, mc, pc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = pb + <usize>(jr * kc) * 4;
+          const inPlace = jr < nfull;
+          const bp = inPlace ? b + <usize>(pc * rsb + jc + jr) * 4 : pb + <usize>((jr - nfull) * kc) * 4;
+          const bs: usize = inPlace ? <usize>rsb * 4 : NR * 4;
           const bj = bias + <usize>(jc + jr) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const ap = pa + <usize>(ir * kc) * 4;
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             if (mr == MR && nr == NR) {
-              kernel(kc, ap, bp, cp, ldcb, f, bj);
+              kernel(kc, ap, bp, cp, ldcb, f, bj, bs);
             } else if (nr < NR) {
               // Narrow edge (few output channels: every tile of a 6-filter layer): the tile goes
               // through scratch, then its rows are stored with partial vector stores.
-              kernel(kc, ap, bp, tmp, NR * 4, 0, 0);
+              kernel(kc, ap, bp, tmp, NR * 4, 0, 0, bs);
               for (let r = 0; r < mr; r++) storeRowPartial(cp + <usize>r * ldcb, tmp + <usize>(r * NR) * 4, nr, f, bj);
             } else {
-              kernel(kc, ap, bp, tmp, NR * 4, 0, 0);
+              kernel(kc, ap, bp, tmp, NR * 4, 0, 0, bs);
               for (let r = 0; r < mr; r++) {
                 const crow = cp + <usize>r * ldcb;
                 const trow = tmp + <usize>(r * NR) * 4;
