@@ -2,14 +2,14 @@
 // products on the threaded SIMD module, large memory-bound ops (relu, clip, batch norm) there too,
 // pooling and the other hot element-wise ops in tight JS loops. They read the backend's typed arrays
 // directly and return through makeTensorInfo, like the stock cpu kernels.
-import { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util, slice_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, type FusedAct } from './conv';
 import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
-import { batchNormConstants, binary, isSpatialPad, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
+import { batchNormConstants, binary, isSpatialPad, repeatInto, sliceInto, wholeTileCopies, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
 import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
@@ -360,5 +360,32 @@ export function registerCpuKernels(): void {
     const ci = allFloat(x, dy) ? depthwiseInfo(x!.shape, args.attrs!.filterShape as number[], args.attrs!) : null;
     if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropFilter');
     return backend.makeTensorInfo(args.attrs!.filterShape as number[], 'float32', own(depthwiseBackpropFilter(ci, vals(backend, x!), vals(backend, dy!))));
+  });
+
+  // A batch-norm gradient tiles a channel row over the whole batch; the stock kernel indexes every element.
+  overrideKernel(B, 'Tile', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const reps = args.attrs!.reps as number[];
+    const copies = allFloat(x) ? wholeTileCopies(x!.shape, reps) : null;
+    if (copies === null) return useStock(stock, args, 'Tile');
+    const v = vals(backend, x!);
+    const out = new Float32Array(v.length * copies);
+    repeatInto(out, v, copies);
+    return backend.makeTensorInfo(x!.shape.map((d, i) => d * reps[i]!), 'float32', out);
+  });
+
+  // A strided slice (the gradient of a padding: rows of an image) in contiguous runs; the stock
+  // kernel walks every element through index arithmetic (1.7 s for one of MobileNet's).
+  overrideKernel(B, 'Slice', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(x)) return useStock(stock, args, 'Slice');
+    const [begin, size] = slice_util.parseSliceParams(x!, args.attrs!.begin as number[], args.attrs!.size as number[]);
+    slice_util.assertParamsValid(x!, begin, size);
+    if (size.some((d) => d === 0)) return useStock(stock, args, 'Slice');
+    const out = new Float32Array(size.reduce((p, q) => p * q, 1));
+    sliceInto(x!.shape, vals(backend, x!), begin, size, out);
+    return backend.makeTensorInfo(size, 'float32', out);
   });
 }

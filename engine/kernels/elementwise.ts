@@ -157,3 +157,55 @@ export function isSpatialPad(shape: number[], paddings: [number, number][]): boo
   return shape.length === 4 && paddings.length === 4 && paddings[0]![0] === 0 && paddings[0]![1] === 0 && paddings[3]![0] === 0 && paddings[3]![1] === 0 &&
     paddings.every(([a, b]) => a >= 0 && b >= 0);
 }
+
+/**
+ * Tile that repeats the whole tensor: every rep > 1 falls on a leading axis of size 1 (a batch-norm
+ * gradient tiles a [1, 1, 1, C] row over the image). The number of copies, or null otherwise.
+ */
+export function wholeTileCopies(shape: number[], reps: number[]): number | null {
+  if (reps.length !== shape.length) return null;
+  let copies = 1, leading = true;
+  for (let i = 0; i < shape.length; i++) {
+    if (leading && shape[i] === 1) copies *= reps[i]!;
+    else {
+      leading = false;
+      if (reps[i] !== 1) return null;
+    }
+  }
+  return copies;
+}
+
+/** Fills out (copies * row.length values) with row repeated, by doubling copies (memmove speed). */
+export function repeatInto(out: Float32Array, row: Float32Array, copies: number): void {
+  const n = row.length;
+  if (n === 0 || copies === 0) return;
+  out.set(row, 0);
+  let filled = n;
+  const total = n * copies;
+  while (filled < total) {
+    const len = Math.min(filled, total - filled);
+    out.copyWithin(filled, 0, len);
+    filled += len;
+  }
+}
+
+/** Copies the slice [begin, begin + size) of x (shape) into out, in contiguous runs of the innermost full axes. */
+export function sliceInto(shape: number[], x: Float32Array, begin: number[], size: number[], out: Float32Array): void {
+  const r = shape.length;
+  // Innermost axes sliced whole form one contiguous run together with the next axis's range.
+  let inner = 1, k = r - 1;
+  while (k > 0 && begin[k] === 0 && size[k] === shape[k]) inner *= shape[k--]!;
+  const run = inner * size[k]!;
+  const strides = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  const outer = size.slice(0, k).reduce((p, q) => p * q, 1);
+  const idx = new Array<number>(k).fill(0);
+  let o = 0;
+  for (let t = 0; t < outer; t++) {
+    let src = begin[k]! * strides[k]!;
+    for (let i = 0; i < k; i++) src += (begin[i]! + idx[i]!) * strides[i]!;
+    out.set(x.subarray(src, src + run), o);
+    o += run;
+    for (let i = k - 1; i >= 0; i--) { if (++idx[i]! < size[i]!) break; idx[i] = 0; }
+  }
+}

@@ -149,3 +149,15 @@ test('ReLU(maxValue 6) layer as one Relu6 op matches relu + clipByValue', async 
     await same(backend, 'relu6 layer gradient', f);
   }
 });
+
+for (const backend of ['cpu', 'wasm']) {
+  test(`tile and slice match stock (${backend})`, async () => {
+    const x = (shape: number[], seed: number) => () => tf.tensor(rand(shape.reduce((p, q) => p * q, 1), seed), shape);
+    for (const [shape, reps] of [[[1, 1, 1, 5], [2, 3, 4, 1]], [[1, 7], [6, 1]], [[1, 2, 3], [4, 1, 1]], [[2, 3], [2, 2]], [[1, 3, 1], [2, 1, 3]]] as [number[], number[]][]) {
+      await same(backend, `tile ${shape} by ${reps}`, () => tf.tile(x(shape, 3)(), reps));
+    }
+    for (const [shape, begin, size] of [[[2, 5, 6, 3], [0, 1, 1, 0], [2, 3, 4, 3]], [[2, 5, 6, 3], [1, 0, 0, 1], [1, 5, 6, 2]], [[4, 6], [1, 2], [2, 3]], [[3, 4, 5], [0, 0, 0], [3, 4, 5]], [[3, 4, 5], [1, 2, 0], [-1, 1, 5]]] as [number[], number[], number[]][]) {
+      await same(backend, `slice ${shape} from ${begin} size ${size}`, () => tf.slice(x(shape, 4)(), begin, size));
+    }
+  });
+}
