@@ -185,27 +185,37 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const theirs: BenchReport['pytorch'][] = [];
   const epochs: EpochResult[] = [];
   let pytorchSkipped: string | undefined = opts.pytorch === false ? 'not requested' : undefined;
+  // Each model is measured on every backend and then in PyTorch right after (the order alternating
+  // between rounds), so that both sides of a ratio see the same load on a shared machine.
   for (let round = 0; round < rounds; round++) {
     const tag = rounds > 1 ? ` (round ${round + 1} of ${rounds})` : '';
     const results: BenchResult[] = [];
-    for (const backend of backends) {
-      await useBackend(backend as 'cpu');
-      for (const model of models) {
+    const reference: BenchReport['pytorch'] = [];
+    for (const model of models) {
+      const torch = (): void => {
+        if (pytorchSkipped) return;
+        log(`${model} in PyTorch${tag}…`);
+        const r = runPytorch([{ model, batchSize: batchOf(model) }], seconds);
+        if (r.skipped) pytorchSkipped = r.skipped;
+        else reference.push(...r.results);
+      };
+      if (round % 2 === 1) torch();
+      for (const backend of backends) {
+        await useBackend(backend as 'cpu');
         log(`${model} on ${backend}${tag}…`);
         results.push(await measure(model, backend, batchOf(model), seconds));
       }
-      if (round === 0 && opts.epochSamples && models.includes('lenet5')) {
+      if (round % 2 === 0) torch();
+    }
+    if (round === 0 && opts.epochSamples && models.includes('lenet5')) {
+      for (const backend of backends) {
+        await useBackend(backend as 'cpu');
         log(`one LeNet-5 epoch of ${opts.epochSamples} samples on ${backend}…`);
         epochs.push(await epoch('lenet5', backend, opts.epochSamples, batchOf('lenet5')));
       }
     }
     ours.push(results);
-    if (!pytorchSkipped) {
-      log(`PyTorch CPU reference${tag}…`);
-      const r = runPytorch(models.map((model) => ({ model, batchSize: batchOf(model) })), seconds);
-      if (r.skipped) pytorchSkipped = r.skipped;
-      else theirs.push(r.results);
-    }
+    if (!pytorchSkipped) theirs.push(reference);
   }
   const results = mergeRounds(ours);
   const pytorch = pytorchSkipped ? [] : mergeRounds(theirs);
