@@ -149,7 +149,9 @@ export function runPytorch(models: { model: string; batchSize: number }[], secon
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return { results: [], skipped: 'PyTorch is not installed for /usr/bin/python3' };
   const list = models.map((m) => `${m.model}:${m.batchSize}`).join(',');
-  const r = spawnSync(python, [pytorchScript(), '--models', list, '--seconds', String(seconds), '--threads', String(cores())],
+  // BENCH_TORCH_THREADS: PyTorch's threads (default: one per core, as Glasswing's kernels).
+  const threads = Number(process.env.BENCH_TORCH_THREADS) > 0 ? Number(process.env.BENCH_TORCH_THREADS) : cores();
+  const r = spawnSync(python, [pytorchScript(), '--models', list, '--seconds', String(seconds), '--threads', String(threads)],
     { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status !== 0) return { results: [], skipped: `the PyTorch bench failed: ${(r.stderr || '').trim().split('\n').pop()}` };
   try {
