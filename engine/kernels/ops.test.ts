@@ -52,6 +52,12 @@ for (const backend of ['cpu', 'wasm']) {
   });
 
   test(`BatchMatMul and _FusedMatMul match stock (${backend})`, async () => {
+    // A dense layer large enough for wasm's threaded fused product (bias and activation in the epilogue).
+    for (const [ta, tb, activation] of [[false, false, 'relu'], [false, true, 'linear'], [true, false, 'relu6'], [false, false, 'sigmoid']] as const) {
+      const a = () => tf.tensor(rand(64 * 300, 11), ta ? [300, 64] : [64, 300]);
+      const b = () => tf.tensor(rand(300 * 256, 12), tb ? [256, 300] : [300, 256]);
+      await same(backend, `dense 64x300x256 ${activation} ta=${ta} tb=${tb}`, () => tf.fused.matMul({ a: a(), b: b(), transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(256, 13)), activation }));
+    }
     for (let s = 1; s <= 24; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
       const M = r(1, 70, 1), N = r(1, 70, 2), K = r(1, 90, 3);

@@ -41,6 +41,8 @@ function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, 
 }
 
 const FUSED_ACTS = new Set(['linear', 'relu', 'relu6']);
+/** From this many multiply-adds a dense layer's product is worth the threads and the copies. */
+const WASM_MATMUL_MIN_MACS = Number(process.env.GLASSWING_WASM_MATMUL_MIN) >= 0 ? Number(process.env.GLASSWING_WASM_MATMUL_MIN) : 4e6;
 
 export function registerWasmKernels(): void {
   // Forward convolutions: XNNPACK (single-threaded here) stays where it is faster; Glasswing's
@@ -108,6 +110,25 @@ export function registerWasmKernels(): void {
     const r = a!.dtype === 'float32' && b!.dtype === 'float32'
       ? batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), !!attrs.transposeA, !!attrs.transposeB) : null;
     if (!r) return useStock(stock, args, 'BatchMatMul');
+    return output(backend, r.shape, r.values);
+  });
+
+  // Dense layers at inference (and linear ones in training): XNNPACK's fully-connected runs on one
+  // thread; large ones go to the threaded GEMM with bias and relu/relu6 in its epilogue.
+  overrideKernel(B, '_FusedMatMul', (args, stock) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ra = a!.shape.length, rb = b!.shape.length;
+    const M = attrs.transposeA ? a!.shape[ra - 1]! : a!.shape[ra - 2]!;
+    const K = attrs.transposeA ? a!.shape[ra - 2]! : a!.shape[ra - 1]!;
+    const N = attrs.transposeB ? b!.shape[rb - 2]! : b!.shape[rb - 1]!;
+    const ok = a!.dtype === 'float32' && b!.dtype === 'float32' && (!bias || (bias.dtype === 'float32' && util.sizeFromShape(bias.shape) === N)) &&
+      !preluActivationWeights && FUSED_ACTS.has(act) && simd().threads > 1 && M * N * K >= WASM_MATMUL_MIN_MACS;
+    const r = ok ? batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), !!attrs.transposeA, !!attrs.transposeB,
+      bias ? view(backend, bias) : null, act as 'linear') : null;
+    if (!r) return useStock(stock, args, '_FusedMatMul');
     return output(backend, r.shape, r.values);
   });
 
