@@ -21,6 +21,8 @@ export default defineConfig({
     root: resolve(__dirname, 'renderer'),
     base: './',
     plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })],
+    // The compute worker (WebGPU/WebGL training) is a module worker with its own chunks.
+    worker: { format: 'es' },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,

@@ -25,5 +25,6 @@ export default defineConfig({
   projects: [
     { name: 'web', testMatch: /web\..*\.spec\.ts/ },
     { name: 'electron', testMatch: /electron\..*\.spec\.ts/ },
+    { name: 'docs', testMatch: /docs\..*\.spec\.ts/ },
   ],
 });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { seededRandom } from '../engine/random';
+import { seededRandom } from '../compute/random';
 
 export const IMPORT_MEMORY_LIMIT_MIB = 1024;
 

@@ -6,6 +6,8 @@
 //   tuning    — our TPE vs Optuna's TPE vs random search on Branin and Hartmann-6 (issue 8)
 //   transfer  — a frozen pretrained backbone + head vs the same budget from scratch (issue 8)
 //   dashboard — LeNet-5 training throughput with the dashboard open in Chromium vs the CLI (issue 5)
+//   memory    — engine resident size over 30 MNIST-MLP trainings through the web host (issue 12)
+//   gpu       — LeNet-5 and a CIFAR-size CNN on every GPU backend Chromium offers, beside wasm (issue 15)
 // `npm run bench -- training tuning` runs a subset. BENCH_SECONDS sets the per-measurement time
 // of the training bench (default 3 s), BENCH_ROUNDS its rounds (default 3), BENCH_MODELS its models
 // (comma-separated, e.g. the extra size-class CNNs: cnn-5x5-48,cnn-strided-64,cnn-valid-48),
@@ -17,8 +19,10 @@ import { formatImportBench, runImportBench } from './import';
 import { formatTuningBench, runTuningBench } from './tuning';
 import { formatTransferBench, runTransferBench } from './transfer';
 import { formatDashboardBench, runDashboardBench } from './dashboard';
+import { formatMemoryBench, runMemoryBench } from './memory';
+import { formatGpuBench, runGpuBench } from './gpu';
 
-const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard'] as const;
+const ALL = ['training', 'import', 'tuning', 'transfer', 'dashboard', 'memory', 'gpu'] as const;
 const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH_SECONDS) : 3;
 const rounds = Number(process.env.BENCH_ROUNDS) > 0 ? Number(process.env.BENCH_ROUNDS) : 3;
 const list = (v: string | undefined): string[] | undefined => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
@@ -55,6 +59,16 @@ async function main(): Promise<void> {
     const report = await runDashboardBench({ log });
     process.stdout.write(`\n## Training with the dashboard open vs headless\n${formatDashboardBench(report)}\n`);
     json['dashboard'] = report;
+  }
+  if (which.includes('memory')) {
+    const report = await runMemoryBench({ log });
+    process.stdout.write(`\n## Engine memory over 30 trainings\n${formatMemoryBench(report)}\n`);
+    json['memory'] = report;
+  }
+  if (which.includes('gpu')) {
+    const report = await runGpuBench({ log });
+    process.stdout.write(`\n## GPU training through the page's compute worker\n${formatGpuBench(report)}\n`);
+    json['gpu'] = report;
   }
   process.stdout.write(`\n${JSON.stringify(json, null, 2)}\n`);
 }

@@ -8,8 +8,8 @@ import { adaptTemplate, getTemplate } from '../common/model/templates';
 import { useBackend, type ConcreteBackend } from '../engine/backends';
 import { loadMnist } from '../engine/datasets/builtin';
 import { prepareData } from '../engine/datasets/prepare';
-import { buildModel, compileModel } from '../engine/model-builder';
-import { evaluateClassifier, TrainingRun } from '../engine/trainer';
+import { buildModel, compileModel } from '../compute/model-builder';
+import { evaluateClassifier, TrainingRun } from '../compute/training-loop';
 import { backboneFromModel, loadMobileNet } from '../engine/transfer/backbones';
 import { generateShapes } from '../engine/transfer/shapes';
 import { transferLearn } from '../engine/transfer/transfer';
@@ -69,7 +69,7 @@ async function fromScratch(template: string, dataset: Dataset, epochs: number): 
     onEvent: () => undefined,
   });
   const { history } = await run.run();
-  const test = prepared.test.count ? evaluateClassifier(model, prepared.test, dataset.inputShape, dataset.classes).accuracy : null;
+  const test = prepared.test.count ? (await evaluateClassifier(model, prepared.test, dataset.inputShape, dataset.classes)).accuracy : null;
   return { model, valAccuracy: history[history.length - 1]?.valAccuracy ?? null, testAccuracy: test, seconds: (performance.now() - started) / 1000, params: model.countParams(), metadata: { preprocessing: prepared.preprocessing } };
 }
 

@@ -1,6 +1,8 @@
 // The `glasswing` command. Each sub-command lives in cli/commands/; bad input ends with one line
 // on stderr and a non-zero exit (a stack trace only with --debug).
 import { CliError } from './cli-error';
+import type { DatasetFix } from '../common/ipc/contract';
+import { fixFlags } from './training-flags';
 import { runSummary } from './commands/summary';
 import { runTrain } from './commands/train';
 import { runEvaluate } from './commands/evaluate';
@@ -57,9 +59,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const err = e as Error & { exitCode?: number; code?: string };
+    const err = e as Error & { exitCode?: number; code?: string; fixes?: DatasetFix[] };
     const message = (err?.message ?? String(e)).split('\n')[0];
-    process.stderr.write(`glasswing: ${message}\n`);
+    // A data problem with fixes names the flags that apply them.
+    const hint = Array.isArray(err?.fixes) && err.fixes.length ? ` (${fixFlags(err.fixes)})` : '';
+    process.stderr.write(`glasswing: ${message}${hint}\n`);
     if (debug && err?.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = e instanceof CliError ? e.exitCode : err?.code === 'bad-input' ? 2 : 1;
   },

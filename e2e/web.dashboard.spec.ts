@@ -36,8 +36,13 @@ test('LeNet-5 on MNIST: curves, pause/resume, stop, confusion matrix, overlay, p
   await expect(page.getByTestId('run-status')).toHaveText('Training');
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('run-status')).toHaveText('Paused');
+  // Paused means paused: no batch moves the progress or the batch curve for a while.
+  await page.waitForTimeout(300);
   const during = await page.getByTestId('batch-chart').getAttribute('data-points');
-  await page.waitForTimeout(800);
+  const progressWhilePaused = await page.getByTestId('progress').innerText();
+  await page.waitForTimeout(1500);
+  expect(await page.getByTestId('batch-chart').getAttribute('data-points')).toBe(during);
+  expect(await page.getByTestId('progress').innerText()).toBe(progressWhilePaused);
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('run-status')).toHaveText(/Training|Finished/);
   await page.screenshot({ path: test.info().outputPath('dashboard-training.png') });
@@ -71,7 +76,9 @@ test('LeNet-5 on MNIST: curves, pause/resume, stop, confusion matrix, overlay, p
   await startLenet(page, '3', '0.003');
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '1', { timeout: 120_000 });
   await page.getByTestId('stop').click();
-  await expect(page.getByTestId('run-status')).toHaveText(/Stopped early|Finished/, { timeout: 60_000 });
+  // Stopped after the first of three epochs: the run says so, and keeps what it learned.
+  await expect(page.getByTestId('run-status')).toHaveText('Stopped early', { timeout: 60_000 });
+  expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeLessThan(3);
   await expect(page.getByTestId('run-row')).toHaveCount(2);
   await page.getByTestId('run-overlay').first().check();
   await expect(page.getByTestId('loss-chart').locator('canvas')).toBeVisible();

@@ -4,10 +4,8 @@
 // shortcut audit on the built-in watermark data with the watermarked class 'B' at the top.
 import { test, expect } from './web-host-fixture';
 import type { Page } from '@playwright/test';
-import path from 'node:path';
 import sharp from 'sharp';
 
-const SHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
@@ -41,7 +39,7 @@ test('inspect LeNet-5 on MNIST: maps, layers, Grad-CAM, wrong predictions, a pin
   await page.getByTestId('gallery-item').nth(1).click();
   await expect(page.getByTestId('feature-map')).toHaveCount(6);
   await page.mouse.move(0, 0);
-  await page.getByTestId('inspect-main').screenshot({ path: path.join(SHOTS, 'inspect-featuremaps.png') });
+  await page.getByTestId('inspect-main').screenshot({ path: test.info().outputPath('inspect-featuremaps.png') });
   await page.screenshot({ path: test.info().outputPath('inspect-activations-page.png') });
 
   // Switching layers: the keyboard steps through them, a click jumps.
@@ -70,7 +68,7 @@ test('inspect LeNet-5 on MNIST: maps, layers, Grad-CAM, wrong predictions, a pin
   await page.getByTestId('cam-opacity').fill('0.6');
   await page.getByTestId('run-sanity').click();
   await expect(page.getByTestId('sanity-result')).toBeVisible();
-  await page.getByTestId('inspect-main').screenshot({ path: path.join(SHOTS, 'inspect-gradcam.png') });
+  await page.getByTestId('inspect-main').screenshot({ path: test.info().outputPath('inspect-gradcam.png') });
 
   // An image file from disk goes through the engine's image path (decode, resize, preprocessing).
   const bar = Buffer.alloc(56 * 56);

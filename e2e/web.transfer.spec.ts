@@ -66,5 +66,5 @@ test('a frozen MobileNetV2 + head beats LeNet-5 from scratch on 300 shape images
   // The head alone trains: 384 features → 64 → 6.
   await expect(page.getByTestId('transfer-trainable')).toHaveText((384 * 64 + 64 + 64 * 6 + 6).toLocaleString('en-US'));
   await expect(page.getByTestId('transfer-chart').locator('polyline.ours')).toHaveAttribute('points', /\d/);
-  await panel.locator('xpath=..').screenshot({ path: 'docs/screenshots/transfer.png' });
+  await panel.locator('xpath=..').screenshot({ path: test.info().outputPath('transfer.png') });
 });

@@ -26,7 +26,7 @@ test('a 10-trial TPE search on the Iris MLP, apply the best, train it and export
   const best = Number(await page.getByTestId('tune-best-value').innerText());
   expect(best).toBeLessThan(0.6);
   await expect(page.getByTestId('study-list')).toContainText('iris-e2e');
-  await page.screenshot({ path: 'docs/screenshots/tune-trials.png', fullPage: true });
+  await page.screenshot({ path: test.info().outputPath('tune-trials.png'), fullPage: true });
 
   // Apply best: the builder gets the tuned model, the Train settings its learning rate.
   await page.getByTestId('apply-best').click();
@@ -53,5 +53,5 @@ test('a 10-trial TPE search on the Iris MLP, apply the best, train it and export
   await expect(page.getByTestId('export-files')).toContainText('model.onnx');
   expect(Number(await page.getByTestId('export-maxdiff').innerText())).toBeLessThan(1e-4);
   await expect(page.getByTestId('export-check')).toContainText('30 validation examples');
-  await page.getByTestId('export-panel').locator('xpath=..').screenshot({ path: 'docs/screenshots/tune-export.png' });
+  await page.getByTestId('export-panel').locator('xpath=..').screenshot({ path: test.info().outputPath('tune-export.png') });
 });

@@ -4,13 +4,14 @@
 // threads, and must never take down the UI process). `auto` picks the fastest that works.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerChainedOps } from './chained-ops';
+import { registerChainedOps } from '../compute/chained-ops';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { BackendName, BackendStatus } from '../common/ipc/contract';
 import { registerFastKernels } from './kernels';
 import { probeFastestBackend } from './kernels/auto-probe';
+import { findCudaLibraries, probeNativeTensorflow, type NativeProbe } from './native-tensorflow';
 
 // Optional native packages are required at run time so that bundlers leave them out.
 const requireOptional = createRequire(__filename);
@@ -39,29 +40,17 @@ export class BackendError extends Error {
   }
 }
 
-let tensorflowProbe: { ok: boolean; reason?: string; gpu?: boolean } | null = null;
+let tensorflowProbe: NativeProbe | null = null;
 
-/** Tries to load the optional native addon (GPU build first). Never throws. */
-function loadTensorflowAddon(): { ok: boolean; reason?: string; gpu?: boolean } {
-  if (tensorflowProbe) return tensorflowProbe;
-  const failures: string[] = [];
-  for (const [pkg, gpu] of [['@tensorflow/tfjs-node-gpu', true], ['@tensorflow/tfjs-node', false]] as const) {
-    try {
-      requireOptional.resolve(pkg);
-      requireOptional(pkg);
-      tensorflowProbe = { ok: tf.findBackend('tensorflow') != null, gpu, reason: undefined };
-      if (tensorflowProbe.ok) return tensorflowProbe;
-      failures.push(`${pkg} loaded but registered no "tensorflow" backend (its @tensorflow/tfjs-core version differs from Glasswing's 4.22.0)`);
-    } catch (e) {
-      const msg = (e as Error).message.split('\n')[0] ?? '';
-      failures.push(
-        /Cannot find module/.test(msg) && msg.includes(pkg)
-          ? `${pkg} is not installed`
-          : `${pkg} failed to load: ${msg}${/libcud|libcublas|libcudnn/.test(msg) ? ' (it needs CUDA 11.2 and cuDNN 8.1)' : ''}`,
-      );
-    }
-  }
-  tensorflowProbe = { ok: false, reason: failures.join('; ') };
+/** Tries to load the optional native addon (GPU build first), once. Never throws. */
+function loadTensorflowAddon(): NativeProbe {
+  tensorflowProbe ??= probeNativeTensorflow({
+    require: (id) => requireOptional(id),
+    platform: process.platform,
+    arch: process.arch,
+    registered: () => tf.findBackend('tensorflow') != null,
+    libraries: () => findCudaLibraries(),
+  });
   return tensorflowProbe;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Engine } from './engine';
 import type { TrainingEvent } from '../common/ipc/contract';
-import { DEFAULT_TRAINING_SETTINGS } from '../common/ipc/contract';
+import { TRAINING_DEFAULTS } from '../common/ipc/contract';
 import { loadModel } from './model-io';
 
 function collect() {
@@ -16,7 +16,7 @@ function collect() {
   return { engine, events };
 }
 
-const irisSettings = { ...DEFAULT_TRAINING_SETTINGS, epochs: 100, batchSize: 16, learningRate: 0.01, seed: 1, backend: 'cpu' as const };
+const irisSettings = { ...TRAINING_DEFAULTS, epochs: 100, batchSize: 16, learningRate: 0.01, seed: 1, backend: 'cpu' as const };
 
 test('the Iris MLP trains to at least 90% test accuracy and streams epoch events', async () => {
   const { engine, events } = collect();

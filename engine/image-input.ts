@@ -2,6 +2,27 @@
 // maps and Grad-CAM: decode, convert to the model's channels (grayscale = BT.601 luma), then
 // resize bilinearly (half-pixel centres, as tf.image.resizeBilinear with halfPixelCenters).
 import { DataError } from './datasets/dataset';
+import { resizeBilinear as resizeRaster } from '../common/image/resize';
+
+/**
+ * The largest image Glasswing decodes, in pixels (GLASSWING_MAX_IMAGE_PIXELS; default 40 MP). It is
+ * checked from the file's header before any pixel is decoded: a small file can hold a huge image
+ * (a 279 KB PNG of 16,000 × 16,000 would need gigabytes once decoded).
+ */
+export function maxImagePixels(): number {
+  const v = Number(process.env['GLASSWING_MAX_IMAGE_PIXELS']);
+  return v > 0 ? v : 40_000_000;
+}
+
+/** An image over the pixel budget: skipped (in a folder) or refused (one image), with its size named. */
+export class ImageTooLargeError extends DataError {}
+
+export function checkImageSize(width: number, height: number, label: string): void {
+  const limit = maxImagePixels();
+  if (width * height <= limit) return;
+  const mp = (n: number) => `${(n / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MP`;
+  throw new ImageTooLargeError(`${label} is ${width.toLocaleString('en-US')}×${height.toLocaleString('en-US')} pixels (${mp(width * height)}), more than the ${mp(limit)} Glasswing decodes; scale it down to use it.`);
+}
 
 export interface DecodedImage {
   /** Pixels 0–255, height × width × channels, row-major. */
@@ -11,11 +32,26 @@ export interface DecodedImage {
   channels: number;
 }
 
-/** Decodes any image sharp reads to RGB pixels at its own size. */
-export async function decodeImage(source: string | Uint8Array, label = String(source)): Promise<DecodedImage> {
+/**
+ * Decodes any image sharp reads to RGB pixels. With `target` (the model's input size), an image
+ * more than 4 times larger on both sides is first shrunk by libvips to twice the target, so a
+ * camera photo costs megabytes, not hundreds of them; the final resize is the bilinear one below.
+ */
+export async function decodeImage(source: string | Uint8Array, label = String(source), target?: { height: number; width: number }): Promise<DecodedImage> {
   const { default: sharp } = await import('sharp');
+  let meta: { width?: number; height?: number };
   try {
-    const { data, info } = await sharp(source, { failOn: 'error' }).flatten({ background: '#000000' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    meta = await sharp(source, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new DataError(`${label} cannot be decoded as an image: ${(e as Error).message.split('\n')[0]}`);
+  }
+  checkImageSize(meta.width ?? 0, meta.height ?? 0, label);
+  try {
+    let pipeline = sharp(source, { failOn: 'error', limitInputPixels: maxImagePixels() }).flatten({ background: '#000000' }).toColourspace('srgb').removeAlpha();
+    if (target && meta.width && meta.height && meta.width > 4 * target.width && meta.height > 4 * target.height) {
+      pipeline = pipeline.resize({ width: 2 * target.width, height: 2 * target.height, fit: 'fill', kernel: 'linear' });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     const channels = info.channels;
     const rgb = new Float32Array(info.width * info.height * 3);
     for (let i = 0; i < info.width * info.height; i++) {
@@ -42,39 +78,14 @@ export function toChannels(img: DecodedImage, channels: number): DecodedImage {
   throw new DataError(`Cannot convert an image with ${img.channels} channels to ${channels}.`);
 }
 
+/** The shared bilinear resize (common/image/resize.ts), on decoded images. */
 export function resizeBilinear(img: DecodedImage, height: number, width: number): DecodedImage {
-  if (img.height === height && img.width === width) return img;
-  const { channels: c, height: ih, width: iw } = img;
-  const out = new Float32Array(height * width * c);
-  const sy = ih / height;
-  const sx = iw / width;
-  for (let y = 0; y < height; y++) {
-    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
-    const y0 = Math.min(Math.floor(fy), ih - 1);
-    const y1 = Math.min(y0 + 1, ih - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
-      const x0 = Math.min(Math.floor(fx), iw - 1);
-      const x1 = Math.min(x0 + 1, iw - 1);
-      const dx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const a = img.pixels[(y0 * iw + x0) * c + k]!;
-        const b = img.pixels[(y0 * iw + x1) * c + k]!;
-        const d = img.pixels[(y1 * iw + x0) * c + k]!;
-        const e = img.pixels[(y1 * iw + x1) * c + k]!;
-        const top = a + (b - a) * dx;
-        const bottom = d + (e - d) * dx;
-        out[(y * width + x) * c + k] = top + (bottom - top) * dy;
-      }
-    }
-  }
-  return { pixels: out, height, width, channels: c };
+  return resizeRaster(img, height, width);
 }
 
 /** Raw model-sized pixels (0–255) for a model input of [height, width, channels]. */
 export async function imageForModel(source: string | Uint8Array, inputShape: number[], label?: string): Promise<Float32Array> {
   const [h, w, c] = inputShape as [number, number, number];
-  const img = resizeBilinear(toChannels(await decodeImage(source, label), c), h, w);
+  const img = resizeBilinear(toChannels(await decodeImage(source, label, { height: h, width: w }), c), h, w);
   return img.pixels;
 }

@@ -1,7 +1,12 @@
 // Saves and loads the standard TF.js layers format: DIR/model.json + DIR/weights.bin, readable
-// by stock `tf.loadLayersModel`. Glasswing's own facts (classes, preprocessing) ride along in
-// `userDefinedMetadata.glasswing`. Writes are atomic: temp files, then rename.
-import { mkdir, readFile, rename, writeFile, stat, unlink } from 'node:fs/promises';
+// by stock `tf.loadLayersModel`. Glasswing's own facts (classes, preprocessing, the weights'
+// SHA-256) ride along in `userDefinedMetadata.glasswing`. A model folder is written as a unit: the
+// files go to a hidden sibling folder that is renamed into place, so a save killed at any moment
+// leaves the old folder, the new one, or none — never a model.json beside another save's weights.
+// Where the folder also holds files Glasswing did not write, files are replaced one by one
+// (each atomically) and the weights' hash, checked on load, catches a mixed pair.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backends';
@@ -15,9 +20,14 @@ export interface GlasswingMetadata {
   inputShape: number[];
   preprocessing: Preprocessing;
   dataset?: string;
+  /** SHA-256 (hex) of weights.bin as saved; loadModel refuses weights that differ. */
+  weightsSha256?: string;
 }
 
 export class ModelFileError extends BadInputError {}
+
+/** A model.json larger than this is not one (the weights live in weights.bin). */
+const MODEL_JSON_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Writes `data` to `file` so that readers see the old file or the new one, never half of one. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -31,12 +41,76 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
-export async function saveModel(model: tfl.LayersModel, dir: string, metadata: GlasswingMetadata): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  model.setUserDefinedMetadata({ glasswing: metadata as unknown as Record<string, unknown> });
+/** Files Glasswing writes into a model or export folder: a folder holding only these is replaced whole. */
+export const MODEL_FOLDER_FILES = new Set(['model.json', 'weights.bin', 'metrics.json', 'preprocessing.json', 'training-settings.json', 'model-card.md', 'model.onnx', 'train_keras.py', 'validation.json', 'classes.txt', 'run.json']);
+
+export function isModelFolder(names: string[]): boolean {
+  return names.every((n) => MODEL_FOLDER_FILES.has(n) || n.startsWith('.'));
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Writes `files` (name → contents) as the folder `dir`, all or nothing: into a hidden sibling first,
+ * then renamed into place. A folder with other people's files in it is updated file by file instead.
+ */
+export async function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
+  const parent = path.dirname(dir);
+  const base = path.basename(dir);
+  await mkdir(parent, { recursive: true });
+  let existing: string[] | null = null;
+  try {
+    existing = (await stat(dir)).isDirectory() ? await readdir(dir) : null;
+  } catch {
+    existing = null;
+  }
+  if (existing && !isModelFolder(existing)) {
+    // Not ours to swap: replace our files one at a time, weights first (model.json names the hash).
+    const order = Object.keys(files).sort((a, b) => (a === 'model.json' ? 1 : b === 'model.json' ? -1 : 0));
+    for (const name of order) await writeFileAtomic(path.join(dir, name), files[name]!);
+    return;
+  }
+  await removeStaleSiblings(parent, base);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = path.join(parent, `.${base}.tmp-${tag}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    for (const [name, data] of Object.entries(files)) await writeFile(path.join(tmp, name), data);
+    if (existing) {
+      const old = path.join(parent, `.${base}.old-${tag}`);
+      await rename(dir, old);
+      await rename(tmp, dir);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, dir);
+    }
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Removes what an interrupted earlier save of `base` left beside it (our hidden tmp/old folders). */
+async function removeStaleSiblings(parent: string, base: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return;
+  }
+  const stale = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-\\d+-[0-9a-f]{8}$`);
+  for (const n of names) if (stale.test(n)) await rm(path.join(parent, n), { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** The model as TF.js layers-format files: model.json and weights.bin. */
+export async function modelFiles(model: tfl.LayersModel, metadata: GlasswingMetadata): Promise<{ 'model.json': string; 'weights.bin': Uint8Array }> {
+  let out: { 'model.json': string; 'weights.bin': Uint8Array } | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      const weights = new Uint8Array(artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0));
+      const glasswing = { ...metadata, weightsSha256: sha256(weights) };
       const modelJson = {
         format: 'layers-model',
         generatedBy: 'Glasswing with TensorFlow.js tfjs-layers v4.22.0',
@@ -44,14 +118,18 @@ export async function saveModel(model: tfl.LayersModel, dir: string, metadata: G
         modelTopology: artifacts.modelTopology,
         trainingConfig: artifacts.trainingConfig,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-        userDefinedMetadata: artifacts.userDefinedMetadata,
+        userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), glasswing },
       };
-      // weights first: a model.json never points at weights that are not there yet.
-      await writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(weightData));
-      await writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+      out = { 'model.json': JSON.stringify(modelJson), 'weights.bin': weights };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  return out!;
+}
+
+/** Saves a model folder (model.json + weights.bin, and `extra` files such as metrics.json) as one unit. */
+export async function saveModel(model: tfl.LayersModel, dir: string, metadata: GlasswingMetadata, extra: Record<string, string | Uint8Array> = {}): Promise<void> {
+  await writeFolderAtomic(dir, { ...(await modelFiles(model, metadata)), ...extra });
 }
 
 export interface LoadedModel {
@@ -62,6 +140,8 @@ export interface LoadedModel {
 
 /** Loads DIR or DIR/model.json. Every failure names the file and what is wrong. */
 export async function loadModel(location: string): Promise<LoadedModel> {
+  // Weights become tensors: a backend must be ready (a fresh engine process may not have one yet).
+  await tf.ready();
   let modelJsonPath = location;
   try {
     if ((await stat(location)).isDirectory()) modelJsonPath = path.join(location, 'model.json');
@@ -74,11 +154,22 @@ export async function loadModel(location: string): Promise<LoadedModel> {
     userDefinedMetadata?: { glasswing?: GlasswingMetadata };
     trainingConfig?: unknown;
   };
+  let text: string;
   try {
-    json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
+    const size = (await stat(modelJsonPath)).size;
+    if (size > MODEL_JSON_MAX_BYTES) throw new ModelFileError(`${modelJsonPath} is ${(size / 2 ** 20).toFixed(0)} MB; a model.json holds the architecture only and is far smaller, so this is not one.`);
+    text = await readFile(modelJsonPath, 'utf8');
   } catch (e) {
-    throw new ModelFileError(`${modelJsonPath} is not a readable model.json: ${(e as Error).message}`);
+    if (e instanceof ModelFileError) throw e;
+    throw new ModelFileError(`${modelJsonPath} cannot be read: ${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : 'it does not exist or is not a file'}.`);
   }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the file's first bytes; the file may be anything, so it is not repeated.
+    throw new ModelFileError(`${modelJsonPath} is not a model.json: it is not valid JSON.`);
+  }
+  if (typeof json !== 'object' || json === null) throw new ModelFileError(`${modelJsonPath} is not a model.json: it is not a JSON object.`);
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new ModelFileError(`${modelJsonPath} is not a TF.js layers model (no modelTopology or weightsManifest).`);
   }
@@ -96,6 +187,14 @@ export async function loadModel(location: string): Promise<LoadedModel> {
       }
     }
   }
+  const expected = json.userDefinedMetadata?.glasswing?.weightsSha256;
+  if (expected) {
+    const actual = createHash('sha256');
+    for (const b of buffers) actual.update(new Uint8Array(b));
+    if (actual.digest('hex') !== expected) {
+      throw new ModelFileError(`${modelJsonPath} and its weights do not belong together (the weights were written by another save, or are damaged). Save or train the model again.`);
+    }
+  }
   try {
     const model = await tfl.loadLayersModel(
       tf.io.fromMemory({
@@ -105,8 +204,10 @@ export async function loadModel(location: string): Promise<LoadedModel> {
         userDefinedMetadata: json.userDefinedMetadata as never,
       }),
     );
-    return { model, metadata: json.userDefinedMetadata?.glasswing ?? null, modelJsonPath };
+    // The hash belongs to these files; a model saved again gets its own.
+    const { weightsSha256: _hash, ...metadata } = json.userDefinedMetadata?.glasswing ?? ({} as GlasswingMetadata);
+    return { model, metadata: json.userDefinedMetadata?.glasswing ? (metadata as GlasswingMetadata) : null, modelJsonPath };
   } catch (e) {
-    throw new ModelFileError(`${modelJsonPath} could not be loaded: ${(e as Error).message}`);
+    throw new ModelFileError(`${modelJsonPath} could not be loaded: ${(e as Error).message.split('\n')[0]!.slice(0, 300)}`);
   }
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from './backends';
-import { seededRandom } from './random';
+import { seededRandom } from '../compute/random';
 import { listTemplates, getTemplate } from '../common/model/templates';
 import { summarizeGraph } from '../common/model/summary';
 import { topologyFromGraph, type LayerGraph, type GraphLayer } from '../common/model/graph';

@@ -19,7 +19,7 @@ export function forkUtilityEngine(): EngineTransport {
     get pid() {
       return child.pid;
     },
-    send: (m) => child.postMessage(m),
+    send: (m, transfer) => child.postMessage(m, transfer as Electron.MessagePortMain[] | undefined),
     onMessage: (l) => child.on('message', (m) => l(m as FromEngine)),
     onExit: (l) => child.on('exit', (code) => l(code)),
     kill: () => void child.kill(),

@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const roots = ['common', 'engine', 'server', 'cli', 'main', 'preload', 'scripts', 'bench'];
+const roots = ['common', 'compute', 'engine', 'server', 'cli', 'main', 'preload', 'scripts', 'bench'];
 const filter = process.argv.slice(2);
 const files = [];
 function walk(dir) {

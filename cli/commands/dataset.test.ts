@@ -64,7 +64,10 @@ test('dataset inspect on an image folder, and the data errors: exit 2 with one l
   await writeFile(bad, 'a,b,y\n1,2,u\n3,oops,v\n4,5,u\n6,7,v\n');
   const b = glasswing('dataset', 'inspect', bad);
   assert.equal(b.code, 2);
-  assert.equal(b.stderr, 'glasswing: bad.csv line 3, column "b": "oops" is not a number. Treat "b" as categorical (--categorical b) or ignore it (--ignore b).\n');
+  assert.equal(
+    b.stderr,
+    'glasswing: bad.csv line 3, column "b": "oops" is not a number (it is the only value in this numeric column that is not a number). Treat them as missing values, drop those rows, read the column as categories, or ignore it. (--missing b, --drop-bad b, --categorical b or --ignore b)\n',
+  );
   assert.match(b.stdout, /error: bad\.csv line 3, column "b"/);
   assert.equal(glasswing('dataset', 'inspect', bad, '--categorical', 'b').code, 0);
 

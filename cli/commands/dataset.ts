@@ -3,13 +3,15 @@
 import { parseArgs } from 'node:util';
 import { helpText, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
+import { badValuesFromFlags, fixFlags, listFlag as list, parseImageSize } from '../training-flags';
 import { inspectDataset, type DatasetInspection } from '../../engine/datasets/inspect';
 import type { Task } from '../../engine/datasets/dataset';
 
 const spec = {
   name: 'dataset',
   usage:
-    'inspect (iris|mnist|FILE.csv|DIR) [--label COLUMN] [--categorical COL,…] [--ignore COL,…] [--task classification|regression]\n' +
+    'inspect (iris|mnist|FILE.csv|DIR) [--label COLUMN] [--categorical COL,…] [--ignore COL,…] [--missing COL,…] [--drop-bad COL,…]\n' +
+    '       [--task classification|regression]\n' +
     '       [--image-size HxW] [--color grayscale|rgb] [--no-cache] [--json]',
   description:
     'Shows what the importer sees: rows or images, columns with their types and statistics, classes and their\n' +
@@ -21,6 +23,8 @@ const spec = {
     label: { type: 'string' },
     categorical: { type: 'string' },
     ignore: { type: 'string' },
+    missing: { type: 'string' },
+    'drop-bad': { type: 'string' },
     task: { type: 'string' },
     'image-size': { type: 'string' },
     color: { type: 'string' },
@@ -28,19 +32,6 @@ const spec = {
     json: { type: 'boolean' },
   },
 } as const satisfies CommandSpec<Options>;
-
-/** As train's --image-size (not imported from there: that would load TF.js for a preview). */
-function parseImageSize(value: string | undefined): { height?: number; width?: number } {
-  if (!value) return {};
-  const m = /^(\d+)x(\d+)$/i.exec(value);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) > 4096 || Number(m[2]) > 4096) throw new CliError(`--image-size must look like 28x28; got "${value}".`);
-  return { height: Number(m[1]), width: Number(m[2]) };
-}
-
-function list(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -122,6 +113,7 @@ export async function runDataset(argv: string[]): Promise<number> {
       labelColumn: flags.label,
       categorical: list(flags.categorical),
       ignore: list(flags.ignore),
+      badValues: badValuesFromFlags(flags),
       task: flags.task as Task | undefined,
       ...size,
       color: flags.color as 'grayscale' | 'rgb' | undefined,
@@ -144,7 +136,8 @@ export async function runDataset(argv: string[]): Promise<number> {
   } else process.stdout.write(formatInspection(result));
   if (!result.ok) {
     const first = result.problems.find((p) => p.severity === 'error');
-    process.stderr.write(`glasswing: ${first?.message ?? 'the dataset does not load'}\n`);
+    const hint = first?.fixes?.length ? ` (${fixFlags(first.fixes)})` : '';
+    process.stderr.write(`glasswing: ${first?.message ?? 'the dataset does not load'}${hint}\n`);
     return 2;
   }
   return 0;

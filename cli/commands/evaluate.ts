@@ -1,17 +1,24 @@
 // glasswing evaluate: a saved model's metrics on every example of a dataset.
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
-import { loadModel } from '../../engine/model-io';
 import { loadDataset } from '../../engine/datasets/load';
 import { datasetInputs } from '../../engine/datasets/prepare';
-import { evaluateClassifier } from '../../engine/trainer';
+import { floatExamples } from '../../compute/examples';
+import { evaluateClassifier, predictAll } from '../../compute/training-loop';
+import { regressionMetrics } from '../../compute/metrics';
+import { formatTest } from '../format-metrics';
 import { useBackend } from '../../engine/backends';
+import { IMPORT_HELP, IMPORT_OPTIONS, loadCliModel } from './import-flags';
 
 const spec = {
   name: 'evaluate',
   usage: '--model PATH --dataset (iris|mnist|FILE.csv|DIR) [--label COLUMN] [--json]',
-  description: 'Runs every example of the dataset through the model (with its stored preprocessing) and prints accuracy,\nmacro precision, recall and F1, and the confusion matrix (rows = actual, columns = predicted).',
-  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } },
+  description:
+    'Runs every example of the dataset through the model (with its stored preprocessing) and prints, for a classifier,\n' +
+    'accuracy, macro precision, recall and F1 and the confusion matrix (rows = actual, columns = predicted); for a\n' +
+    'regression, MAE, RMSE and R².\n' +
+    IMPORT_HELP,
+  options: { model: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' }, ...IMPORT_OPTIONS },
 } as const satisfies CommandSpec<Options>;
 
 export async function runEvaluate(argv: string[]): Promise<number> {
@@ -21,13 +28,20 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     return 0;
   }
   await useBackend('cpu');
-  const { model, metadata } = await loadModel(required(flags.model, 'model', 'evaluate'));
+  const { model, metadata } = await loadCliModel(required(flags.model, 'model', 'evaluate'), flags);
   if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
-  if (metadata.task !== 'classification') throw new CliError('evaluate: only classification models are supported so far.');
   const [h, w, c] = metadata.inputShape;
   const ds = await loadDataset(required(flags.dataset, 'dataset', 'evaluate'), { labelColumn: flags.label, height: h, width: w, color: c === 3 ? 'rgb' : 'grayscale' });
   if (ds.inputShape.join('x') !== metadata.inputShape.join('x')) {
     throw new CliError(`The model expects examples of shape (${metadata.inputShape.join(', ')}); ${ds.name} has (${ds.inputShape.join(', ')}).`);
+  }
+  if (metadata.task === 'regression') {
+    if (ds.task !== 'regression') throw new CliError(`The model predicts a number, but the label of ${ds.name} is a class; give the numeric column with --label.`);
+    const examples = floatExamples(datasetInputs(ds, metadata.preprocessing), ds.y, []);
+    const m = regressionMetrics(ds.y, await predictAll(model, examples, metadata.inputShape));
+    if (flags.json) process.stdout.write(JSON.stringify({ mae: m.mae, rmse: m.rmse, r2: m.r2, examples: m.examples }) + '\n');
+    else process.stdout.write(`${formatTest(null, m)!.replace(/^test: /, '')}\n`);
+    return 0;
   }
   // Map the dataset's class names onto the model's class order.
   const modelIndex = new Map(metadata.classes.map((cl, i) => [cl, i]));
@@ -40,7 +54,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
   }
   // The model's own recipe (scaling, one-hot categories) re-encodes the freshly loaded data.
   const x = datasetInputs(ds, metadata.preprocessing);
-  const m = evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
+  const m = await evaluateClassifier(model, { x, y, count: ds.count, indices: [] }, metadata.inputShape, metadata.classes);
   if (flags.json) process.stdout.write(JSON.stringify(m) + '\n');
   else {
     process.stdout.write(`accuracy ${m.accuracy.toFixed(4)}  precision ${m.precision.toFixed(4)}  recall ${m.recall.toFixed(4)}  f1 ${m.f1.toFixed(4)}  (${m.examples} examples)\n`);

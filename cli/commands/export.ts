@@ -6,7 +6,8 @@ import { CliError } from '../cli-error';
 import { loadDataset } from '../../engine/datasets/load';
 import { applyPreprocessing } from '../../engine/datasets/prepare';
 import { exampleSize } from '../../engine/datasets/dataset';
-import { loadModel, type GlasswingMetadata } from '../../engine/model-io';
+import type { GlasswingMetadata } from '../../engine/model-io';
+import { IMPORT_HELP, IMPORT_OPTIONS, isImportPath, loadCliModel } from './import-flags';
 import { exportModel, EXPORT_FORMATS, type ExportFormat } from '../../engine/export/export';
 import { useBackend } from '../../engine/backends';
 import { parseImageSize } from './train';
@@ -23,7 +24,8 @@ const spec = {
     'largest difference from Glasswing\'s own predictions is printed (exit 1 when above 1e-4).\n' +
     '  --dataset D      take the check\'s examples from a dataset (default: random inputs)\n' +
     '  --examples N     how many examples to check (default 64)\n' +
-    '  --json           print {"format","outDir","files","check":{"runtime","examples","maxAbsDiff","ok","message"}}',
+    '  --json           print {"format","outDir","files","check":{"runtime","examples","maxAbsDiff","ok","message"}}\n' +
+    IMPORT_HELP,
   options: {
     model: { type: 'string' },
     format: { type: 'string' },
@@ -34,6 +36,7 @@ const spec = {
     'image-size': { type: 'string' },
     color: { type: 'string' },
     json: { type: 'boolean' },
+    ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
 
@@ -60,7 +63,7 @@ export async function runExport(argv: string[]): Promise<number> {
   if (flags.color && flags.color !== 'grayscale' && flags.color !== 'rgb') throw new CliError(`--color must be grayscale or rgb; got "${flags.color}".`);
   if (path.resolve(modelPath) === out || path.dirname(path.resolve(modelPath)) === out) throw new CliError("export: --out must be a different folder from the model's.");
   await useBackend('cpu');
-  const loaded = await loadModel(modelPath);
+  const loaded = await loadCliModel(modelPath, flags, !!flags.json);
   const model = loaded.model;
   let metadata: GlasswingMetadata | null = loaded.metadata;
   if (!metadata) {
@@ -93,7 +96,7 @@ export async function runExport(argv: string[]): Promise<number> {
   }
   // metrics.json from `glasswing train --out` fills the model card.
   const dir = (await stat(modelPath)).isDirectory() ? modelPath : path.dirname(modelPath);
-  const metrics = await readJson(path.join(dir, 'metrics.json'));
+  const metrics = isImportPath(modelPath) ? null : await readJson(path.join(dir, 'metrics.json'));
   const result = await exportModel({
     model,
     metadata,

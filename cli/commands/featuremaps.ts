@@ -6,6 +6,7 @@ import { CliError } from '../cli-error';
 import { featureMaps } from '../../engine/inspect/feature-maps';
 import { featureMapPngs } from '../../engine/inspect/render';
 import { describeLayers, isJsonPath, loadInspectable, positiveInt, writeOut } from './inspect-shared';
+import { IMPORT_HELP, IMPORT_OPTIONS } from './import-flags';
 
 const spec = {
   name: 'featuremaps',
@@ -18,8 +19,9 @@ const spec = {
     '  --layer NAME     the layer; inside a nested model "outer/inner" or the inner name\n' +
     '  --out FILE.json  write {"layer","shape":[h,w,c],"data":[…]} (NHWC row-major); without --out it is printed\n' +
     '  --out DIR        write one grayscale PNG per channel (channel-000.png, …), all on the layer\'s shared scale\n' +
-    '  --zoom N         enlarge the PNGs N times (nearest neighbour; default 1)',
-  options: { model: { type: 'string' }, image: { type: 'string' }, layer: { type: 'string' }, out: { type: 'string' }, zoom: { type: 'string' } },
+    '  --zoom N         enlarge the PNGs N times (nearest neighbour; default 1)\n' +
+    IMPORT_HELP,
+  options: { model: { type: 'string' }, image: { type: 'string' }, layer: { type: 'string' }, out: { type: 'string' }, zoom: { type: 'string' }, ...IMPORT_OPTIONS },
 } as const satisfies CommandSpec<Options>;
 
 export async function runFeatureMaps(argv: string[]): Promise<number> {
@@ -34,7 +36,7 @@ export async function runFeatureMaps(argv: string[]): Promise<number> {
   if (flags.out && path.extname(flags.out) && !isJsonPath(flags.out)) {
     throw new CliError(`--out must be a .json file or a folder; got "${flags.out}".`);
   }
-  const { model, image } = await loadInspectable(flags.model, flags.image);
+  const { model, image } = await loadInspectable(flags.model, flags.image, flags);
   if (!flags.layer) throw new CliError(`featuremaps: --layer is required. Layers: ${describeLayers(model)}.`);
   const fm = featureMaps(model, image.input, flags.layer);
   const json = () => JSON.stringify({ layer: fm.layer, shape: fm.shape, data: Array.from(fm.data) });

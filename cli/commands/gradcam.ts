@@ -5,6 +5,7 @@ import { CliError } from '../cli-error';
 import { CAM_METHODS, computeCam } from '../../engine/inspect/cam/registry';
 import { camOverlayPng, type ColormapName } from '../../engine/inspect/render';
 import { isJsonPath, loadInspectable, positiveInt, writeOut } from './inspect-shared';
+import { IMPORT_HELP, IMPORT_OPTIONS } from './import-flags';
 
 const spec = {
   name: 'gradcam',
@@ -21,7 +22,8 @@ const spec = {
     '  --out FILE.png    write the map as a heat map over the image, at the model input\'s resolution\n' +
     '  --colormap C      jet (default) or turbo, for PNGs\n' +
     '  --alpha A         heat-map weight in the PNG blend, 0–1 (default 0.5)\n' +
-    '  --zoom N          enlarge the PNG N times (default 1)',
+    '  --zoom N          enlarge the PNG N times (default 1)\n' +
+    IMPORT_HELP,
   options: {
     model: { type: 'string' },
     image: { type: 'string' },
@@ -32,6 +34,7 @@ const spec = {
     colormap: { type: 'string' },
     alpha: { type: 'string' },
     zoom: { type: 'string' },
+    ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
 
@@ -54,7 +57,7 @@ export async function runGradCam(argv: string[]): Promise<number> {
   if (!Number.isFinite(alpha) || alpha < 0 || alpha > 1) throw new CliError(`--alpha must be a number from 0 to 1; got "${flags.alpha}".`);
   const zoom = positiveInt(flags.zoom, 'zoom', 1);
 
-  const { model, metadata, image } = await loadInspectable(flags.model, flags.image);
+  const { model, metadata, image } = await loadInspectable(flags.model, flags.image, flags);
   let classIndex: number | undefined;
   if (flags.class !== undefined) {
     const classes = metadata?.classes ?? [];

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CliError } from '../cli-error';
 import { useBackend } from '../../engine/backends';
-import { loadModel, type GlasswingMetadata } from '../../engine/model-io';
+import type { GlasswingMetadata } from '../../engine/model-io';
+import { loadCliModel } from './import-flags';
 import { imageInputForModel, type ModelImage } from '../../engine/inspect/image-input-for-model';
 import { listLayers } from '../../engine/inspect/split-model';
 
@@ -15,7 +16,7 @@ export interface Inspectable {
   image: ModelImage;
 }
 
-export async function loadInspectable(modelPath: string, imagePath: string): Promise<Inspectable> {
+export async function loadInspectable(modelPath: string, imagePath: string, importFlags: { classes?: string; preprocess?: string } = {}): Promise<Inspectable> {
   try {
     if (!(await stat(imagePath)).isFile()) throw new CliError(`${imagePath} is not a file.`);
   } catch (e) {
@@ -23,7 +24,7 @@ export async function loadInspectable(modelPath: string, imagePath: string): Pro
     throw new CliError(`${imagePath} does not exist.`);
   }
   await useBackend('cpu');
-  const { model, metadata } = await loadModel(modelPath);
+  const { model, metadata } = await loadCliModel(modelPath, importFlags);
   const image = await imageInputForModel(imagePath, model, metadata, path.basename(imagePath));
   return { model, metadata, image };
 }

@@ -3,12 +3,12 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
-import { loadModel } from '../../engine/model-io';
 import { parseCsv } from '../../engine/datasets/csv';
 import { imageForModel } from '../../engine/image-input';
 import { IMAGE_EXTENSIONS } from '../../engine/datasets/image-folder';
 import { Engine } from '../../engine/engine';
 import { useBackend } from '../../engine/backends';
+import { IMPORT_HELP, IMPORT_OPTIONS, loadCliModel } from './import-flags';
 import { ContractError } from '../../common/ipc/contract';
 
 const spec = {
@@ -16,8 +16,9 @@ const spec = {
   usage: '--model PATH --input (FILE | "v1,v2,…") [--json]',
   description:
     'Predicts with a saved model. --input is comma-separated raw feature values, a CSV file of rows (a header row\n' +
-    'is matched to the model\'s feature names), or an image file for image models. Preprocessing stored with the\nmodel is applied.',
-  options: { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' } },
+    'is matched to the model\'s feature names), or an image file for image models. Preprocessing stored with the\nmodel is applied.\n' +
+    IMPORT_HELP,
+  options: { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, ...IMPORT_OPTIONS },
 } as const satisfies CommandSpec<Options>;
 
 type Raw = number | string | null;
@@ -66,7 +67,7 @@ export async function runPredict(argv: string[]): Promise<number> {
   }
   const input = required(flags.input, 'input', 'predict');
   await useBackend('cpu');
-  const { model, metadata } = await loadModel(required(flags.model, 'model', 'predict'));
+  const { model, metadata } = await loadCliModel(required(flags.model, 'model', 'predict'), flags);
   if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
   const p = metadata.preprocessing;
   const columnNames = p.kind === 'table' ? (p.columns?.map((c) => c.name) ?? p.featureNames) : [];

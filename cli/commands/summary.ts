@@ -7,6 +7,9 @@ import { getTemplate, adaptTemplate } from '../../common/model/templates';
 import { summarizeTopology } from '../../common/model/summary';
 import { formatShape, type ModelTopology } from '../../common/model/keras-format';
 import { loadDataset } from '../../engine/datasets/load';
+import { useBackend } from '../../engine/backends';
+import { summarizeLayersModel } from '../../engine/import';
+import { IMPORT_HELP, IMPORT_OPTIONS, isImportPath, loadCliModel } from './import-flags';
 
 const spec = {
   name: 'summary',
@@ -14,15 +17,17 @@ const spec = {
   description:
     'Prints each layer with its output shape and parameter count, and the totals.\n' +
     '  --template NAME   iris-mlp, mnist-mlp or lenet5\n' +
-    '  --model PATH      a model folder or its model.json\n' +
+    '  --model PATH      a model folder or its model.json, or a .onnx/.keras/.h5 file to import\n' +
     '  --dataset D       adapt the template to a dataset (iris, mnist, FILE.csv, DIR)\n' +
-    '  --json            print {"layers":[{"name","className","outputShape","params"}],"totalParams","trainableParams"}',
+    '  --json            print {"layers":[{"name","className","outputShape","params"}],"totalParams","trainableParams"}\n' +
+    IMPORT_HELP,
   options: {
     template: { type: 'string' },
     model: { type: 'string' },
     dataset: { type: 'string' },
     label: { type: 'string' },
     json: { type: 'boolean' },
+    ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
 
@@ -51,12 +56,21 @@ export async function runSummary(argv: string[]): Promise<number> {
     return 0;
   }
   if (!!flags.template === !!flags.model) throw new CliError('summary: give either --template NAME or --model PATH.');
-  let topology = flags.template ? getTemplate(flags.template) : await readTopology(flags.model!);
+  // An imported model is summarised from the converted TF.js model: its layers (ZeroPadding2D,
+  // DepthwiseConv2D, …) go beyond the builder's palette that summarizeTopology knows.
+  let imported = null;
+  if (isImportPath(flags.model)) {
+    if (flags.dataset) throw new CliError('summary: --dataset adapts templates; an imported model keeps its own shape.');
+    await useBackend('cpu');
+    imported = await loadCliModel(flags.model!, flags, !!flags.json);
+  }
+  let topology = flags.template ? getTemplate(flags.template) : (imported?.imported?.topology ?? (await readTopology(flags.model!)));
   if (flags.dataset) {
     const ds = await loadDataset(flags.dataset, { labelColumn: flags.label });
     topology = adaptTemplate(topology, { inputShape: ds.inputShape, task: ds.task, outputs: ds.task === 'classification' ? ds.classes.length : 1 });
   }
-  const summary = summarizeTopology(topology);
+  const summary = imported ? summarizeLayersModel(imported.model) : summarizeTopology(topology);
+  imported?.model.dispose();
   const rows = summary.layers.filter((l) => !(topology.class_name === 'Sequential' && l.className === 'InputLayer'));
   if (flags.json) {
     process.stdout.write(

@@ -1,50 +1,38 @@
 // glasswing train: trains a template or a model file on a dataset, headless, in this process.
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { parseCommand, helpText, numberFlag, required, type CommandSpec, type Options } from '../args';
+import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
 import { Engine } from '../../engine/engine';
-import { writeFileAtomic } from '../../engine/model-io';
-import { BACKEND_NAMES, OPTIMIZERS, ContractError, type TrainingEvent, type BackendName, type OptimizerName } from '../../common/ipc/contract';
+import { ContractError, type TrainingEvent } from '../../common/ipc/contract';
+import { formatTest } from '../format-metrics';
 import { readTopology } from './summary';
+import { settingsFromFlags, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
+import { IMPORT_HELP, IMPORT_OPTIONS, importOptions, isImportPath } from './import-flags';
+
+export { parseImageSize } from '../training-flags';
 
 const spec = {
   name: 'train',
-  usage:
-    '(--template NAME | --model PATH) --dataset (iris|mnist|FILE.csv|DIR) [--label COLUMN] [--epochs N] [--batch-size B] [--lr X]\n' +
-    '       [--optimizer adam|sgd|rmsprop] [--val-split F] [--test-split F] [--seed S] [--backend auto|cpu|wasm|tensorflow]\n' +
-    '       [--image-size HxW] [--color grayscale|rgb] [--out DIR] [--json]',
+  usage: `(--template NAME | --model PATH) --dataset (iris|mnist|FILE.csv|DIR) ${TRAINING_FLAGS_USAGE}\n       [--out DIR] [--json]`,
   description:
-    'Trains a model and reports each epoch. With --out, writes DIR/model.json + DIR/weights.bin (TF.js layers format)\n' +
-    'and DIR/metrics.json. With --json, prints one JSON line per epoch:\n' +
+    'Trains a model and reports each epoch, then its test metrics (classification: accuracy, precision, recall, F1;\n' +
+    'regression: MAE, RMSE, R²). With --out, writes DIR/model.json + DIR/weights.bin (TF.js layers format) and\n' +
+    'DIR/metrics.json, as one folder. With --json, prints one JSON line per epoch (the test line goes to stderr):\n' +
     '  {"epoch","loss","accuracy","valLoss","valAccuracy","samplesPerSec"}\n' +
-    'Defaults: --epochs 20 --batch-size 32 --lr 0.01 --optimizer adam --val-split 0.2 --test-split 0.2 --seed 1 --backend auto.',
+    TRAINING_FLAGS_HELP +
+    '\nAn imported --model (.onnx, .keras, .h5) is fine-tuned: training starts from its weights, images are sized and\n' +
+    'preprocessed as it expects, and the dataset must have as many classes as it has outputs.\n' +
+    IMPORT_HELP,
   options: {
     template: { type: 'string' },
     model: { type: 'string' },
     dataset: { type: 'string' },
-    label: { type: 'string' },
-    epochs: { type: 'string' },
-    'batch-size': { type: 'string' },
-    lr: { type: 'string' },
-    optimizer: { type: 'string' },
-    'val-split': { type: 'string' },
-    'test-split': { type: 'string' },
-    seed: { type: 'string' },
-    backend: { type: 'string' },
-    'image-size': { type: 'string' },
-    color: { type: 'string' },
+    ...TRAINING_FLAGS,
     out: { type: 'string' },
     json: { type: 'boolean' },
+    ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
-
-export function parseImageSize(value: string | undefined): { height?: number; width?: number } {
-  if (!value) return {};
-  const m = /^(\d+)x(\d+)$/i.exec(value);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new CliError(`--image-size must look like 28x28; got "${value}".`);
-  return { height: Number(m[1]), width: Number(m[2]) };
-}
 
 export async function runTrain(argv: string[]): Promise<number> {
   const flags = parseCommand(spec, argv);
@@ -54,53 +42,46 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   if (!!flags.template === !!flags.model) throw new CliError('train: give either --template NAME or --model PATH.');
   const dataset = required(flags.dataset, 'dataset', 'train');
-  const backend = (flags.backend ?? 'auto') as BackendName;
-  if (!BACKEND_NAMES.includes(backend)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}; got "${backend}".`);
-  const optimizer = (flags.optimizer ?? 'adam') as OptimizerName;
-  if (!OPTIMIZERS.includes(optimizer)) throw new CliError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}; got "${optimizer}".`);
-  if (flags.color && flags.color !== 'grayscale' && flags.color !== 'rgb') throw new CliError(`--color must be grayscale or rgb; got "${flags.color}".`);
-  const settings = {
-    epochs: numberFlag(flags.epochs, 'epochs', 20, (v) => Number.isInteger(v) && v >= 1, 'a whole number of at least 1'),
-    batchSize: numberFlag(flags['batch-size'], 'batch-size', 32, (v) => Number.isInteger(v) && v >= 1, 'a whole number of at least 1'),
-    learningRate: numberFlag(flags.lr, 'lr', 0.01, (v) => v > 0 && v <= 10, 'a number above 0'),
-    optimizer,
-    validationSplit: numberFlag(flags['val-split'], 'val-split', 0.2, (v) => v >= 0 && v < 0.9, 'a fraction from 0 to 0.9'),
-    testSplit: numberFlag(flags['test-split'], 'test-split', 0.2, (v) => v >= 0 && v < 0.9, 'a fraction from 0 to 0.9'),
-    seed: numberFlag(flags.seed, 'seed', 1, (v) => Number.isInteger(v) && v >= 0, 'a whole number'),
-    backend,
-    ...(flags.label ? { labelColumn: flags.label } : {}),
-  };
-  if (settings.validationSplit + settings.testSplit >= 0.95) throw new CliError('--val-split and --test-split together leave no data for training.');
-  const size = parseImageSize(flags['image-size']);
+  const settings = settingsFromFlags(flags);
   const json = !!flags.json;
   let finished: Extract<TrainingEvent, { type: 'finished' }> | null = null;
   let failure: string | null = null;
-  const engine = new Engine(
-    (channel, payload) => {
-      if (channel !== 'training.event') return;
-      const e = payload as TrainingEvent;
-      if (e.type === 'started') {
-        if (!json) process.stderr.write(`Training on ${e.backend} — ${e.device}: ${e.trainExamples} train / ${e.valExamples} validation / ${e.testExamples} test examples, ${e.totalParams.toLocaleString('en-US')} parameters\n`);
-      } else if (e.type === 'epoch') {
-        if (json) {
-          process.stdout.write(JSON.stringify({ epoch: e.epoch, loss: e.loss, accuracy: Number.isNaN(e.accuracy) ? null : e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, samplesPerSec: Math.round(e.samplesPerSec) }) + '\n');
-        } else {
-          const val = e.valLoss === null ? '' : `  val_loss ${e.valLoss.toFixed(4)}${e.valAccuracy === null ? '' : `  val_acc ${e.valAccuracy.toFixed(4)}`}`;
-          process.stdout.write(`epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toFixed(4)}${Number.isNaN(e.accuracy) ? '' : `  acc ${e.accuracy.toFixed(4)}`}${val}  ${Math.round(e.samplesPerSec)} samples/s\n`);
-        }
-      } else if (e.type === 'finished') finished = e;
-      else if (e.type === 'failed') failure = e.message;
-    },
-    'memory',
-    { ...size, color: (flags.color as 'grayscale' | 'rgb' | undefined) ?? undefined },
-  );
-  const model = flags.template ? { template: flags.template } : { topology: await readTopology(flags.model!) };
+  const engine = new Engine((channel, payload) => {
+    if (channel !== 'training.event') return;
+    const e = payload as TrainingEvent;
+    if (e.type === 'started') {
+      for (const note of e.info.notes) process.stderr.write(`import: ${note}\n`);
+      if (!json) process.stderr.write(`Training on ${e.backend} — ${e.device}: ${e.trainExamples} train / ${e.valExamples} validation / ${e.testExamples} test examples, ${e.totalParams.toLocaleString('en-US')} parameters\n`);
+    } else if (e.type === 'epoch') {
+      if (json) {
+        process.stdout.write(JSON.stringify({ epoch: e.epoch, loss: e.loss, accuracy: Number.isNaN(e.accuracy) ? null : e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, samplesPerSec: Math.round(e.samplesPerSec) }) + '\n');
+      } else {
+        const val = e.valLoss === null ? '' : `  val_loss ${e.valLoss.toFixed(4)}${e.valAccuracy === null ? '' : `  val_acc ${e.valAccuracy.toFixed(4)}`}`;
+        process.stdout.write(`epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toFixed(4)}${Number.isNaN(e.accuracy) ? '' : `  acc ${e.accuracy.toFixed(4)}`}${val}  ${Math.round(e.samplesPerSec)} samples/s\n`);
+      }
+    } else if (e.type === 'finished') finished = e;
+    else if (e.type === 'failed') failure = e.message;
+  });
+  if (!isImportPath(flags.model) && (flags.classes || flags.preprocess)) throw new CliError('--classes and --preprocess apply to imported models (.onnx, .keras, .h5); a Glasswing model keeps its own.');
+  const imports = importOptions(flags);
+  const model = flags.template
+    ? { template: flags.template }
+    : isImportPath(flags.model)
+      ? { file: path.resolve(flags.model!), ...(imports.preprocess ? { preprocess: imports.preprocess as 'imagenet' | 'unit' | 'none' } : {}), ...(imports.classesFile ? { classesFile: path.resolve(imports.classesFile) } : {}) }
+      : { topology: await readTopology(flags.model!) };
   let run;
   try {
     run = await engine.startTraining({ model, dataset, settings });
   } catch (e) {
     if (e instanceof ContractError) throw new CliError(e.message);
     throw e;
+  }
+  // What the import skipped, as `dataset inspect` lists it (images that are not images, broken files).
+  const report = run.dataset.report;
+  if (report && !json) {
+    for (const s of report.skipped.slice(0, 20)) process.stderr.write(`warning: ${s.file} was skipped: ${s.reason}.\n`);
+    if (report.skipped.length > 20) process.stderr.write(`warning: ${report.skipped.length.toLocaleString('en-US')} files in all were skipped.\n`);
+    for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   }
   // Ctrl+C stops after the current batch and still saves what was learned.
   const onSigint = () => run.run?.stop();
@@ -110,16 +91,20 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (failure) throw new CliError(`Training failed: ${failure}`, 1);
   const result = finished as Extract<TrainingEvent, { type: 'finished' }> | null;
   if (!result) throw new CliError('Training ended without a result.', 1);
-  if (!json && result.test) {
-    const t = result.test;
-    process.stdout.write(`test: accuracy ${t.accuracy.toFixed(4)}  precision ${t.precision.toFixed(4)}  recall ${t.recall.toFixed(4)}  f1 ${t.f1.toFixed(4)}  (${t.examples} examples)\n`);
-  }
+  const line = formatTest(result.test, result.regression);
+  if (line) (json ? process.stderr : process.stdout).write(`${line}\n`);
   if (flags.out) {
     const dir = path.resolve(flags.out);
-    await mkdir(dir, { recursive: true });
-    await engine.saveRun(run.runId, dir);
-    const metrics = { backend: result.backend, settings, dataset, history: result.history, test: result.test, stopped: result.stopped };
-    await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+    const metrics = {
+      backend: result.backend,
+      settings: run.settings,
+      dataset,
+      history: result.history,
+      test: result.test ?? (result.regression ? { mae: result.regression.mae, rmse: result.regression.rmse, r2: result.regression.r2, examples: result.regression.examples } : null),
+      stopped: result.stopped,
+    };
+    // The model and its metrics are one unit: an interrupted save leaves the old folder or the new one.
+    await engine.saveRun(run.runId, dir, { 'metrics.json': JSON.stringify(metrics, null, 2) + '\n' });
     if (!json) process.stderr.write(`Saved ${path.join(dir, 'model.json')}, weights.bin and metrics.json\n`);
   }
   return 0;

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { parseCommand, helpText, numberFlag, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
-import { BACKEND_NAMES, OPTIMIZERS, type BackendName, type OptimizerName } from '../../common/ipc/contract';
 import { saveModel, writeFileAtomic } from '../../engine/model-io';
 import { parseSpace, type SearchSpace } from '../../engine/tuning/space';
 import { tuneModel, type TuneMetric, type TuneTrialEvent } from '../../engine/tuning/tune-model';
 import { readTopology } from './summary';
-import { parseImageSize } from './train';
+import { settingsFromFlags, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
+import { loadOptionsOf, readingOptions } from '../../engine/core/data-cache';
 
 const DEFAULT_SPACE = 'lr=1e-4:1e-1:log,dropout=0:0.5,l2=1e-6:1e-2:log';
 
@@ -16,16 +16,14 @@ const spec = {
   name: 'tune',
   usage:
     '(--template NAME | --model PATH) --dataset D [--trials N] [--sampler tpe|random] [--pruner median|none]\n' +
-    '       [--epochs N] [--seed S] [--space SPEC] [--metric val-loss|val-accuracy] [--study FILE] [--out DIR] [--json]\n' +
-    '       [--batch-size B] [--lr X] [--optimizer adam|sgd|rmsprop] [--val-split F] [--test-split F]\n' +
-    '       [--backend auto|cpu|wasm|tensorflow] [--label COLUMN] [--image-size HxW] [--color grayscale|rgb]',
+    `       [--space SPEC] [--metric val-loss|val-accuracy] [--study FILE] [--out DIR] [--json]\n       ${TRAINING_FLAGS_USAGE}`,
   description:
     'Searches hyperparameters: each trial trains the model for --epochs on the same split and reports the\n' +
     'validation loss per epoch; the median pruner stops trials that fall behind. TPE is Optuna\'s default sampler.\n' +
     '  --trials N        trials to run (default 20)\n' +
     '  --sampler S       tpe (default) or random\n' +
     '  --pruner P        median (default; Optuna\'s MedianPruner) or none\n' +
-    '  --epochs N        epochs per trial (default 20)\n' +
+    '  --epochs N        epochs per trial\n' +
     `  --space SPEC      comma-separated parameters (default ${DEFAULT_SPACE}):\n` +
     '                      name=low:high          uniform float (int for batch, epochs, units.*, filters.*)\n' +
     '                      name=low:high:log      log-uniform; add :int or :step=S for integers or steps\n' +
@@ -36,29 +34,20 @@ const spec = {
     '  --study FILE      save every trial to FILE (JSON); if FILE exists, the search resumes from it\n' +
     '  --out DIR         save the best model trained in this run (model.json + weights.bin + tuning.json)\n' +
     '  --json            one JSON line per trial {"trial","state","value","params","epochs","seconds"},\n' +
-    '                    then {"best":{"trial","value","params","settings"}}',
+    '                    then {"best":{"trial","value","params","settings"}}\n' +
+    TRAINING_FLAGS_HELP,
   options: {
     template: { type: 'string' },
     model: { type: 'string' },
     dataset: { type: 'string' },
-    label: { type: 'string' },
+    ...TRAINING_FLAGS,
     trials: { type: 'string' },
     sampler: { type: 'string' },
     pruner: { type: 'string' },
-    epochs: { type: 'string' },
-    seed: { type: 'string' },
     space: { type: 'string' },
     metric: { type: 'string' },
     study: { type: 'string' },
     out: { type: 'string' },
-    'batch-size': { type: 'string' },
-    lr: { type: 'string' },
-    optimizer: { type: 'string' },
-    'val-split': { type: 'string' },
-    'test-split': { type: 'string' },
-    backend: { type: 'string' },
-    'image-size': { type: 'string' },
-    color: { type: 'string' },
     json: { type: 'boolean' },
   },
 } as const satisfies CommandSpec<Options>;
@@ -88,25 +77,10 @@ export async function runTune(argv: string[]): Promise<number> {
   const metricFlag = flags.metric ?? 'val-loss';
   if (metricFlag !== 'val-loss' && metricFlag !== 'val-accuracy') throw new CliError(`--metric must be val-loss or val-accuracy; got "${metricFlag}".`);
   const metric: TuneMetric = metricFlag === 'val-loss' ? 'valLoss' : 'valAccuracy';
-  const backend = (flags.backend ?? 'auto') as BackendName;
-  if (!BACKEND_NAMES.includes(backend)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}; got "${backend}".`);
-  const optimizer = (flags.optimizer ?? 'adam') as OptimizerName;
-  if (!OPTIMIZERS.includes(optimizer)) throw new CliError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}; got "${optimizer}".`);
-  if (flags.color && flags.color !== 'grayscale' && flags.color !== 'rgb') throw new CliError(`--color must be grayscale or rgb; got "${flags.color}".`);
   const trials = numberFlag(flags.trials, 'trials', 20, (v) => Number.isInteger(v) && v >= 1 && v <= 100_000, 'a whole number of at least 1');
-  const seed = numberFlag(flags.seed, 'seed', 1, (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31, 'a whole number');
-  const settings = {
-    epochs: numberFlag(flags.epochs, 'epochs', 20, (v) => Number.isInteger(v) && v >= 1, 'a whole number of at least 1'),
-    batchSize: numberFlag(flags['batch-size'], 'batch-size', 16, (v) => Number.isInteger(v) && v >= 1, 'a whole number of at least 1'),
-    learningRate: numberFlag(flags.lr, 'lr', 0.01, (v) => v > 0 && v <= 10, 'a number above 0'),
-    optimizer,
-    validationSplit: numberFlag(flags['val-split'], 'val-split', 0.2, (v) => v > 0 && v < 0.9, 'a fraction above 0 and below 0.9'),
-    testSplit: numberFlag(flags['test-split'], 'test-split', 0.2, (v) => v >= 0 && v < 0.9, 'a fraction from 0 to 0.9'),
-    seed,
-    backend,
-    ...(flags.label ? { labelColumn: flags.label } : {}),
-  };
-  if (settings.validationSplit + settings.testSplit >= 0.95) throw new CliError('--val-split and --test-split together leave no data for training.');
+  const settings = settingsFromFlags(flags);
+  if (!(settings.validationSplit > 0)) throw new CliError('--val-split must be above 0: the search measures its objective on the validation split.');
+  const seed = settings.seed!;
   let space: SearchSpace;
   try {
     space = parseSpace(flags.space ?? DEFAULT_SPACE);
@@ -132,7 +106,7 @@ export async function runTune(argv: string[]): Promise<number> {
     result = await tuneModel({
       ...(flags.template ? { template: flags.template } : { topology }),
       dataset,
-      datasetOptions: { labelColumn: flags.label, ...parseImageSize(flags['image-size']), color: (flags.color as 'grayscale' | 'rgb' | undefined) ?? undefined },
+      datasetOptions: loadOptionsOf(readingOptions(settings)),
       space,
       settings,
       nTrials: trials,

@@ -1,6 +1,9 @@
-// One router for every host (Electron main and the web host): it checks channel, sender and
-// payload before a handler runs, and turns every failure into a typed ContractError reply.
+// One router for every host (Electron main, the web host, the engine process, the CLI's in-memory
+// engine): it checks channel, sender and payload before a handler runs, and it is the one place
+// where an exception becomes a contract error — engine code only throws typed errors
+// (common/bad-input.ts), and anything else is reported as 'internal'.
 import { ContractError, requestSchemas, type Reply, type RequestChannel, type RequestPayload, type ResponseOf } from './contract';
+import type { ErrorCode } from './errors';
 
 export type Handlers = { [C in RequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseOf<C>> };
 
@@ -12,9 +15,26 @@ export interface Sender {
 export interface RouterOptions {
   /** Returns false for senders that must never reach the engine (foreign frames, other origins). */
   isTrustedSender(sender: Sender): boolean;
+  /**
+   * Payloads were already validated by the router in front of this one (the engine process behind
+   * a host): check the channel, skip the schema. Errors are still mapped here.
+   */
+  trustPayloads?: boolean;
 }
 
-function isChannel(channel: unknown): channel is RequestChannel {
+const PASSED_ON: readonly ErrorCode[] = ['unknown-channel', 'invalid-payload', 'forbidden-sender', 'bad-input', 'not-found', 'engine-crashed'];
+
+/** The contract error for any exception: typed errors keep their code and message; the rest is 'internal'. */
+export function toContractError(e: unknown): ContractError {
+  if (e instanceof ContractError) return e;
+  const err = e as { code?: unknown; message?: unknown } | null;
+  if (typeof err?.code === 'string' && typeof err?.message === 'string' && (PASSED_ON as readonly string[]).includes(err.code)) {
+    return new ContractError(err.code as ErrorCode, err.message);
+  }
+  return new ContractError('internal', e instanceof Error ? e.message : String(e));
+}
+
+export function isChannel(channel: unknown): channel is RequestChannel {
   return typeof channel === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, channel);
 }
 
@@ -27,32 +47,27 @@ export class Router {
   async handle(channel: unknown, payload: unknown, sender: Sender): Promise<Reply> {
     try {
       if (!this.options.isTrustedSender(sender)) {
-        throw new ContractError('forbidden-sender', `Messages from ${sender.origin} are not accepted.`);
+        throw new ContractError('forbidden-sender', `Messages from ${String(sender.origin).slice(0, 200)} are not accepted.`);
       }
       if (!isChannel(channel)) {
         throw new ContractError('unknown-channel', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 120)}.`);
       }
-      const parsed = requestSchemas[channel].safeParse(payload);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
-        throw new ContractError('invalid-payload', `Malformed payload for ${channel}${where}: ${issue?.message ?? 'invalid'}.`);
+      let data = payload;
+      if (!this.options.trustPayloads) {
+        const parsed = requestSchemas[channel].safeParse(payload);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+          throw new ContractError('invalid-payload', `Malformed payload for ${channel}${where}: ${issue?.message ?? 'invalid'}.`);
+        }
+        data = parsed.data;
       }
       const handler = this.handlers[channel] as (p: unknown) => Promise<unknown> | unknown;
-      return { ok: true, value: await handler(parsed.data) };
+      return { ok: true, value: await handler(data) };
     } catch (e) {
-      if (e instanceof ContractError) return { ok: false, error: e.toJSON() };
-      const err = e as { code?: unknown; message?: unknown };
-      if (typeof err?.code === 'string' && typeof err?.message === 'string' && err.code !== 'internal' && isKnownCode(err.code)) {
-        return { ok: false, error: { code: err.code, message: err.message } };
-      }
-      return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+      return { ok: false, error: toContractError(e).toJSON() };
     }
   }
-}
-
-function isKnownCode(code: string): code is ContractError['code'] {
-  return ['unknown-channel', 'invalid-payload', 'forbidden-sender', 'bad-input', 'not-found', 'engine-crashed'].includes(code);
 }
 
 /** Unwraps a reply on the calling side, throwing the ContractError it carries. */

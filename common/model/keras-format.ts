@@ -38,10 +38,6 @@ export interface FunctionalTopology {
 
 export type ModelTopology = SequentialTopology | FunctionalTopology;
 
-export function isSequential(t: ModelTopology): t is SequentialTopology {
-  return t.class_name === 'Sequential';
-}
-
 export function formatShape(shape: Shape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 }

@@ -2,7 +2,7 @@
 // 16/24/32-bit images, bottom-up or top-down, with or without bit-field masks. RLE-compressed
 // bitmaps are refused with a clear reason.
 import { DataError } from './dataset';
-import type { DecodedImage } from '../image-input';
+import { checkImageSize, type DecodedImage } from '../image-input';
 
 export function isBmp(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d;
@@ -45,7 +45,9 @@ export function decodeBmp(bytes: Uint8Array, label = 'the image'): DecodedImage 
   } else return fail(`unknown BMP header size ${headerSize}`);
   const topDown = height < 0;
   height = Math.abs(height);
-  if (width <= 0 || height <= 0 || width > 32768 || height > 32768) fail(`bad BMP size ${width}×${height}`);
+  if (width <= 0 || height <= 0 || width > 65536 || height > 65536) fail(`bad BMP size ${width}×${height}`);
+  // From the header, before a pixel is allocated: a 1-bit 30,000 × 30,000 bitmap would need 10 GB as floats.
+  checkImageSize(width, height, label);
   if (compression === 1 || compression === 2) fail('RLE-compressed BMP files are not supported; save it as PNG');
   if (compression !== 0 && compression !== 3 && compression !== 6) fail(`BMP compression ${compression} is not supported`);
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) fail(`${bpp}-bit BMP files are not supported`);

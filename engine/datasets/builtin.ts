@@ -21,6 +21,11 @@ export function assetsDir(): string {
   throw new Error(`Glasswing's assets folder was not found (looked in ${candidates.join(', ')}).`);
 }
 
+/** The built-in samples' ids, which are dataset references of their own. */
+export function isBuiltinRef(ref: string): boolean {
+  return ref === 'iris' || ref === 'mnist' || ref === 'watermark';
+}
+
 export const BUILTIN_DATASETS: DatasetInfo[] = [
   {
     id: 'iris',

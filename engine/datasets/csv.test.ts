@@ -53,9 +53,9 @@ test('numeric and categorical columns: categories become one-hot units, classes 
   assert.deepEqual(Array.from(ds.table!.lines), [2, 3, 4, 5]);
 });
 
-test('a non-numeric value in a numeric column names the line and column and offers to treat it as categorical', () => {
+test('a non-numeric value in a numeric column names the line and column and offers four ways to read it', () => {
   const text = 'age,score,label\n31,1,a\n42,2,b\ntwelve,3,a\n50,4,b\n';
-  throwsData(() => load(text), /^data\.csv line 4, column "age": "twelve" is not a number\. Treat "age" as categorical \(--categorical age\) or ignore it \(--ignore age\)\.$/);
+  throwsData(() => load(text), /^data\.csv line 4, column "age": "twelve" is not a number \(it is the only value in this numeric column that is not a number\)\. Treat them as missing values, drop those rows, read the column as categories, or ignore it\.$/);
   const forced = load(text, { categorical: ['age'] });
   assert.deepEqual(forced.featureNames, ['age=31', 'age=42', 'age=50', 'age=twelve', 'score']);
   const ignored = load(text, { ignore: ['age'] });
@@ -86,7 +86,7 @@ test('the label: missing column, one class, a missing value, regression detectio
 
 test('a categorical column with too many values (an identifier) is refused with a fix', () => {
   const rows = Array.from({ length: 30 }, (_, i) => `user${i},${i % 2}`);
-  throwsData(() => load(`id,y\n${rows.join('\n')}\n`, { maxCategories: 10 }), /data\.csv, column "id": 30 different values are too many to one-hot encode \(at most 10\).*--ignore id/);
+  throwsData(() => load(`id,y\n${rows.join('\n')}\n`, { maxCategories: 10 }), /data\.csv, column "id": 30 different values are too many to one-hot encode \(at most 10\).*Ignore it\./);
 });
 
 test('no feature columns besides the label', () => {

@@ -2,8 +2,11 @@
 // turns a raw example into model input. The recipe travels with the saved model, so a model
 // predicts on raw values exactly as it was trained.
 import { BadInputError } from '../../common/bad-input';
+import type { DatasetFix, ImportReport } from '../../common/ipc/contract';
+export type { ImportReport };
 
-export type Task = 'classification' | 'regression';
+import type { ImagePreprocessing, Task } from '../../compute/examples';
+export type { ImagePreprocessing, Task };
 
 /** How numeric table features are scaled; fitted on the training split only. */
 export type Scaling = 'standard' | 'minmax' | 'none';
@@ -14,7 +17,15 @@ export type Scaling = 'standard' | 'minmax' | 'none';
  * - categorical: one input unit per category, one-hot in this order; a missing value or a
  *   category never seen in training gives all zeros.
  */
-export type TableColumnRecipe = { name: string; type: 'numeric'; fill: number } | { name: string; type: 'categorical'; categories: string[] };
+export type TableColumnRecipe =
+  | {
+      name: string;
+      type: 'numeric';
+      fill: number;
+      /** Cells that are not numbers are read as missing (the person chose so at import), also at predict time. */
+      nonNumbersMissing?: boolean;
+    }
+  | { name: string; type: 'categorical'; categories: string[] };
 
 export interface TablePreprocessing {
   kind: 'table';
@@ -35,22 +46,11 @@ export interface TablePreprocessing {
   columns?: TableColumnRecipe[];
 }
 
-export interface ImagePreprocessing {
-  kind: 'image';
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  /** x' = (pixel × scale − mean[c]) / std[c]; pixels are 0–255. */
-  scale: number;
-  mean: number[];
-  std: number[];
-}
-
 export type Preprocessing = TablePreprocessing | ImagePreprocessing;
 
 /** A table column as read from the file, before any fitting. */
 export type TableColumnData =
-  | { name: string; type: 'numeric'; /** NaN where the value is missing. */ values: Float32Array }
+  | { name: string; type: 'numeric'; /** NaN where the value is missing. */ values: Float32Array; /** Non-numbers were read as missing. */ nonNumbersMissing?: boolean }
   | { name: string; type: 'categorical'; /** Index into categories; -1 where missing. */ codes: Int32Array; /** Every category in the file, sorted. */ categories: string[] };
 
 export interface TableData {
@@ -61,28 +61,9 @@ export interface TableData {
   lines: Int32Array;
 }
 
-/** What an import read and what it had to skip. */
-export interface ImportReport {
-  source: string;
-  kind: 'table' | 'images';
-  /** Files (images) or data rows (tables) found. */
-  found: number;
-  /** Examples in the dataset. */
-  imported: number;
-  /** Files skipped, with the reason (images: non-image files, corrupt or truncated images, unreadable files). */
-  skipped: { file: string; reason: string }[];
-  /** Images: whether the decoded pixels came from the cache (reused = rows taken from an older cache). */
-  fromCache: boolean;
-  reused: number;
-  cacheFile: string | null;
-  seconds: number;
-  /** Things worth knowing that did not stop the import (e.g. a class folder with no readable images). */
-  warnings: string[];
-}
-
 /** Progress of an import, at most about 10 times a second plus the last one. */
 export interface ImportProgress {
-  phase: 'scanning' | 'decoding' | 'cached' | 'done';
+  phase: 'scanning' | 'reading' | 'decoding' | 'cached' | 'done';
   done: number;
   total: number;
   /** Files per second so far. */
@@ -121,7 +102,15 @@ export interface Dataset {
 }
 
 /** A clear, user-facing problem with input data (file, row, column named in the message). */
-export class DataError extends BadInputError {}
+export class DataError extends BadInputError {
+  constructor(
+    message: string,
+    /** Ways to read the data that resolve it (the Data view offers them as buttons, the CLI as flags). */
+    readonly fixes: DatasetFix[] = [],
+  ) {
+    super(message);
+  }
+}
 
 /** An import stopped by its AbortSignal. */
 export class ImportCancelledError extends Error {

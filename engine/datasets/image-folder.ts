@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError, ImportCancelledError, fsReason, type Dataset, type ImportProgress, type ImportReport } from './dataset';
-import { decodeImage, resizeBilinear, toChannels } from '../image-input';
+import { decodeImage, ImageTooLargeError, resizeBilinear, toChannels } from '../image-input';
 import { decodeBmp, isBmp } from './bmp';
 import { openImageCache, writeImageCache, type CachedFile } from './image-cache';
 
@@ -40,7 +40,7 @@ export interface ImageFolderResult {
 /** Decodes one image file's bytes to model-sized pixels 0–255 (BMP through our own decoder). */
 export async function decodeImageBytes(bytes: Uint8Array, shape: [number, number, number], label: string): Promise<Float32Array> {
   const [h, w, c] = shape;
-  const img = isBmp(bytes) ? decodeBmp(bytes, label) : await decodeImage(bytes, label);
+  const img = isBmp(bytes) ? decodeBmp(bytes, label) : await decodeImage(bytes, label, { height: h, width: w });
   return resizeBilinear(toChannels(img, c), h, w).pixels;
 }
 
@@ -115,6 +115,9 @@ async function scan(dir: string, signal: AbortSignal | undefined): Promise<{ cla
   return { classes, files, skipped };
 }
 
+/** An image file larger than this is skipped unread (its pixels would be over the budget anyway). */
+const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
+
 class Progress {
   private readonly start = Date.now();
   private last = 0;
@@ -136,6 +139,7 @@ class Progress {
 }
 
 function decodeFailure(e: unknown, rel: string): string {
+  if (e instanceof ImageTooLargeError) return e.message.replace(`${rel} is `, 'too large: ').replace(/; scale it down to use it\.$/, '');
   const message = (e as Error).message.replace(`${rel} cannot be decoded as an image: `, '');
   if (/unsupported image format|not a BMP/i.test(message)) return 'not an image (its content is no image format Glasswing reads)';
   return `corrupt or truncated image (${message})`;
@@ -198,6 +202,8 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
             if (known === null) reused++;
           } else if (!IMAGE_EXTENSIONS.includes(path.extname(f.rel).toLowerCase())) {
             reasons[i] = 'not an image file';
+          } else if (f.size > MAX_IMAGE_FILE_BYTES) {
+            reasons[i] = `too large: the file is ${(f.size / 2 ** 20).toFixed(0)} MB, more than the ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MB Glasswing reads per image`;
           } else {
             let bytes: Uint8Array | null = null;
             try {

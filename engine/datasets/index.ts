@@ -15,10 +15,10 @@ export {
   encodeRawRows,
   preprocessRawRows,
   datasetInputs,
-  type Examples,
   type PreparedData,
   type PrepareOptions,
 } from './prepare';
-export { augmentBatch, hasAugmentation, type AugmentOptions } from './augment';
+export type { Examples } from '../../compute/examples';
+export { augmentBatch, hasAugmentation, type AugmentOptions } from '../../compute/augment';
 export { inspectDataset, type DatasetInspection, type DatasetProblem, type ColumnSummary, type ColumnStats, type SampleImage, type InspectOptions } from './inspect';
 export { loadIris, loadMnist, BUILTIN_DATASETS, assetsDir } from './builtin';

@@ -40,7 +40,7 @@ test('a table: column types, statistics, categories with counts, classes, first 
     assert.equal(r.ok, true);
     const messages = r.problems.map((p) => `${p.severity}: ${p.message}`);
     assert.ok(messages.some((m) => /^warning: people\.csv: the classes are imbalanced — "no" has 36 examples, "yes" only 4 \(9\.0×\)/.test(m)), messages.join('\n'));
-    assert.ok(r.problems.some((p) => p.column === 'id' && p.fix?.option === 'ignore' && /row identifier/.test(p.message)));
+    assert.ok(r.problems.some((p) => p.column === 'id' && p.fixes?.[0]?.option === 'ignore' && /row identifier/.test(p.message)));
     assert.ok(r.problems.some((p) => p.column === 'const' && /same value in every row/.test(p.message)));
     assert.ok(r.problems.some((p) => p.column === 'age' && /4 of 40 values are missing; they are filled with the mean of the training split/.test(p.message)));
   } finally {
@@ -60,9 +60,15 @@ test('a table with errors: bad rows, a non-numeric value (with the categorical f
     assert.deepEqual(errors.map((p) => p.message), [
       'bad.tsv line 4 has 2 fields; the header has 3.',
       'bad.tsv has no column "nope" to use as the label. Its columns are: x, size, y.',
-      'bad.tsv line 3, column "size": "big" is not a number. Treat "size" as categorical (--categorical size) or ignore it (--ignore size).',
+      'bad.tsv line 3, column "size": "big" is not a number (it is the only value in this numeric column that is not a number). Treat them as missing values, drop those rows, read the column as categories, or ignore it.',
     ]);
-    assert.deepEqual(errors[2]!.fix, { option: 'categorical', column: 'size' });
+    // GUI words, GUI fixes: each with what it costs (rows affected, inputs added).
+    assert.deepEqual(errors[2]!.fixes, [
+      { option: 'missing', column: 'size', rows: 1 },
+      { option: 'drop', column: 'size', rows: 1 },
+      { option: 'categorical', column: 'size', adds: 3 },
+      { option: 'ignore', column: 'size' },
+    ]);
     assert.equal(errors[2]!.line, 3);
     // Applying the fix: the rows with the wrong field count still stop the import.
     const fixed = await inspectDataset(file, { categorical: ['size'] });
@@ -128,8 +134,8 @@ test('nothing usable: a missing path, an empty file, a header only, an unreadabl
     await rejects(loadDataset(path.join(dir, 'pic.png')), /^pic\.png line 1: this is a binary file \(an image or an archive\), not a CSV or TSV table\.$/);
     await writeFile(path.join(dir, 'locked.csv'), 'a,b\n1,x\n2,y\n');
     // Root reads files whatever their mode, so permission denied is simulated.
-    const real = fsp.readFile;
-    mock.method(fsp, 'readFile', async (file: Parameters<typeof real>[0], ...rest: unknown[]) => {
+    const real = fsp.open;
+    mock.method(fsp, 'open', async (file: Parameters<typeof real>[0], ...rest: unknown[]) => {
       if (String(file).endsWith('locked.csv')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       return (real as (...a: unknown[]) => Promise<unknown>)(file, ...rest);
     });

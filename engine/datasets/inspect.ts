@@ -5,121 +5,23 @@
 // an unreadable file, a folder with fewer than two classes, …).
 import path from 'node:path';
 import { assetsDir, loadMnist } from './builtin';
-import {
-  analyzeTable,
-  badValueMessage,
-  detectTask,
-  isMissingMarker,
-  parseCsvRecords,
-  parseNumber,
-  tableDataset,
-  tooManyCategoriesMessage,
-  wrongFieldCountMessage,
-  type ColumnAnalysis,
-  type CsvRecord,
-  type TableOptions,
-} from './csv';
-import { DataError, type Dataset, type ImportReport, type Task } from './dataset';
+import { badValueFixes, badValueMessage, tooManyCategoriesMessage, wrongFieldCountMessage, type ColumnAnalysis, type TableOptions } from './csv';
+import { memoryBudgetBytes, scanTableFile, tableBytes } from './csv-file';
+import { inputUnits } from './table-analysis';
+import type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage } from '../../common/ipc/contract';
+import type { Dataset, ImportReport } from './dataset';
+
+export type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage };
 import { loadImageFolder } from './image-folder';
-import { readTableText, resolveRef, type LoadOptions } from './load';
+import { resolveRef, type LoadOptions } from './load';
 
 export interface InspectOptions extends LoadOptions {
   /** Sample images per class (default 4, at most 40 in all). */
   samplesPerClass?: number;
 }
 
-export interface ColumnStats {
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-}
-
-export interface ColumnSummary {
-  name: string;
-  /** 0-based position in the file. */
-  index: number;
-  role: 'feature' | 'label' | 'ignored';
-  type: 'numeric' | 'categorical';
-  /** Missing values (empty, or NA/N/A/?/null… in numeric columns). */
-  missing: number;
-  distinct: number;
-  /** Numeric columns. */
-  stats: ColumnStats | null;
-  /** Categorical columns: the most frequent categories with their counts (at most 20). */
-  categories: { value: string; count: number }[] | null;
-  /** Categories beyond those listed. */
-  moreCategories: number;
-}
-
-export interface DatasetProblem {
-  severity: 'error' | 'warning';
-  /** One line naming the file, line and column where they apply. */
-  message: string;
-  file?: string;
-  line?: number;
-  column?: string;
-  /** An import option that resolves it: treat the column as categorical, or leave it out. */
-  fix?: { option: 'categorical' | 'ignore'; column: string };
-}
-
-export interface SampleImage {
-  class: string;
-  /** Relative to the folder. */
-  file: string;
-  /** A PNG at the model's input size. */
-  dataUrl: string;
-  width: number;
-  height: number;
-  channels: number;
-}
-
-export interface DatasetInspection {
-  ref: string;
-  name: string;
-  kind: 'table' | 'images';
-  /** null when the label is unusable. */
-  task: Task | null;
-  /** Data rows (tables) or readable images. */
-  count: number;
-  labelColumn: string | null;
-  columns: ColumnSummary[];
-  /** Classes with their counts (classification). */
-  classes: { name: string; count: number }[];
-  /** Statistics of the target (regression). */
-  target: ColumnStats | null;
-  /** Largest class over smallest class; a warning in `problems` when above 3. */
-  imbalance: { largest: string; smallest: string; ratio: number } | null;
-  /** The model's input shape, when the data loads (tables: one-hot over every category in the file). */
-  inputShape: number[] | null;
-  /** Tables: the header and the first 10 data rows as they are in the file. */
-  header: string[];
-  firstRows: string[][];
-  sampleImages: SampleImage[];
-  /** Images: what the import read, skipped and whether the cache was used. */
-  report: ImportReport | null;
-  problems: DatasetProblem[];
-  /** No error among the problems: loading with these options succeeds. */
-  ok: boolean;
-}
-
 const IMBALANCE_WARNING = 3;
 
-function stats(values: number[]): ColumnStats | null {
-  if (values.length === 0) return null;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-  }
-  const mean = sum / values.length;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  return { min, max, mean, std: Math.sqrt(ss / values.length) };
-}
 
 function classSummary(names: string[], y: Float32Array, problems: DatasetProblem[], file: string) {
   const counts = new Array<number>(names.length).fill(0);
@@ -147,107 +49,92 @@ function knownColumns(names: string[] | undefined, header: string[], file: strin
   return names.filter((c) => header.includes(c));
 }
 
-function summarizeColumn(c: ColumnAnalysis, rows: CsvRecord[]): ColumnSummary {
+function summarizeColumn(c: ColumnAnalysis): ColumnSummary {
   const summary: ColumnSummary = { name: c.name, index: c.index, role: c.role, type: c.type, missing: c.missing, distinct: c.distinct, stats: null, categories: null, moreCategories: 0 };
   if (c.type === 'numeric') {
-    const values: number[] = [];
-    for (const r of rows) {
-      const raw = r.fields[c.index]!;
-      if (isMissingMarker(raw)) continue;
-      const v = parseNumber(raw);
-      if (v !== null) values.push(v);
-    }
-    summary.stats = stats(values);
-    summary.distinct = new Set(values).size;
+    summary.stats = c.stats;
   } else {
-    const counts = new Map<string, number>();
-    for (const r of rows) {
-      const s = r.fields[c.index]!.trim();
-      if (s !== '') counts.set(s, (counts.get(s) ?? 0) + 1);
-    }
-    const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    summary.categories = sorted.slice(0, 20).map(([value, count]) => ({ value, count }));
-    summary.moreCategories = Math.max(0, sorted.length - 20);
-    summary.distinct = sorted.length;
+    summary.categories = c.categoryCounts.slice(0, 20).map(([value, count]) => ({ value, count }));
+    summary.moreCategories = Math.max(0, c.categoryCounts.length - 20) + c.moreCategories;
+    summary.distinct = c.categoryCounts.length + c.moreCategories;
   }
   return summary;
 }
 
 async function inspectTable(ref: string, file: string, name: string, options: InspectOptions): Promise<DatasetInspection> {
-  const text = await readTableText(file);
-  const parsed = parseCsvRecords(text, name);
-  const { header } = parsed;
   const problems: DatasetProblem[] = [];
-  const good: CsvRecord[] = [];
-  let badRows = 0;
-  for (const r of parsed.rows) {
-    if (r.fields.length === header.length) good.push(r);
-    else if (badRows++ < 5) problems.push({ severity: 'error', file: name, line: r.line, message: wrongFieldCountMessage(name, r, header.length) });
-  }
-  if (badRows > 5) problems.push({ severity: 'error', file: name, message: `${name}: ${badRows.toLocaleString('en-US')} rows in all have a different number of fields than the header.` });
-  let labelColumn = options.labelColumn ?? header[header.length - 1]!;
-  if (!header.includes(labelColumn)) {
-    problems.push({ severity: 'error', file: name, column: labelColumn, message: `${name} has no column "${labelColumn}" to use as the label. Its columns are: ${header.join(', ')}.` });
-    labelColumn = header[header.length - 1]!;
-  }
-  const tableOptions: TableOptions = {
-    labelColumn,
-    ignore: knownColumns(options.ignore, header, name, 'a column to ignore', problems),
-    categorical: knownColumns(options.categorical, header, name, 'a categorical column', problems),
-    task: options.task,
-    maxCategories: options.maxCategories,
-  };
-  const table = { header, rows: good, delimiter: parsed.delimiter };
-  const analysis = analyzeTable(table, name, tableOptions);
+  let labelColumn = '';
+  const scan = await scanTableFile(
+    file,
+    (header): TableOptions => {
+      labelColumn = options.labelColumn ?? header[header.length - 1]!;
+      if (!header.includes(labelColumn)) {
+        problems.push({ severity: 'error', file: name, column: labelColumn, message: `${name} has no column "${labelColumn}" to use as the label. Its columns are: ${header.join(', ')}.` });
+        labelColumn = header[header.length - 1]!;
+      }
+      return {
+        labelColumn,
+        ignore: knownColumns(options.ignore, header, name, 'a column to ignore', problems),
+        categorical: knownColumns(options.categorical, header, name, 'a categorical column', problems),
+        task: options.task,
+        maxCategories: options.maxCategories,
+        ...(options.badValues ? { badValues: Object.fromEntries(Object.entries(options.badValues).filter(([c]) => header.includes(c))) } : {}),
+      };
+    },
+    { signal: options.signal, onProgress: options.onProgress },
+  );
+  const { header, analysis } = scan;
+  // Problems in the order a person fixes them: the rows that do not fit the header come first.
+  const fieldProblems: DatasetProblem[] = scan.badRows.map((r) => ({ severity: 'error', file: name, line: r.line, message: wrongFieldCountMessage(name, r, header.length) }));
+  if (scan.badRowCount > 5) fieldProblems.push({ severity: 'error', file: name, message: `${name}: ${scan.badRowCount.toLocaleString('en-US')} rows in all have a different number of fields than the header.` });
+  problems.unshift(...fieldProblems);
+  if (scan.dropped) problems.push({ severity: 'warning', file: name, message: `${name}: ${scan.dropped.toLocaleString('en-US')} rows with non-numbers are left out, as you chose.` });
+  const kept = analysis.rows;
   const maxCategories = options.maxCategories ?? 200;
-  const columns = analysis.columns.map((c) => summarizeColumn(c, good));
+  const asMissing = new Set(Object.entries(options.badValues ?? {}).filter(([, how]) => how === 'missing').map(([c]) => c));
+  const columns = analysis.columns.map((c) => summarizeColumn(c));
   for (const [i, c] of analysis.columns.entries()) {
     const summary = columns[i]!;
     if (c.role !== 'feature') continue;
-    if (c.badValue) problems.push({ severity: 'error', file: name, line: c.badValue.line, column: c.name, message: badValueMessage(name, c.name, c.badValue), fix: { option: 'categorical', column: c.name } });
-    if (c.type === 'categorical' && c.distinct > maxCategories) problems.push({ severity: 'error', file: name, column: c.name, message: tooManyCategoriesMessage(name, c.name, c.distinct, maxCategories), fix: { option: 'ignore', column: c.name } });
-    else if (good.length >= 20 && summary.distinct === good.length && (c.type === 'categorical' || (summary.stats && Number.isInteger(summary.stats.min) && summary.stats.max - summary.stats.min === good.length - 1))) {
-      problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": every row has a different value; it looks like a row identifier, which tells the model nothing. Consider ignoring it.`, fix: { option: 'ignore', column: c.name } });
+    if (c.badValue && asMissing.has(c.name)) {
+      problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": ${c.badValue.count.toLocaleString('en-US')} non-numbers are read as missing values and filled with the mean of the training split, as you chose.` });
+    } else if (c.badValue) problems.push({ severity: 'error', file: name, line: c.badValue.line, column: c.name, message: badValueMessage(name, c.name, c.badValue), fixes: badValueFixes(c) });
+    if (c.type === 'categorical' && c.distinct > maxCategories) problems.push({ severity: 'error', file: name, column: c.name, message: tooManyCategoriesMessage(name, c.name, c.distinct, maxCategories), fixes: [{ option: 'ignore', column: c.name }] });
+    else if (kept >= 20 && summary.distinct === kept && (c.type === 'categorical' || (summary.stats && Number.isInteger(summary.stats.min) && summary.stats.max - summary.stats.min === kept - 1))) {
+      problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": every row has a different value; it looks like a row identifier, which tells the model nothing. Consider ignoring it.`, fixes: [{ option: 'ignore', column: c.name }] });
     }
     if (c.missing > 0) {
       problems.push({
         severity: 'warning',
         file: name,
         column: c.name,
-        message: `${name}, column "${c.name}": ${c.missing.toLocaleString('en-US')} of ${good.length.toLocaleString('en-US')} values are missing; ${c.type === 'numeric' ? 'they are filled with the mean of the training split' : 'they get no category (all zeros)'}.`,
+        message: `${name}, column "${c.name}": ${c.missing.toLocaleString('en-US')} of ${kept.toLocaleString('en-US')} values are missing; ${c.type === 'numeric' ? 'they are filled with the mean of the training split' : 'they get no category (all zeros)'}.`,
       });
     }
-    if (summary.distinct === 1) problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}" has the same value in every row; it tells the model nothing.`, fix: { option: 'ignore', column: c.name } });
+    if (summary.distinct === 1) problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}" has the same value in every row; it tells the model nothing.`, fixes: [{ option: 'ignore', column: c.name }] });
   }
-  const labelIndex = header.indexOf(labelColumn);
-  const labels = good.map((r) => r.fields[labelIndex]!.trim());
-  const missingLabel = good.find((r) => r.fields[labelIndex]!.trim() === '');
-  if (missingLabel) problems.push({ severity: 'error', file: name, line: missingLabel.line, column: labelColumn, message: `${name} line ${missingLabel.line}, column "${labelColumn}": the label is missing.` });
-  const present = labels.filter((l) => l !== '');
-  const task = present.length ? (options.task ?? detectTask(present)) : null;
+  const label = analysis.label;
+  if (label.missingLine !== null) problems.push({ severity: 'error', file: name, line: label.missingLine, column: labelColumn, message: `${name} line ${label.missingLine}, column "${labelColumn}": the label is missing.` });
+  const hasLabels = label.classes.length > 0 || label.target !== null;
+  const task = hasLabels ? label.task : null;
   let classes: DatasetInspection['classes'] = [];
   let imbalance: DatasetInspection['imbalance'] = null;
   let target: ColumnStats | null = null;
   if (task === 'classification') {
-    const names = [...new Set(present)].sort((a, b) => {
-      const na = Number(a);
-      const nb = Number(b);
-      return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
-    });
-    const index = new Map(names.map((c, i) => [c, i]));
-    ({ classes, imbalance } = classSummary(names, Float32Array.from(present, (l) => index.get(l)!), problems, name));
+    const names = label.classes.map((c) => c.name);
+    const y = Float32Array.from(label.classes.flatMap((c, k) => new Array<number>(c.count).fill(k)));
+    ({ classes, imbalance } = classSummary(names, y, problems, name));
     if (names.length < 2) problems.push({ severity: 'error', file: name, column: labelColumn, message: `${name}, column "${labelColumn}": the label has only one class ("${names[0]}"); a classifier needs at least two.` });
   } else if (task === 'regression') {
-    target = stats(present.map(Number));
+    target = label.target;
   }
   if (analysis.features.length === 0) problems.push({ severity: 'error', file: name, message: `${name} has no feature columns besides the label "${labelColumn}".` });
-  let inputShape: number[] | null = null;
-  if (!problems.some((p) => p.severity === 'error')) {
-    try {
-      inputShape = tableDataset(table, name, ref, tableOptions).inputShape;
-    } catch (e) {
-      if (!(e instanceof DataError)) throw e;
-      problems.push({ severity: 'error', file: name, message: e.message });
+  const ok = !problems.some((p) => p.severity === 'error');
+  const inputShape = ok ? [inputUnits(analysis)] : null;
+  if (ok) {
+    const needed = tableBytes(analysis);
+    if (needed > memoryBudgetBytes()) {
+      problems.push({ severity: 'error', file: name, message: `${name} has ${kept.toLocaleString('en-US')} rows × ${inputShape![0]!.toLocaleString('en-US')} inputs: training on it needs about ${(needed / 2 ** 20).toFixed(0)} MB, more than the ${(memoryBudgetBytes() / 2 ** 20).toFixed(0)} MB Glasswing allows itself. Ignore some columns, or use a sample of the rows.` });
     }
   }
   return {
@@ -255,15 +142,15 @@ async function inspectTable(ref: string, file: string, name: string, options: In
     name,
     kind: 'table',
     task,
-    count: parsed.rows.length,
+    count: scan.records,
     labelColumn,
     columns,
     classes,
     target,
     imbalance,
-    inputShape,
+    inputShape: problems.some((p) => p.severity === 'error') ? null : inputShape,
     header,
-    firstRows: parsed.rows.slice(0, 10).map((r) => r.fields),
+    firstRows: scan.firstRows,
     sampleImages: [],
     report: null,
     problems,

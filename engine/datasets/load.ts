@@ -1,9 +1,10 @@
 // One entry point for every dataset reference: a built-in id, a CSV/TSV file, or an image folder.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadIris, loadMnist } from './builtin';
+import { isBuiltinRef, loadIris, loadMnist } from './builtin';
 import { watermarkDataset } from './watermark';
-import { parseCsv, tableDataset, type TableOptions } from './csv';
+import type { TableOptions } from './csv';
+import { loadTableFile } from './csv-file';
 import { DataError, ImportCancelledError, fsReason, type Dataset, type ImportReport } from './dataset';
 import { loadImageFolder, type ImageFolderOptions } from './image-folder';
 
@@ -13,7 +14,7 @@ export interface LoadOptions extends ImageFolderOptions, Omit<TableOptions, 'lab
 
 /** What a reference points at, or a DataError saying why it cannot be used. */
 export async function resolveRef(ref: string): Promise<'builtin' | 'folder' | 'file'> {
-  if (ref === 'iris' || ref === 'mnist' || ref === 'watermark') return 'builtin';
+  if (isBuiltinRef(ref)) return 'builtin';
   let info;
   try {
     info = await stat(ref);
@@ -25,20 +26,6 @@ export async function resolveRef(ref: string): Promise<'builtin' | 'folder' | 'f
   if (info.isDirectory()) return 'folder';
   if (!info.isFile()) throw new DataError(`${ref} is neither a file nor a folder.`);
   return 'file';
-}
-
-/** Reads a table file as text; every failure is a DataError naming the file. */
-export async function readTableText(ref: string): Promise<string> {
-  let bytes;
-  try {
-    bytes = await readFile(ref);
-  } catch (e) {
-    throw new DataError(`Cannot read ${ref}: ${fsReason(e)}.`);
-  }
-  if (bytes.length >= 4 && ((bytes[0] === 0x89 && bytes[1] === 0x50) || (bytes[0] === 0xff && bytes[1] === 0xd8) || (bytes[0] === 0x50 && bytes[1] === 0x4b))) {
-    throw new DataError(`${path.basename(ref)} line 1: this is a binary file (an image or an archive), not a CSV or TSV table.`);
-  }
-  return bytes.toString('utf8');
 }
 
 /** A dataset and the report of its import (what was read, what was skipped, whether the cache was used). */
@@ -55,10 +42,9 @@ export async function importDataset(ref: string, options: LoadOptions = {}): Pro
     const { dataset, report } = await loadImageFolder(ref, options);
     return { dataset, report };
   }
-  const text = await readTableText(ref);
-  const name = path.basename(ref);
-  const dataset = tableDataset(parseCsv(text, name), name, ref, options);
-  const report: ImportReport = { source: path.resolve(ref), kind: 'table', found: dataset.count, imported: dataset.count, skipped: [], fromCache: false, reused: 0, cacheFile: null, seconds: (Date.now() - started) / 1000, warnings: [] };
+  const { dataset, records, dropped } = await loadTableFile(ref, ref, options);
+  const warnings = dropped ? [`${dropped.toLocaleString('en-US')} rows with non-numbers were left out, as you chose.`] : [];
+  const report: ImportReport = { source: path.resolve(ref), kind: 'table', found: records, imported: dataset.count, skipped: [], fromCache: false, reused: 0, cacheFile: null, seconds: (Date.now() - started) / 1000, warnings };
   options.onProgress?.(dataset.count, dataset.count, { phase: 'done', done: dataset.count, total: dataset.count, rate: 0, etaSeconds: 0, skipped: 0 });
   return { dataset: { ...dataset, report }, report };
 }

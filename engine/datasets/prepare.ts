@@ -14,16 +14,7 @@ import {
 } from './dataset';
 import { isMissingMarker, parseNumber } from './csv';
 import { checkSplit, splitIndices, type SplitIndices } from './split';
-
-export interface Examples {
-  /** Preprocessed inputs, count × exampleSize. */
-  x: Float32Array;
-  /** Class index or regression target. */
-  y: Float32Array;
-  count: number;
-  /** Row numbers in the source dataset. */
-  indices: number[];
-}
+import { floatExamples, normaliseImage, pixelExamples, type Examples } from '../../compute/examples';
 
 export interface PreparedData {
   train: Examples;
@@ -54,7 +45,7 @@ function fitColumns(table: TableData, rows: number[]): TableColumnRecipe[] {
         sum += v;
         count++;
       }
-      return { name: c.name, type: 'numeric', fill: count ? sum / count : 0 };
+      return { name: c.name, type: 'numeric', fill: count ? sum / count : 0, ...(c.nonNumbersMissing ? { nonNumbersMissing: true } : {}) };
     }
     const seen = new Uint8Array(c.categories.length);
     for (const r of rows) if (c.codes[r]! >= 0) seen[c.codes[r]!] = 1;
@@ -187,7 +178,7 @@ export function encodeRawRows(rows: (string | number | null)[][], p: TablePrepro
         else if (v === null || v === undefined || isMissingMarker(v)) num = null;
         else {
           num = parseNumber(v);
-          if (num === null) throw new DataError(`Input ${i + 1}, column "${c.name}": "${String(v).slice(0, 40)}" is not a number.`);
+          if (num === null && !c.nonNumbersMissing) throw new DataError(`Input ${i + 1}, column "${c.name}": "${String(v).slice(0, 40)}" is not a number.`);
         }
         if (num === null) {
           if (Number.isNaN(c.fill)) throw new DataError(`Input ${i + 1}, column "${c.name}": the value is missing.`);
@@ -251,21 +242,14 @@ function gatherRaw(dataset: Dataset, rows: number[]): Float32Array {
 function gatherImages(dataset: Dataset, rows: number[], p: ImagePreprocessing): Float32Array {
   const size = exampleSize(dataset.inputShape);
   const out = new Float32Array(rows.length * size);
-  const c = p.channels;
-  const scale = new Float32Array(c);
-  const shift = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    scale[k] = p.scale / p.std[k]!;
-    shift[k] = p.mean[k]! / p.std[k]!;
-  }
   const x = dataset.x;
+  if (x instanceof Uint8Array) {
+    rows.forEach((r, i) => normaliseImage(x, r * size, size, p, out, i * size));
+    return out;
+  }
+  const c = p.channels;
   rows.forEach((r, i) => {
-    const src = r * size;
-    const dst = i * size;
-    for (let j = 0; j < size; j++) {
-      const k = j % c;
-      out[dst + j] = x[src + j]! * scale[k]! - shift[k]!;
-    }
+    for (let j = 0; j < size; j++) out[i * size + j] = (x[r * size + j]! * p.scale - p.mean[j % c]!) / p.std[j % c]!;
   });
   return out;
 }
@@ -273,7 +257,8 @@ function gatherImages(dataset: Dataset, rows: number[], p: ImagePreprocessing): 
 function examples(dataset: Dataset, rows: number[], p: Preprocessing): Examples {
   const y = new Float32Array(rows.length);
   rows.forEach((r, i) => (y[i] = dataset.y[r]!));
-  return { x: datasetInputs(dataset, p, rows), y, count: rows.length, indices: rows };
+  if (p.kind === 'image' && dataset.x instanceof Uint8Array) return pixelExamples(dataset.x, exampleSize(dataset.inputShape), p, rows, y);
+  return floatExamples(datasetInputs(dataset, p, rows), y, rows);
 }
 
 /** Prepares a dataset with a stored split (e.g. a project's), fitting preprocessing on its training rows. */
@@ -293,4 +278,18 @@ export function prepareDataWithSplit(dataset: Dataset, split: SplitIndices, opti
 
 export function prepareData(dataset: Dataset, validationFraction: number, testFraction: number, seed: number, options: PrepareOptions = {}): PreparedData {
   return prepareDataWithSplit(dataset, splitIndices(dataset, validationFraction, testFraction, seed), options);
+}
+
+/** Prepared data with no examples, for a run whose data can no longer be read. */
+export function emptyPrepared(metadata: { inputShape: number[]; preprocessing: Preprocessing }): PreparedData {
+  const none = (): Examples => floatExamples(new Float32Array(0), new Float32Array(0), []);
+  return {
+    train: none(),
+    validation: none(),
+    test: none(),
+    preprocessing: metadata.preprocessing,
+    split: { train: [], validation: [], test: [] },
+    inputShape: metadata.inputShape,
+    featureNames: metadata.preprocessing.kind === 'table' ? metadata.preprocessing.featureNames : [],
+  };
 }

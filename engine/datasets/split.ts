@@ -1,6 +1,6 @@
 // Seeded, stratified train/validation/test splits: each class keeps its share in every split,
 // and the same seed always gives the same split.
-import { seededRandom, shuffleInPlace } from '../random';
+import { seededRandom, shuffleInPlace } from '../../compute/random';
 import { DataError, type Dataset } from './dataset';
 
 export interface SplitIndices {
@@ -23,9 +23,8 @@ export function splitIndices(dataset: Dataset, validationFraction: number, testF
     shuffleInPlace(group, random);
     const nTest = Math.round(group.length * testFraction);
     const nVal = Math.round(group.length * validationFraction);
-    out.test.push(...group.slice(0, nTest));
-    out.validation.push(...group.slice(nTest, nTest + nVal));
-    out.train.push(...group.slice(nTest + nVal));
+    // Element by element: a spread of 100,000+ indices overflows the call stack.
+    for (let i = 0; i < group.length; i++) (i < nTest ? out.test : i < nTest + nVal ? out.validation : out.train).push(group[i]!);
   }
   // Mix the classes so batches are not ordered by class.
   shuffleInPlace(out.train, random);

@@ -71,3 +71,39 @@ export function bmp8(width: number, height: number, palette: [number, number, nu
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) buf[offset + y * stride + x] = index(x, y);
   return buf;
 }
+
+/**
+ * Images far over the pixel budget in small files: a 16,000 × 16,000 PNG of one colour (a few
+ * hundred KB) and a real 1-bit 30,000 × 30,000 BMP (112 MB, written sparse: header and palette,
+ * then zeros the file system need not store).
+ */
+export async function writeHugeImages(pngFile: string, bmpFile: string): Promise<void> {
+  const { default: sharp } = await import('sharp');
+  await mkdir(path.dirname(pngFile), { recursive: true });
+  await mkdir(path.dirname(bmpFile), { recursive: true });
+  const png = await sharp({ create: { width: 16_000, height: 16_000, channels: 3, background: '#000000' }, limitInputPixels: false }).greyscale().png({ compressionLevel: 9 }).toBuffer();
+  await writeFile(pngFile, png);
+  const width = 30_000;
+  const height = 30_000;
+  const stride = Math.floor((width + 31) / 32) * 4;
+  const header = Buffer.alloc(62);
+  header.write('BM', 0, 'latin1');
+  header.writeUInt32LE(62 + stride * height, 2);
+  header.writeUInt32LE(62, 10);
+  header.writeUInt32LE(40, 14);
+  header.writeInt32LE(width, 18);
+  header.writeInt32LE(height, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(1, 28);
+  header.writeUInt32LE(stride * height, 34);
+  header.writeUInt32LE(2, 46);
+  header.writeUInt32LE(0xffffff, 58);
+  const { open } = await import('node:fs/promises');
+  const handle = await open(bmpFile, 'w');
+  try {
+    await handle.write(header, 0, header.length, 0);
+    await handle.truncate(62 + stride * height);
+  } finally {
+    await handle.close();
+  }
+}

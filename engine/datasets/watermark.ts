@@ -4,7 +4,7 @@
 // show it looking at the corner. Generated, deterministic for a seed, nothing on disk.
 import type { DatasetInfo } from '../../common/ipc/contract';
 import type { Dataset } from './dataset';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 
 export interface WatermarkOptions {
   /** Images in all (half per class, alternating A, B, A, …). Default 600. */

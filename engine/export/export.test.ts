@@ -7,14 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { tf, useBackend } from '../backends';
-import { buildModel } from '../model-builder';
+import { buildModel } from '../../compute/model-builder';
 import { loadModel, type GlasswingMetadata } from '../model-io';
 import { adaptTemplate, getTemplate } from '../../common/model/templates';
 import type { ModelTopology } from '../../common/model/keras-format';
 import { exportModel } from './export';
 import { exportOnnxBytes } from './onnx';
 import { runOnnx } from './onnx-runtime';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 
 const IRIS = adaptTemplate(getTemplate('iris-mlp'), { inputShape: [4], task: 'classification', outputs: 3 });
 const LENET = getTemplate('lenet5');

@@ -2,14 +2,14 @@
 // class order and a model card beside it, and ends with a check: the validation examples go
 // through the exported file (reloaded in TF.js, or run in ONNX Runtime) and the largest absolute
 // difference from the in-app predictions is reported.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
 import type { EpochRecord, EvaluationMetrics, TrainingSettings } from '../../common/ipc/contract';
-import { loadModel, saveModel, writeFileAtomic, type GlasswingMetadata } from '../model-io';
-import { seededRandom } from '../random';
+import { loadModel, modelFiles, writeFileAtomic, writeFolderAtomic, type GlasswingMetadata } from '../model-io';
+import { seededRandom } from '../../compute/random';
 import { kerasScript } from './keras-script';
 import { modelCard } from './model-card';
 import { exportOnnxBytes, ExportError, ONNX_OPSET } from './onnx';
@@ -85,30 +85,32 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
   const { model, metadata, format } = options;
   if (!EXPORT_FORMATS.includes(format)) throw new ExportError(`Unknown export format "${format}"; use ${EXPORT_FORMATS.join(', ')}.`);
   const outDir = path.resolve(options.outDir);
-  await mkdir(outDir, { recursive: true });
   const tolerance = options.tolerance ?? 1e-4;
-  const files: string[] = [];
-  const write = async (name: string, data: string | Uint8Array) => {
-    await writeFileAtomic(path.join(outDir, name), data);
-    files.push(name);
-  };
+  // Everything but the model card is written as one folder (all or nothing); the card, which
+  // reports the check of those files, follows.
+  const files: Record<string, string | Uint8Array> = {};
   const { x, count } = validationInputs(options);
   const expected = predict(model, x, count, metadata.inputShape);
   const layout = metadata.inputShape.length === 3 ? 'NHWC (batch, height, width, channels)' : `(batch, ${metadata.inputShape.join(', ')})`;
-  await write(
-    'preprocessing.json',
-    JSON.stringify({ task: metadata.task, classes: metadata.classes, inputShape: metadata.inputShape, inputLayout: layout, preprocessing: metadata.preprocessing, dataset: metadata.dataset ?? null }, null, 2) + '\n',
-  );
-  if (options.settings) await write('training-settings.json', JSON.stringify(options.settings, null, 2) + '\n');
+  files['preprocessing.json'] =
+    JSON.stringify({ task: metadata.task, classes: metadata.classes, inputShape: metadata.inputShape, inputLayout: layout, preprocessing: metadata.preprocessing, dataset: metadata.dataset ?? null }, null, 2) + '\n';
+  if (options.settings) files['training-settings.json'] = JSON.stringify(options.settings, null, 2) + '\n';
+  if (format === 'tfjs' || format === 'keras-script') {
+    Object.assign(files, await modelFiles(model, metadata));
+    if (format === 'keras-script') {
+      files['validation.json'] = JSON.stringify({ inputs: Array.from(x), outputs: Array.from(expected), count }) + '\n';
+      files['train_keras.py'] = kerasScript(model, { metadata, settings: options.settings });
+    }
+  } else {
+    files['model.onnx'] = exportOnnxBytes(model, {
+      docString: `Exported by Glasswing. Input ${layout}, preprocessed as in preprocessing.json. Classes: ${metadata.classes.join(', ')}.`,
+      metadata: { classes: JSON.stringify(metadata.classes), preprocessing: JSON.stringify(metadata.preprocessing), task: metadata.task },
+    });
+  }
+  await writeFolderAtomic(outDir, files);
 
   let check: ExportCheck;
   if (format === 'tfjs' || format === 'keras-script') {
-    await saveModel(model, outDir, metadata);
-    files.push('model.json', 'weights.bin');
-    if (format === 'keras-script') {
-      await write('validation.json', JSON.stringify({ inputs: Array.from(x), outputs: Array.from(expected), count }) + '\n');
-      await write('train_keras.py', kerasScript(model, { metadata, settings: options.settings }));
-    }
     const reloaded = await loadModel(outDir);
     try {
       const got = predict(reloaded.model, x, count, metadata.inputShape);
@@ -122,24 +124,17 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
       const ok = check.ok && syntax === null;
       check = { ...check, ok, message: `${check.message}; train_keras.py ${syntax === null ? 'compiles in python3; TensorFlow is needed to run it' : syntax === 'no /usr/bin/python3' ? 'not syntax-checked (no /usr/bin/python3)' : `has a syntax error: ${syntax}`}` };
     }
+  } else if (!loadOnnxRuntime()) {
+    check = { runtime: 'none', examples: 0, maxAbsDiff: null, ok: false, message: 'model.onnx written, but not checked: onnxruntime-web is not installed' };
   } else {
-    const bytes = exportOnnxBytes(model, {
-      docString: `Exported by Glasswing. Input ${layout}, preprocessed as in preprocessing.json. Classes: ${metadata.classes.join(', ')}.`,
-      metadata: { classes: JSON.stringify(metadata.classes), preprocessing: JSON.stringify(metadata.preprocessing), task: metadata.task },
-    });
-    await write('model.onnx', bytes);
-    if (!loadOnnxRuntime()) {
-      check = { runtime: 'none', examples: 0, maxAbsDiff: null, ok: false, message: 'model.onnx written, but not checked: onnxruntime-web is not installed' };
-    } else {
-      const fromFile = new Uint8Array(await readFile(path.join(outDir, 'model.onnx')));
-      const got = await runOnnx(fromFile, x, count, metadata.inputShape);
-      const diff = maxAbsDiff(expected, got.values);
-      check = { runtime: 'onnxruntime-web', examples: count, maxAbsDiff: diff, ok: diff <= tolerance, message: `model.onnx (opset ${ONNX_OPSET}) run in ONNX Runtime: largest difference ${diff.toExponential(2)} over ${count} examples` };
-    }
+    const fromFile = new Uint8Array(await readFile(path.join(outDir, 'model.onnx')));
+    const got = await runOnnx(fromFile, x, count, metadata.inputShape);
+    const diff = maxAbsDiff(expected, got.values);
+    check = { runtime: 'onnxruntime-web', examples: count, maxAbsDiff: diff, ok: diff <= tolerance, message: `model.onnx (opset ${ONNX_OPSET}) run in ONNX Runtime: largest difference ${diff.toExponential(2)} over ${count} examples` };
   }
-  await write(
-    'model-card.md',
+  await writeFileAtomic(
+    path.join(outDir, 'model-card.md'),
     modelCard({ model, metadata, settings: options.settings, history: options.history, test: options.test, format, notes: [`${check.message}${check.ok ? '' : ` (tolerance ${tolerance})`}.`] }),
   );
-  return { format, outDir, files: [...new Set(files)], check };
+  return { format, outDir, files: [...Object.keys(files), 'model-card.md'], check };
 }

@@ -226,11 +226,13 @@ export function toOnnxModel(model: tfl.LayersModel, options: ConvertOptions = {}
         break;
       }
       case 'Conv2D':
+      case 'DepthwiseConv2D':
       case 'Conv1D': {
         requireChannelsLast(layer);
-        const two = layer.className === 'Conv2D';
+        const two = layer.className !== 'Conv1D';
+        const depthwise = layer.className === 'DepthwiseConv2D';
         const w = weightsOf(model, layer.name);
-        const kernel = w.get('kernel')!;
+        const kernel = w.get(depthwise ? 'depthwise_kernel' : 'kernel')!;
         const spatial = requireKnown(xShape, layer.name).slice(0, two ? 2 : 1);
         const k = two ? pairOf(cfg['kernel_size'], [3, 3]) : [singleOf(cfg['kernel_size'], 3)];
         const s = two ? pairOf(cfg['strides'], [1, 1]) : [singleOf(cfg['strides'], 1)];
@@ -239,9 +241,11 @@ export function toOnnxModel(model: tfl.LayersModel, options: ConvertOptions = {}
         if (padding === 'causal') throw new ExportError(`Layer "${layer.name}": causal padding is not supported by ONNX export.`);
         const pads = padding === 'same' ? spatial.map((n, i) => samePads(n, k[i]!, s[i]!, d[i]!)) : spatial.map(() => [0, 0] as [number, number]);
         // TF kernel [kh, kw, in, out] → ONNX [out, in, kh, kw]; Conv1D [k, in, out] → [out, in, k].
-        const perm = two ? [3, 2, 0, 1] : [2, 1, 0];
+        // Depthwise [kh, kw, C, M] → [C, M, kh, kw], which is ONNX's [C·M, 1, kh, kw] with group C.
+        const perm = depthwise ? [2, 3, 0, 1] : two ? [3, 2, 0, 1] : [2, 1, 0];
         const onnxKernel = transpose(kernel.values, kernel.shape, perm);
-        const convInputs = [node(ctx, 'Transpose', [x], `${hint}/to_nchw`, { perm: { ints: two ? TO_NCHW : [0, 2, 1] } }), constFloat(ctx, `${hint}/kernel`, perm.map((p) => kernel.shape[p]!), onnxKernel)];
+        const kernelDims = depthwise ? [kernel.shape[2]! * kernel.shape[3]!, 1, kernel.shape[0]!, kernel.shape[1]!] : perm.map((p) => kernel.shape[p]!);
+        const convInputs = [node(ctx, 'Transpose', [x], `${hint}/to_nchw`, { perm: { ints: two ? TO_NCHW : [0, 2, 1] } }), constFloat(ctx, `${hint}/kernel`, kernelDims, onnxKernel)];
         const bias = w.get('bias');
         if (bias && cfg['use_bias'] !== false) convInputs.push(constFloat(ctx, `${hint}/bias`, bias.shape, bias.values));
         let y = node(ctx, 'Conv', convInputs, `${hint}/conv`, {
@@ -249,12 +253,35 @@ export function toOnnxModel(model: tfl.LayersModel, options: ConvertOptions = {}
           strides: { ints: s },
           dilations: { ints: d },
           pads: { ints: [...pads.map((p) => p[0]), ...pads.map((p) => p[1])] },
-          group: { i: 1 },
+          group: { i: depthwise ? kernel.shape[2]! : 1 },
         });
         const act = String(cfg['activation'] ?? 'linear');
         if (ELEMENTWISE.has(act)) y = activation(ctx, y, act, `${hint}/${act}`);
         out = node(ctx, 'Transpose', [y], `${hint}/to_nhwc`, { perm: { ints: two ? TO_NHWC : [0, 2, 1] } });
         if (!ELEMENTWISE.has(act)) out = activation(ctx, out, act, `${hint}/${act}`);
+        break;
+      }
+      case 'SeparableConv2D': {
+        // Depthwise Conv (group C) then a 1×1 Conv, as Keras computes it.
+        requireChannelsLast(layer);
+        const w = weightsOf(model, layer.name);
+        const dk = w.get('depthwise_kernel')!;
+        const pk = w.get('pointwise_kernel')!;
+        const spatial = requireKnown(xShape, layer.name).slice(0, 2);
+        const k = pairOf(cfg['kernel_size'], [3, 3]);
+        const s = pairOf(cfg['strides'], [1, 1]);
+        const d = pairOf(cfg['dilation_rate'], [1, 1]);
+        const pads = String(cfg['padding'] ?? 'valid') === 'same' ? spatial.map((n, i) => samePads(n, k[i]!, s[i]!, d[i]!)) : [[0, 0], [0, 0]];
+        const [c, m] = [dk.shape[2]!, dk.shape[3]!];
+        const t = node(ctx, 'Transpose', [x], `${hint}/to_nchw`, { perm: { ints: TO_NCHW } });
+        const depth = node(ctx, 'Conv', [t, constFloat(ctx, `${hint}/depthwise_kernel`, [c * m, 1, k[0], k[1]], transpose(dk.values, dk.shape, [2, 3, 0, 1]))], `${hint}/depthwise`, {
+          kernel_shape: { ints: k }, strides: { ints: s }, dilations: { ints: d }, pads: { ints: [pads[0]![0], pads[1]![0], pads[0]![1], pads[1]![1]] }, group: { i: c },
+        });
+        const pointInputs = [depth, constFloat(ctx, `${hint}/pointwise_kernel`, [pk.shape[3]!, pk.shape[2]!, 1, 1], transpose(pk.values, pk.shape, [3, 2, 0, 1]))];
+        const bias = w.get('bias');
+        if (bias && cfg['use_bias'] !== false) pointInputs.push(constFloat(ctx, `${hint}/bias`, bias.shape, bias.values));
+        const y = node(ctx, 'Conv', pointInputs, `${hint}/pointwise`, { kernel_shape: { ints: [1, 1] } });
+        out = activation(ctx, node(ctx, 'Transpose', [y], `${hint}/to_nhwc`, { perm: { ints: TO_NHWC } }), String(cfg['activation'] ?? 'linear'), `${hint}/${cfg['activation'] ?? 'linear'}`);
         break;
       }
       case 'MaxPooling2D':
@@ -307,7 +334,27 @@ export function toOnnxModel(model: tfl.LayersModel, options: ConvertOptions = {}
         out = activation(ctx, x, String(cfg['activation'] ?? 'linear'), hint);
         break;
       case 'ReLU':
-        out = node(ctx, 'Relu', [x], hint);
+        // ReLU(max_value): Clip(0, max).
+        out = cfg['max_value'] == null ? node(ctx, 'Relu', [x], hint) : node(ctx, 'Clip', [x, constFloat(ctx, `${hint}/min`, [], [0]), constFloat(ctx, `${hint}/max`, [], [Number(cfg['max_value'])])], hint);
+        break;
+      case 'LeakyReLU':
+        out = node(ctx, 'LeakyRelu', [x], hint, { alpha: { f: Number(cfg['alpha'] ?? 0.3) } });
+        break;
+      case 'Rescaling': {
+        const y = node(ctx, 'Mul', [x, constFloat(ctx, `${hint}/scale`, [], [Number(cfg['scale'])])], `${hint}/scaled`);
+        out = node(ctx, 'Add', [y, constFloat(ctx, `${hint}/offset`, [], [Number(cfg['offset'] ?? 0)])], hint);
+        break;
+      }
+      case 'ZeroPadding2D': {
+        requireChannelsLast(layer);
+        const p = cfg['padding'];
+        const [[t, b], [l, r]] = typeof p === 'number' ? [[p, p], [p, p]] : Array.isArray(p) && typeof p[0] === 'number' ? [[p[0], p[0]], [p[1], p[1]]] : (p as [[number, number], [number, number]]);
+        // NHWC: pads [n, h, w, c begin, n, h, w, c end].
+        out = node(ctx, 'Pad', [x, constInt64(ctx, `${hint}/pads`, [0, t, l, 0, 0, b, r, 0])], hint, { mode: { s: 'constant' } });
+        break;
+      }
+      case 'Permute':
+        out = node(ctx, 'Transpose', [x], hint, { perm: { ints: [0, ...(cfg['dims'] as number[]).map(Number)] } });
         break;
       case 'Softmax':
         out = node(ctx, 'Softmax', [x], hint, { axis: { i: Number(cfg['axis'] ?? -1) } });

@@ -20,11 +20,30 @@ export function forkNodeEngine(host: string, env: NodeJS.ProcessEnv = {}): Engin
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
+  const exitListeners: ((code: number | null) => void)[] = [];
+  let exited = false;
+  const exit = (code: number | null) => {
+    if (exited) return;
+    exited = true;
+    for (const l of exitListeners) l(code);
+  };
+  child.on('exit', (code) => exit(code));
+  // A failed spawn or a write to a dead pipe (EPIPE while a large message is in flight) arrives
+  // here; without a listener it would end the host. The engine is treated as gone.
+  child.on('error', () => {
+    if (child.exitCode === null && !child.killed) child.kill('SIGKILL');
+    exit(child.exitCode);
+  });
   return {
     pid: child.pid,
-    send: (m) => child.send(m),
+    send: (m) => {
+      if (exited || !child.connected) throw new Error('The engine process is not running.');
+      child.send(m, (err) => {
+        if (err) child.emit('error', err);
+      });
+    },
     onMessage: (l) => child.on('message', (m) => l(m as FromEngine)),
-    onExit: (l) => child.on('exit', (code) => l(code)),
+    onExit: (l) => exitListeners.push(l),
     kill: () => child.kill('SIGKILL'),
   };
 }

@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, useBackend } from '../backends';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import { CAM_METHODS, computeCam, listCamMethods } from './cam/registry';
 import { defaultTargetLayer, listLayers, splitModel } from './split-model';
 import { featureMaps } from './feature-maps';

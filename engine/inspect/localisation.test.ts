@@ -10,7 +10,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, useBackend } from '../backends';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import { computeCam, CAM_METHODS } from './cam/registry';
 import { upsampleCam } from './render';
 import { argmax } from './cam/base-cam';

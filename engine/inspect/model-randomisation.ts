@@ -5,7 +5,7 @@
 // output layer down to the layer just after the target, and compares each map to the original.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import { getCamMethod } from './cam/registry';
 import type { CamResult } from './cam/base-cam';
 import { layersAfter, splitModel } from './split-model';

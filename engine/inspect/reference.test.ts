@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, useBackend } from '../backends';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 import { computeCam } from './cam/registry';
 import { featureMaps, filters } from './feature-maps';
 import { splitModel } from './split-model';

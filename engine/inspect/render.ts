@@ -3,6 +3,7 @@
 // functions are pure (RGB bytes in, RGB bytes out) so a renderer can reuse them for ImageData.
 import { resizeBilinear, type DecodedImage } from '../image-input';
 import { colormap, type ColormapName } from '../../common/inspect/colormap';
+import { blendHeat } from '../../common/inspect/overlay';
 
 // The colour maps themselves are pure and shared with the renderer.
 export { colormap, type ColormapName } from '../../common/inspect/colormap';
@@ -30,15 +31,7 @@ export interface OverlayOptions {
 
 /** The CAM, upsampled to the image, coloured and blended over it: RGB bytes, image size. */
 export function overlayRgb(image: DecodedImage, cam: Float32Array, camShape: readonly number[], options: OverlayOptions = {}): Uint8Array {
-  const alpha = options.alpha ?? 0.5;
-  const up = upsampleCam(cam, camShape, image.height, image.width);
-  const base = toRgb(image);
-  const out = new Uint8Array(base.length);
-  for (let p = 0; p < up.length; p++) {
-    const c = colormap(up[p]!, options.colormap ?? 'jet');
-    for (let ch = 0; ch < 3; ch++) out[p * 3 + ch] = Math.round(alpha * c[ch]! + (1 - alpha) * base[p * 3 + ch]!);
-  }
-  return out;
+  return blendHeat(toRgb(image), upsampleCam(cam, camShape, image.height, image.width), options.alpha ?? 0.5, options.colormap ?? 'jet');
 }
 
 /** Values mapped through a colour map with one shared scale [min, max]: RGB bytes. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { tf, useBackend } from '../backends';
 import { applyPreprocessing } from '../datasets/prepare';
 import { shortcutAudit } from './shortcut-audit';
-import { buildModel } from '../model-builder';
+import { buildModel } from '../../compute/model-builder';
 import { adaptTemplate, getTemplate } from '../../common/model/templates';
 import { watermarkBox, watermarkDataset, WATERMARK_DATASET_INFO } from '../datasets/watermark';
 

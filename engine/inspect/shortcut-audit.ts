@@ -235,7 +235,7 @@ export function shortcutAudit(request: AuditRequest): AuditReport {
     }
     const meanCam = new Float32Array(shape[0] * shape[1]);
     for (const m of maps) for (let p = 0; p < m.length; p++) meanCam[p]! += m[p]! / maps.length;
-    const top = Math.max(...meanCam, 0);
+    const top = meanCam.reduce((m, v) => (v > m ? v : m), 0);
     if (top > 0) for (let p = 0; p < meanCam.length; p++) meanCam[p]! /= top;
     const sorted = Array.from(meanCam).sort((a, b) => b - a);
     const mass = sorted.reduce((a, v) => a + v, 0);

@@ -1,22 +1,31 @@
-// Project files on disk: atomic saves, validated opens, and a short list of recent projects.
-// Relative paths live in the projects folder (GLASSWING_PROJECTS_DIR, default ~/Glasswing).
-import { mkdir, readFile } from 'node:fs/promises';
+// Project files on disk: atomic saves, validated opens with a size cap, and a short list of recent
+// projects. Relative paths live in the Glasswing folder (GLASSWING_PROJECTS_DIR, default
+// ~/Glasswing); where a path may point is the Places policy's to say.
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_EXTENSION, ProjectError, validateProject, type ProjectFile } from '../../common/project/project-file';
+import { PROJECT_EXTENSION, PROJECT_FORMAT, PROJECT_MAX_BYTES, ProjectError, validateProject, type ProjectFile } from '../../common/project/project-file';
 import { writeFileAtomic } from '../model-io';
+import { Places, glasswingDir } from '../files/places';
 
+/** The Glasswing folder (kept under its old name for the callers that use it). */
 export function projectsDir(): string {
-  return process.env['GLASSWING_PROJECTS_DIR'] ?? path.join(os.homedir(), 'Glasswing');
+  return glasswingDir();
 }
 
 function configDir(): string {
   return process.env['GLASSWING_CONFIG_DIR'] ?? path.join(os.homedir(), '.config', 'glasswing');
 }
 
-export function resolveProjectPath(p: string): string {
-  const withExt = p.endsWith(PROJECT_EXTENSION) ? p : `${p.replace(/\.json$/, '')}${PROJECT_EXTENSION}`;
-  return path.resolve(projectsDir(), withExt);
+function withExtension(p: string): string {
+  return p.endsWith(PROJECT_EXTENSION) ? p : `${p.replace(/\.json$/, '')}${PROJECT_EXTENSION}`;
+}
+
+export interface ProjectStoreOptions {
+  /** Where the engine may read and write (default: open, as the CLI and the desktop app). */
+  places?: Places;
+  /** Replace a file that is not a Glasswing project (a person confirmed it). */
+  overwrite?: boolean;
 }
 
 export interface RecentProject {
@@ -28,7 +37,7 @@ export interface RecentProject {
 async function readRecent(): Promise<RecentProject[]> {
   try {
     const list = JSON.parse(await readFile(path.join(configDir(), 'recent.json'), 'utf8'));
-    return Array.isArray(list) ? list.filter((r) => typeof r?.path === 'string').slice(0, 10) : [];
+    return Array.isArray(list) ? list.filter((r) => typeof r?.path === 'string' && typeof r?.name === 'string').slice(0, 10) : [];
   } catch {
     return [];
   }
@@ -40,31 +49,60 @@ async function remember(entry: RecentProject): Promise<void> {
   await writeFileAtomic(path.join(configDir(), 'recent.json'), JSON.stringify(list, null, 2));
 }
 
-export async function saveProject(p: string, project: ProjectFile): Promise<{ path: string; savedAt: string }> {
-  const file = resolveProjectPath(p);
+/** Whether the file at `file` is absent or a Glasswing project (so saving over it loses nothing foreign). */
+async function isOursOrAbsent(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  try {
+    const head = Buffer.alloc(512);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).toString('utf8').includes(`"${PROJECT_FORMAT}"`);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function saveProject(p: string, project: ProjectFile, options: ProjectStoreOptions = {}): Promise<{ path: string; savedAt: string }> {
+  const places = options.places ?? new Places();
+  const file = places.writable(withExtension(p));
+  if (!options.overwrite && !(await isOursOrAbsent(file))) {
+    throw new ProjectError(`${file} exists and is not a Glasswing project; choose another name, or confirm that it may be replaced.`);
+  }
   const savedAt = new Date().toISOString();
   // Validate what we write exactly as we validate what we read.
   const checked = validateProject({ ...project, savedAt }, path.basename(file));
+  const text = JSON.stringify(checked, null, 2) + '\n';
+  if (Buffer.byteLength(text) > PROJECT_MAX_BYTES) throw new ProjectError(`The project is ${(Buffer.byteLength(text) / 2 ** 20).toFixed(0)} MB; projects are limited to ${PROJECT_MAX_BYTES / 2 ** 20} MB. Delete some runs first.`);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(checked, null, 2) + '\n');
+  await writeFileAtomic(file, text);
   await remember({ path: file, name: checked.name, savedAt });
   return { path: file, savedAt };
 }
 
-export async function openProject(p: string): Promise<{ path: string; project: ProjectFile }> {
-  const file = resolveProjectPath(p);
+export async function openProject(p: string, options: ProjectStoreOptions = {}): Promise<{ path: string; project: ProjectFile }> {
+  const places = options.places ?? new Places();
+  const typed = withExtension(p);
+  const file = path.isAbsolute(typed) ? await places.readable(typed, 'model') : places.writable(typed);
   let text;
   try {
+    const size = (await stat(file)).size;
+    if (size > PROJECT_MAX_BYTES) throw new ProjectError(`${path.basename(file)} is ${(size / 2 ** 20).toFixed(0)} MB; projects are limited to ${PROJECT_MAX_BYTES / 2 ** 20} MB, so it is not a Glasswing project or it is damaged.`);
     text = await readFile(file, 'utf8');
   } catch (e) {
+    if (e instanceof ProjectError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ProjectError(code === 'ENOENT' ? `${file} does not exist.` : `Cannot read ${file}: ${(e as Error).message}`);
+    throw new ProjectError(code === 'ENOENT' ? `${file} does not exist.` : `Cannot read ${file}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message.split('\n')[0]}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    throw new ProjectError(`${path.basename(file)} is damaged: it is not valid JSON (${(e as Error).message}).`);
+  } catch {
+    // The parser's own message quotes the file's bytes; a message names the file only.
+    throw new ProjectError(`${path.basename(file)} is damaged: it is not valid JSON.`);
   }
   const project = validateProject(json, path.basename(file));
   await remember({ path: file, name: project.name, savedAt: project.savedAt });

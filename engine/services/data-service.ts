@@ -1,39 +1,85 @@
-// Engine handlers for importing data: inspect a file or folder (with progress and cancel), and
-// receive uploads from a browser or a sandboxed window (which cannot hand over a file path).
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+// The data domain: the built-in samples, a preview of a table or image folder (with progress and
+// cancel), and uploads from a browser page or a sandboxed window, which cannot hand over a path.
+// Every typed path passes the Places policy; an upload only ever writes into a folder it made.
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ContractError, type DatasetInspectionSummary } from '../../common/ipc/contract';
 import type { Handlers } from '../../common/ipc/router';
+import { UPLOAD_NAME_PATTERN } from '../../common/ipc/contract';
+import { BadInputError, CancelledError } from '../../common/bad-input';
+import { BUILTIN_DATASETS, isBuiltinRef } from '../datasets/builtin';
 import { inspectDataset } from '../datasets/inspect';
-import { projectsDir } from '../project/project-store';
-import type { Engine } from '../engine';
+import { FileAccessError } from '../files/places';
+import type { EngineContext } from '../core/context';
 
-export type DataHandlers = Pick<Handlers, 'datasets.inspect' | 'datasets.cancel' | 'datasets.upload'>;
+export type DataHandlers = Pick<Handlers, 'datasets.list' | 'datasets.inspect' | 'datasets.cancel' | 'datasets.upload'>;
 
-/** Where uploads land: one folder per uploaded dataset under the projects folder. */
-export function uploadsDir(): string {
-  return path.join(projectsDir(), 'uploads');
+/** The marker an upload leaves in its folder: only such folders take later chunks. */
+const UPLOAD_MARKER = '.glasswing-upload';
+/** One upload (all its chunks) may hold at most this much (GLASSWING_MAX_UPLOAD_BYTES overrides). */
+const MAX_UPLOAD_BYTES = Number(process.env['GLASSWING_MAX_UPLOAD_BYTES']) > 0 ? Number(process.env['GLASSWING_MAX_UPLOAD_BYTES']) : 4 * 1024 ** 3;
+
+/** Checks one upload name: a single safe path segment (never ".", "..", a separator or NUL). */
+export function checkUploadName(name: string): string {
+  if (!UPLOAD_NAME_PATTERN.test(name) || name === '.' || name === '..' || name.length > 120) {
+    throw new FileAccessError(`"${name.slice(0, 60).replace(/[\u0000-\u001f]/g, '?')}" cannot be an upload's folder name: use letters, digits, spaces, dashes, underscores and dots, not in front.`);
+  }
+  return name;
 }
 
-export function dataHandlers(engine: Engine): DataHandlers {
+/** A relative path inside an upload: segments without "..", ".", NUL or a leading separator. */
+function checkUploadPath(p: string): string {
+  const segments = p.split(/[\\/]+/);
+  if (/^[\\/]/.test(p) || /^[A-Za-z]:/.test(p) || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) {
+    throw new FileAccessError(`The upload path "${p.slice(0, 100).replace(/[\u0000-\u001f]/g, '?')}" is not a plain relative path inside the upload.`);
+  }
+  return segments.join(path.sep);
+}
+
+export function dataHandlers(ctx: EngineContext): DataHandlers {
   const running = new Map<string, AbortController>();
+  /** Upload folders made by this engine, with the bytes written so far. */
+  const uploads = new Map<string, number>();
+
+  /** A new folder for an upload called `name`: name, name-2, name-3 … (existing ones are never touched). */
+  async function newUploadFolder(name: string): Promise<string> {
+    await mkdir(ctx.places.uploads, { recursive: true });
+    const taken = new Set(await readdir(ctx.places.uploads));
+    let chosen = name;
+    for (let i = 2; taken.has(chosen); i++) chosen = `${name}-${i}`;
+    const dir = path.join(ctx.places.uploads, chosen);
+    await mkdir(dir);
+    await writeFile(path.join(dir, UPLOAD_MARKER), new Date().toISOString());
+    uploads.set(chosen, 0);
+    return chosen;
+  }
+
+  async function isUploadFolder(name: string): Promise<boolean> {
+    if (uploads.has(name)) return true;
+    try {
+      return (await stat(path.join(ctx.places.uploads, name, UPLOAD_MARKER))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   return {
+    'datasets.list': async () => BUILTIN_DATASETS,
     'datasets.inspect': async ({ ref, options }) => {
+      const source = isBuiltinRef(ref) ? ref : await ctx.places.readable(ref, 'data');
       running.get(ref)?.abort();
       const controller = new AbortController();
       running.set(ref, controller);
       try {
-        const inspection = await inspectDataset(ref, {
+        const inspection = await inspectDataset(source, {
           ...options,
           signal: controller.signal,
           onProgress: (done, total, p) =>
-            engine.emit('dataset.progress', { ref, phase: p?.phase ?? 'decoding', done, total, rate: p?.rate ?? 0, etaSeconds: p?.etaSeconds ?? null, skipped: p?.skipped ?? 0 }),
+            ctx.bus.emit('dataset.progress', { ref, phase: p?.phase ?? 'decoding', done, total, rate: p?.rate ?? 0, etaSeconds: p?.etaSeconds ?? null, skipped: p?.skipped ?? 0 }),
         });
-        return inspection as unknown as DatasetInspectionSummary;
+        return { ...inspection, ref };
       } catch (e) {
-        const err = e as { code?: string; message?: string };
-        if (err.code === 'cancelled') throw new ContractError('bad-input', `Import of ${ref} was cancelled.`);
-        throw new ContractError(err.code === 'bad-input' ? 'bad-input' : 'internal', String(err.message));
+        if ((e as { code?: string }).code === 'cancelled') throw new CancelledError(`Import of ${ref} was cancelled.`);
+        throw e;
       } finally {
         if (running.get(ref) === controller) running.delete(ref);
       }
@@ -43,18 +89,30 @@ export function dataHandlers(engine: Engine): DataHandlers {
       return { ok: true };
     },
     'datasets.upload': async ({ name, files, fresh }) => {
-      const root = path.join(uploadsDir(), name);
-      if (fresh) await rm(root, { recursive: true, force: true });
-      for (const f of files) {
-        // Relative paths only, and never outside the upload's own folder.
-        const target = path.resolve(root, f.path.replace(/^[/\\]+/, ''));
-        if (!target.startsWith(root + path.sep)) throw new ContractError('bad-input', `The upload path "${f.path}" leaves its folder.`);
+      checkUploadName(name);
+      const paths = files.map((f) => checkUploadPath(f.path));
+      let folder: string;
+      if (fresh) folder = await newUploadFolder(name);
+      else if (await isUploadFolder(name)) folder = name;
+      else throw new FileAccessError(`There is no upload "${name}" to add files to; start the upload again.`);
+      const root = path.join(ctx.places.uploads, folder);
+      let bytes = uploads.get(folder) ?? 0;
+      for (const [k, f] of files.entries()) {
+        const target = path.join(root, paths[k]!);
+        const data = Buffer.from(f.base64, 'base64');
+        bytes += data.length;
+        if (bytes > MAX_UPLOAD_BYTES) throw new BadInputError(`The upload is larger than ${(MAX_UPLOAD_BYTES / 1024 ** 3).toFixed(1)} GB, the most Glasswing accepts; import the folder by its path instead.`);
         await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, Buffer.from(f.base64, 'base64'));
+        await writeFile(target, data, { flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
+          // A file sent twice (a retried chunk) replaces only what this upload wrote.
+          if (e.code === 'EEXIST') await writeFile(target, data);
+          else throw e;
+        });
       }
+      uploads.set(folder, bytes);
       // A single table file is the dataset; anything else is a folder of images.
-      const single = files.length === 1 && !files[0]!.path.includes('/') && /\.(csv|tsv|txt)$/i.test(files[0]!.path);
-      return { ref: single ? path.join(root, files[0]!.path) : root, files: files.length };
+      const single = files.length === 1 && !/[\\/]/.test(files[0]!.path) && /\.(csv|tsv|txt)$/i.test(files[0]!.path);
+      return { ref: single ? path.join(root, checkUploadPath(files[0]!.path)) : root, files: files.length, name: folder };
     },
   };
 }

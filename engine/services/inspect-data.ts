@@ -3,8 +3,9 @@
 // the test split (cached once the run is finished), and the plain, JSON-friendly forms of arrays
 // and images that travel over the contract.
 import type { GalleryItem, InspectSplit, PixelImage, SampleRef } from '../../common/ipc/domains/inspect';
-import { ContractError } from '../../common/ipc/contract';
-import type { RunRecord } from '../engine';
+import { BadInputError } from '../../common/bad-input';
+import type { RunRecord } from '../core/run-record';
+import { exampleInputs } from '../../compute/examples';
 import { tf } from '../backends';
 import { imageInputForModel } from '../inspect';
 
@@ -70,9 +71,15 @@ export function splitOf(run: RunRecord, split: InspectSplit) {
 
 export function inputAt(run: RunRecord, split: InspectSplit, index: number): Float32Array {
   const ex = splitOf(run, split);
-  if (index >= ex.count) throw new ContractError('bad-input', `The ${split} split of this run has ${ex.count} examples; there is no example ${index}.`);
-  const size = exampleSize(run);
-  return ex.x.subarray(index * size, (index + 1) * size);
+  if (run.dataError) throw new BadInputError(run.dataError);
+  if (index >= ex.count) throw new BadInputError(`The ${split} split of this run has ${ex.count} examples; there is no example ${index}.`);
+  return exampleInputs(ex, index, 1, exampleSize(run));
+}
+
+/** Every model input of a split, one after another. */
+export function gatherSplit(run: RunRecord, split: InspectSplit): Float32Array {
+  const ex = splitOf(run, split);
+  return exampleInputs(ex, 0, ex.count, exampleSize(run));
 }
 
 /** The preprocessed input of source row `datasetIndex` (any split: preprocessing is the run's own). */
@@ -91,9 +98,9 @@ export async function resolveSample(run: RunRecord, ref: SampleRef): Promise<Res
     const datasetIndex = ex.indices[ref.index]!;
     return { input, image: datasetImage(run, datasetIndex), label: Math.round(ex.y[ref.index]!), split: ref.split, index: ref.index, datasetIndex };
   }
-  if (!isImageRun(run)) throw new ContractError('bad-input', 'This run was trained on a table, not on images: drop an image onto an image model.');
+  if (!isImageRun(run)) throw new BadInputError('This run was trained on a table, not on images: drop an image onto an image model.');
   const bytes = Buffer.from(ref.imageBase64, 'base64');
-  if (bytes.length === 0) throw new ContractError('bad-input', 'The dropped file is empty.');
+  if (bytes.length === 0) throw new BadInputError('The dropped file is empty.');
   const m = await imageInputForModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), run.model, run.metadata, ref.name);
   return { input: m.input, image: pixelImage(m.image.pixels, m.image.height, m.image.width, m.image.channels), label: null, split: null, index: null, datasetIndex: null };
 }
@@ -141,7 +148,7 @@ export function testPredictions(run: RunRecord): Predictions {
   const cached = cache.get(run);
   if (cached && run.state !== 'training') return cached;
   const test = run.prepared.test;
-  const probabilities = predictProbabilities(run, test.x, test.count);
+  const probabilities = predictProbabilities(run, gatherSplit(run, 'test'), test.count);
   const k = test.count ? probabilities.length / test.count : run.metadata.classes.length;
   const predicted = new Int32Array(test.count);
   const confidence = new Float32Array(test.count);

@@ -188,7 +188,7 @@ test('pinned samples get a snapshot per epoch, at a small cost to training', asy
   const stored = await call('inspect.snapshots', { runId: run2.runId });
   assert.equal(stored.snapshots.length, 6);
   assert.equal(stored.pinned.length, 2);
-  const spent = inspectRecorders.get(engine)!.spentMs.get(run2.runId)!;
+  const spent = inspectRecorders.get(engine.bus)!.spentMs.get(run2.runId)!;
   const trained = run2.history.reduce((a, h) => a + h.seconds * 1000, 0);
   console.log(`# snapshots: ${spent.toFixed(0)} ms for 6 snapshots over ${trained.toFixed(0)} ms of training (${((100 * spent) / trained).toFixed(2)}%)`);
   assert.ok(spent < 0.05 * trained, `snapshots took ${spent} ms of ${trained} ms`);

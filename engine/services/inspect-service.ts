@@ -1,15 +1,16 @@
-// Engine handlers of the inspect domain of the contract: the inspector engine (engine/inspect)
-// applied to the runs of this engine session, in JSON-friendly replies.
+// The inspect domain: the inspector engine (engine/inspect) applied to the runs the engine knows,
+// in JSON-friendly replies.
 //
-// Live pinning observes the engine's training events (engine.observe): each 'started' and 'epoch'
+// Live pinning observes the engine's training events (bus.observe): each 'started' and 'epoch'
 // event first records snapshots of the pinned examples (training waits for them, between epochs)
 // and is then sent on unchanged.
 import type { Handlers } from '../../common/ipc/router';
-import type { INSPECT_REQUESTS } from '../../common/ipc/domains/inspect.channels';
-import type { AuditReply, FeatureMapsReply, InspectLayer, InspectRunInfo, SamplePrediction } from '../../common/ipc/domains/inspect';
-import { ContractError, type EvaluationMetrics, type TrainingEvent } from '../../common/ipc/contract';
-import type { Engine, RunRecord } from '../engine';
-import { computeCam, defaultTargetLayer, featureMaps, filters, getCamMethod, InspectError, listCamMethods, listLayers, modelRandomisationTest, shortcutAudit } from '../inspect';
+import type { AuditReply, FeatureMapsReply, InspectLayer, InspectRunInfo, RunInfo, SamplePrediction, TrainingEvent } from '../../common/ipc/contract';
+import { BadInputError } from '../../common/bad-input';
+import type { RunRecord } from '../core/run-record';
+import type { EngineContext } from '../core/context';
+import type { EventBus } from '../core/event-bus';
+import { computeCam, defaultTargetLayer, featureMaps, filters, getCamMethod, listCamMethods, listLayers, modelRandomisationTest, shortcutAudit } from '../inspect';
 import {
   argmaxOf,
   exampleSize,
@@ -22,25 +23,20 @@ import {
   splitOf,
   testPredictions,
   datasetImage,
+  gatherSplit,
   type ResolvedSample,
 } from './inspect-data';
 import { SnapshotRecorder } from './inspect-snapshots';
 
-export type InspectHandlers = Pick<Handlers, (typeof INSPECT_REQUESTS)[number]>;
+export type InspectHandlers = Pick<
+  Handlers,
+  'inspect.runs' | 'inspect.layers' | 'inspect.samples' | 'inspect.featureMaps' | 'inspect.filters' | 'inspect.cam' | 'inspect.audit' | 'inspect.sanity' | 'inspect.pin' | 'inspect.snapshots'
+>;
 
-/** Inspector errors (unknown layer, no conv layer) reach the user as they are. */
-function asContract(e: unknown): never {
-  if (e instanceof ContractError) throw e;
-  if (e instanceof InspectError || (e as { code?: string })?.code === 'bad-input') throw new ContractError('bad-input', (e as Error).message);
-  throw e;
-}
-
-async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    return asContract(e);
-  }
+/** Whether a listed run takes images (so maps, CAMs and the gallery apply). */
+function isImageInfo(info: RunInfo): boolean {
+  const s = info.inputShape;
+  return info.dataset.kind === 'images' && s.length === 3 && (s[2] === 1 || s[2] === 3);
 }
 
 function channelsOf(shape: number[] | null): number {
@@ -54,39 +50,25 @@ function predictOne(run: RunRecord, sample: ResolvedSample): SamplePrediction {
 }
 
 function imageOnly(run: RunRecord, what: string): void {
-  if (!isImageRun(run)) throw new ContractError('bad-input', `${what} needs a model trained on images; run ${run.runId} was trained on a table.`);
+  if (!isImageRun(run)) throw new BadInputError(`${what} needs a model trained on images; ${run.info.name} was trained on a table.`);
 }
 
-/** The pieces of the engine the service uses; exported so tests can reach the recorder. */
-export const inspectRecorders = new WeakMap<Engine, SnapshotRecorder>();
+/** Each engine's snapshot recorder, by its event bus (tests read the time it spent). */
+export const inspectRecorders = new WeakMap<EventBus, SnapshotRecorder>();
 
-export function inspectHandlers(engine: Engine): InspectHandlers {
-  const recorder = new SnapshotRecorder(engine);
-  inspectRecorders.set(engine, recorder);
-  engine.observe((event, payload) => {
+export function inspectHandlers(ctx: EngineContext): InspectHandlers {
+  const recorder = new SnapshotRecorder(ctx.runs, ctx.bus);
+  inspectRecorders.set(ctx.bus, recorder);
+  ctx.bus.observe((event, payload) => {
     if (event === 'training.event') recorder.observe(payload as TrainingEvent);
   });
+  const getRun = (runId: string) => ctx.runs.started(runId);
 
   return {
-    'inspect.runs': async () =>
-      engine.listRuns().map(
-        (r): InspectRunInfo => ({
-          runId: r.runId,
-          state: r.state,
-          dataset: r.metadata.dataset ?? r.dataset.id,
-          datasetName: r.dataset.name,
-          classes: r.metadata.classes,
-          inputShape: r.metadata.inputShape,
-          image: isImageRun(r),
-          epochs: r.history.length,
-          testAccuracy: (r.test as EvaluationMetrics | null)?.accuracy ?? null,
-          testCount: r.prepared.test.count,
-        }),
-      ),
+    'inspect.runs': async () => (await ctx.runs.list()).map((info): InspectRunInfo => ({ ...info, image: isImageInfo(info) })),
 
-    'inspect.layers': async ({ runId }) =>
-      guarded(() => {
-        const run = engine.getRun(runId);
+    'inspect.layers': async ({ runId }) => {
+        const run = await getRun(runId);
         const layers: InspectLayer[] = listLayers(run.model).map((l) => ({ ...l, channels: channelsOf(l.outputShape) }));
         let defaultTarget: string | null = null;
         let noConvMessage: string | null = null;
@@ -97,12 +79,11 @@ export function inspectHandlers(engine: Engine): InspectHandlers {
         }
         const firstConv = (layers.find((l) => l.hasFilters) ?? layers.find((l) => l.spatial))?.path ?? null;
         return { runId, layers, defaultTarget, noConvMessage, firstConv, camMethods: listCamMethods(), classes: run.metadata.classes, inputShape: run.metadata.inputShape, image: isImageRun(run) };
-      }),
+      },
 
-    'inspect.samples': async ({ runId, filter = 'all', classIndex, sort = 'index', offset = 0, limit = 48 }) =>
-      guarded(() => {
-        const run = engine.getRun(runId);
-        if (run.metadata.task !== 'classification') throw new ContractError('bad-input', 'The gallery shows classification predictions; this run is a regression.');
+    'inspect.samples': async ({ runId, filter = 'all', classIndex, sort = 'index', offset = 0, limit = 48 }) => {
+        const run = await getRun(runId);
+        if (run.metadata.task !== 'classification') throw new BadInputError('The gallery shows classification predictions; this run is a regression.');
         const test = run.prepared.test;
         const p = testPredictions(run);
         let wrong = 0;
@@ -126,11 +107,10 @@ export function inspectHandlers(engine: Engine): InspectHandlers {
           counts: { all: test.count, wrong, right: test.count - wrong },
           classes: run.metadata.classes,
         };
-      }),
+      },
 
-    'inspect.featureMaps': async ({ runId, sample, layer, offset = 0, limit }) =>
-      guarded(async (): Promise<FeatureMapsReply> => {
-        const run = engine.getRun(runId);
+    'inspect.featureMaps': async ({ runId, sample, layer, offset = 0, limit }): Promise<FeatureMapsReply> => {
+        const run = await getRun(runId);
         const s = await resolveSample(run, sample);
         const fm = featureMaps(run.model, s.input, layer);
         const info = listLayers(run.model).find((l) => l.path === fm.layer);
@@ -146,44 +126,41 @@ export function inspectHandlers(engine: Engine): InspectHandlers {
           data = fm.data.subarray(offset, offset + count);
         } else data = fm.data;
         return { layer: fm.layer, className: info?.className ?? '', shape: fm.shape, offset, count, total, data: plain(data), ...range(fm.data), sample: predictOne(run, s) };
-      }),
+      },
 
-    'inspect.filters': async ({ runId, layer, offset = 0, limit = 64 }) =>
-      guarded(() => {
-        const run = engine.getRun(runId);
+    'inspect.filters': async ({ runId, layer, offset = 0, limit = 64 }) => {
+        const run = await getRun(runId);
         const f = filters(run.model, layer);
         const [kh, kw, cin, cout] = f.shape as [number, number, number, number];
         const count = Math.max(0, Math.min(limit, cout - offset));
         const data = new Float32Array(kh * kw * cin * count);
         for (let p = 0; p < kh * kw * cin; p++) for (let k = 0; k < count; k++) data[p * count + k] = f.data[p * cout + offset + k]!;
         return { layer: f.layer, shape: f.shape, offset, count, total: cout, data: plain(data), bias: f.bias ? plain(f.bias.subarray(offset, offset + count)) : null, ...range(f.data) };
-      }),
+      },
 
-    'inspect.cam': async ({ runId, sample, layer, classIndex, method }) =>
-      guarded(async () => {
-        const run = engine.getRun(runId);
+    'inspect.cam': async ({ runId, sample, layer, classIndex, method }) => {
+        const run = await getRun(runId);
         imageOnly(run, 'A class activation map');
         const s = await resolveSample(run, sample);
         const heavy = method === 'scorecam';
         const compute = () => computeCam({ model: run.model, input: s.input, layer, classIndex, method });
-        const r = heavy ? await engine.exclusive(async () => compute()) : compute();
+        const r = heavy ? await ctx.scheduler.exclusive(async () => compute()) : compute();
         return { layer: r.layer, method: r.method, classIndex: r.classIndex, score: r.score, shape: r.shape, cam: plain(r.cam), sample: predictOne(run, s) };
-      }),
+      },
 
     'inspect.audit': async ({ runId, method, layer, top = 24 }) =>
-      guarded(() =>
-        engine.exclusive(async (): Promise<AuditReply> => {
-          const run = engine.getRun(runId);
+        ctx.scheduler.exclusive(async (): Promise<AuditReply> => {
+          const run = await getRun(runId);
           imageOnly(run, 'The shortcut audit');
           const parts = (['validation', 'test'] as const).map((split) => ({ split, ex: splitOf(run, split) })).filter((p) => p.ex.count > 0);
           const count = parts.reduce((a, p) => a + p.ex.count, 0);
-          if (count === 0) throw new ContractError('bad-input', 'This run has no validation or test examples to audit; train with a validation or test split.');
+          if (count === 0) throw new BadInputError('This run has no validation or test examples to audit; train with a validation or test split.');
           const size = exampleSize(run);
           const inputs = new Float32Array(count * size);
           const labels = new Float32Array(count);
           const where: { split: 'validation' | 'test'; index: number; datasetIndex: number }[] = [];
           for (const { split, ex } of parts) {
-            inputs.set(ex.x.subarray(0, ex.count * size), where.length * size);
+            inputs.set(gatherSplit(run, split), where.length * size);
             labels.set(ex.y.subarray(0, ex.count), where.length);
             for (let i = 0; i < ex.count; i++) where.push({ split, index: i, datasetIndex: ex.indices[i]! });
           }
@@ -230,12 +207,10 @@ export function inspectHandlers(engine: Engine): InspectHandlers {
             warnings: report.warnings,
           };
         }),
-      ),
 
     'inspect.sanity': async ({ runId, sample, layer, method, classIndex }) =>
-      guarded(() =>
-        engine.exclusive(async () => {
-          const run = engine.getRun(runId);
+        ctx.scheduler.exclusive(async () => {
+          const run = await getRun(runId);
           imageOnly(run, 'The randomisation check');
           const s = await resolveSample(run, sample);
           const r = await modelRandomisationTest({ model: run.model, input: s.input, layer, method, classIndex });
@@ -250,19 +225,16 @@ export function inspectHandlers(engine: Engine): InspectHandlers {
             summary: r.summary,
           };
         }),
-      ),
 
-    'inspect.pin': async ({ runId, samples, rows }) =>
-      guarded(() => {
-        const run = engine.getRun(runId);
+    'inspect.pin': async ({ runId, samples, rows }) => {
+        const run = await getRun(runId);
         imageOnly(run, 'Pinning');
         return { pinned: recorder.pin(run, samples, rows) };
-      }),
+      },
 
-    'inspect.snapshots': async ({ runId }) =>
-      guarded(() => {
-        const run = engine.getRun(runId);
+    'inspect.snapshots': async ({ runId }) => {
+        const run = await getRun(runId);
         return { runId, pinned: isImageRun(run) ? recorder.pinned(run) : [], snapshots: recorder.list(runId) };
-      }),
+      },
   };
 }

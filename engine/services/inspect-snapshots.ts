@@ -5,8 +5,11 @@
 // event, so the weights are exactly those at the end of the epoch and training waits for it:
 // a few milliseconds per pinned example on LeNet-size models.
 import type { InspectSnapshot, PinnedSample } from '../../common/ipc/domains/inspect';
-import { ContractError, type TrainingEvent } from '../../common/ipc/contract';
-import type { Engine, RunRecord } from '../engine';
+import type { TrainingEvent } from '../../common/ipc/contract';
+import { BadInputError } from '../../common/bad-input';
+import type { RunRecord } from '../core/run-record';
+import type { RunStore } from '../core/run-store';
+import type { EventBus } from '../core/event-bus';
 import { tf } from '../backends';
 import { defaultTargetLayer, getCamMethod, listLayers, splitModel } from '../inspect';
 import { argmaxOf, datasetImage, datasetInput, exampleSize, isImageRun, plain, predictProbabilities, range } from './inspect-data';
@@ -15,6 +18,8 @@ import { argmaxOf, datasetImage, datasetInput, exampleSize, isImageRun, plain, p
 export const MAX_PINNED = 8;
 /** Snapshots kept per run (oldest epochs dropped beyond it). */
 const MAX_SNAPSHOTS = 4000;
+/** Runs whose snapshots are kept (the oldest run's go first): memory follows use, not history. */
+const MAX_RUNS_WITH_SNAPSHOTS = 20;
 
 export class SnapshotRecorder {
   /** Pinned source rows per dataset reference. */
@@ -23,7 +28,10 @@ export class SnapshotRecorder {
   /** Milliseconds spent on snapshots per run (tests check the overhead). */
   readonly spentMs = new Map<string, number>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly runs: RunStore,
+    private readonly bus: EventBus,
+  ) {}
 
   private datasetOf(run: RunRecord): string {
     return run.metadata.dataset ?? run.dataset.id;
@@ -33,11 +41,11 @@ export class SnapshotRecorder {
     const test = run.prepared.test;
     const rows: number[] = [];
     for (const row of sourceRows) {
-      if (row >= run.dataset.count) throw new ContractError('bad-input', `The dataset has ${run.dataset.count} examples; there is no row ${row}.`);
+      if (row >= run.dataset.count) throw new BadInputError(`The dataset has ${run.dataset.count} examples; there is no row ${row}.`);
       if (!rows.includes(row)) rows.push(row);
     }
     for (const pos of testPositions) {
-      if (pos >= test.count) throw new ContractError('bad-input', `The test split has ${test.count} examples; there is no example ${pos}.`);
+      if (pos >= test.count) throw new BadInputError(`The test split has ${test.count} examples; there is no example ${pos}.`);
       const row = test.indices[pos]!;
       if (!rows.includes(row)) rows.push(row);
     }
@@ -62,16 +70,12 @@ export class SnapshotRecorder {
   /** Called with every training event, before it is sent on. */
   observe(event: TrainingEvent): void {
     if (event.type !== 'started' && event.type !== 'epoch') return;
-    let run: RunRecord;
-    try {
-      run = this.engine.getRun(event.runId);
-    } catch {
-      return;
-    }
+    const run = this.runs.active(event.runId);
+    if (!run) return;
     const epoch = event.type === 'started' ? 0 : event.epoch;
     const t0 = performance.now();
     try {
-      for (const s of this.record(run, epoch)) this.engine.emit('inspect.snapshot', s);
+      for (const s of this.record(run, epoch)) this.bus.emit('inspect.snapshot', s);
     } catch {
       // A snapshot must never break training: a model the inspector cannot split is simply not recorded.
     }
@@ -131,7 +135,12 @@ export class SnapshotRecorder {
     // A second snapshot of the same epoch and example (pins changed mid-run) replaces the first.
     const fresh = list.filter((s) => !(s.epoch === epoch && rows.includes(s.datasetIndex)));
     fresh.push(...out);
+    this.snapshots.delete(run.runId);
     this.snapshots.set(run.runId, fresh.slice(-MAX_SNAPSHOTS));
+    for (const old of [...this.snapshots.keys()].slice(0, Math.max(0, this.snapshots.size - MAX_RUNS_WITH_SNAPSHOTS))) {
+      this.snapshots.delete(old);
+      this.spentMs.delete(old);
+    }
     return out;
   }
 }

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Engine } from '../engine';
-import { DEFAULT_TRAINING_SETTINGS, type Events } from '../../common/ipc/contract';
+import { TRAINING_DEFAULTS, type Events } from '../../common/ipc/contract';
 import { Router } from '../../common/ipc/router';
 
 type Got = { [E in keyof Events]?: Events[E][] };
@@ -29,7 +29,7 @@ function setup() {
   return { engine, got, next };
 }
 
-const settings = { ...DEFAULT_TRAINING_SETTINGS, epochs: 8, batchSize: 16, learningRate: 0.01, backend: 'cpu' as const };
+const settings = { ...TRAINING_DEFAULTS, epochs: 8, batchSize: 16, learningRate: 0.01, backend: 'cpu' as const };
 const space = { lr: { type: 'float' as const, low: 1e-3, high: 1e-1, log: true }, 'units.dense_1': { type: 'int' as const, low: 4, high: 16 }, dropout: { type: 'float' as const, low: 0, high: 0.3 } };
 
 test('tuning.start runs a study, tuning.list/open show it with the best configuration applied, and a name resumes it', async (t) => {

@@ -1,31 +1,35 @@
-// Engine handlers of the tuning domain of the contract: hyperparameter search (one at a time,
-// through Engine.exclusive so it never overlaps training on TF.js), studies saved under the
-// projects folder's studies/ (resumable by name), export of a trained run, and transfer learning.
+// The tuning domain: hyperparameter search (one at a time, through the scheduler so it never
+// overlaps training on TF.js), studies saved under the Glasswing folder's studies/ (resumable by
+// name).
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ContractError, type EpochRecord, type ModelSource, type TrainingSettings } from '../../common/ipc/contract';
+import type { EpochRecord, ModelSource, TrainingSettings, TuningBest, TuningMetric, TuningStudy, TuningStudySummary, TuningTrialInfo } from '../../common/ipc/contract';
 import type { Handlers } from '../../common/ipc/router';
-import type { TUNING_REQUESTS } from '../../common/ipc/domains/tuning.channels';
-import type { TuningBest, TuningMetric, TuningStudy, TuningStudySummary, TuningTrialInfo } from '../../common/ipc/domains/tuning';
 import type { ModelTopology } from '../../common/model/keras-format';
-import type { Engine } from '../engine';
-import { projectsDir } from '../project/project-store';
+import { BadInputError, NotFoundError } from '../../common/bad-input';
+import { glasswingDir } from '../files/places';
+import type { EngineContext } from '../core/context';
+import { readingOptions } from '../core/data-cache';
+import { resolveModel } from './model-source';
 import { applyParams } from '../tuning/apply';
-import { tuneModel } from '../tuning/tune-model';
+import { tuneModel, type TrialPlacement } from '../tuning/tune-model';
+import { buildModel, disposeModel } from '../../compute/model-builder';
+import { placeRun } from '../compute/placement';
+import { useBackend } from '../backends';
+import { startRemoteRun } from '../compute/remote-run';
+import type { Dataset } from '../datasets/dataset';
 import type { StudyFile } from '../tuning/study';
 import type { TrialRecord } from '../tuning/trial';
 import type { SearchSpace } from '../tuning/space';
 import { writeFileAtomic } from '../model-io';
-import { exportHandlers } from './export-service';
-import { transferHandlers } from '../transfer/service';
 
-export type TuningHandlers = Pick<Handlers, (typeof TUNING_REQUESTS)[number]>;
+export type TuningHandlers = Pick<Handlers, 'tuning.start' | 'tuning.stop' | 'tuning.list' | 'tuning.open'>;
 
 const STUDY_SUFFIX = '.study.json';
 const BASE_SUFFIX = '.base.json';
 
 export function studiesDir(): string {
-  return path.join(projectsDir(), 'studies');
+  return path.join(glasswingDir(), 'studies');
 }
 
 function studyFile(name: string): string {
@@ -37,13 +41,6 @@ interface StudyBase {
   topology: ModelTopology;
   settings: TrainingSettings;
   source: ModelSource;
-}
-
-function asBadInput(e: unknown): ContractError {
-  if (e instanceof ContractError) return e;
-  const err = e as { code?: string; message?: string };
-  if (err?.code === 'bad-input') return new ContractError('bad-input', String(err.message));
-  return new ContractError('internal', e instanceof Error ? e.message : String(e));
 }
 
 function trialInfo(t: TrialRecord): TuningTrialInfo {
@@ -86,9 +83,9 @@ async function readStudy(name: string): Promise<{ data: StudyFile; base: StudyBa
     data = JSON.parse(await readFile(file, 'utf8')) as StudyFile;
     updatedAt = (await stat(file)).mtime.toISOString();
   } catch {
-    throw new ContractError('not-found', `There is no study "${name}" in ${studiesDir()}.`);
+    throw new NotFoundError(`There is no study "${name}" in ${studiesDir()}.`);
   }
-  if (data?.format !== 'glasswing-study' || !Array.isArray(data.trials)) throw new ContractError('bad-input', `${file} is not a Glasswing study file.`);
+  if (data?.format !== 'glasswing-study' || !Array.isArray(data.trials)) throw new BadInputError(`${file} is not a Glasswing study file.`);
   let base: StudyBase | null = null;
   try {
     base = JSON.parse(await readFile(path.join(studiesDir(), `${name}${BASE_SUFFIX}`), 'utf8')) as StudyBase;
@@ -123,23 +120,41 @@ function defaultStudyName(dataset: string): string {
   return `${stem}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 
-export function tuningHandlers(engine: Engine): TuningHandlers {
+/**
+ * Where the trials train: the backend chosen as for a training run (a named GPU backend, or auto
+ * timing the model); when that is the page's worker, each trial is sent there.
+ */
+async function trialPlacement(ctx: EngineContext, settings: TrainingSettings, topology: ModelTopology, dataset: Dataset): Promise<TrialPlacement | undefined> {
+  const gpu = settings.backend === 'webgpu' || settings.backend === 'webgl';
+  // A CPU backend by name, or auto with no page offering a GPU: the trials train here.
+  if (!gpu && (settings.backend !== 'auto' || !ctx.compute.report)) return undefined;
+  await useBackend('auto');
+  const probe = await buildModel(topology, settings.seed ?? 1);
+  try {
+    const classes = dataset.task === 'classification' ? dataset.classes.length : 1;
+    const p = await placeRun(settings.backend, { model: probe, inputShape: dataset.inputShape, task: dataset.task, classes, batchSize: settings.batchSize }, ctx.compute);
+    if (p.where === 'engine') return undefined;
+    return {
+      backend: { name: p.backend, device: p.device, reason: p.reason },
+      startRun: (model, prepared, o) => startRemoteRun(ctx.compute, model, prepared, { ...o, backend: p.backend }),
+    };
+  } finally {
+    disposeModel(probe);
+  }
+}
+
+export function tuningHandlers(ctx: EngineContext): TuningHandlers {
   let active: { studyId: string; controller: AbortController } | null = null;
   let nextStudy = 1;
 
   return {
     'tuning.start': async (p) => {
-      if (active) throw new ContractError('bad-input', 'A search is already running; stop it first.');
+      if (active) throw new BadInputError('A search is already running; stop it first.');
       const settings = p.settings as TrainingSettings;
-      if (!(settings.validationSplit > 0)) throw new ContractError('bad-input', 'Tuning needs a validation split above 0: the objective is measured on it.');
-      let dataset;
-      let topology: ModelTopology;
-      try {
-        dataset = await engine.loadData(p.dataset, settings.labelColumn, settings);
-        topology = await engine.resolveModel(p.model, dataset);
-      } catch (e) {
-        throw asBadInput(e);
-      }
+      if (!(settings.validationSplit > 0)) throw new BadInputError('Tuning needs a validation split above 0: the objective is measured on it.');
+      if ('file' in p.model) throw new BadInputError('A search starts from a template or the model in the Build view; open the file there first.');
+      const dataset = await ctx.data.load(p.dataset, readingOptions(settings));
+      const topology: ModelTopology = await resolveModel(p.model, dataset);
       const name = p.studyName ?? defaultStudyName(p.dataset);
       const file = studyFile(name);
       let resumedTrials = 0;
@@ -158,9 +173,10 @@ export function tuningHandlers(engine: Engine): TuningHandlers {
       const controller = new AbortController();
       active = { studyId, controller };
       const metric: TuningMetric = p.metric ?? 'valLoss';
-      void engine
-        .exclusive(() =>
+      void ctx.scheduler
+        .exclusive(async () =>
           tuneModel({
+            placement: await trialPlacement(ctx, settings, topology, dataset),
             topology,
             dataset,
             space: p.space as SearchSpace,
@@ -174,18 +190,18 @@ export function tuningHandlers(engine: Engine): TuningHandlers {
             keepBestModel: false,
             signal: controller.signal,
             onEpoch: (trial, r) => {
-              engine.emit('tuning.epoch', { studyId, trial, epoch: r.epoch, epochs: settings.epochs, valLoss: r.valLoss, valAccuracy: r.valAccuracy });
+              ctx.bus.emit('tuning.epoch', { studyId, trial, epoch: r.epoch, epochs: settings.epochs, valLoss: r.valLoss, valAccuracy: r.valAccuracy });
             },
             onTrial: (e) => {
               const { best, ...rest } = e;
-              engine.emit('tuning.trial', { studyId, ...rest, best });
+              ctx.bus.emit('tuning.trial', { studyId, ...rest, best });
             },
           }),
         )
         .then(
           (result) => {
             const b = result.best;
-            engine.emit('tuning.finished', {
+            ctx.bus.emit('tuning.finished', {
               studyId,
               name,
               stopped: controller.signal.aborted,
@@ -196,7 +212,7 @@ export function tuningHandlers(engine: Engine): TuningHandlers {
             });
           },
           (e: unknown) => {
-            engine.emit('tuning.finished', { studyId, name, stopped: false, failed: e instanceof Error ? e.message : String(e), metric, direction: metric === 'valLoss' ? 'minimize' : 'maximize', best: null });
+            ctx.bus.emit('tuning.finished', { studyId, name, stopped: false, failed: e instanceof Error ? e.message : String(e), metric, direction: metric === 'valLoss' ? 'minimize' : 'maximize', best: null });
           },
         )
         .finally(() => {
@@ -206,7 +222,7 @@ export function tuningHandlers(engine: Engine): TuningHandlers {
     },
 
     'tuning.stop': async ({ studyId }) => {
-      if (!active || active.studyId !== studyId) throw new ContractError('not-found', `No search "${studyId}" is running.`);
+      if (!active || active.studyId !== studyId) throw new NotFoundError(`No search "${studyId}" is running.`);
       active.controller.abort();
       return { ok: true };
     },
@@ -244,7 +260,5 @@ export function tuningHandlers(engine: Engine): TuningHandlers {
       return study;
     },
 
-    ...exportHandlers(engine),
-    ...transferHandlers(engine),
   };
 }

@@ -6,9 +6,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
-import type { BackboneInfo, BackboneRef } from '../../common/ipc/domains/tuning';
+import type { BackboneInfo, BackboneRef } from '../../common/ipc/contract';
 import type { ImagePreprocessing } from '../datasets/dataset';
-import { loadModel, type GlasswingMetadata } from '../model-io';
+import type { GlasswingMetadata } from '../model-io';
+import { loadAnyModel } from '../import/import-model';
 
 export interface Backbone {
   info: BackboneInfo;
@@ -119,10 +120,11 @@ function fromGlasswingModel(model: tfl.LayersModel, metadata: GlasswingMetadata 
   };
 }
 
-/** A TF.js layers model on disk (DIR or DIR/model.json) as a backbone. */
+/** A TF.js layers model on disk (DIR or DIR/model.json), or an imported .onnx/.keras/.h5, as a backbone. */
 export async function loadBackboneFromDisk(location: string): Promise<Backbone> {
-  const loaded = await loadModel(location);
-  return fromGlasswingModel(loaded.model, loaded.metadata, { path: location }, path.basename(path.dirname(loaded.modelJsonPath)) || location);
+  const loaded = await loadAnyModel(location);
+  const name = loaded.imported ? path.basename(location) : path.basename(path.dirname(loaded.modelJsonPath));
+  return fromGlasswingModel(loaded.model, loaded.metadata, { path: location }, name || location);
 }
 
 /** An independent copy of a model (same topology and weights). */

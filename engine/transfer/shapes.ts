@@ -1,7 +1,7 @@
 // A generated image set for transfer learning: small shapes (circle, square, triangle, cross,
 // ring, bar) at random positions, sizes and colours on noisy backgrounds. Deterministic per seed.
 import type { Dataset } from '../datasets/dataset';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../compute/random';
 
 export const SHAPE_CLASSES = ['circle', 'square', 'triangle', 'cross', 'ring', 'bar'] as const;
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '../backends';
 import { adaptTemplate, getTemplate } from '../../common/model/templates';
-import { buildModel } from '../model-builder';
+import { buildModel } from '../../compute/model-builder';
 import { backboneFromModel, loadMobileNet } from './backbones';
 import { generateShapes } from './shapes';
 import { featureModel, transferLearn } from './transfer';

@@ -3,14 +3,14 @@
 // each image goes through it once and the features are cached, so training the head is fast.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../backends';
-import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
-import type { TransferResultInfo } from '../../common/ipc/domains/tuning';
+import type { EpochRecord, OptimizerName, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
+import type { TransferResultInfo } from '../../common/ipc/contract';
 import type { Dataset } from '../datasets/dataset';
-import type { Examples } from '../datasets/prepare';
+import { floatExamples, type Examples } from '../../compute/examples';
 import { splitIndices } from '../datasets/split';
 import type { GlasswingMetadata } from '../model-io';
-import { compileModel } from '../model-builder';
-import { evaluateClassifier, TrainingRun } from '../trainer';
+import { compileModel } from '../../compute/model-builder';
+import { evaluateClassifier, TrainingRun, type RunControl, type TrainOptions } from '../../compute/training-loop';
 import type { Backbone } from './backbones';
 import { BadInputError } from '../../common/bad-input';
 
@@ -118,7 +118,16 @@ export interface TransferOptions {
   onEpoch?: (which: 'transfer' | 'baseline', record: EpochRecord) => void;
   onProgress?: (phase: 'features' | 'training' | 'baseline', done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Trains on the page's GPU worker instead of in this process (the engine passes it for webgpu/webgl). */
+  startRun?: StartRun;
 }
+
+/** Starts a training run of `model` somewhere else (the page's compute worker). */
+export type StartRun = (
+  model: tfl.LayersModel,
+  data: { train: Examples; validation: Examples; test: Examples },
+  options: TrainOptions & { optimizer: OptimizerName; learningRate: number },
+) => Promise<RunControl>;
 
 export interface TransferOutcome {
   transfer: TransferResultInfo;
@@ -141,7 +150,8 @@ async function trainModel(
 ): Promise<{ history: EpochRecord[]; stopped: boolean }> {
   const { dataset, settings } = options;
   compileModel(model, 'classification', settings.optimizer, settings.learningRate);
-  const run: TrainingRun = new TrainingRun(model, train, validation, {
+  const holder: { run?: RunControl } = {};
+  const loop: TrainOptions = {
     runId: which,
     epochs: settings.epochs,
     batchSize: settings.batchSize,
@@ -156,9 +166,13 @@ async function trainModel(
         options.onEpoch?.(which, record);
         options.onProgress?.(which === 'baseline' ? 'baseline' : 'training', record.epoch, settings.epochs);
       }
-      if (options.signal?.aborted) run.stop();
+      if (options.signal?.aborted) holder.run?.stop();
     },
-  });
+  };
+  const run: RunControl = options.startRun
+    ? await options.startRun(model, { train, validation, test: floatExamples(new Float32Array(0), new Float32Array(0), []) }, { ...loop, optimizer: settings.optimizer, learningRate: settings.learningRate })
+    : new TrainingRun(model, train, validation, loop);
+  holder.run = run;
   const onAbort = () => run.stop();
   options.signal?.addEventListener('abort', onAbort);
   try {
@@ -228,7 +242,7 @@ export async function transferLearn(options: TransferOptions): Promise<TransferO
     const headModel = tfl.model({ inputs: input, outputs: out, name: 'transfer_head' });
     const trained = await trainModel(headModel, train, validation, [dim], options, 'transfer');
     stopped = trained.stopped;
-    const testAccuracy = test.count > 0 ? evaluateClassifier(headModel, test, [dim], dataset.classes).accuracy : null;
+    const testAccuracy = test.count > 0 ? (await evaluateClassifier(headModel, test, [dim], dataset.classes)).accuracy : null;
     foldStandardisation(head[0]!, mean, std);
     transfer = result(trained.history, testAccuracy, (performance.now() - started) / 1000, featureSeconds, countParams(head), countParams(backboneLayers));
   } else {
@@ -241,7 +255,7 @@ export async function transferLearn(options: TransferOptions): Promise<TransferO
     const trained = await trainModel(model, train, validation, backbone.inputShape, options, 'transfer');
     stopped = trained.stopped;
     const test = imageExamples(backbone, dataset, s.test);
-    const testAccuracy = test.count > 0 ? evaluateClassifier(model, test, backbone.inputShape, dataset.classes).accuracy : null;
+    const testAccuracy = test.count > 0 ? (await evaluateClassifier(model, test, backbone.inputShape, dataset.classes)).accuracy : null;
     const trainable = countParams([...open]) + countParams(head);
     transfer = result(trained.history, testAccuracy, (performance.now() - started) / 1000, 0, trainable, countParams(backboneLayers) - countParams([...open]));
   }
@@ -260,7 +274,7 @@ export async function transferLearn(options: TransferOptions): Promise<TransferO
       const validation = imageExamples(backbone, dataset, s.validation);
       const trained = await trainModel(scratch, train, validation, backbone.inputShape, options, 'baseline');
       const test = imageExamples(backbone, dataset, s.test);
-      const testAccuracy = test.count > 0 ? evaluateClassifier(scratch, test, backbone.inputShape, dataset.classes).accuracy : null;
+      const testAccuracy = test.count > 0 ? (await evaluateClassifier(scratch, test, backbone.inputShape, dataset.classes)).accuracy : null;
       baseline = result(trained.history, testAccuracy, (performance.now() - b0) / 1000, 0, scratch.countParams(), 0);
     } catch {
       baseline = null;

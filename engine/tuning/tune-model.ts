@@ -2,7 +2,7 @@
 // configuration, trains it with the engine's TrainingRun on a fixed split, reports the validation
 // objective per epoch to the pruner, and stops early when the pruner says so.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DEFAULT_TRAINING_SETTINGS, type EpochRecord, type TrainingSettings } from '../../common/ipc/contract';
+import { TRAINING_DEFAULTS, type EpochRecord, type OptimizerName, type TrainingSettings } from '../../common/ipc/contract';
 import type { ModelTopology } from '../../common/model/keras-format';
 import { summarizeTopology } from '../../common/model/summary';
 import { adaptTemplate, getTemplate } from '../../common/model/templates';
@@ -10,9 +10,9 @@ import { useBackend, type ActiveBackend } from '../backends';
 import type { Dataset } from '../datasets/dataset';
 import { loadDataset, type LoadOptions } from '../datasets/load';
 import { prepareData, type PreparedData } from '../datasets/prepare';
-import { buildModel, compileModel } from '../model-builder';
+import { buildModel, compileModel } from '../../compute/model-builder';
 import type { GlasswingMetadata } from '../model-io';
-import { TrainingRun } from '../trainer';
+import { TrainingRun, type RunControl, type TrainOptions } from '../../compute/training-loop';
 import { applyParams, checkSpace, defaultSpace } from './apply';
 import type { Pruner } from './pruners';
 import type { Sampler } from './samplers';
@@ -49,6 +49,16 @@ export interface TuneOptions {
   onTrial?: (event: TuneTrialEvent) => void;
   onEpoch?: (trialNumber: number, record: EpochRecord) => void;
   signal?: AbortSignal;
+  /**
+   * Where trials train: by default in this process on `settings.backend`. The engine passes its GPU
+   * placement here (the backend it chose, and a starter that sends each trial to the page's worker).
+   */
+  placement?: TrialPlacement;
+}
+
+export interface TrialPlacement {
+  backend: ActiveBackend;
+  startRun(model: tfl.LayersModel, prepared: PreparedData, options: TrainOptions & { optimizer: OptimizerName; learningRate: number }): Promise<RunControl>;
 }
 
 export interface TuneTrialEvent {
@@ -78,7 +88,7 @@ export interface TuneResult {
 }
 
 /** Each trial trains for 20 epochs unless told otherwise; everything else as a training run. */
-const BASE_SETTINGS: TrainingSettings = { ...DEFAULT_TRAINING_SETTINGS, epochs: 20 };
+const BASE_SETTINGS: TrainingSettings = { ...TRAINING_DEFAULTS, epochs: 20 };
 
 export class TuneError extends BadInputError {}
 
@@ -104,7 +114,7 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
   study.meta = { ...study.meta, metric, dataset: typeof options.dataset === 'string' ? options.dataset : dataset.id, model: options.template ?? topology.config.name, space };
   const prepared = prepareData(dataset, base.validationSplit, base.testSplit, seed);
   if (prepared.train.count === 0 || prepared.validation.count === 0) throw new TuneError(`${dataset.name} is too small for the training and validation splits.`);
-  const backend = await useBackend(base.backend);
+  const backend = options.placement?.backend ?? (await useBackend(base.backend));
   const keep = options.keepBestModel ?? true;
   let bestModel: TuneResult['bestModel'] = null;
   const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
@@ -120,7 +130,8 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
         compileModel(model, dataset.task, applied.settings.optimizer, applied.settings.learningRate);
         let pruned = false;
         const history: EpochRecord[] = [];
-        const run: TrainingRun = new TrainingRun(model, prepared.train, prepared.validation, {
+        const trialRun: { current?: RunControl } = {};
+        const loop: TrainOptions = {
           runId: `trial-${trial.number}`,
           epochs: applied.settings.epochs,
           batchSize: applied.settings.batchSize,
@@ -138,10 +149,14 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
             trial.report(v ?? NaN, record.epoch);
             if (trial.shouldPrune() || options.signal?.aborted) {
               pruned = true;
-              run.stop();
+              trialRun.current?.stop();
             }
           },
-        });
+        };
+        const run = options.placement
+          ? await options.placement.startRun(model, prepared, { ...loop, optimizer: applied.settings.optimizer, learningRate: applied.settings.learningRate })
+          : new TrainingRun(model, prepared.train, prepared.validation, loop);
+        trialRun.current = run;
         await run.run();
         trial.setUserAttr('history', history);
         trial.setUserAttr('settings', applied.settings);

@@ -12,7 +12,7 @@ import { applyParams } from './apply';
 import { BRANIN, testObjective } from './test-functions';
 import { TrialPruned } from './trial';
 import { getTemplate, adaptTemplate } from '../../common/model/templates';
-import { DEFAULT_TRAINING_SETTINGS } from '../../common/ipc/contract';
+import { TRAINING_DEFAULTS } from '../../common/ipc/contract';
 
 test('Parzen estimator log densities match Optuna 3.1 exactly', () => {
   // Reference values from optuna.samplers._tpe.parzen_estimator._ParzenEstimator (3.1.0, default parameters).
@@ -131,7 +131,7 @@ test('parseSpace and applyParams set learning rate, dropout, L2, batch size and 
   assert.throws(() => parseSpace('lr=1:0'), /must not exceed/);
   assert.throws(() => parseSpace('lr=0:1:log'), /above 0/);
   const topology = adaptTemplate(getTemplate('iris-mlp'), { inputShape: [4], task: 'classification', outputs: 3 });
-  const { topology: t, settings } = applyParams(topology, DEFAULT_TRAINING_SETTINGS, { lr: 0.003, dropout: 0.25, l2: 1e-4, batch: 64, 'units.dense_1': 20 });
+  const { topology: t, settings } = applyParams(topology, TRAINING_DEFAULTS, { lr: 0.003, dropout: 0.25, l2: 1e-4, batch: 64, 'units.dense_1': 20 });
   assert.equal(settings.learningRate, 0.003);
   assert.equal(settings.batchSize, 64);
   const layers = t.config.layers;
@@ -140,7 +140,7 @@ test('parseSpace and applyParams set learning rate, dropout, L2, batch size and 
   assert.equal(layers[1]!.config['rate'], 0.25);
   assert.deepEqual(layers[0]!.config['kernel_regularizer'], { class_name: 'L1L2', config: { l1: 0, l2: 1e-4 } });
   assert.equal(topology.config.layers.length, 3, 'the input topology is untouched');
-  assert.throws(() => applyParams(topology, DEFAULT_TRAINING_SETTINGS, { 'units.nope': 3 }), /no layer named "nope"/);
+  assert.throws(() => applyParams(topology, TRAINING_DEFAULTS, { 'units.nope': 3 }), /no layer named "nope"/);
 });
 
 const REF = JSON.parse(

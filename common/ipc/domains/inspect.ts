@@ -4,9 +4,10 @@
 // number arrays (rounded to 5 significant digits) and images as base64 bytes. Wide layers are
 // paginated by channel (`offset`, `limit`) so one reply stays small.
 import { z } from 'zod';
-import type { INSPECT_EVENTS, INSPECT_REQUESTS } from './inspect.channels';
+import type { RunInfo } from './training';
+import { runIdSchema } from './shared';
 
-const runId = z.string().min(1).max(100);
+const runId = runIdSchema;
 const layer = z.string().min(1).max(500);
 const method = z.string().min(1).max(50);
 export const INSPECT_SPLITS = ['train', 'validation', 'test'] as const;
@@ -45,7 +46,7 @@ export const inspectRequests = {
   /** Pins test examples of the run (`samples`, positions in its test split) and source rows (`rows`); replaces earlier pins on that dataset. */
   'inspect.pin': z.object({ runId, samples: z.array(z.number().int().min(0).max(100_000_000)).max(8), rows: z.array(z.number().int().min(0).max(100_000_000)).max(8).optional() }).strict(),
   'inspect.snapshots': z.object({ runId }).strict(),
-} as const satisfies Record<(typeof INSPECT_REQUESTS)[number], z.ZodType>;
+} as const;
 
 /** Model-sized pixels 0–255, row-major h × w × channels, as base64 of the bytes. */
 export interface PixelImage {
@@ -55,18 +56,10 @@ export interface PixelImage {
   pixels: string;
 }
 
-export interface InspectRunInfo {
-  runId: string;
-  state: 'training' | 'finished' | 'failed';
-  dataset: string;
-  datasetName: string;
-  classes: string[];
-  inputShape: number[];
+/** A run as the inspector lists it: the run's one name, data set and model, and whether it takes images. */
+export interface InspectRunInfo extends RunInfo {
   /** The model takes images (so maps, CAMs and the gallery apply). */
   image: boolean;
-  epochs: number;
-  testAccuracy: number | null;
-  testCount: number;
 }
 
 export interface InspectLayer {
@@ -177,18 +170,35 @@ export interface CamReply {
   sample: SamplePrediction;
 }
 
-export interface AuditItem {
-  split: InspectSplit;
-  index: number;
+/** How one image's map scores in the shortcut audit (engine/inspect/shortcut-audit.ts computes it). */
+export interface AuditScores {
   label: number;
   predicted: number;
+  /**
+   * The ranking score: how far the heat exceeds what an evenly spread map would put outside the
+   * centre, on the border band, or in the corners — whichever is largest — scaled so 0 is "no
+   * more than even" and 1 is "all of it". 0 for empty maps.
+   */
   suspicion: number;
+  /**
+   * Heat-weighted mean distance from the image centre (0 at the centre, 1 on the outermost ring;
+   * Chebyshev distance, so a frame is a ring): about 0.5 for heat spread evenly, near 1 for heat
+   * on a border or in a corner.
+   */
   periphery: number;
+  /** Fractions of the map's total heat (at input resolution) in each region, 0–1. */
   outsideCentre: number;
   border: number;
   corners: number;
+  /** The hottest input pixel. */
   peak: { y: number; x: number };
+  /** The map is all zeros (no positive evidence at this layer): fractions are 0. */
   empty: boolean;
+}
+
+export interface AuditItem extends AuditScores {
+  split: InspectSplit;
+  index: number;
   cam: number[];
   thumbnail: PixelImage;
 }
@@ -275,4 +285,3 @@ export interface InspectEvents {
   'inspect.snapshot': InspectSnapshot;
 }
 
-export type InspectEventName = (typeof INSPECT_EVENTS)[number];

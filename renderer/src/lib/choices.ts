@@ -12,6 +12,8 @@ export const BACKEND_CHOICES: { value: BackendName; label: string }[] = [
   { value: 'cpu', label: 'CPU (JavaScript)' },
   { value: 'wasm', label: 'CPU (WebAssembly)' },
   { value: 'tensorflow', label: 'TensorFlow native' },
+  { value: 'webgpu', label: 'GPU (WebGPU)' },
+  { value: 'webgl', label: 'GPU (WebGL)' },
 ];
 
 export function formatDuration(seconds: number | null): string {

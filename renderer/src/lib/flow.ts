@@ -13,10 +13,12 @@ export interface LayerNodeData extends Record<string, unknown> {
   shape: string;
   params: number;
   error?: string;
+  /** What the layer must change to take the chosen data (the input, or the output layer). */
+  notice?: string;
   color: string;
 }
 
-export function toNodes(graph: LayerGraph, layout: Layout, summary: ModelSummary, selected: string | null): Node<LayerNodeData>[] {
+export function toNodes(graph: LayerGraph, layout: Layout, summary: ModelSummary, selected: string | null, dataNotice: { layer: string; message: string } | null = null): Node<LayerNodeData>[] {
   const byName = new Map(summary.layers.map((l) => [l.name, l]));
   const extraErrors = new Map(summary.errors.filter((e) => e.layer).map((e) => [e.layer, e.message]));
   return graph.layers.map((l) => {
@@ -33,6 +35,7 @@ export function toNodes(graph: LayerGraph, layout: Layout, summary: ModelSummary
         shape: s?.outputShape ? formatShape(s.outputShape) : '—',
         params: s?.params ?? 0,
         error: s?.error ?? extraErrors.get(l.name),
+        ...(dataNotice?.layer === l.name ? { notice: dataNotice.message } : {}),
         color: def ? CATEGORY_COLORS[def.category] : '#94a3b8',
       },
     };

@@ -1,6 +1,6 @@
 // The data importer: what is being looked at (a built-in sample, a file or folder on disk, or an
 // upload), how it is read, what the engine sees in it, and progress while it decodes.
-import type { DatasetInfo, DatasetInspectionSummary, DatasetOptions, DatasetProgressEvent } from '../../../common/ipc/contract';
+import { uploadNameFor, type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import { workbench } from './workbench.svelte';
 
@@ -23,7 +23,7 @@ function toBase64(buffer: ArrayBuffer): string {
 export class DataState {
   ref = $state<string | null>(null);
   options = $state<DatasetOptions>({});
-  inspection = $state.raw<DatasetInspectionSummary | null>(null);
+  inspection = $state.raw<DatasetInspection | null>(null);
   busy = $state<'idle' | 'uploading' | 'inspecting'>('idle');
   progress = $state.raw<DatasetProgressEvent | null>(null);
   uploaded = $state({ done: 0, total: 0 });
@@ -71,10 +71,13 @@ export class DataState {
       let batch: { path: string; base64: string }[] = [];
       let size = 0;
       let first = true;
+      // The engine makes a new folder for the first chunk and says its name; later chunks add to it.
+      let folder = uploadNameFor(name);
       const flush = async () => {
         if (!batch.length) return;
-        const r = await backend.invoke('datasets.upload', { name, files: batch, fresh: first });
+        const r = await backend.invoke('datasets.upload', { name: folder, files: batch, fresh: first });
         ref = r.ref;
+        folder = r.name;
         first = false;
         this.uploaded = { done: this.uploaded.done + batch.length, total: files.length };
         batch = [];
@@ -113,6 +116,7 @@ export class DataState {
       labelColumn: o.labelColumn ?? i.labelColumn ?? undefined,
       categorical: o.categorical,
       ignore: o.ignore,
+      badValues: o.badValues,
       imageHeight: o.height,
       imageWidth: o.width,
       color: o.color,

@@ -16,7 +16,13 @@ interface Snapshot {
 export const NODE_WIDTH = 236;
 export const NODE_HEIGHT = 86;
 
-/** Top-to-bottom layout: a layer sits one row below its deepest input; rows are centred. */
+/** Rows per column before a long model continues in the next column (to the right). */
+const ROWS_PER_COLUMN = 5;
+
+/**
+ * Top-to-bottom layout: a layer sits one row below its deepest input; rows are centred. A long
+ * model continues in further columns, left to right, so it fits a window at a readable size.
+ */
 export function autoLayout(graph: LayerGraph): Layout {
   let order;
   try {
@@ -29,8 +35,13 @@ export function autoLayout(graph: LayerGraph): Layout {
   const rows = new Map<number, string[]>();
   for (const l of order) rows.set(depth.get(l.name)!, [...(rows.get(depth.get(l.name)!) ?? []), l.name]);
   const layout: Layout = {};
+  const widest = Math.max(1, ...[...rows.values()].map((names) => names.length));
+  const columnWidth = widest * (NODE_WIDTH + 40) + 40;
+  const wrap = rows.size > ROWS_PER_COLUMN + 1;
   for (const [d, names] of rows) {
-    names.forEach((n, i) => (layout[n] = { x: (i - (names.length - 1) / 2) * (NODE_WIDTH + 40), y: d * (NODE_HEIGHT + 34) }));
+    const column = wrap ? Math.floor(d / ROWS_PER_COLUMN) : 0;
+    const row = wrap ? d % ROWS_PER_COLUMN : d;
+    names.forEach((n, i) => (layout[n] = { x: column * columnWidth + (i - (names.length - 1) / 2) * (NODE_WIDTH + 40), y: row * (NODE_HEIGHT + 34) }));
   }
   // A wire that skips rows (a residual connection) would run straight through the layers between
   // its ends: move those layers aside so the skip wire stays visible.

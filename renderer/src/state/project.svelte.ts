@@ -22,7 +22,7 @@ export class ProjectState {
       model: graphState.topology(),
       layout: $state.snapshot(graphState.layout),
       dataset: { ref: workbench.datasetId },
-      training: $state.snapshot(workbench.settings) as unknown as Record<string, unknown>,
+      training: { ...$state.snapshot(workbench.settings) },
       runs: runs.runs,
     };
   }
@@ -37,11 +37,12 @@ export class ProjectState {
     return this.saveAs(this.path);
   }
 
-  async saveAs(path: string): Promise<boolean> {
+  /** Saves to `path`; `confirmed` when a person already agreed to replace what is there (a native save dialog asked). */
+  async saveAs(path: string, confirmed = false): Promise<boolean> {
     const name = path.split(/[\\/]/).pop()!.replace(/\.glasswing\.json$/, '').replace(/\.json$/, '');
     try {
       const file = this.toFile(name);
-      const r = await backend.invoke('project.save', { path, project: file });
+      const r = await backend.invoke('project.save', { path, project: file, ...(confirmed ? { overwrite: true } : {}) });
       this.path = r.path;
       this.name = name;
       graphState.dirty = false;

@@ -2,14 +2,22 @@
 // replaced whole, so charts redraw once per event rather than tracking every array element.
 import type { EpochRecord, EvaluationMetrics, TrainingEvent, TrainingSettings } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
-import type { ModelTopology } from '../../../common/model/keras-format';
-import { runs } from './runs.svelte';
+import { JobEvents } from '../lib/job-events';
+import type { ModelSource } from '../../../common/ipc/contract';
 
-export type RunStatus = 'idle' | 'starting' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
+export type RunStatus = 'idle' | 'starting' | 'queued' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
 
 export class TrainingState {
   runId = $state<string | null>(null);
   status = $state<RunStatus>('idle');
+  /** The run's one name (as the runs table and every view show it). */
+  runName = $state('');
+  /** Runs ahead of this one while it is queued. */
+  queuedBehind = $state(0);
+  /** Why this backend trains (auto's measured choice, or "you chose it"). */
+  backendReason = $state('');
+  /** The last run of this page that finished (the workspace selects it). */
+  finishedRunId = $state<string | null>(null);
   backendName = $state('');
   device = $state('');
   totalEpochs = $state(0);
@@ -39,8 +47,10 @@ export class TrainingState {
   private pausedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
 
+  private readonly events = new JobEvents<TrainingEvent>((e) => e.runId, (e) => this.handle(e));
+
   constructor() {
-    backend.on('training.event', (e) => this.handle(e));
+    backend.on('training.event', (e) => this.events.accept(e));
     backend.on('engine.status', (s) => {
       if (s.state === 'crashed' && (this.status === 'training' || this.status === 'paused' || this.status === 'starting')) {
         this.fail(s.message);
@@ -49,7 +59,7 @@ export class TrainingState {
   }
 
   get running(): boolean {
-    return this.status === 'training' || this.status === 'paused' || this.status === 'starting';
+    return this.status === 'training' || this.status === 'paused' || this.status === 'starting' || this.status === 'queued';
   }
 
   /** Seconds spent training, pauses excluded. */
@@ -73,17 +83,35 @@ export class TrainingState {
     return total ? Math.min(1, ((this.epoch - 1) * this.batchesPerEpoch + this.batch) / total) : 0;
   }
 
-  async start(model: { template: string } | { topology: ModelTopology }, dataset: string, settings: TrainingSettings): Promise<void> {
+  async start(model: ModelSource, dataset: string, settings: TrainingSettings, names: { name: string; modelName: string }): Promise<void> {
     this.reset();
     this.status = 'starting';
+    this.runName = names.name;
+    this.events.begin();
     try {
       const snapshot = $state.snapshot(settings) as TrainingSettings;
-      const { runId } = await backend.invoke('training.start', { model, dataset, settings: snapshot });
-      if ('topology' in model) runs.starting(runId, snapshot, model.topology, dataset);
-      this.runId = runId;
+      const r = await backend.invoke('training.start', { model, dataset, settings: snapshot, name: names.name, modelName: names.modelName });
+      this.runId = r.runId;
+      if (r.state === 'queued' && this.status === 'starting') {
+        this.status = 'queued';
+        this.queuedBehind = r.position;
+      }
+      this.events.started(r.runId);
     } catch (e) {
+      this.events.reset();
       this.fail((e as Error).message);
     }
+  }
+
+  /** Back to "ready" when the data or the model changed (a running run keeps going). */
+  clearResults(): void {
+    if (this.running) return;
+    this.events.reset();
+    this.reset();
+    this.status = 'idle';
+    this.runName = '';
+    this.totalEpochs = 0;
+    this.examples = { train: 0, validation: 0, test: 0 };
   }
 
   async pause(): Promise<void> {
@@ -145,14 +173,18 @@ export class TrainingState {
     this.now = Date.now();
   }
 
-  handle(e: TrainingEvent): void {
-    // Events of an earlier run (still draining) are not this run's.
-    if (e.type !== 'started' && this.runId && e.runId !== this.runId) return;
+  private handle(e: TrainingEvent): void {
     switch (e.type) {
+      case 'queued':
+        this.status = 'queued';
+        this.queuedBehind = e.position;
+        break;
       case 'started':
         this.runId = e.runId;
+        this.runName = e.info.name;
         this.status = 'training';
         this.backendName = e.backend;
+        this.backendReason = e.reason;
         this.device = e.device;
         this.totalEpochs = e.epochs;
         this.batchesPerEpoch = e.batchesPerEpoch;
@@ -202,6 +234,7 @@ export class TrainingState {
         this.regression = e.regression ?? null;
         this.stopReason = e.stopReason ? `${e.stopReason}${e.restoredEpoch ? `; the weights of epoch ${e.restoredEpoch} were restored` : ''}.` : e.restoredEpoch ? `Best weights (epoch ${e.restoredEpoch}) restored.` : null;
         this.backendName = e.backend;
+        this.finishedRunId = e.runId;
         this.stopClock();
         break;
       case 'failed':

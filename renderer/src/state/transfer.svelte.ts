@@ -3,9 +3,11 @@
 // (transfer.start) and then, with the same epochs, batch size and learning rate, LeNet-5 trained
 // from scratch as an ordinary run (training.start, so it also shows in the Train view).
 import type { EpochRecord, TrainingEvent, TrainingSettings } from '../../../common/ipc/contract';
-import type { BackboneInfo, BackboneRef, TransferEvent, TransferResultInfo } from '../../../common/ipc/domains/tuning';
+import type { BackboneInfo, BackboneRef, TransferEvent, TransferResultInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { JobEvents } from '../lib/job-events';
 import { workbench } from './workbench.svelte';
+import { runs } from './runs.svelte';
 
 export type TransferStatus = 'idle' | 'starting' | 'running' | 'baseline' | 'finished' | 'stopped' | 'failed';
 export type TransferPhase = 'loading' | 'features' | 'training' | 'baseline';
@@ -67,21 +69,15 @@ export class TransferState {
   /** What the finished comparison ran on (the form may change afterwards). */
   ranWith = $state.raw<{ backbone: string; cut: string; unfreeze: number; headUnits: number; epochs: number; dataset: string } | null>(null);
 
-  private pendingTransfer: TransferEvent[] = [];
-  private pendingTraining: TrainingEvent[] = [];
+  private readonly transferEvents = new JobEvents<TransferEvent>((e) => e.transferId, (e) => this.onTransfer(e));
+  private readonly baselineEvents = new JobEvents<TrainingEvent>((e) => e.runId, (e) => this.onTraining(e));
   private baselineStarted = 0;
   private baselineParams = 0;
   private stopRequested = false;
 
   constructor() {
-    backend.on('transfer.event', (e) => {
-      if (this.status === 'starting' && !this.transferId) this.pendingTransfer.push(e);
-      else if (e.transferId === this.transferId) this.onTransfer(e);
-    });
-    backend.on('training.event', (e) => {
-      if (this.status === 'baseline' && !this.baselineRunId) this.pendingTraining.push(e);
-      else if (this.baselineRunId && e.runId === this.baselineRunId) this.onTraining(e);
-    });
+    backend.on('transfer.event', (e) => this.transferEvents.accept(e));
+    backend.on('training.event', (e) => this.baselineEvents.accept(e));
     backend.on('engine.status', (s) => {
       if (s.state === 'crashed' && this.running) {
         this.status = 'failed';
@@ -148,8 +144,8 @@ export class TransferState {
     this.baselineHistory = [];
     this.transferId = null;
     this.baselineRunId = null;
-    this.pendingTransfer = [];
-    this.pendingTraining = [];
+    this.baselineEvents.reset();
+    this.transferEvents.begin();
     this.stopRequested = false;
     this.phase = 'loading';
     this.done = 0;
@@ -169,10 +165,9 @@ export class TransferState {
       });
       this.transferId = r.transferId;
       this.status = 'running';
-      const pending = this.pendingTransfer.filter((e) => e.transferId === r.transferId);
-      this.pendingTransfer = [];
-      for (const e of pending) this.onTransfer(e);
+      this.transferEvents.started(r.transferId);
     } catch (e) {
+      this.transferEvents.reset();
       this.status = 'failed';
       this.error = (e as Error).message;
     }
@@ -226,17 +221,19 @@ export class TransferState {
     this.phase = 'baseline';
     this.done = 0;
     this.total = this.epochs;
+    this.baselineEvents.begin();
     try {
       const r = await backend.invoke('training.start', {
         model: { template: BASELINE_TEMPLATE },
         dataset: workbench.datasetId,
         settings: budgetSettings(this.epochs, this.batchSize, this.learningRate),
+        name: runs.nextName(),
+        modelName: 'LeNet-5 from scratch (transfer comparison)',
       });
       this.baselineRunId = r.runId;
-      const pending = this.pendingTraining.filter((e) => e.runId === r.runId);
-      this.pendingTraining = [];
-      for (const e of pending) this.onTraining(e);
+      this.baselineEvents.started(r.runId);
     } catch (e) {
+      this.baselineEvents.reset();
       this.status = 'failed';
       this.phase = null;
       this.error = `The from-scratch run did not start: ${(e as Error).message}`;

@@ -2,8 +2,17 @@
 // saved studies, "apply best" back to the builder and the training settings, and model export.
 // The only caller of the backend for the tuning domain.
 import type { TrainingSettings } from '../../../common/ipc/contract';
-import type { ExportCheckInfo, ExportFormatName, TuningBest, TuningMetric, TuningParams, TuningSpace, TuningStudySummary, TuningTrialInfo } from '../../../common/ipc/domains/tuning';
+import type { ExportCheckInfo, ExportFormatName, TuningBest, TuningMetric, TuningParams, TuningSpace, TuningStudySummary, TuningTrialInfo } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { modelScope } from '../../../common/project/run-scope';
+import { JobEvents } from '../lib/job-events';
+import type { Events } from '../../../common/ipc/contract';
+
+/** A study's events, tagged by kind so one JobEvents follows all three. */
+type StudyEvent =
+  | { kind: 'trial'; studyId: string; e: Events['tuning.trial'] }
+  | { kind: 'epoch'; studyId: string; e: Events['tuning.epoch'] }
+  | { kind: 'finished'; studyId: string; e: Events['tuning.finished'] };
 import { graphState } from './graph.svelte';
 import { workbench } from './workbench.svelte';
 
@@ -20,6 +29,8 @@ export interface SpaceRow {
   high: number;
   /** Comma-separated (choices rows). */
   choices: string;
+  /** Units rows: the layer width the range was made for (a different width makes a new range). */
+  basis?: number;
 }
 
 function baseRows(): SpaceRow[] {
@@ -66,29 +77,34 @@ export class TuningState {
   exportError = $state<string | null>(null);
 
   constructor() {
-    backend.on('tuning.trial', (e) => {
-      if (e.studyId !== this.studyId) return;
-      const { studyId: _s, best: _b, ...trial } = e;
-      this.trials = [...this.trials.filter((t) => t.number !== trial.number), trial].sort((a, b) => a.number - b.number);
-    });
-    backend.on('tuning.epoch', (e) => {
-      if (e.studyId === this.studyId) this.progress = { trial: e.trial, epoch: e.epoch, epochs: e.epochs };
-    });
-    backend.on('tuning.finished', (e) => {
-      if (e.studyId !== this.studyId) return;
-      this.progress = null;
-      this.direction = e.direction;
-      this.best = e.best;
-      this.status = e.failed ? 'failed' : e.stopped ? 'stopped' : 'finished';
-      this.error = e.failed;
-      void this.loadStudies();
-    });
+    backend.on('tuning.trial', (e) => this.studyEvents.accept({ kind: 'trial', studyId: e.studyId, e }));
+    backend.on('tuning.epoch', (e) => this.studyEvents.accept({ kind: 'epoch', studyId: e.studyId, e }));
+    backend.on('tuning.finished', (e) => this.studyEvents.accept({ kind: 'finished', studyId: e.studyId, e }));
     backend.on('engine.status', (s) => {
       if (s.state === 'crashed' && this.running) {
         this.status = 'failed';
         this.error = s.message;
       }
     });
+  }
+
+  private readonly studyEvents = new JobEvents<StudyEvent>((x) => x.studyId, (x) => this.onStudy(x));
+
+  private onStudy(x: StudyEvent): void {
+    if (x.kind === 'trial') {
+      const { studyId: _s, best: _b, ...trial } = x.e;
+      this.trials = [...this.trials.filter((t) => t.number !== trial.number), trial].sort((a, b) => a.number - b.number);
+    } else if (x.kind === 'epoch') {
+      this.progress = { trial: x.e.trial, epoch: x.e.epoch, epochs: x.e.epochs };
+    } else {
+      const e = x.e;
+      this.progress = null;
+      this.direction = e.direction;
+      this.best = e.best;
+      this.status = e.failed ? 'failed' : e.stopped ? 'stopped' : 'finished';
+      this.error = e.failed;
+      void this.loadStudies();
+    }
   }
 
   get running(): boolean {
@@ -104,10 +120,11 @@ export class TuningState {
   /** Keeps one units row per hidden Dense layer of the current model. */
   syncLayerRows(): void {
     const layers = this.denseLayers;
-    const keep = this.rows.filter((r) => !r.key.startsWith('units.') || layers.some((l) => `units.${l.name}` === r.key));
+    // A layer of the same name but another width (another model) gets a range around its own width.
+    const keep = this.rows.filter((r) => !r.key.startsWith('units.') || layers.some((l) => `units.${l.name}` === r.key && l.units === r.basis));
     for (const l of layers) {
       if (!keep.some((r) => r.key === `units.${l.name}`)) {
-        keep.push({ key: `units.${l.name}`, label: `Units of ${l.name}`, enabled: false, kind: 'int', log: false, low: Math.max(1, Math.round(l.units / 2)), high: Math.max(2, l.units * 2), choices: '' });
+        keep.push({ key: `units.${l.name}`, label: `Units of ${l.name}`, enabled: false, kind: 'int', log: false, low: Math.max(1, Math.round(l.units / 2)), high: Math.max(2, l.units * 2), choices: '', basis: l.units });
       }
     }
     if (keep.length !== this.rows.length || keep.some((r, i) => r !== this.rows[i])) this.rows = keep;
@@ -133,6 +150,34 @@ export class TuningState {
     return space;
   }
 
+  /** Applying the best trial changes the model on purpose: the next scope is the study's own. */
+  private applying = false;
+  /** The workspace scope the study and its messages belong to. */
+  private scope: string | null = null;
+
+  /** The data or the model changed: ranges follow the new model, messages about the old one go. */
+  rescope(scope: string): void {
+    this.syncLayerRows();
+    if (this.applying || this.running) {
+      this.applying = false;
+      this.scope = scope;
+      return;
+    }
+    if (scope === this.scope) return;
+    this.scope = scope;
+    this.applied = null;
+    this.exportResult = null;
+    this.exportError = null;
+    if (!this.running && this.status !== 'idle') {
+      this.status = 'idle';
+      this.trials = [];
+      this.best = null;
+      this.error = null;
+      this.progress = null;
+      this.name = null;
+    }
+  }
+
   async start(): Promise<void> {
     const space = this.space();
     if (typeof space === 'string') {
@@ -148,6 +193,7 @@ export class TuningState {
     this.status = 'starting';
     this.direction = this.metric === 'valLoss' ? 'minimize' : 'maximize';
     const settings = { ...($state.snapshot(workbench.settings) as TrainingSettings), epochs: this.epochsPerTrial };
+    this.studyEvents.begin();
     try {
       const r = await backend.invoke('tuning.start', {
         model: { topology: graphState.topology() },
@@ -162,10 +208,12 @@ export class TuningState {
         ...(this.studyName.trim() ? { studyName: this.studyName.trim() } : {}),
       });
       this.studyId = r.studyId;
+      this.studyEvents.started(r.studyId);
       this.name = r.name;
       if (this.status === 'starting') this.status = 'running';
       if (r.resumedTrials > 0) await this.loadOldTrials(r.name);
     } catch (e) {
+      this.studyEvents.reset();
       this.status = 'failed';
       this.error = (e as Error).message;
     }
@@ -224,7 +272,9 @@ export class TuningState {
   applyBest(): void {
     const b = this.best;
     if (!b) return;
+    const before = modelScope(graphState.topology());
     graphState.loadTopology(b.topology, null, null);
+    this.applying = modelScope(graphState.topology()) !== before;
     const s = workbench.settings;
     s.learningRate = b.settings.learningRate;
     s.batchSize = b.settings.batchSize;
@@ -232,12 +282,12 @@ export class TuningState {
     this.applied = `Applied trial ${b.number}: ${formatParams(b.params)}`;
   }
 
-  async exportModel(runId: string): Promise<void> {
+  async exportModel(runId: string, defaultFolder: string): Promise<void> {
     this.exporting = true;
     this.exportError = null;
     this.exportResult = null;
     try {
-      const dir = this.exportDir.trim() || `${runId}-${this.exportFormat}`;
+      const dir = this.exportDir.trim() || defaultFolder;
       const r = await backend.invoke('export.model', { runId, format: this.exportFormat, dir });
       this.exportResult = { outDir: r.outDir, files: r.files, check: r.check, runId };
     } catch (e) {

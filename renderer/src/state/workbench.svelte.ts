@@ -1,17 +1,12 @@
 // Workbench state: what the engine offers (backends, templates, datasets), the current choice of
 // model and data, and the model summary for that choice. The only caller of the backend for them.
-import type { AppInfo, DatasetInfo, TrainingSettings } from '../../../common/ipc/contract';
+import { DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInfo, type DatasetInfo, type TrainingSettings } from '../../../common/ipc/contract';
 import type { TemplateInfo } from '../../../common/model/templates';
 import { backend } from '../lib/backend';
 import { adaptTemplate } from '../../../common/model/templates';
+import { fitModelToData } from '../../../common/model/fit-to-data';
 import { graphState } from './graph.svelte';
 
-/** Settings that train each built-in dataset well in a minute or less. */
-const SUGGESTED: Record<string, Partial<TrainingSettings>> = {
-  iris: { epochs: 100, batchSize: 16, learningRate: 0.01 },
-  mnist: { epochs: 3, batchSize: 64, learningRate: 0.001 },
-  watermark: { epochs: 8, batchSize: 32, learningRate: 0.001 },
-};
 
 export class Workbench {
   info = $state<AppInfo | null>(null);
@@ -19,16 +14,7 @@ export class Workbench {
   datasets = $state<DatasetInfo[]>([]);
   templateId = $state('iris-mlp');
   datasetId = $state('iris');
-  settings = $state<TrainingSettings>({
-    epochs: 100,
-    batchSize: 16,
-    learningRate: 0.01,
-    optimizer: 'adam',
-    validationSplit: 0.2,
-    testSplit: 0.2,
-    seed: 1,
-    backend: 'auto',
-  });
+  settings = $state<TrainingSettings>({ ...TRAINING_DEFAULTS, ...TRAINING_SUGGESTIONS['iris'] });
   summaryError = $state<string | null>(null);
   /** A template is being fetched and fitted: training waits for it. */
   loadingModel = $state(false);
@@ -42,13 +28,29 @@ export class Workbench {
     return this.templates.find((t) => t.id === this.templateId);
   }
 
+  /** What the model is called in the runs table and every run picker. */
+  get modelName(): string {
+    const t = graphState.fromTemplate ? this.templates.find((x) => x.id === graphState.fromTemplate) : undefined;
+    return t?.name ?? 'Your model';
+  }
+
   /** Templates that fit the chosen dataset's kind of data. */
   get compatibleTemplates(): TemplateInfo[] {
     const kind = this.dataset?.kind;
     return this.templates.filter((t) => !kind || t.dataKind === kind || (kind === 'images' && t.dataKind === 'table'));
   }
 
+  /** The backends on offer change when a page's compute worker connects or leaves. */
+  async refreshInfo(): Promise<void> {
+    try {
+      this.info = await backend.invoke('app.info', {});
+    } catch {
+      /* the next change or reload tries again */
+    }
+  }
+
   async load(): Promise<void> {
+    backend.on('device.changed', () => void this.refreshInfo());
     try {
       const [info, templates, datasets] = await Promise.all([
         backend.invoke('app.info', {}),
@@ -69,7 +71,7 @@ export class Workbench {
   async useDataset(info: DatasetInfo, options: Partial<TrainingSettings>): Promise<void> {
     this.datasets = [...this.datasets.filter((d) => d.id !== info.id), info];
     await this.chooseDataset(info.id);
-    for (const key of ['labelColumn', 'categorical', 'ignore', 'imageHeight', 'imageWidth', 'color'] as const) {
+    for (const key of DATA_READING_KEYS) {
       if (options[key] === undefined) delete this.settings[key];
       else (this.settings as Record<string, unknown>)[key] = options[key];
     }
@@ -78,16 +80,28 @@ export class Workbench {
   async chooseDataset(id: string): Promise<void> {
     this.datasetId = id;
     const ds = this.dataset;
-    Object.assign(this.settings, SUGGESTED[id] ?? (ds?.kind === 'images' ? SUGGESTED['mnist'] : SUGGESTED['iris']));
+    Object.assign(this.settings, TRAINING_SUGGESTIONS[id] ?? TRAINING_SUGGESTIONS[ds?.kind === 'images' ? 'images' : 'table']);
     // Built-in samples need no reading options.
-    if (SUGGESTED[id]) for (const key of ['labelColumn', 'categorical', 'ignore', 'imageHeight', 'imageWidth', 'color'] as const) delete this.settings[key];
-    // A model still equal to its template follows the data; an edited one is left alone.
+    if (['iris', 'mnist', 'watermark'].includes(id)) for (const key of DATA_READING_KEYS) delete this.settings[key];
+    // A model still equal to its template follows the data; "Your model" is fitted when that is
+    // safe (same kind of input, a Dense output), and otherwise left as it is — the Build and
+    // Train views then say what to change.
     if (graphState.fromTemplate || graphState.graph.layers.length === 0) {
       const current = this.templates.find((t) => t.id === (graphState.fromTemplate ?? this.templateId));
       const id2 = current && ds && current.dataKind === ds.kind ? current.id : (this.templates.find((t) => t.dataKind === ds?.kind)?.id ?? this.templateId);
       await this.chooseTemplate(id2);
+    } else if (ds) {
+      const fit = fitModelToData(graphState.topology(), { inputShape: ds.inputShape, task: ds.task ?? 'classification', outputs: ds.task === 'regression' ? 1 : ds.classes.length }, ds.name);
+      this.fitNotice = null;
+      if (!fit.ok && fit.fitted) {
+        graphState.loadTopology(fit.fitted, graphState.layout, null);
+        this.fitNotice = `Your model was fitted to ${ds.name}: ${fit.change}. Undo (Ctrl+Z) in the Build view to go back.`;
+      }
     }
   }
+
+  /** What happened to "Your model" when the data changed (shown once, until the next change). */
+  fitNotice = $state<string | null>(null);
 
   /** Loads a template into the builder, fitted to the chosen dataset (one undoable edit). */
   async chooseTemplate(id: string): Promise<void> {
@@ -109,6 +123,7 @@ export class Workbench {
     } finally {
       this.loadingModel = false;
     }
+    this.fitNotice = null;
   }
 
   async refreshSummary(): Promise<void> {
