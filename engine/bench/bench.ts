@@ -7,18 +7,20 @@ import { existsSync } from 'node:fs';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, listBackends, useBackend } from '../backends';
 import { registerFastKernels, kernelThreads } from '../kernels';
-import { getTemplate } from '../../common/model/templates';
+import { benchModel, BENCH_MODELS, DEFAULT_BENCH_MODELS, type BenchModel } from './models';
 
-export type BenchModel = 'lenet5' | 'mnist-mlp' | 'iris-mlp';
-export const BENCH_MODELS: BenchModel[] = ['lenet5', 'mnist-mlp', 'iris-mlp'];
+export { BENCH_MODELS, DEFAULT_BENCH_MODELS, type BenchModel };
 
 export interface BenchOptions {
-  models?: BenchModel[];
+  models?: string[];
   /** Concrete backends to measure; default: every available one. */
   backends?: string[];
+  /** Overrides every model's own batch size (LeNet-5 and the MLPs 64, the 32×32 and larger CNNs 32). */
   batchSize?: number;
   /** Seconds of training to time per model and backend (inference gets half). */
   seconds?: number;
+  /** Rounds of (Glasswing, PyTorch) measurements; samples/s and ratios are medians over rounds. */
+  rounds?: number;
   /** Also run the PyTorch CPU reference when /usr/bin/python3 has torch (default true). */
   pytorch?: boolean;
   /** Also time one model.fit epoch over this many samples of LeNet-5 (0: skip). */
@@ -31,16 +33,21 @@ export interface BenchResult {
   model: string;
   backend: string;
   batchSize: number;
+  /** Median over rounds; 0 for models timed on inference only. */
   trainSamplesPerSec: number;
   inferSamplesPerSec: number;
+  /** Each round's samples/s, when there was more than one round. */
+  rounds?: { train: number[]; infer: number[] };
 }
 
 export interface BenchRatio {
   model: string;
   backend: string;
-  /** Glasswing samples/s divided by PyTorch's, same model, same run. */
+  /** Glasswing samples/s divided by PyTorch's, same model, same round; median over rounds. */
   train: number;
   infer: number;
+  /** Each round's ratios, when there was more than one round. */
+  rounds?: { train: number[]; infer: number[] };
 }
 
 export interface EpochResult {
@@ -61,21 +68,16 @@ export interface BenchReport {
   epochs: EpochResult[];
 }
 
-function inputShape(model: BenchModel): { shape: number[]; classes: number } {
-  if (model === 'lenet5') return { shape: [28, 28, 1], classes: 10 };
-  if (model === 'mnist-mlp') return { shape: [784], classes: 10 };
-  return { shape: [4], classes: 3 };
-}
-
-async function buildModel(model: BenchModel): Promise<tfl.LayersModel> {
-  const m = await tfl.models.modelFromJSON({ modelTopology: getTemplate(model) as unknown as tf.io.ModelJSON['modelTopology'] });
+async function buildModel(model: string): Promise<tfl.LayersModel> {
+  const m = await benchModel(model).build();
   m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   return m;
 }
 
-/** Calls `step` (warmed up first) until `seconds` pass; returns steps per second. */
+/** Calls `step` (warmed up first: 3 calls, or fewer when they take over `seconds`) until `seconds` pass; returns steps per second. */
 async function timed(step: () => Promise<void>, seconds: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await step();
+  const w0 = performance.now();
+  for (let i = 0; i < 3 && (i === 0 || performance.now() - w0 < seconds * 1000); i++) await step();
   let n = 0;
   const t0 = performance.now();
   for (;;) {
@@ -86,31 +88,33 @@ async function timed(step: () => Promise<void>, seconds: number): Promise<number
   }
 }
 
-async function measure(model: BenchModel, backend: string, batchSize: number, seconds: number): Promise<BenchResult> {
+async function measure(model: string, backend: string, batchSize: number, seconds: number): Promise<BenchResult> {
+  const spec = benchModel(model);
   const m = await buildModel(model);
-  const { shape, classes } = inputShape(model);
-  const x = tf.randomUniform([batchSize, ...shape]);
-  const y = tf.oneHot(tf.randomUniform([batchSize], 0, classes, 'int32'), classes);
-  const train = await timed(async () => {
-    await m.trainOnBatch(x, y);
-  }, seconds);
+  const x = tf.randomUniform([batchSize, ...spec.inputShape]);
+  const y = spec.train ? tf.oneHot(tf.randomUniform([batchSize], 0, spec.classes, 'int32'), spec.classes) : null;
+  const train = y
+    ? await timed(async () => {
+      await m.trainOnBatch(x, y);
+    }, seconds)
+    : 0;
   const infer = await timed(async () => {
     // One batch of batchSize, as PyTorch is timed (predict's own default would split it in 32s).
     const out = m.predict(x, { batchSize }) as tf.Tensor;
     out.dataSync();
     out.dispose();
-  }, seconds / 2);
-  tf.dispose([x, y]);
+  }, spec.train ? seconds / 2 : seconds);
+  tf.dispose(y ? [x, y] : [x]);
   m.dispose();
   return { model, backend, batchSize, trainSamplesPerSec: round(train * batchSize), inferSamplesPerSec: round(infer * batchSize) };
 }
 
-/** Wall time of one model.fit epoch (shuffled, batchSize) over `samples` synthetic digits. */
-async function epoch(model: BenchModel, backend: string, samples: number, batchSize: number): Promise<EpochResult> {
+/** Wall time of one model.fit epoch (shuffled, batchSize) over `samples` synthetic examples. */
+async function epoch(model: string, backend: string, samples: number, batchSize: number): Promise<EpochResult> {
+  const spec = benchModel(model);
   const m = await buildModel(model);
-  const { shape, classes } = inputShape(model);
-  const x = tf.randomUniform([samples, ...shape]);
-  const y = tf.oneHot(tf.randomUniform([samples], 0, classes, 'int32'), classes);
+  const x = tf.randomUniform([samples, ...spec.inputShape]);
+  const y = tf.oneHot(tf.randomUniform([samples], 0, spec.classes, 'int32'), spec.classes);
   const t0 = performance.now();
   await m.fit(x, y, { epochs: 1, batchSize, shuffle: true, verbose: 0 });
   const seconds = (performance.now() - t0) / 1000;
@@ -120,6 +124,13 @@ async function epoch(model: BenchModel, backend: string, samples: number, batchS
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return 0;
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
 
 function pytorchScript(): string {
   // Sources run as CommonJS (tsx, and the esbuild bundle), so __dirname is defined.
@@ -132,12 +143,15 @@ function pytorchScript(): string {
 }
 
 /** Runs the PyTorch reference in a child process; returns its results or why it could not. */
-export function runPytorch(models: string[], batchSize: number, seconds: number): { results: BenchReport['pytorch']; skipped?: string } {
+export function runPytorch(models: { model: string; batchSize: number }[], seconds: number): { results: BenchReport['pytorch']; skipped?: string } {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) return { results: [], skipped: `${python} not found` };
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return { results: [], skipped: 'PyTorch is not installed for /usr/bin/python3' };
-  const r = spawnSync(python, [pytorchScript(), '--models', models.join(','), '--batch', String(batchSize), '--seconds', String(seconds), '--threads', String(cores())],
+  const list = models.map((m) => `${m.model}:${m.batchSize}`).join(',');
+  // BENCH_TORCH_THREADS: PyTorch's threads (default: one per core, as Glasswing's kernels).
+  const threads = Number(process.env.BENCH_TORCH_THREADS) > 0 ? Number(process.env.BENCH_TORCH_THREADS) : cores();
+  const r = spawnSync(python, [pytorchScript(), '--models', list, '--seconds', String(seconds), '--threads', String(threads)],
     { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status !== 0) return { results: [], skipped: `the PyTorch bench failed: ${(r.stderr || '').trim().split('\n').pop()}` };
   try {
@@ -149,37 +163,75 @@ export function runPytorch(models: string[], batchSize: number, seconds: number)
 
 const cores = (): number => os.availableParallelism?.() ?? os.cpus().length;
 
+/** One result per (model, backend): medians over rounds, with each round kept when there were several. */
+function mergeRounds<T extends BenchResult>(rounds: T[][]): T[] {
+  const first = rounds[0] ?? [];
+  return first.map((r) => {
+    const all = rounds.map((rs) => rs.find((q) => q.model === r.model && q.backend === r.backend)).filter((q): q is T => !!q);
+    const train = all.map((q) => q.trainSamplesPerSec), infer = all.map((q) => q.inferSamplesPerSec);
+    return { ...r, trainSamplesPerSec: round(median(train)), inferSamplesPerSec: round(median(infer)), ...(all.length > 1 ? { rounds: { train, infer } } : {}) };
+  });
+}
+
 export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   registerFastKernels();
   const log = opts.log ?? (() => {});
-  const models = opts.models ?? ['lenet5', 'mnist-mlp'];
-  const batchSize = opts.batchSize ?? 64;
+  const models = opts.models ?? DEFAULT_BENCH_MODELS;
+  for (const m of models) benchModel(m); // unknown names fail before anything runs
+  const batchOf = (m: string): number => opts.batchSize ?? benchModel(m).batchSize;
   const seconds = opts.seconds ?? 3;
+  const rounds = Math.max(1, Math.floor(opts.rounds ?? 1));
   const available = listBackends().filter((b) => b.available).map((b) => b.name as string);
   const backends = (opts.backends ?? available).filter((b) => available.includes(b));
-  const results: BenchResult[] = [];
+  const ours: BenchResult[][] = [];
+  const theirs: BenchReport['pytorch'][] = [];
   const epochs: EpochResult[] = [];
-  for (const backend of backends) {
-    await useBackend(backend as 'cpu');
+  let pytorchSkipped: string | undefined = opts.pytorch === false ? 'not requested' : undefined;
+  // Each model is measured on every backend and then in PyTorch right after (the order alternating
+  // between rounds), so that both sides of a ratio see the same load on a shared machine.
+  for (let round = 0; round < rounds; round++) {
+    const tag = rounds > 1 ? ` (round ${round + 1} of ${rounds})` : '';
+    const results: BenchResult[] = [];
+    const reference: BenchReport['pytorch'] = [];
     for (const model of models) {
-      log(`${model} on ${backend}…`);
-      results.push(await measure(model, backend, batchSize, seconds));
+      const torch = (): void => {
+        if (pytorchSkipped) return;
+        log(`${model} in PyTorch${tag}…`);
+        const r = runPytorch([{ model, batchSize: batchOf(model) }], seconds);
+        if (r.skipped) pytorchSkipped = r.skipped;
+        else reference.push(...r.results);
+      };
+      if (round % 2 === 1) torch();
+      for (const backend of backends) {
+        await useBackend(backend as 'cpu');
+        log(`${model} on ${backend}${tag}…`);
+        results.push(await measure(model, backend, batchOf(model), seconds));
+      }
+      if (round % 2 === 0) torch();
     }
-    if (opts.epochSamples && models.includes('lenet5')) {
-      log(`one LeNet-5 epoch of ${opts.epochSamples} samples on ${backend}…`);
-      epochs.push(await epoch('lenet5', backend, opts.epochSamples, batchSize));
+    if (round === 0 && opts.epochSamples && models.includes('lenet5')) {
+      for (const backend of backends) {
+        await useBackend(backend as 'cpu');
+        log(`one LeNet-5 epoch of ${opts.epochSamples} samples on ${backend}…`);
+        epochs.push(await epoch('lenet5', backend, opts.epochSamples, batchOf('lenet5')));
+      }
     }
+    ours.push(results);
+    if (!pytorchSkipped) theirs.push(reference);
   }
-  let pytorch: BenchReport['pytorch'] = [];
-  let pytorchSkipped: string | undefined;
-  if (opts.pytorch !== false) {
-    log('PyTorch CPU reference…');
-    ({ results: pytorch, skipped: pytorchSkipped } = runPytorch(models, batchSize, seconds));
-  } else pytorchSkipped = 'not requested';
+  const results = mergeRounds(ours);
+  const pytorch = pytorchSkipped ? [] : mergeRounds(theirs);
   const ratios: BenchRatio[] = [];
   for (const r of results) {
-    const p = pytorch.find((q) => q.model === r.model);
-    if (p) ratios.push({ model: r.model, backend: r.backend, train: ratio(r.trainSamplesPerSec, p.trainSamplesPerSec), infer: ratio(r.inferSamplesPerSec, p.inferSamplesPerSec) });
+    if (pytorchSkipped) break;
+    const per = ours.map((rs, i) => {
+      const a = rs.find((q) => q.model === r.model && q.backend === r.backend);
+      const b = theirs[i]?.find((q) => q.model === r.model);
+      return a && b ? { train: ratio(a.trainSamplesPerSec, b.trainSamplesPerSec), infer: ratio(a.inferSamplesPerSec, b.inferSamplesPerSec) } : null;
+    }).filter((q): q is { train: number; infer: number } => !!q);
+    if (per.length === 0) continue;
+    const train = per.map((q) => q.train), infer = per.map((q) => q.infer);
+    ratios.push({ model: r.model, backend: r.backend, train: ratio(median(train), 1), infer: ratio(median(infer), 1), ...(per.length > 1 ? { rounds: { train, infer } } : {}) });
   }
   return {
     machine: {
@@ -195,15 +247,18 @@ const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 10
 /** The report as an aligned text table. */
 export function formatBench(report: BenchReport): string {
   const rows: string[][] = [['model', 'backend', 'batch', 'train samples/s', 'infer samples/s', 'train ×PyTorch', 'infer ×PyTorch']];
+  const fmt = (v: number): string => (v > 0 ? v.toFixed(0) : '–');
   for (const r of [...report.results, ...report.pytorch]) {
     const q = report.ratios.find((x) => x.model === r.model && x.backend === r.backend);
-    rows.push([r.model, r.backend, String(r.batchSize), r.trainSamplesPerSec.toFixed(0), r.inferSamplesPerSec.toFixed(0), q ? q.train.toFixed(2) : '', q ? q.infer.toFixed(2) : '']);
+    rows.push([r.model, r.backend, String(r.batchSize), fmt(r.trainSamplesPerSec), fmt(r.inferSamplesPerSec), q && q.train > 0 ? q.train.toFixed(2) : '', q ? q.infer.toFixed(2) : '']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const m = report.machine;
   lines.unshift(`${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, TF.js ${m.tfjs}, kernel threads ${m.kernelThreads}`);
+  const rounds = report.ratios[0]?.rounds?.train.length ?? report.results[0]?.rounds?.train.length ?? 1;
+  if (rounds > 1) lines.push(`medians of ${rounds} rounds; each ratio is Glasswing / PyTorch within one round, then the median`);
   for (const e of report.epochs) lines.push(`one ${e.model} epoch, ${e.samples} samples, batch ${e.batchSize}, ${e.backend}: ${e.seconds.toFixed(2)} s`);
   if (report.pytorchSkipped) lines.push(`PyTorch not measured: ${report.pytorchSkipped}`);
   return lines.join('\n');

@@ -1,14 +1,15 @@
-// 2-D convolution (NHWC) and its two gradients as im2col + SIMD GEMM. Backend-agnostic: takes
+// 2-D convolution (NHWC) and its two gradients as implicit-GEMM (the SIMD GEMM packs im2col panels
+// straight from the image, so the im2col matrix is never materialised). Backend-agnostic: takes
 // Float32Arrays and returns one that may be a view of the SIMD arena (valid until the next fast
 // kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
-import { simd } from './simd/runtime';
-import { gemm, parallelRange, splitAligned } from './gemm';
+import { simd, type SimdRuntime } from './simd/runtime';
+import { gemm, parallelRange, type Activation } from './gemm';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
 /** Activations fused into the forward pass (those tfjs-layers and FusedConv2D commonly use). */
-export type FusedAct = 'linear' | 'relu';
+export type FusedAct = Activation;
 
 function geometry(ci: ConvInfo) {
   const K = ci.filterHeight * ci.filterWidth * ci.inChannels;
@@ -19,35 +20,163 @@ function geometry(ci: ConvInfo) {
   return { K, M, pointwise };
 }
 
-function im2colArgs(ci: ConvInfo): number[] {
-  return [ci.inHeight, ci.inWidth, ci.inChannels, ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth,
-    ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, ci.outHeight, ci.outWidth];
+export interface Geom { N: number; H: number; W: number; C: number; KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; OH: number; OW: number }
+
+/** The geometry words kernels.as reads (G_* offsets), written into the arena; returns the address. */
+function putGeometry(rt: SimdRuntime, g: Geom): number {
+  return rt.putI32([g.N, g.H, g.W, g.C, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.OH, g.OW]);
 }
 
-/** Lays the receptive fields of input (arena address px) out as rows; returns the col address. */
-function im2col(ci: ConvInfo, px: number): number {
-  const rt = simd();
-  const { K, M, pointwise } = geometry(ci);
-  if (pointwise) return px;
-  const col = rt.alloc(M * K);
-  const args = im2colArgs(ci);
-  parallelRange(rt, M, 256, (lo, hi) => ({ fn: 'im2col', args: [px, ...args, col, lo, hi] }));
-  return col;
+function geomOf(ci: ConvInfo): Geom {
+  return {
+    N: ci.batchSize, H: ci.inHeight, W: ci.inWidth, C: ci.inChannels, KH: ci.filterHeight, KW: ci.filterWidth,
+    sh: ci.strideHeight, sw: ci.strideWidth, dh: ci.dilationHeight, dw: ci.dilationWidth, pt: ci.padInfo.top, pl: ci.padInfo.left,
+    OH: ci.outHeight, OW: ci.outWidth,
+  };
+}
+
+const ACT_CODE: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
+
+/** Whether a convolution goes through Winograd F(2x2, 3x3): 3x3, stride 1, undilated, enough channels. */
+export function usesWinograd(g: Geom, F: number): boolean {
+  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_MIN_C && F >= WINO_MIN_F;
+}
+let winogradEnabled = process.env.GLASSWING_WINOGRAD !== '0';
+const WINO_MIN_C = 8, WINO_MIN_F = 8;
+/** For comparisons and tests: route 3x3 convolutions through implicit GEMM instead. */
+export function setWinograd(on: boolean): void {
+  winogradEnabled = on;
+}
+
+/** Whether a filter gradient goes through Winograd: as the forward pass, for any channel count. */
+export function usesWinogradFilterGrad(g: Geom, F: number): boolean {
+  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_DW_MIN_C && F >= WINO_MIN_F;
+}
+const WINO_DW_MIN_C = 24;
+
+function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array {
+  const { N, C, OH, OW } = g;
+  const Cp = (C + 3) & ~3, Fp = Math.ceil(F / 8) * 8;
+  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
+  const TB = Math.max(16, Math.min(128, Math.floor((768 * 1024) / (64 * (Cp + Fp))) & ~3));
+  const T = rt.threads;
+  const uSize = 16 * Cp * Fp;
+  // Per thread: U accumulators (zeroed; tasks add to them) and block scratch.
+  const us = Array.from({ length: T }, () => rt.alloc(uSize));
+  for (const u of us) rt.zero(u, uSize);
+  const works = Array.from({ length: T }, () => rt.alloc(16 * TB * (Cp + Fp) + 512));
+  const tasks: number[][] = [];
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, t0, Math.min(tiles, t0 + TB), TB]);
+  rt.runTasks('winogradFilterGradJob', tasks, (t) => [us[t]!, works[t]!]);
+  for (let t = 1; t < T; t++) rt.exports.addInto(us[0]!, us[t]!, uSize);
+  const dw = rt.alloc(9 * C * F);
+  rt.exports.winogradFilterGradFinish(us[0]!, C, F, dw);
+  return rt.view(dw, 9 * C * F);
+}
+
+function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  const { N, C, OH, OW } = g;
+  const Cp = (C + 3) & ~3, Fp = Math.ceil(F / 8) * 8;
+  const u = rt.alloc(16 * C * Fp);
+  rt.exports.winogradFilter(pw, C, F, u);
+  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
+  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (64 * (Cp + Fp))) & ~3));
+  const workFloats = 16 * TB * (Cp + Fp) + 832;
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(workFloats));
+  const tasks: number[][] = [];
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB]);
+  rt.runTasks('winogradConv', tasks, (t) => [works[t]!]);
+}
+
+/** One input channel, stride 1, undilated (MNIST's first layer): convC1, 4 output pixels per vector. */
+export function usesConvC1(g: Geom): boolean {
+  return convC1Enabled && g.C === 1 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.KH * g.KW > 1;
+}
+let convC1Enabled = process.env.GLASSWING_CONV_C1 !== '0';
+/** For comparisons: the one-channel convolution (on) or implicit GEMM (off). */
+export function setConvC1(on: boolean): void {
+  convC1Enabled = on;
+}
+
+function convC1Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  // A zero-padded copy of the images (one channel: small), wide enough for the last vector of 4
+  // pixels; weights and bias padded by 8 floats (blocks of 8 filters read past F).
+  const Hp = g.OH + g.KH - 1, Wp = Math.ceil(g.OW / 4) * 4 + g.KW - 1;
+  const xp = rt.alloc(g.N * Hp * Wp);
+  rt.zero(xp, g.N * Hp * Wp);
+  const f32 = rt.f32;
+  for (let n = 0; n < g.N; n++) {
+    for (let y = 0; y < g.H; y++) {
+      const py = y + g.pt;
+      if (py < 0 || py >= Hp) continue;
+      const x0 = Math.max(0, -g.pl), x1 = Math.min(g.W, Wp - g.pl);
+      if (x1 > x0) f32.copyWithin((xp >> 2) + (n * Hp + py) * Wp + x0 + g.pl, (px >> 2) + (n * g.H + y) * g.W + x0, (px >> 2) + (n * g.H + y) * g.W + x1);
+    }
+  }
+  const K = g.KH * g.KW;
+  const wp = rt.alloc(K * F + 8);
+  f32.copyWithin(wp >> 2, pw >> 2, (pw >> 2) + K * F);
+  let bp = 0;
+  if (pb) {
+    bp = rt.alloc(F + 8);
+    f32.copyWithin(bp >> 2, pb >> 2, (pb >> 2) + F);
+  }
+  const rows = g.N * g.OH;
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(48));
+  const per = Math.max(1, Math.ceil(rows / (6 * rt.threads)));
+  const tasks: number[][] = [];
+  for (let r = 0; r < rows; r += per) tasks.push([xp, Hp, Wp, wp, g.KH, g.KW, F, bp, ACT_CODE[act], out, g.OH, g.OW, r, Math.min(rows, r + per)]);
+  rt.runTasks('convC1', tasks, (t) => [works[t]!]);
+}
+
+/** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
+function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
+  if (usesConvC1(g)) return convC1Into(rt, g, F, px, pw, pb, act, out);
+  const K = g.KH * g.KW * g.C;
+  const M = g.N * g.OH * g.OW;
+  const pointwise = g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.OH === g.H && g.OW === g.W;
+  const A = pointwise ? { addr: px, rs: K, cs: 1 } : { image: px, geometry: putGeometry(rt, g), transposed: false };
+  gemm(rt, M, F, K, A, { addr: pw, rs: F, cs: 1 }, out, F, { bias: pb || undefined, activation: act });
+}
+
+/**
+ * Whether Glasswing's forward convolution should replace the backend's own: always on cpu; on wasm
+ * (whose XNNPACK convolution is good but single-threaded) for Winograd-eligible convolutions and for
+ * others large enough that threads pay off.
+ */
+export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
+  if (backend === 'cpu') return true;
+  if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
+  const g = geomOf(ci);
+  if (usesWinograd(g, ci.outChannels)) return true;
+  // Otherwise only where threads pay for copying the operands into the shared arena and the result
+  // back: enough work per input value (XNNPACK wins on 1-3 channel first layers and on pointwise
+  // convolutions over few channels, whose outputs are large).
+  const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
+  const pointwise = ci.filterHeight === 1 && ci.filterWidth === 1;
+  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && ci.inChannels >= (pointwise ? 64 : 16);
+}
+const WASM_CONV_MIN_MACS = 16e6;
+/** For measurements: always XNNPACK or always Glasswing for wasm forward convolutions. */
+let wasmConvChoice: 'auto' | 'xnnpack' | 'glasswing' = (['xnnpack', 'glasswing'] as const).find((v) => v === process.env.GLASSWING_WASM_CONV) ?? 'auto';
+export function setWasmConvChoice(choice: 'auto' | 'xnnpack' | 'glasswing'): void {
+  wasmConvChoice = choice;
 }
 
 /** y = act(conv(x, w) + bias), NHWC x, [KH, KW, C, F] w. */
 export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: FusedAct): Float32Array {
   const rt = simd();
   rt.reset();
-  const { K, M } = geometry(ci);
+  const { M } = geometry(ci);
   const F = ci.outChannels;
   const px = rt.put(x);
   const pw = rt.put(w);
   const pb = bias ? rt.put(bias) : 0;
-  const col = im2col(ci, px);
   const out = rt.alloc(M * F);
-  gemm(rt, M, F, K, { addr: col, rs: K, cs: 1 }, { addr: pw, rs: F, cs: 1 }, out, F, true);
-  if (bias || act !== 'linear') rt.exports.biasAct(out, M, F, pb, act === 'relu' ? 1 : 0);
+  convInto(rt, geomOf(ci), F, px, pw, pb, act, out);
   return rt.view(out, M * F);
 }
 
@@ -56,18 +185,37 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const rt = simd();
   rt.reset();
   const { K, M, pointwise } = geometry(ci);
-  const F = ci.outChannels;
+  const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: F } = ci;
+  const size = ci.batchSize * ci.inHeight * ci.inWidth * C;
   const pdy = rt.put(dy);
+  // Stride 1: dx is the convolution of dy with the filter turned 180° and its channel axes swapped,
+  // padded by the rest of the kernel's extent. That convolution also multiplies the padding's zeros:
+  // when dx is much larger than dy ('valid' convolutions) a GEMM and col2im does less work.
+  const padWaste = (ci.inHeight * ci.inWidth) / (ci.outHeight * ci.outWidth);
+  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(geomOf(ci), ci.outChannels))) {
+    const pw = rt.alloc(w.length);
+    const wt = rt.f32, base = pw >> 2;
+    for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
+      const src = ((KH - 1 - ky) * KW + (KW - 1 - kx)) * C * F, dst = base + (ky * KW + kx) * F * C;
+      for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) wt[dst + f * C + c] = w[src + c * F + f]!;
+    }
+    const g: Geom = {
+      N: ci.batchSize, H: ci.outHeight, W: ci.outWidth, C: F, KH, KW, sh: 1, sw: 1, dh: ci.dilationHeight, dw: ci.dilationWidth,
+      pt: (KH - 1) * ci.dilationHeight - ci.padInfo.top, pl: (KW - 1) * ci.dilationWidth - ci.padInfo.left, OH: ci.inHeight, OW: ci.inWidth,
+    };
+    const dx = rt.alloc(size);
+    convInto(rt, g, C, pdy, pw, 0, 'linear', dx);
+    return rt.view(dx, size);
+  }
   const pw = rt.put(w);
   const dcol = rt.alloc(M * K);
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].
-  gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K, true);
-  const size = ci.batchSize * ci.inHeight * ci.inWidth * ci.inChannels;
+  gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K);
   if (pointwise) return rt.view(dcol, size);
   const dx = rt.alloc(size);
   rt.zero(dx, size);
-  const args = im2colArgs(ci);
-  // Split by image so that no two threads add into the same dx element.
+  const args = [ci.inHeight, ci.inWidth, C, KH, KW, ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, ci.outHeight, ci.outWidth];
+  // One task per image, so that no two threads add into the same dx element.
   parallelRange(rt, ci.batchSize, 1, (lo, hi) => ({ fn: 'col2im', args: [dcol, ...args, dx, lo, hi] }));
   return rt.view(dx, size);
 }
@@ -76,15 +224,17 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
 export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32Array): Float32Array {
   const rt = simd();
   rt.reset();
-  const { K, M } = geometry(ci);
+  const { K, M, pointwise } = geometry(ci);
   const F = ci.outChannels;
   if (F <= 8) return filterGradSmallF(ci, x, dy);
   const px = rt.put(x);
   const pdy = rt.put(dy);
-  const col = im2col(ci, px);
+  const g = geomOf(ci);
+  if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
   const dw = rt.alloc(K * F);
-  // dw[K, F] = col^T [K, M] * dy[M, F].
-  gemm(rt, K, F, M, { addr: col, rs: 1, cs: K }, { addr: pdy, rs: F, cs: 1 }, dw, F, true);
+  // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].
+  const A = pointwise ? { addr: px, rs: 1, cs: K } : { image: px, geometry: putGeometry(rt, geomOf(ci)), transposed: true };
+  gemm(rt, K, F, M, A, { addr: pdy, rs: F, cs: 1 }, dw, F);
   return rt.view(dw, K * F);
 }
 
@@ -97,15 +247,12 @@ function filterGradSmallF(ci: ConvInfo, x: Float32Array, dy: Float32Array): Floa
   // dy rows are read 8 floats wide: pad the block so the last row's read stays inside it.
   const pdy = rt.alloc(dy.length + 8);
   rt.f32.set(dy, pdy >> 2);
-  const T = Math.max(1, Math.min(rt.threads, ci.batchSize));
-  const split = splitAligned(ci.batchSize, T, 1);
-  const accs: number[] = [];
-  for (let t = 0; t < T; t++) accs.push(rt.alloc(taps * 8));
-  rt.run(accs.map((acc, t) => ({
-    fn: 'convFilterGradSmallF' as const,
-    args: [px, pdy, acc, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
-      ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, split[t]!, split[t + 1]!],
-  })));
+  const T = rt.threads;
+  const accs = Array.from({ length: T }, () => rt.alloc(taps * 8));
+  for (const acc of accs) rt.zero(acc, taps * 8);
+  const geom = [ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
+    ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left];
+  rt.runTasks('convFilterGradSmallF', Array.from({ length: ci.batchSize }, (_, n) => [px, pdy, ...geom, n, n + 1]), (t) => [accs[t]!]);
   const out = new Float32Array(taps * F);
   const f32 = rt.f32;
   for (const acc of accs) {

@@ -97,33 +97,34 @@ export function unary(op: UnaryOp, x: Float32Array, alpha = 0): Float32Array {
 }
 
 /**
- * Sum over `axes` when they are a leading run (bias gradients: [N, ..., C] -> [C]) or a trailing run;
- * null otherwise. Accumulates in float64 in the same order as the stock kernel.
+ * Sum over `axes` when they are one contiguous run (bias gradients: [N, ..., C] -> [C]; global
+ * average pooling: [N, H, W, C] -> [N, C]; row sums); null otherwise. Accumulates in float64.
  */
 export function sum(shape: number[], x: Float32Array, axes: number[]): { shape: number[]; values: Float32Array } | null {
-  const r = shape.length;
   const sorted = [...axes].sort((p, q) => p - q);
   if (sorted.length === 0) return null;
   const contiguous = sorted.every((v, i) => i === 0 || v === sorted[i - 1]! + 1);
   if (!contiguous) return null;
   const outShape = shape.filter((_, i) => !sorted.includes(i));
-  if (sorted[0] === 0) {
-    const reduce = util.sizeFromShape(shape.slice(0, sorted.length));
-    const inner = util.sizeFromShape(shape.slice(sorted.length));
-    const acc = new Float64Array(inner);
-    // One flat loop with a wrapping column index (rows are often a handful of channels).
-    const n = reduce * inner;
-    for (let i = 0, j = 0; i < n; i++) { acc[j]! += x[i]!; if (++j === inner) j = 0; }
-    return { shape: outShape, values: Float32Array.from(acc) };
-  }
-  if (sorted[sorted.length - 1] === r - 1) {
-    const inner = util.sizeFromShape(shape.slice(r - sorted.length));
-    const outer = util.sizeFromShape(shape.slice(0, r - sorted.length));
+  const a0 = sorted[0]!, a1 = sorted[sorted.length - 1]! + 1;
+  const outer = util.sizeFromShape(shape.slice(0, a0));
+  const reduce = util.sizeFromShape(shape.slice(a0, a1));
+  const inner = util.sizeFromShape(shape.slice(a1));
+  if (inner === 1) {
     const out = new Float32Array(outer);
-    for (let o = 0; o < outer; o++) { let s = 0; const base = o * inner; for (let j = 0; j < inner; j++) s += x[base + j]!; out[o] = s; }
+    for (let o = 0; o < outer; o++) { let s = 0; const base = o * reduce; for (let j = 0; j < reduce; j++) s += x[base + j]!; out[o] = s; }
     return { shape: outShape, values: out };
   }
-  return null;
+  const out = new Float32Array(outer * inner);
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    // One flat loop with a wrapping column index (rows are often a handful of channels).
+    const n = reduce * inner, base = o * n;
+    for (let i = 0, j = 0; i < n; i++) { acc[j]! += x[base + i]!; if (++j === inner) j = 0; }
+    for (let j = 0; j < inner; j++) out[o * inner + j] = acc[j]!;
+  }
+  return { shape: outShape, values: out };
 }
 
 /** A reduction's axis attribute as distinct non-negative axes (none means all). */
@@ -131,4 +132,80 @@ export function normalizeAxes(axis: number | number[] | null | undefined, rank: 
   if (axis == null) return Array.from({ length: rank }, (_, i) => i);
   const list = Array.isArray(axis) ? axis : [axis];
   return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))];
+}
+
+/**
+ * Per-channel batch-norm constants (y = (x - mean) * scale + shift) when every parameter has one
+ * value or one per channel (C, the last dimension), else null (the stock kernel's general
+ * wrap-around indexing then applies).
+ */
+export function batchNormConstants(C: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, eps: number): { mean: Float32Array; scale: Float32Array; shift: Float32Array } | null {
+  const ok = (v: Float32Array | null): boolean => v === null || v.length === 1 || v.length === C;
+  if (!ok(mean) || !ok(variance) || !ok(offset) || !ok(scale)) return null;
+  const at = (v: Float32Array | null, c: number, dflt: number): number => (v === null ? dflt : v[v.length === 1 ? 0 : c]!);
+  const k = { mean: new Float32Array(C), scale: new Float32Array(C), shift: new Float32Array(C) };
+  for (let c = 0; c < C; c++) {
+    k.mean[c] = at(mean, c, 0);
+    k.scale[c] = at(scale, c, 1) / Math.sqrt(at(variance, c, 0) + eps);
+    k.shift[c] = at(offset, c, 0);
+  }
+  return k;
+}
+
+/** A rank-4 padding of rows and columns only (none on the batch or channel axes), non-negative. */
+export function isSpatialPad(shape: number[], paddings: [number, number][]): boolean {
+  return shape.length === 4 && paddings.length === 4 && paddings[0]![0] === 0 && paddings[0]![1] === 0 && paddings[3]![0] === 0 && paddings[3]![1] === 0 &&
+    paddings.every(([a, b]) => a >= 0 && b >= 0);
+}
+
+/**
+ * Tile that repeats the whole tensor: every rep > 1 falls on a leading axis of size 1 (a batch-norm
+ * gradient tiles a [1, 1, 1, C] row over the image). The number of copies, or null otherwise.
+ */
+export function wholeTileCopies(shape: number[], reps: number[]): number | null {
+  if (reps.length !== shape.length) return null;
+  let copies = 1, leading = true;
+  for (let i = 0; i < shape.length; i++) {
+    if (leading && shape[i] === 1) copies *= reps[i]!;
+    else {
+      leading = false;
+      if (reps[i] !== 1) return null;
+    }
+  }
+  return copies;
+}
+
+/** Fills out (copies * row.length values) with row repeated, by doubling copies (memmove speed). */
+export function repeatInto(out: Float32Array, row: Float32Array, copies: number): void {
+  const n = row.length;
+  if (n === 0 || copies === 0) return;
+  out.set(row, 0);
+  let filled = n;
+  const total = n * copies;
+  while (filled < total) {
+    const len = Math.min(filled, total - filled);
+    out.copyWithin(filled, 0, len);
+    filled += len;
+  }
+}
+
+/** Copies the slice [begin, begin + size) of x (shape) into out, in contiguous runs of the innermost full axes. */
+export function sliceInto(shape: number[], x: Float32Array, begin: number[], size: number[], out: Float32Array): void {
+  const r = shape.length;
+  // Innermost axes sliced whole form one contiguous run together with the next axis's range.
+  let inner = 1, k = r - 1;
+  while (k > 0 && begin[k] === 0 && size[k] === shape[k]) inner *= shape[k--]!;
+  const run = inner * size[k]!;
+  const strides = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  const outer = size.slice(0, k).reduce((p, q) => p * q, 1);
+  const idx = new Array<number>(k).fill(0);
+  let o = 0;
+  for (let t = 0; t < outer; t++) {
+    let src = begin[k]! * strides[k]!;
+    for (let i = 0; i < k; i++) src += (begin[i]! + idx[i]!) * strides[i]!;
+    out.set(x.subarray(src, src + run), o);
+    o += run;
+    for (let i = k - 1; i >= 0; i--) { if (++idx[i]! < size[i]!) break; idx[i] = 0; }
+  }
 }

@@ -1,5 +1,6 @@
 // Matrix multiply over the SIMD runtime's arena, split across its threads. Operands are described by
-// byte addresses and element strides, so transposed operands cost nothing extra.
+// byte addresses and element strides, so transposed operands cost nothing extra; A may also be the
+// im2col matrix of an NHWC image (or its transpose), which the kernel reads straight from the image.
 import type { SimdJob, SimdRuntime } from './simd/runtime';
 
 export interface Operand {
@@ -11,58 +12,101 @@ export interface Operand {
   cs: number;
 }
 
-const MR = 6; // the micro-kernel's rows (kernels.as)
+/** im2col(x) (rows: output pixels, columns: taps (ky, kx, c)) or, transposed, its transpose. */
+export interface ConvOperand {
+  /** Byte address of the NHWC image. */
+  image: number;
+  /** Byte address of the geometry words (convGeometry in conv.ts). */
+  geometry: number;
+  transposed: boolean;
+}
+
+export type Activation = 'linear' | 'relu' | 'relu6';
+
+export interface Epilogue {
+  /** C += A * B instead of C = A * B. */
+  accumulate?: boolean;
+  /** Byte address of N bias values added to every row. */
+  bias?: number;
+  activation?: Activation;
+}
+
+const MR = 4; // the micro-kernel's rows (kernels.as)
 const NR = 8; // its columns
+const KC = 512; // its K block
 /** Below this many multiply-adds, waking helper threads costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 150_000;
+/** Multiply-adds per task (~100 µs): enough to amortise taking it, small enough to balance. */
+const TASK_FLOPS = 1_500_000;
+const F_ACC = 1, F_BIAS = 2, F_RELU = 4, F_RELU6 = 8;
+const DESC_WORDS = 14;
+
+const isConv = (a: Operand | ConvOperand): a is ConvOperand => 'image' in a;
+
+/** Boundaries of about `n * perUnit / TASK_FLOPS` tasks (at least 3 per thread when there is room), aligned. */
+function taskSplit(n: number, align: number, perUnit: number, threads: number): number[] {
+  const units = Math.ceil(n / align);
+  const tasks = Math.max(1, Math.min(units, Math.max(3 * threads, Math.round((n * perUnit) / TASK_FLOPS))));
+  return splitAligned(n, tasks, align);
+}
 
 /**
- * C[M,N] (row stride ldc, byte address c) += A[M,K] * B[K,N], or C = A * B when `overwrite` (then C
- * need not be zeroed first).
- * Splits rows of C across threads when there are enough, else columns, else the K dimension (each
- * thread then sums into a private buffer, reduced at the end: same result up to float rounding).
+ * C[M,N] (row stride ldc, byte address c) = act(A[M,K] * B[K,N] + bias) (or C += A * B when
+ * `accumulate`). Rows of C are shared out as tasks among the threads when there are enough, else
+ * columns, else the K dimension (each thread then sums into a private buffer, reduced at the end:
+ * same result up to float rounding).
  */
-export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operand, B: Operand, c: number, ldc: number, overwrite = false): void {
+export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operand | ConvOperand, B: Operand, c: number, ldc: number, epi: Epilogue = {}): void {
   if (M === 0 || N === 0) return;
+  const act = epi.activation ?? 'linear';
+  const actCode = act === 'relu' ? 1 : act === 'relu6' ? 2 : 0;
   if (K === 0) {
-    if (overwrite) for (let i = 0; i < M; i++) rt.zero(c + i * ldc * 4, N);
+    if (!epi.accumulate) for (let i = 0; i < M; i++) rt.zero(c + i * ldc * 4, N);
+    if (epi.bias || act !== 'linear') for (let i = 0; i < M; i++) rt.exports.biasAct(c + i * ldc * 4, 1, N, epi.bias ?? 0, actCode);
     return;
   }
+  const flags = (epi.accumulate ? F_ACC : 0) | (epi.bias ? F_BIAS : 0) | (act === 'relu' ? F_RELU : act === 'relu6' ? F_RELU6 : 0);
   const T = M * N * K < PARALLEL_MIN_FLOPS ? 1 : rt.threads;
-  const work = rt.alloc((rt.workBytes * T) / 4 + 16 * T);
+  const work = rt.alloc((rt.workBytes / 4 + 16) * T);
   const workOf = (t: number): number => work + t * (rt.workBytes + 64);
-  const job = (m0: number, m1: number, n0: number, n1: number, k0: number, k1: number, cAddr: number, cld: number, t: number, over = overwrite): SimdJob => ({
-    fn: 'gemm',
-    args: [m1 - m0, n1 - n0, k1 - k0,
-      A.addr + (m0 * A.rs + k0 * A.cs) * 4, A.rs, A.cs,
-      B.addr + (k0 * B.rs + n0 * B.cs) * 4, B.rs, B.cs,
-      cAddr, cld, workOf(t), over ? 1 : 0],
-  });
+  const [akind, a, rsa, csa, geom] = isConv(A) ? [A.transposed ? 2 : 1, A.image, 0, 0, A.geometry] : [0, A.addr, A.rs, A.cs, 0];
+  const desc = (k0: number, k1: number, cAddr: number, cld: number, f: number): number =>
+    rt.putI32([k0, k1, akind, a, rsa, csa, B.addr, B.rs, B.cs, cAddr, cld, f, epi.bias ?? 0, geom].slice(0, DESC_WORDS));
   if (T === 1) {
-    rt.run([job(0, M, 0, N, 0, K, c, ldc, 0)]);
+    rt.exports.gemmJob(desc(0, K, c, ldc, flags), 0, M, 0, N, work);
     return;
   }
-  const jobs: SimdJob[] = [];
+  const extra = (t: number): number[] => [workOf(t)];
   if (M >= T * MR * 4) {
-    const split = splitAligned(M, T, MR);
-    for (let t = 0; t < T; t++) jobs.push(job(split[t]!, split[t + 1]!, 0, N, 0, K, c + split[t]! * ldc * 4, ldc, t));
-    rt.run(jobs);
-  } else if (N >= T * NR * 4) {
-    const split = splitAligned(N, T, NR);
-    for (let t = 0; t < T; t++) jobs.push(job(0, M, split[t]!, split[t + 1]!, 0, K, c + split[t]! * 4, ldc, t));
-    rt.run(jobs);
+    const d = desc(0, K, c, ldc, flags);
+    const split = taskSplit(M, MR, N * K, T);
+    rt.runTasks('gemmJob', split.slice(1).map((m1, i) => [d, split[i]!, m1, 0, N]), extra);
+  } else if (N >= T * NR * 2) {
+    // Each task packs all of A again: only two tasks per thread.
+    const d = desc(0, K, c, ldc, flags);
+    const split = splitAligned(N, Math.min(Math.ceil(N / NR), 2 * T), NR);
+    rt.runTasks('gemmJob', split.slice(1).map((n1, i) => [d, 0, M, split[i]!, n1]), extra);
   } else {
-    // Few rows and columns, long K (the filter gradient of a convolution): split K.
-    const split = splitAligned(K, T, 1);
+    // Few rows and columns, long K (the filter gradient of a convolution): split K (in whole K
+    // blocks), then reduce; bias and activation come after the reduction.
+    const split = splitAligned(K, T, KC);
     const partials: number[] = [];
     for (let t = 1; t < T; t++) partials.push(rt.alloc(M * N));
-    jobs.push(job(0, M, 0, N, split[0]!, split[1]!, c, ldc, 0));
+    const jobs: SimdJob[] = [{ fn: 'gemmJob', args: [desc(split[0]!, split[1]!, c, ldc, flags & F_ACC), 0, M, 0, N, workOf(0)] }];
     // Private partial sums are overwritten, never added to, so they need no zeroing.
-    for (let t = 1; t < T; t++) jobs.push(job(0, M, 0, N, split[t]!, split[t + 1]!, partials[t - 1]!, N, t, true));
+    for (let t = 1; t < T; t++) {
+      if (split[t + 1]! > split[t]!) jobs.push({ fn: 'gemmJob', args: [desc(split[t]!, split[t + 1]!, partials[t - 1]!, N, 0), 0, M, 0, N, workOf(t)] });
+    }
     rt.run(jobs);
-    for (const p of partials) {
+    for (let t = 1; t < T; t++) {
+      if (split[t + 1]! <= split[t]!) continue;
+      const p = partials[t - 1]!;
       if (ldc === N) rt.exports.addInto(c, p, M * N);
       else for (let i = 0; i < M; i++) rt.exports.addInto(c + i * ldc * 4, p + i * N * 4, N);
+    }
+    if (epi.bias || act !== 'linear') {
+      if (ldc === N) rt.exports.biasAct(c, M, N, epi.bias ?? 0, actCode);
+      else for (let i = 0; i < M; i++) rt.exports.biasAct(c + i * ldc * 4, 1, N, epi.bias ?? 0, actCode);
     }
   }
 }
@@ -76,11 +120,16 @@ export function splitAligned(n: number, parts: number, align: number): number[] 
   return out;
 }
 
-/** Runs `fn(lo, hi)` jobs over [0, n) split evenly across the runtime's threads. */
-export function parallelRange(rt: SimdRuntime, n: number, minPerThread: number, make: (lo: number, hi: number) => SimdJob): void {
-  const T = Math.max(1, Math.min(rt.threads, Math.floor(n / minPerThread)));
-  const split = splitAligned(n, T, 1);
+/**
+ * Runs `make(lo, hi)` over [0, n) as tasks of at least `minPerTask` items (about three per thread),
+ * shared among the runtime's threads; `make` gives the function and its arguments for a range.
+ */
+export function parallelRange(rt: SimdRuntime, n: number, minPerTask: number, make: (lo: number, hi: number) => SimdJob): void {
+  if (n <= 0) return;
+  const tasks = Math.max(1, Math.min(3 * rt.threads, Math.floor(n / minPerTask)));
+  const split = splitAligned(n, tasks, 1);
   const jobs: SimdJob[] = [];
-  for (let t = 0; t < T; t++) if (split[t + 1]! > split[t]!) jobs.push(make(split[t]!, split[t + 1]!));
-  rt.run(jobs);
+  for (let t = 0; t < tasks; t++) if (split[t + 1]! > split[t]!) jobs.push(make(split[t]!, split[t + 1]!));
+  if (jobs.length === 0) return;
+  rt.runTasks(jobs[0]!.fn, jobs.map((j) => j.args));
 }

@@ -5,19 +5,29 @@ import { registerCpuKernels } from './cpu-kernels';
 import { registerWasmKernels } from './wasm-kernels';
 import { restoreStockKernels } from './registry';
 import { simd } from './simd/runtime';
+import { registerFusedOptimizers, setFusedOptimizers } from './optimizers';
+import { registerFusedGradients, unregisterFusedGradients } from './gradients';
+import { patchRelu6Layer } from './layers';
 
 let registered = false;
 
 export function registerFastKernels(): void {
+  registerFusedGradients();
   if (registered) return;
   registerCpuKernels();
   registerWasmKernels();
+  registerFusedOptimizers();
+  setFusedOptimizers(true);
+  patchRelu6Layer(true);
   registered = true;
 }
 
 /** Puts the stock TF.js kernels back (for comparisons and tests). */
 export function unregisterFastKernels(): void {
   restoreStockKernels();
+  setFusedOptimizers(false);
+  unregisterFusedGradients();
+  patchRelu6Layer(false);
   registered = false;
 }
 

@@ -4,7 +4,7 @@ import { backend_util, util } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
 import { gemm } from './gemm';
 
-export type MatMulAct = 'linear' | 'relu';
+export type MatMulAct = 'linear' | 'relu' | 'relu6';
 
 /**
  * act(a @ b + bias) for a [..., M, K] (or [..., K, M] when transposeA) and b [..., K, N] (or [..., N, K]),
@@ -32,8 +32,7 @@ export function batchMatMul(aShape: number[], a: Float32Array, bShape: number[],
     gemm(rt, M, N, K,
       transposeA ? { addr: ao, rs: 1, cs: M } : { addr: ao, rs: K, cs: 1 },
       transposeB ? { addr: bo, rs: 1, cs: K } : { addr: bo, rs: N, cs: 1 },
-      out + i * M * N * 4, N, true);
+      out + i * M * N * 4, N, { bias: pbias || undefined, activation: act });
   }
-  if (bias || act !== 'linear') rt.exports.biasAct(out, batch * M, N, pbias, act === 'relu' ? 1 : 0);
   return { shape: [...batchShape, M, N], values: rt.view(out, batch * M * N) };
 }

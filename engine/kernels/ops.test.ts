@@ -33,6 +33,12 @@ for (const backend of ['cpu', 'wasm']) {
         await same(backend, `${kind} grad ${desc}`, g);
       }
     }
+    // Large inputs take the SIMD path (forward): 2x2, 3x3 stride 2 'same', a dilated window.
+    for (const [shape, f, st, pad, dil] of [[[3, 40, 41, 8], 2, 2, 'valid', 1], [[2, 33, 35, 10], 3, 2, 'same', 1], [[2, 30, 30, 19], 2, 1, 'valid', 2]] as [number[], number, number, 'same' | 'valid', number][]) {
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), 77), shape as [number, number, number, number]);
+      await same(backend, `large max pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'max', pad, dil, st));
+      await same(backend, `large avg pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'avg', pad, dil, st));
+    }
     // The 2×2 / stride 2 fast path of MaxPoolGrad (LeNet's pooling): even and odd sizes, 4-channel
     // vectors plus leftovers, ties (quantised inputs) resolved to the first maximum, and 'same' on odd
     // sizes (whose last window is padded, so it must take the general path).
@@ -46,6 +52,12 @@ for (const backend of ['cpu', 'wasm']) {
   });
 
   test(`BatchMatMul and _FusedMatMul match stock (${backend})`, async () => {
+    // A dense layer large enough for wasm's threaded fused product (bias and activation in the epilogue).
+    for (const [ta, tb, activation] of [[false, false, 'relu'], [false, true, 'linear'], [true, false, 'relu6'], [false, false, 'sigmoid']] as const) {
+      const a = () => tf.tensor(rand(64 * 300, 11), ta ? [300, 64] : [64, 300]);
+      const b = () => tf.tensor(rand(300 * 256, 12), tb ? [256, 300] : [300, 256]);
+      await same(backend, `dense 64x300x256 ${activation} ta=${ta} tb=${tb}`, () => tf.fused.matMul({ a: a(), b: b(), transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(256, 13)), activation }));
+    }
     for (let s = 1; s <= 24; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
       const M = r(1, 70, 1), N = r(1, 70, 2), K = r(1, 90, 3);
@@ -65,7 +77,9 @@ for (const backend of ['cpu', 'wasm']) {
   });
 
   test(`element-wise kernels and Sum match stock (${backend})`, async () => {
-    const shapes: [number[], number[]][] = [[[5, 7], [5, 7]], [[4, 3, 6], [6]], [[6], [4, 3, 6]], [[3, 4], [1]], [[1], [3, 4]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]], [[3, 1], [1, 5]]];
+    // (The last two are large enough for the cpu backend's threaded SIMD paths.)
+    const shapes: [number[], number[]][] = [[[5, 7], [5, 7]], [[4, 3, 6], [6]], [[6], [4, 3, 6]], [[3, 4], [1]], [[1], [3, 4]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]], [[3, 1], [1, 5]],
+      [[256, 301], [256, 301]], [[9], [2, 64, 65, 9]]];
     for (const [i, [sa, sb]] of shapes.entries()) {
       const a = () => tf.tensor(rand(sa.reduce((p, q) => p * q, 1), i), sa);
       const b = () => tf.tensor(rand(sb.reduce((p, q) => p * q, 1), i + 50), sb);
@@ -80,6 +94,9 @@ for (const backend of ['cpu', 'wasm']) {
     for (const axis of [0, [0, 1], [0, 1, 2], 3, [2, 3], 1, [1, 2], [0, 2], undefined]) {
       for (const keepDims of [false, true]) await same(backend, `sum ${JSON.stringify(axis)} keepDims=${keepDims}`, () => tf.sum(x(), axis, keepDims));
     }
+    const big = () => tf.tensor(rand(2 * 64 * 65 * 12, 8), [2, 64, 65, 12]);
+    for (const axis of [[0, 1, 2], [0], [0, 1]]) await same(backend, `large sum ${JSON.stringify(axis)}`, () => tf.sum(big(), axis));
+    await same(backend, 'large sum over 9 channels', () => tf.sum(tf.tensor(rand(2 * 64 * 65 * 9, 9), [2, 64, 65, 9]), [0, 1, 2]));
     // Identity shares data on wasm: the copy must outlive the original.
     await same(backend, 'identity outlives its source', () => {
       const src = x();
@@ -90,5 +107,63 @@ for (const backend of ['cpu', 'wasm']) {
     await same(backend, 'cast float32 to float32', () => tf.engine().runKernel('Cast', { x: x() }, { dtype: 'float32' }) as tf.Tensor);
     // int32 inputs go to the stock kernels.
     await same(backend, 'int32 add', () => tf.cast(tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4], [1], 'int32')), 'float32'));
+  });
+
+  test(`batch norm, padding, clipping and means match stock (${backend})`, async () => {
+    const x = (shape: number[], seed: number) => () => tf.tensor(rand(shape.reduce((p, q) => p * q, 1), seed), shape);
+    // (The last shape is large enough for the cpu backend's threaded SIMD path.)
+    for (const [shape, seed] of [[[2, 5, 3, 6], 1], [[3, 7], 2], [[1, 4, 4, 9], 3], [[2, 3, 3, 1], 4], [[2, 128, 65, 9], 5]] as [number[], number][]) {
+      const C = shape[shape.length - 1]!;
+      const p = (s: number, n = C) => tf.tensor1d(rand(n, seed * 10 + s));
+      await same(backend, `batchNorm ${shape}`, () => tf.batchNorm(x(shape, seed)(), p(1), tf.abs(p(2)), p(3), p(4), 1e-3));
+      await same(backend, `batchNorm ${shape} no offset/scale`, () => tf.batchNorm(x(shape, seed)(), p(1), tf.abs(p(2))));
+      await same(backend, `batchNorm ${shape} scalar mean`, () => tf.batchNorm(x(shape, seed)(), p(1, 1), tf.abs(p(2)), undefined, p(4), 0.01));
+      await same(backend, `clipByValue ${shape}`, () => tf.clipByValue(tf.mul(x(shape, seed)(), 8), -0.5, 6));
+      await same(backend, `relu ${shape}`, () => tf.relu(x(shape, seed)()));
+      await same(backend, `relu6 ${shape}`, () => tf.relu6(tf.mul(x(shape, seed)(), 8)));
+    }
+    for (const [shape, pads, value] of [[[2, 3, 4, 5], [[0, 0], [1, 1], [1, 1], [0, 0]], 0], [[1, 5, 4, 3], [[0, 0], [0, 1], [2, 0], [0, 0]], 0.5],
+      [[2, 3, 3, 2], [[1, 0], [1, 1], [0, 0], [0, 1]], 0], [[3, 4], [[1, 2], [0, 1]], 0]] as [number[], [number, number][], number][]) {
+      await same(backend, `pad ${shape} ${JSON.stringify(pads)}`, () => tf.pad(x(shape, 9)(), pads, value));
+    }
+    const x4 = x([2, 5, 6, 7], 11);
+    for (const axis of [[1, 2], [0, 1, 2], 3, [2, 3], 0]) await same(backend, `mean ${JSON.stringify(axis)}`, () => tf.mean(x4(), axis));
+  });
+
+  test(`fused Relu and ClipByValue gradients match stock (${backend})`, async () => {
+    for (const [shape, seed] of [[[3, 5, 7], 1], [[1001], 2], [[2, 4, 4, 3], 3], [[2, 128, 65, 9], 4]] as [number[], number][]) {
+      const n = shape.reduce((p, q) => p * q, 1);
+      const x = () => tf.tensor(rand(n, seed), shape);
+      const r = () => tf.tensor(rand(n, seed + 1), shape);
+      await same(backend, `relu grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), r())))(x()));
+      await same(backend, `clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -0.5, 0.7), r())))(x()));
+      await same(backend, `relu6 grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(tf.mul(t, 8)), r())))(x()));
+      await same(backend, `relu6 as relu + clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(tf.mul(t, 8)), 0, 6), r())))(x()));
+    }
+  });
+}
+
+// A ReLU layer with maxValue 6 runs the single Relu6 op while the fast kernels are registered: same
+// outputs and input gradients as tfjs-layers' relu-then-clip.
+test('ReLU(maxValue 6) layer as one Relu6 op matches relu + clipByValue', async () => {
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const layer = tfl.layers.reLU({ maxValue: 6 });
+  const x = () => tf.mul(tf.tensor(rand(200, 5), [4, 50]), 8);
+  const f = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, tf.tensor(rand(200, 6), [4, 50]))))(x());
+  for (const backend of ['cpu', 'wasm']) {
+    await same(backend, 'relu6 layer output', () => layer.apply(x()) as tf.Tensor);
+    await same(backend, 'relu6 layer gradient', f);
+  }
+});
+
+for (const backend of ['cpu', 'wasm']) {
+  test(`tile and slice match stock (${backend})`, async () => {
+    const x = (shape: number[], seed: number) => () => tf.tensor(rand(shape.reduce((p, q) => p * q, 1), seed), shape);
+    for (const [shape, reps] of [[[1, 1, 1, 5], [2, 3, 4, 1]], [[1, 7], [6, 1]], [[1, 2, 3], [4, 1, 1]], [[2, 3], [2, 2]], [[1, 3, 1], [2, 1, 3]]] as [number[], number[]][]) {
+      await same(backend, `tile ${shape} by ${reps}`, () => tf.tile(x(shape, 3)(), reps));
+    }
+    for (const [shape, begin, size] of [[[2, 5, 6, 3], [0, 1, 1, 0], [2, 3, 4, 3]], [[2, 5, 6, 3], [1, 0, 0, 1], [1, 5, 6, 2]], [[4, 6], [1, 2], [2, 3]], [[3, 4, 5], [0, 0, 0], [3, 4, 5]], [[3, 4, 5], [1, 2, 0], [-1, 1, 5]]] as [number[], number[], number[]][]) {
+      await same(backend, `slice ${shape} from ${begin} size ${size}`, () => tf.slice(x(shape, 4)(), begin, size));
+    }
   });
 }

@@ -17,6 +17,17 @@ export function avgPool(pi: PoolInfo, x: Float32Array): Float32Array {
 }
 
 function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Array {
+  if (x.length >= 65536) {
+    // Large: SIMD on the shared arena, one task per image (a JS loop is ~10 ns a value here).
+    const rt = simd();
+    rt.reset();
+    const px = rt.put(x), size = pi.batchSize * pi.outHeight * pi.outWidth * pi.inChannels, py = rt.alloc(size);
+    const g = rt.putI32([pi.batchSize, pi.inHeight, pi.inWidth, pi.inChannels, pi.filterHeight, pi.filterWidth, pi.strideHeight, pi.strideWidth,
+      pi.dilationHeight, pi.dilationWidth, pi.padInfo.top, pi.padInfo.left, pi.outHeight, pi.outWidth]);
+    const works = Array.from({ length: rt.threads }, () => rt.alloc(2 * pi.filterHeight * pi.filterWidth + 16));
+    rt.runTasks('pool2d', Array.from({ length: pi.batchSize }, (_, n) => [px, py, g, isMax ? 1 : 0, n, n + 1]), (t) => [works[t]!]);
+    return rt.view(py, size);
+  }
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = pi;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = pi;
   const eh = pi.effectiveFilterHeight, ew = pi.effectiveFilterWidth;
@@ -52,6 +63,12 @@ function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Arra
   return out;
 }
 
+/** 2x2 windows, stride 2, no padding or dilation, every window inside the image: maxPoolGrad2x2's case. */
+export function isMaxPool2x2(pi: PoolInfo): boolean {
+  return pi.effectiveFilterHeight === 2 && pi.effectiveFilterWidth === 2 && pi.strideHeight === 2 && pi.strideWidth === 2 &&
+    pi.dilationHeight === 1 && pi.dilationWidth === 1 && pi.padInfo.top === 0 && pi.padInfo.left === 0 && 2 * pi.outHeight <= pi.inHeight && 2 * pi.outWidth <= pi.inWidth;
+}
+
 /**
  * dx for max pooling: each dy goes to the first maximum of its window in x. Written into `out` when
  * given (e.g. a backend's own output buffer).
@@ -63,7 +80,7 @@ export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out
   const pt = pi.padInfo.top, pl = pi.padInfo.left;
   // The common case (2×2 windows, stride 2, no padding or dilation) in WebAssembly, split by image.
   // Every window must lie inside the image ('same' on an odd size pads the last one).
-  if (eh === 2 && ew === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pt === 0 && pl === 0 && 2 * OH <= H && 2 * OW <= W) {
+  if (isMaxPool2x2(pi)) {
     const rt = simd();
     rt.reset();
     const px = rt.put(x), pdy = rt.put(dy);

@@ -37,10 +37,6 @@ export function restoreStockKernels(backend?: string): void {
   }
 }
 
-export function isOverridden(backend: string, name: string): boolean {
-  return stockKernels.has(key(backend, name));
-}
-
 /** Calls the stock kernel, or explains that there is none for what the fast one declined. */
 export function useStock(stock: KernelFunc | null, args: Parameters<KernelFunc>[0], name: string): TensorInfo | TensorInfo[] {
   if (!stock) throw new Error(`${name}: these inputs are not supported by Glasswing's kernel and no stock kernel exists`);

@@ -1,12 +1,14 @@
-// Threaded kernels give single-threaded results up to float rounding: the same convolution
-// gradients, matrix products and pooling gradients with 1 and with 3 threads (3 forces every split:
-// by rows, by columns, by K with private partial sums, by image).
+// Threaded kernels give single-threaded results up to float rounding: the same convolutions
+// (implicit GEMM and Winograd) and their gradients, matrix products, depthwise convolutions and
+// pooling gradients with 1 and with 3 threads (3 forces every split: by rows, by columns, by K with
+// private partial sums, by image, by Winograd tile).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward } from './conv';
 import { batchMatMul } from './matmul';
 import { maxPoolGrad } from './pool';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from './depthwise';
 import { setKernelThreads, kernelThreads } from './index';
 import { rand, relErr } from './test-util';
 
@@ -16,7 +18,7 @@ function results(): Float32Array[] {
   const out: Float32Array[] = [];
   const copy = (v: Float32Array) => out.push(Float32Array.from(v));
   // LeNet's two convolutions (few filters: the direct filter gradient split by image; 16 filters: GEMM).
-  for (const [xs, fs, pad, seed] of [[[8, 28, 28, 1], [5, 5, 1, 6], 'same', 1], [[8, 14, 14, 6], [5, 5, 6, 16], 'valid', 2], [[3, 9, 9, 4], [3, 3, 4, 12], 'same', 3]] as [Shape4, Shape4, 'same' | 'valid', number][]) {
+  for (const [xs, fs, pad, seed] of [[[8, 28, 28, 1], [5, 5, 1, 6], 'same', 1], [[8, 14, 14, 6], [5, 5, 6, 16], 'valid', 2], [[3, 9, 9, 4], [3, 3, 4, 12], 'same', 3], [[3, 11, 10, 16], [3, 3, 16, 20], 'same', 9], [[2, 12, 12, 12], [3, 3, 12, 24], 'valid', 10]] as [Shape4, Shape4, 'same' | 'valid', number][]) {
     const ci = backend_util.computeConv2DInfo(xs, fs, [1, 1], 1, pad, undefined, false, 'channelsLast');
     const x = rand(xs.reduce((a, b) => a * b), seed), w = rand(fs.reduce((a, b) => a * b), seed + 1);
     const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 2);
@@ -27,6 +29,14 @@ function results(): Float32Array[] {
   // Rows split, columns split, K split.
   for (const [M, K, N, seed] of [[300, 40, 20, 4], [6, 100, 300, 5], [6, 5000, 8, 6]]) {
     copy(batchMatMul([M!, K!], rand(M! * K!, seed!), [K!, N!], rand(K! * N!, seed! + 1), false, false)!.values);
+  }
+  for (const [xs, fs, stride, seed] of [[[3, 13, 12, 24], [3, 3, 24, 1], 2, 11], [[4, 9, 9, 6], [3, 3, 6, 2], 1, 12]] as [Shape4, Shape4, number, number][]) {
+    const ci = backend_util.computeConv2DInfo(xs, fs, [stride, stride], 1, 'same', undefined, true, 'channelsLast');
+    const x = rand(xs.reduce((a, b) => a * b), seed), w = rand(fs.reduce((a, b) => a * b), seed + 1);
+    const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 2);
+    copy(depthwiseForward(ci, x, w, rand(ci.outChannels, seed + 3), 'relu6'));
+    copy(depthwiseBackpropInput(ci, dy, w));
+    copy(depthwiseBackpropFilter(ci, x, dy));
   }
   const pi = backend_util.computePool2DInfo([16, 12, 12, 6], [2, 2], [2, 2], 1, 'valid');
   copy(maxPoolGrad(pi, rand(16 * 6 * 6 * 6, 7), rand(16 * 12 * 12 * 6, 8)));

@@ -1,19 +1,25 @@
-// Kernels the `wasm` backend lacks for training (Conv2DBackpropFilter: without it no convolution can
-// learn), and replacements for its slow training kernels: its Conv2DBackpropInput, MaxPoolGrad and
-// transposed BatchMatMul are naive loops (XNNPACK only covers the forward pass); its broadcasting
-// binary ops walk an index per element (a conv layer's bias add cost 1.2 ms); Sum over leading axes
-// transposes first; Identity and same-type Cast copy what TF.js treats as immutable anyway. They read
-// inputs as views of the wasm backend's heap and write into an output it allocates, computing on
-// Glasswing's own SIMD module (a separate WebAssembly memory, shared with its threads).
+// Kernels the `wasm` backend lacks for training (Conv2DBackpropFilter, the depthwise gradients:
+// without them no convolution can learn), and replacements for its slow or single-threaded ones: its
+// Conv2DBackpropInput, MaxPoolGrad and transposed BatchMatMul are naive loops; XNNPACK's forward
+// convolutions run on one thread (Glasswing's threaded Winograd / implicit GEMM take the larger
+// ones); its broadcasting binary ops walk an index per element; FusedBatchNorm indexes every
+// parameter per element; Sum over leading axes transposes first; its depthwise convolution returns
+// zeros for some shapes; Identity and same-type Cast copy what TF.js treats as immutable anyway.
+// Compute-bound kernels copy their operands into Glasswing's shared arena and run on its threads;
+// memory-bound ones run single-threaded in place on the backend's heap (a non-shared instance of the
+// same SIMD module imports the backend's memory), writing into an output it allocates.
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { overrideKernel, useStock } from './registry';
-import { conv2dBackpropFilter, conv2dBackpropInput } from './conv';
-import { maxPoolGrad } from './pool';
+import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, preferFastConv, type FusedAct } from './conv';
+import { isMaxPool2x2, maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes, type BinaryOp } from './elementwise';
 import { simd } from './simd/runtime';
+import { addrOf, heapOf, withScratch } from './wasm-heap';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
+import { batchNormConstants, isSpatialPad, repeatInto, wholeTileCopies } from './elementwise';
 
 const B = 'wasm';
 
@@ -27,14 +33,40 @@ function output(backend: BackendWasm, shape: number[], values: Float32Array): Te
   return out;
 }
 
-function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
+function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number] = 1): backend_util.Conv2DInfo | null {
   const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
   if (fmt !== 'channelsLast') return null;
   return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
+    attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
 }
 
+const FUSED_ACTS = new Set(['linear', 'relu', 'relu6']);
+/** From this many multiply-adds a dense layer's product is worth the threads and the copies. */
+const WASM_MATMUL_MIN_MACS = Number(process.env.GLASSWING_WASM_MATMUL_MIN) >= 0 ? Number(process.env.GLASSWING_WASM_MATMUL_MIN) : 4e6;
+
 export function registerWasmKernels(): void {
+  // Forward convolutions: XNNPACK (single-threaded here) stays where it is faster; Glasswing's
+  // threaded implicit GEMM / Winograd takes the larger ones (preferFastConv in conv.ts).
+  overrideKernel(B, 'Conv2D', (args, stock) => {
+    const { x, filter } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    if (!ci || !preferFastConv(ci, 'wasm')) return useStock(stock, args, 'Conv2D');
+    return output(backend, ci.outShape, conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
+  });
+
+  overrideKernel(B, 'FusedConv2D', (args, stock) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
+    const ci = ok ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm')) return useStock(stock, args, 'FusedConv2D');
+    return output(backend, ci.outShape, conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
+  });
+
   overrideKernel(B, 'Conv2DBackpropFilter', (args, stock) => {
     const { x, dy } = args.inputs;
     const backend = args.backend as BackendWasm;
@@ -60,8 +92,13 @@ export function registerWasmKernels(): void {
     if (dy!.dtype !== 'float32' || input!.dtype !== 'float32') return useStock(stock, args, 'MaxPoolGrad');
     const pi = backend_util.computePool2DInfo(input!.shape as [number, number, number, number], attrs.filterSize as [number, number],
       attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
-    // Straight into the output's heap buffer: no 1 MB temporary and copy per call.
+    // Straight into the output's heap buffer: no temporary and copy per call.
     const out = backend.makeOutput(input!.shape, 'float32');
+    const heap = heapOf(backend);
+    if (heap && isMaxPool2x2(pi)) {
+      heap.maxPoolGrad2x2(addrOf(backend, input!), addrOf(backend, dy!), addrOf(backend, out), pi.inHeight, pi.inWidth, pi.inChannels, pi.outHeight, pi.outWidth, 0, pi.batchSize);
+      return out;
+    }
     maxPoolGrad(pi, view(backend, dy!), view(backend, input!), backend.typedArrayFromHeap(out) as Float32Array);
     return out;
   });
@@ -73,6 +110,25 @@ export function registerWasmKernels(): void {
     const r = a!.dtype === 'float32' && b!.dtype === 'float32'
       ? batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), !!attrs.transposeA, !!attrs.transposeB) : null;
     if (!r) return useStock(stock, args, 'BatchMatMul');
+    return output(backend, r.shape, r.values);
+  });
+
+  // Dense layers at inference (and linear ones in training): XNNPACK's fully-connected runs on one
+  // thread; large ones go to the threaded GEMM with bias and relu/relu6 in its epilogue.
+  overrideKernel(B, '_FusedMatMul', (args, stock) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ra = a!.shape.length, rb = b!.shape.length;
+    const M = attrs.transposeA ? a!.shape[ra - 1]! : a!.shape[ra - 2]!;
+    const K = attrs.transposeA ? a!.shape[ra - 2]! : a!.shape[ra - 1]!;
+    const N = attrs.transposeB ? b!.shape[rb - 2]! : b!.shape[rb - 1]!;
+    const ok = a!.dtype === 'float32' && b!.dtype === 'float32' && (!bias || (bias.dtype === 'float32' && util.sizeFromShape(bias.shape) === N)) &&
+      !preluActivationWeights && FUSED_ACTS.has(act) && simd().threads > 1 && M * N * K >= WASM_MATMUL_MIN_MACS;
+    const r = ok ? batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), !!attrs.transposeA, !!attrs.transposeB,
+      bias ? view(backend, bias) : null, act as 'linear') : null;
+    if (!r) return useStock(stock, args, '_FusedMatMul');
     return output(backend, r.shape, r.values);
   });
 
@@ -88,12 +144,18 @@ export function registerWasmKernels(): void {
       if (na === nb || na === 1 || nb === 1 || !handlesBroadcast(a!.shape, b!.shape, shape)) return useStock(stock, args, name);
       const out = backend.makeOutput(shape, 'float32');
       if (op === 'add') {
-        // The bias add of every conv and dense layer: SIMD in Glasswing's module, copies included.
+        // The bias add of every conv and dense layer: SIMD in Glasswing's module, in place on the
+        // backend's heap (or through the shared arena where the heap is not reachable).
         const [full, row] = na > nb ? [a!, b!] : [b!, a!];
+        const n = Math.max(na, nb), r = Math.min(na, nb);
+        const heap = heapOf(backend);
+        if (heap) {
+          heap.biasActTo(addrOf(backend, full), n / r, r, addrOf(backend, row), 0, addrOf(backend, out));
+          return out;
+        }
         const rt = simd();
         rt.reset();
         const px = rt.put(view(backend, full)), pb = rt.put(view(backend, row));
-        const n = Math.max(na, nb), r = Math.min(na, nb);
         rt.exports.biasAct(px, n / r, r, pb, 0);
         view(backend, out).set(rt.view(px, n));
         return out;
@@ -115,11 +177,18 @@ export function registerWasmKernels(): void {
     if (!leading) return useStock(stock, args, 'Sum');
     const outShape = x!.shape.slice(axes.length);
     const cols = util.sizeFromShape(outShape), rows = util.sizeFromShape(x!.shape) / Math.max(cols, 1);
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    const heap = heapOf(backend);
+    if (heap) {
+      const out = backend.makeOutput(shape, 'float32');
+      withScratch(backend, cols * 8, (acc) => heap.sumLeading(addrOf(backend, x!), rows, cols, addrOf(backend, out), acc));
+      return out;
+    }
     const rt = simd();
     rt.reset();
     const px = rt.put(view(backend, x!)), pout = rt.alloc(cols), acc = rt.alloc(cols * 2);
     rt.exports.sumLeading(px, rows, cols, pout, acc);
-    return output(backend, attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, rt.view(pout, cols));
+    return output(backend, shape, rt.view(pout, cols));
   });
 
   // Tensors are immutable in TF.js, so an identity can share the data (as the cpu backend does).
@@ -135,4 +204,125 @@ export function registerWasmKernels(): void {
     const { x } = args.inputs;
     return x!.dtype === args.attrs!.dtype && x!.dtype !== 'string' ? share(args.backend as BackendWasm, x!) : useStock(stock, args, 'Cast');
   });
+
+  // Batch norm at inference (MobileNet's 33 per image): the stock kernel indexes every parameter
+  // per element; here per-channel constants and one SIMD pass over the heap.
+  overrideKernel(B, 'FusedBatchNorm', (args, stock) => {
+    const { x, mean, variance, offset, scale } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const heap = heapOf(backend);
+    const ts = [x, mean, variance, offset, scale].filter((t): t is TensorInfo => !!t);
+    if (!heap || ts.some((t) => t.dtype !== 'float32') || x!.shape.length === 0) return useStock(stock, args, 'FusedBatchNorm');
+    const C = x!.shape[x!.shape.length - 1]!;
+    const k = batchNormConstants(C, view(backend, mean!), view(backend, variance!), offset ? view(backend, offset) : null, scale ? view(backend, scale) : null,
+      (args.attrs!.varianceEpsilon as number | undefined) ?? 0.001);
+    if (!k) return useStock(stock, args, 'FusedBatchNorm');
+    const out = backend.makeOutput(x!.shape, 'float32');
+    const rows = util.sizeFromShape(x!.shape) / C;
+    withScratch(backend, C * 12, (p) => {
+      const heapF32 = new Float32Array(wasmBuffer(backend), p, 3 * C);
+      heapF32.set(k.mean, 0);
+      heapF32.set(k.scale, C);
+      heapF32.set(k.shift, 2 * C);
+      heap.scaleShift(addrOf(backend, x!), rows, C, p, p + C * 4, p + C * 8, addrOf(backend, out));
+    });
+    return out;
+  });
+
+  // A batch-norm gradient tiles a channel row over the whole batch (MobileNet training: 38 ms a call
+  // in the stock kernel); here a memmove-speed repeat straight into the output.
+  overrideKernel(B, 'Tile', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const reps = args.attrs!.reps as number[];
+    const copies = x!.dtype === 'float32' ? wholeTileCopies(x!.shape, reps) : null;
+    if (copies === null) return useStock(stock, args, 'Tile');
+    const out = backend.makeOutput(x!.shape.map((d, i) => d * reps[i]!), 'float32');
+    repeatInto(view(backend, out), view(backend, x!), copies);
+    return out;
+  });
+
+  // Zero padding of images (ZeroPadding2D before MobileNet's strided depthwise convolutions).
+  overrideKernel(B, 'PadV2', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const paddings = args.attrs!.paddings as [number, number][];
+    const heap = heapOf(backend);
+    if (!heap || x!.dtype !== 'float32' || !isSpatialPad(x!.shape, paddings)) return useStock(stock, args, 'PadV2');
+    const [N, H, W, C] = x!.shape as [number, number, number, number];
+    const [[pt, pb], [pl, pr]] = [paddings[1]!, paddings[2]!];
+    const out = backend.makeOutput([N, H + pt + pb, W + pl + pr, C], 'float32');
+    heap.pad2d(addrOf(backend, x!), N, H, W, C, pt, pb, pl, pr, args.attrs!.constantValue as number, addrOf(backend, out));
+    return out;
+  });
+
+  // Depthwise convolutions: the stock kernel (XNNPACK) returns zeros for some shapes (a 1x3 filter,
+  // stride 2, 'same' padding), and the wasm backend has no gradients (MobileNet could not fine-tune).
+  // Glasswing's run in place on the heap: single-threaded, but copying MobileNet's activations into
+  // the shared arena and back took longer than the second thread saved.
+  overrideKernel(B, 'DepthwiseConv2dNative', (args, stock) => {
+    const { x, filter } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(x!.shape, filter!.shape, args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNative');
+    return depthwiseOnHeap(backend, ci, 'forward', x!, filter!, null, 'linear') ?? output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
+  });
+
+  overrideKernel(B, 'FusedDepthwiseConv2D', (args, stock) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const act = attrs.activation as string;
+    const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
+    const ci = ok ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
+    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return useStock(stock, args, 'FusedDepthwiseConv2D');
+    return depthwiseOnHeap(backend, ci, 'forward', x!, filter!, bias ?? null, act as FusedAct) ??
+      output(backend, ci.outShape, depthwiseForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
+  });
+
+  overrideKernel(B, 'DepthwiseConv2dNativeBackpropInput', (args, stock) => {
+    const { dy, filter } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(args.attrs!.inputShape as number[], filter!.shape, args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropInput');
+    return depthwiseOnHeap(backend, ci, 'input', dy!, filter!, null, 'linear') ?? output(backend, ci.inShape, depthwiseBackpropInput(ci, view(backend, dy!), view(backend, filter!)));
+  });
+
+  overrideKernel(B, 'DepthwiseConv2dNativeBackpropFilter', (args, stock) => {
+    const { x, dy } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? depthwiseInfo(x!.shape, args.attrs!.filterShape as number[], args.attrs!) : null;
+    if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropFilter');
+    return depthwiseOnHeap(backend, ci, 'filter', x!, dy!, null, 'linear') ?? output(backend, args.attrs!.filterShape as number[], depthwiseBackpropFilter(ci, view(backend, x!), view(backend, dy!)));
+  });
+}
+
+const ACT: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
+
+/**
+ * A depthwise convolution (forward: a = x, b = filter; input gradient: a = dy, b = filter; filter
+ * gradient: a = x, b = dy) run in place on the heap, or null when the heap is not reachable.
+ */
+function depthwiseOnHeap(backend: BackendWasm, ci: backend_util.Conv2DInfo, which: 'forward' | 'input' | 'filter', a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, act: FusedAct): TensorInfo | null {
+  const heap = heapOf(backend);
+  if (!heap) return null;
+  const shape = which === 'forward' ? ci.outShape : which === 'input' ? ci.inShape : [ci.filterHeight, ci.filterWidth, ci.inChannels, ci.outChannels / ci.inChannels];
+  const out = backend.makeOutput(shape, 'float32');
+  const accFloats = which === 'filter' ? util.sizeFromShape(shape) : 0;
+  withScratch(backend, 64 + depthwiseWorkBytes(ci), (p) => {
+    new Int32Array(wasmBuffer(backend), p, 15).set(depthwiseGeometry(ci));
+    const work = p + 64, pa = addrOf(backend, a), pb = addrOf(backend, b), po = addrOf(backend, out);
+    if (which === 'forward') heap.depthwiseForward(pa, pb, bias ? addrOf(backend, bias) : 0, po, p, ACT[act], 0, ci.batchSize, work);
+    else if (which === 'input') heap.depthwiseBackpropInput(pa, pb, po, p, 0, ci.batchSize, work);
+    else {
+      // The kernel adds into its accumulator: start from zero, straight in the output.
+      new Float32Array(wasmBuffer(backend), po, accFloats).fill(0);
+      heap.depthwiseBackpropFilter(pa, pb, p, 0, ci.batchSize, po, work);
+    }
+  });
+  return out;
+}
+
+function wasmBuffer(backend: BackendWasm): ArrayBuffer {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
 }

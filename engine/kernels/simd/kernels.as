@@ -1,65 +1,125 @@
-// SIMD compute core of the fast kernel pack, in AssemblyScript (compiled by scripts in
-// engine/kernels/simd/build.mjs to kernels.wasm, shipped as base64 in simd-binary.ts so that installs
-// need no toolchain). Every function works on raw byte addresses in one imported shared memory, so
-// worker threads running the same module can split a job by rows without copying.
+// SIMD compute core of the fast kernel pack, in AssemblyScript (compiled by
+// engine/kernels/simd/build.mjs to kernels.wasm, and with relaxed SIMD to kernels-relaxed.wasm, both
+// shipped as base64 in simd-binary.ts so that installs need no toolchain). Every function works on
+// raw byte addresses in one imported shared memory, so worker threads running the same module can
+// split a job without copying.
 //
-// GEMM is BLIS-style: B is packed in panels of NR columns, A in panels of MR rows, and a register-tiled
-// MR x NR micro-kernel does the multiply-adds with f32x4 vectors. Strides on A and B let one routine
-// serve A*B, A^T*B and A*B^T (dense layers, im2col convolutions and their gradients).
+// GEMM is BLIS-style: per block of K, B is packed in panels of NR columns and A in panels of MR
+// rows, and a register-tiled MR x NR micro-kernel does the multiply-adds with f32x4 vectors (4 x 8:
+// eight accumulators leave V8's 15 usable xmm registers room for the operands; 6 x 8 spilled and
+// measured 25% slower). A comes from a strided matrix or straight from an NHWC image (implicit
+// im2col for convolutions and their filter gradients); bias and relu are applied as C is stored.
 
-const MR: i32 = 6;
+const MR: i32 = 4;
 const NR: i32 = 8;
-const KC: i32 = 256;
-const MC: i32 = 72;
-const NC: i32 = 2048;
+const KC: i32 = 512;
+const MC: i32 = 96;
+const NC: i32 = 512;
+/** Up to this many rows per GEMM task, B's full panels are read in place instead of packed. */
+const DIRECT_B_MAX_M: i32 = 64;
 
-/** Bytes of scratch one gemm call needs (packed A block, packed B panel, edge tile). */
+// Epilogue flags of a GEMM job.
+const F_ACC: i32 = 1; // C += A*B (else the first K block overwrites C)
+const F_BIAS: i32 = 2; // + bias[j], after the last K block
+const F_RELU: i32 = 4; // then max(0, .)
+const F_RELU6: i32 = 8; // then min(6, max(0, .))
+
+/** Bytes of scratch one GEMM job needs: packed A block, packed B block, an edge tile, a zero run. */
 export function gemmWorkBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4 + 64;
+  return (MC * KC + KC * NC + MR * NR + KC + 64) * 4;
 }
 
-// C(MR x NR, row stride ldc bytes) += Ap(kc x MR) * Bp(kc x NR), or = when !acc (edge tiles go to a
-// scratch tile first, of which only the valid part is added to C).
-function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, acc: bool): void {
+/** 1 when this build multiplies and adds with relaxed SIMD's fused f32x4.relaxed_madd. */
+export function relaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+@inline function epi(v: v128, c: usize, flags: i32, bv: v128): v128 {
+  if (flags & F_ACC) v = f32x4.add(v, v128.load(c));
+  if (flags & F_BIAS) v = f32x4.add(v, bv);
+  if (flags & (F_RELU | F_RELU6)) {
+    v = f32x4.max(v, f32x4.splat(0));
+    if (flags & F_RELU6) v = f32x4.min(v, f32x4.splat(6));
+  }
+  return v;
+}
+
+@inline function epiScalar(v: f32, c: usize, flags: i32, b: f32): f32 {
+  if (flags & F_ACC) v = load<f32>(c) + v;
+  if (flags & F_BIAS) v = v + b;
+  if (flags & (F_RELU | F_RELU6)) {
+    v = v > 0 ? v : 0;
+    if (flags & F_RELU6) v = v < 6 ? v : 6;
+  }
+  return v;
+}
+
+// C(MR x NR at c, row stride ldc bytes) = epilogue(Ap(kc x MR) * Bp(kc x NR)), consecutive rows of
+// B bstride bytes apart (NR*4 when packed); bias points at the tile's first column's bias.
+function kernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize = NR * 4): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 16);
-    c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 20);
-    c50 = f32x4.add(c50, f32x4.mul(a, b0)); c51 = f32x4.add(c51, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     ap += MR * 4;
-    bp += NR * 4;
+    bp += bstride;
   }
-  if (acc) {
-    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c40)); v128.store(c, f32x4.add(v128.load(c, 16), c41), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c50)); v128.store(c, f32x4.add(v128.load(c, 16), c51), 16);
-  } else {
+  if (flags == 0) {
     v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
     v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
     v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
-    v128.store(c, c30); v128.store(c, c31, 16); c += ldc;
-    v128.store(c, c40); v128.store(c, c41, 16); c += ldc;
-    v128.store(c, c50); v128.store(c, c51, 16);
+    v128.store(c, c30); v128.store(c, c31, 16);
+    return;
   }
+  let bv0 = f32x4.splat(0), bv1 = f32x4.splat(0);
+  if (flags & F_BIAS) { bv0 = v128.load(bias); bv1 = v128.load(bias, 16); }
+  v128.store(c, epi(c00, c, flags, bv0)); v128.store(c, epi(c01, c + 16, flags, bv1), 16); c += ldc;
+  v128.store(c, epi(c10, c, flags, bv0)); v128.store(c, epi(c11, c + 16, flags, bv1), 16); c += ldc;
+  v128.store(c, epi(c20, c, flags, bv0)); v128.store(c, epi(c21, c + 16, flags, bv1), 16); c += ldc;
+  v128.store(c, epi(c30, c, flags, bv0)); v128.store(c, epi(c31, c + 16, flags, bv1), 16);
+}
+
+// Stores the first n (< NR) values of a tile row t into C at c with the epilogue (no C element past
+// n is read or written).
+function storeRowPartial(c: usize, t: usize, n: i32, flags: i32, bias: usize): void {
+  let j = 0;
+  if (n >= 4) {
+    const bv = flags & F_BIAS ? v128.load(bias) : f32x4.splat(0);
+    v128.store(c, epi(v128.load(t), c, flags, bv));
+    j = 4;
+  }
+  for (; j < n; j++) {
+    const q = c + <usize>j * 4;
+    store<f32>(q, epiScalar(load<f32>(t + <usize>j * 4), q, flags, flags & F_BIAS ? load<f32>(bias + <usize>j * 4) : 0));
+  }
+}
+
+// Transposes the 4x4 block whose rows are r0..r3 and stores its columns at dst, dst+16, ... (step bytes apart).
+@inline function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i64x2.shuffle(t0, t2, 0, 2));
+  v128.store(dst + step, i64x2.shuffle(t0, t2, 1, 3));
+  v128.store(dst + 2 * step, i64x2.shuffle(t1, t3, 0, 2));
+  v128.store(dst + 3 * step, i64x2.shuffle(t1, t3, 1, 3));
 }
 
 // Packs rows [0, mc) x cols [0, kc) of A (element strides rsa, csa) into MR-row panels, zero-padded.
@@ -68,10 +128,25 @@ function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, dst: usize): void
     const rows = min(MR, mc - i0);
     const base = a + <usize>(i0 * rsa) * 4;
     if (rows == MR && rsa == 1) {
+      const step = <usize>csa * 4;
+      let src = base;
       for (let k = 0; k < kc; k++) {
-        const src = base + <usize>(k * csa) * 4;
         v128.store(dst, v128.load(src));
-        store<u64>(dst, load<u64>(src, 16), 16);
+        src += step;
+        dst += MR * 4;
+      }
+    } else if (rows == MR && csa == 1) {
+      const rb = <usize>rsa * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const src = base + <usize>k * 4;
+        transpose4Store(v128.load(src), v128.load(src + rb), v128.load(src + 2 * rb), v128.load(src + 3 * rb), dst, MR * 4);
+        dst += 4 * MR * 4;
+      }
+      for (; k < kc; k++) {
+        const src = base + <usize>k * 4;
+        store<f32>(dst, load<f32>(src)); store<f32>(dst, load<f32>(src + rb), 4);
+        store<f32>(dst, load<f32>(src + 2 * rb), 8); store<f32>(dst, load<f32>(src + 3 * rb), 12);
         dst += MR * 4;
       }
     } else {
@@ -92,10 +167,28 @@ function packB(kc: i32, nc: i32, b: usize, rsb: i32, csb: i32, dst: usize): void
     const cols = min(NR, nc - j0);
     const base = b + <usize>(j0 * csb) * 4;
     if (cols == NR && csb == 1) {
+      const step = <usize>rsb * 4;
+      let src = base;
       for (let k = 0; k < kc; k++) {
-        const src = base + <usize>(k * rsb) * 4;
         v128.store(dst, v128.load(src));
         v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += NR * 4;
+      }
+    } else if (cols == NR && rsb == 1) {
+      // Columns are contiguous along k: transpose 4x4 blocks (columns 0-3, then 4-7).
+      const cb = <usize>csb * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const s0 = base + <usize>k * 4;
+        transpose4Store(v128.load(s0), v128.load(s0 + cb), v128.load(s0 + 2 * cb), v128.load(s0 + 3 * cb), dst, NR * 4);
+        const s4 = s0 + 4 * cb;
+        transpose4Store(v128.load(s4), v128.load(s4 + cb), v128.load(s4 + 2 * cb), v128.load(s4 + 3 * cb), dst + 16, NR * 4);
+        dst += 4 * NR * 4;
+      }
+      for (; k < kc; k++) {
+        const src = base + <usize>k * 4;
+        for (let j = 0; j < NR; j++) store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>j * cb));
         dst += NR * 4;
       }
     } else {
@@ -110,41 +203,217 @@ function packB(kc: i32, nc: i32, b: usize, rsb: i32, csb: i32, dst: usize): void
   }
 }
 
+// Convolution geometry, as i32 words at an address: see convGeometry in conv.ts.
+const G_N = 0, G_H = 4, G_W = 8, G_C = 12, G_KH = 16, G_KW = 20, G_SH = 24, G_SW = 28, G_DH = 32, G_DW = 36, G_PT = 40, G_PL = 44, G_OH = 48, G_OW = 52;
+
+// Packs A = im2col(x) rows [m, m + mc) (output pixels) x cols [k0, k0 + kc) (taps (ky, kx, c))
+// into MR-row panels, reading the image directly; padding taps read `zeros` (kc floats of 0).
+function packAConv(g: usize, x: usize, m: i32, mc: i32, k0: i32, kc: i32, dst: usize, zeros: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  let ox = m % OW;
+  let oy = (m / OW) % OH;
+  let n = m / (OW * OH);
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const rows = min(MR, mc - i0);
+    // Per row: image base (floats), top-left tap position; rows past mc read zeros.
+    let img0: i32 = 0, iy0: i32 = 0, ix0: i32 = 0, ok0 = false;
+    let img1: i32 = 0, iy1: i32 = 0, ix1: i32 = 0, ok1 = false;
+    let img2: i32 = 0, iy2: i32 = 0, ix2: i32 = 0, ok2 = false;
+    let img3: i32 = 0, iy3: i32 = 0, ix3: i32 = 0, ok3 = false;
+    for (let r = 0; r < rows; r++) {
+      const img = n * H * W * C, iy = oy * sh - pt, ix = ox * sw - pl;
+      if (r == 0) { img0 = img; iy0 = iy; ix0 = ix; ok0 = true; }
+      else if (r == 1) { img1 = img; iy1 = iy; ix1 = ix; ok1 = true; }
+      else if (r == 2) { img2 = img; iy2 = iy; ix2 = ix; ok2 = true; }
+      else { img3 = img; iy3 = iy; ix3 = ix; ok3 = true; }
+      if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
+    }
+    let k = k0;
+    const kend = k0 + kc;
+    let d = dst + <usize>(i0 * kc) * 4;
+    while (k < kend) {
+      const tap = k / C;
+      const c = k - tap * C;
+      const ky = tap / KW, kx = tap - (tap / KW) * KW;
+      const oyk = ky * dh, oxk = kx * dw;
+      let len = min(C - c, kend - k);
+      let y: i32, xx: i32;
+      // Undilated rows: taps kx..KW-1 are one contiguous run of the image row when they all lie
+      // inside it for every row of the panel (few channels: a 5x5 conv on 1 channel packs 5 at once).
+      if (dw == 1 && kx + 1 < KW) {
+        const last = KW - 1 - kx;
+        y = iy0 + oyk; xx = ix0 + oxk;
+        let whole = !ok0 || (y >= 0 && y < H && xx >= 0 && xx + last < W);
+        y = iy1 + oyk; xx = ix1 + oxk;
+        whole = whole && (!ok1 || (y >= 0 && y < H && xx >= 0 && xx + last < W));
+        y = iy2 + oyk; xx = ix2 + oxk;
+        whole = whole && (!ok2 || (y >= 0 && y < H && xx >= 0 && xx + last < W));
+        y = iy3 + oyk; xx = ix3 + oxk;
+        whole = whole && (!ok3 || (y >= 0 && y < H && xx >= 0 && xx + last < W));
+        if (whole) len = min((KW - kx) * C - c, kend - k);
+      }
+      y = iy0 + oyk; xx = ix0 + oxk;
+      const p0 = ok0 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img0 + (y * W + xx) * C + c) * 4 : zeros;
+      y = iy1 + oyk; xx = ix1 + oxk;
+      const p1 = ok1 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img1 + (y * W + xx) * C + c) * 4 : zeros;
+      y = iy2 + oyk; xx = ix2 + oxk;
+      const p2 = ok2 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img2 + (y * W + xx) * C + c) * 4 : zeros;
+      y = iy3 + oyk; xx = ix3 + oxk;
+      const p3 = ok3 && y >= 0 && y < H && xx >= 0 && xx < W ? x + <usize>(img3 + (y * W + xx) * C + c) * 4 : zeros;
+      let t = 0;
+      for (; t + 4 <= len; t += 4) {
+        const o = <usize>t * 4;
+        transpose4Store(v128.load(p0 + o), v128.load(p1 + o), v128.load(p2 + o), v128.load(p3 + o), d, MR * 4);
+        d += 4 * MR * 4;
+      }
+      for (; t < len; t++) {
+        const o = <usize>t * 4;
+        store<f32>(d, load<f32>(p0 + o)); store<f32>(d, load<f32>(p1 + o), 4);
+        store<f32>(d, load<f32>(p2 + o), 8); store<f32>(d, load<f32>(p3 + o), 12);
+        d += MR * 4;
+      }
+      k += len;
+    }
+  }
+}
+
+// Packs A = im2col(x)^T rows [i, i + mc) (taps (ky, kx, c)) x cols [p0, p0 + kc) (output pixels)
+// into MR-row panels, for the filter gradient dW = im2col(x)^T * dy. The pixels are walked one
+// output-row segment at a time: per tap, the columns that fall inside the image form one range, so
+// the inner loops are plain strided copies (no per-pixel bounds checks).
+function packAConvT(g: usize, x: usize, i: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  const K = load<i32>(g, G_KH) * KW * C;
+  const xStep = <usize>(sw * C) * 4;
+  let ox = p0 % OW, oy = (p0 / OW) % OH, n = p0 / (OW * OH);
+  let q = 0;
+  while (q < kc) {
+    const len = min(OW - ox, kc - q);
+    const rowImg = x + <usize>(n * H) * <usize>(W * C) * 4;
+    for (let r0 = 0; r0 < mc; r0 += MR) {
+      const rows = min(MR, mc - r0);
+      const t0 = i + r0;
+      const tap0 = t0 / C, c0 = t0 - tap0 * C;
+      const panel = dst + <usize>(r0 * kc + q * MR) * 4;
+      if (rows == MR && c0 + MR <= C) {
+        // Four channels of one tap: one vector per pixel.
+        const ky = tap0 / KW, kx = tap0 - ky * KW;
+        const iy = oy * sh - pt + ky * dh;
+        if (iy < 0 || iy >= H) { memory.fill(panel, 0, <usize>len * 16); continue; }
+        const off = kx * dw - pl;
+        let a = ox, b = ox + len;
+        if (off < 0) a = max(a, (-off + sw - 1) / sw);
+        b = W - 1 - off < 0 ? a : min(b, (W - 1 - off) / sw + 1);
+        if (b < a) b = a;
+        let d = panel;
+        if (a > ox) { memory.fill(d, 0, <usize>(a - ox) * 16); d += <usize>(a - ox) * 16; }
+        let xp = rowImg + <usize>((iy * W + a * sw + off) * C + c0) * 4;
+        for (let o = a; o < b; o++) { v128.store(d, v128.load(xp)); xp += xStep; d += 16; }
+        if (ox + len > b) memory.fill(d, 0, <usize>(ox + len - b) * 16);
+      } else {
+        for (let r = 0; r < MR; r++) {
+          const tr = t0 + r;
+          let d = panel + <usize>r * 4;
+          if (r >= rows || tr >= K) { for (let o = 0; o < len; o++) { store<f32>(d, 0); d += 16; } continue; }
+          const tp = tr / C, cc = tr - tp * C;
+          const ky = tp / KW, kx = tp - ky * KW;
+          const iy = oy * sh - pt + ky * dh;
+          const off = kx * dw - pl;
+          let a = ox, b = ox + len;
+          if (iy < 0 || iy >= H) { b = a; } else {
+            if (off < 0) a = max(a, (-off + sw - 1) / sw);
+            b = W - 1 - off < 0 ? a : min(b, (W - 1 - off) / sw + 1);
+            if (b < a) b = a;
+          }
+          for (let o = ox; o < a; o++) { store<f32>(d, 0); d += 16; }
+          if (b > a) {
+            let xp = rowImg + <usize>((iy * W + a * sw + off) * C + cc) * 4;
+            for (let o = a; o < b; o++) { store<f32>(d, load<f32>(xp)); xp += xStep; d += 16; }
+          }
+          for (let o = max(a, b); o < ox + len; o++) { store<f32>(d, 0); d += 16; }
+        }
+      }
+    }
+    q += len;
+    ox = 0;
+    if (++oy == OH) { oy = 0; n++; }
+  }
+}
+
+// A GEMM's descriptor: i32 words at an address (written by gemm.ts), shared by its tasks.
+const J_K0 = 0, J_K1 = 4;
+const J_AKIND = 8, J_A = 12, J_RSA = 16, J_CSA = 20, J_B = 24, J_RSB = 28, J_CSB = 32;
+const J_C = 36, J_LDC = 40, J_FLAGS = 44, J_BIAS = 48, J_GEOM = 52;
+const A_MATRIX = 0, A_CONV = 1, A_CONV_T = 2;
+
 /**
- * C[i*ldc + j] += sum_k (or = when `overwrite` is 1) A(i,k) * B(k,j) for i < M, j < N, where A(i,k) = a[i*rsa + k*csa] and
- * B(k,j) = b[k*rsb + j*csb] (element strides; addresses in bytes). `work` is gemmWorkBytes() of scratch.
+ * One task of a GEMM: C[m0:m1, n0:n1] = epilogue(A[m0:m1, k0:k1] * B[k0:k1, n0:n1]), where
+ * C(i, j) is at c + (i*ldc + j)*4, B(k, j) at b + (k*rsb + j*csb)*4, bias[j] at bias + j*4, and
+ * A(i, k) at a + (i*rsa + k*csa)*4 (A_MATRIX), or im2col of the image at a (A_CONV, geometry at
+ * geom), or its transpose (A_CONV_T). Indices are absolute; work is the calling thread's scratch.
  */
-export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, work: usize, overwrite: i32): void {
-  const pa = (work + 15) & ~(<usize>15);
+export function gemmJob(d: usize, m0: i32, m1: i32, n0: i32, n1: i32, work: usize): void {
+  const k0 = load<i32>(d, J_K0), k1 = load<i32>(d, J_K1);
+  const akind = load<i32>(d, J_AKIND), a = <usize>load<i32>(d, J_A), rsa = load<i32>(d, J_RSA), csa = load<i32>(d, J_CSA);
+  const b = <usize>load<i32>(d, J_B), rsb = load<i32>(d, J_RSB), csb = load<i32>(d, J_CSB);
+  const c = <usize>load<i32>(d, J_C), ldc = load<i32>(d, J_LDC), flags = load<i32>(d, J_FLAGS);
+  const bias = <usize>load<i32>(d, J_BIAS), geom = <usize>load<i32>(d, J_GEOM);
+  const pa = (work + 63) & ~(<usize>63);
   const pb = pa + <usize>(MC * KC) * 4;
   const tmp = pb + <usize>(KC * NC) * 4;
-  for (let jc = 0; jc < N; jc += NC) {
-    const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
-      packB(kc, nc, b + <usize>(pc * rsb + jc * csb) * 4, rsb, csb, pb);
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = min(MC, M - ic);
-        packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
+  const zeros = tmp + <usize>(MR * NR) * 4;
+  if (akind == A_CONV) memory.fill(zeros, 0, <usize>KC * 4);
+  const ldcb = <usize>ldc * 4;
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    // K blocks of equal size (a 288-long K is two blocks of 144, not 256 and 32).
+    const kblocks = (k1 - k0 + KC - 1) / KC;
+    const kstep = (k1 - k0 + kblocks - 1) / kblocks;
+    for (let pc = k0; pc < k1; pc += kstep) {
+      const kc = min(kstep, k1 - pc);
+      // Few rows (a dense layer's batch): each B element is used only a few times, so packing B
+      // would cost about as much as the multiply; full panels are read in place (rows of B are
+      // contiguous), only a narrow last panel is packed.
+      const direct = csb == 1 && m1 - m0 <= DIRECT_B_MAX_M;
+      const nfull = direct ? nc & ~(NR - 1) : 0;
+      if (nfull < nc) packB(kc, nc - nfull, b + <usize>(pc * rsb + (jc + nfull) * csb) * 4, rsb, csb, pb);
+      // The first K block overwrites C unless asked to accumulate; the last applies bias and activation.
+      let f = pc > k0 ? F_ACC : flags & F_ACC;
+      if (pc + kc >= k1) f |= flags & (F_BIAS | F_RELU | F_RELU6);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        if (akind == A_MATRIX) packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
+        else if (akind == A_CONV) packAConv(geom, a, ic, mc, pc, kc, pa, zeros);
+        else packAConvT(geom, a, ic, mc, pc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = pb + <usize>(jr * kc) * 4;
+          const inPlace = jr < nfull;
+          const bp = inPlace ? b + <usize>(pc * rsb + jc + jr) * 4 : pb + <usize>((jr - nfull) * kc) * 4;
+          const bs: usize = inPlace ? <usize>rsb * 4 : NR * 4;
+          const bj = bias + <usize>(jc + jr) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const ap = pa + <usize>(ir * kc) * 4;
-            const cp = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
-            // The first K block overwrites C when asked (saves the caller zeroing it), later ones add.
-            const add = overwrite == 0 || pc > 0;
+            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             if (mr == MR && nr == NR) {
-              kernel(kc, ap, bp, cp, <usize>ldc * 4, add);
+              kernel(kc, ap, bp, cp, ldcb, f, bj, bs);
+            } else if (nr < NR) {
+              // Narrow edge (few output channels: every tile of a 6-filter layer): the tile goes
+              // through scratch, then its rows are stored with partial vector stores.
+              kernel(kc, ap, bp, tmp, NR * 4, 0, 0, bs);
+              for (let r = 0; r < mr; r++) storeRowPartial(cp + <usize>r * ldcb, tmp + <usize>(r * NR) * 4, nr, f, bj);
             } else {
-              kernel(kc, ap, bp, tmp, NR * 4, false);
+              kernel(kc, ap, bp, tmp, NR * 4, 0, 0, bs);
               for (let r = 0; r < mr; r++) {
-                const crow = cp + <usize>(r * ldc) * 4;
+                const crow = cp + <usize>r * ldcb;
                 const trow = tmp + <usize>(r * NR) * 4;
                 for (let j = 0; j < nr; j++) {
-                  const t = load<f32>(trow + <usize>j * 4);
-                  store<f32>(crow + <usize>j * 4, add ? load<f32>(crow + <usize>j * 4) + t : t);
+                  const q = crow + <usize>j * 4;
+                  store<f32>(q, epiScalar(load<f32>(trow + <usize>j * 4), q, f, f & F_BIAS ? load<f32>(bj + <usize>j * 4) : 0));
                 }
               }
             }
@@ -155,60 +424,13 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: us
   }
 }
 
-// Copies n floats (vectorised when possible).
-@inline function copyFloats(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, v128.load(src + <usize>i * 4));
-  for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(src + <usize>i * 4));
-}
-
 @inline function addFloats(dst: usize, src: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, f32x4.add(v128.load(dst + <usize>i * 4), v128.load(src + <usize>i * 4)));
   for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(dst + <usize>i * 4) + load<f32>(src + <usize>i * 4));
 }
 
-/**
- * im2col for NHWC input x[N,H,W,C]: row m = (n*OH + oy)*OW + ox of col holds the receptive field in
- * (ky, kx, c) order, matching a [KH, KW, C, F] filter viewed as a (KH*KW*C) x F matrix. Out-of-image
- * taps (padding) are zero. Only rows [m0, m1) are written, so threads can split the work.
- */
-export function im2col(x: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, OH: i32, OW: i32, col: usize, m0: i32, m1: i32): void {
-  const K = KH * KW * C;
-  const rowBytes = <usize>(KW * C) * 4;
-  // Walk (n, oy, ox) incrementally: one division per call, not three per row.
-  let ox = m0 % OW;
-  let oy = (m0 / OW) % OH;
-  let n = m0 / (OW * OH);
-  let dst = col + <usize>m0 * <usize>K * 4;
-  for (let m = m0; m < m1; m++) {
-    const iy0 = oy * sh - pt;
-    const ix0 = ox * sw - pl;
-    const img = x + <usize>(n * H) * <usize>(W * C) * 4;
-    const inside = dw == 1 && ix0 >= 0 && ix0 + KW <= W;
-    for (let ky = 0; ky < KH; ky++) {
-      const iy = iy0 + ky * dh;
-      if (iy < 0 || iy >= H) {
-        memory.fill(dst, 0, rowBytes);
-      } else if (inside) {
-        copyFloats(dst, img + (<usize>(iy * W + ix0) * <usize>C) * 4, KW * C);
-      } else {
-        const rowp = img + <usize>(iy * W) * <usize>C * 4;
-        let d = dst;
-        for (let kx = 0; kx < KW; kx++) {
-          const ix = ix0 + kx * dw;
-          if (ix < 0 || ix >= W) memory.fill(d, 0, <usize>C * 4);
-          else copyFloats(d, rowp + <usize>(ix * C) * 4, C);
-          d += <usize>C * 4;
-        }
-      }
-      dst += rowBytes;
-    }
-    if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; n++; } }
-  }
-}
-
-/** The adjoint of im2col: adds each col row back into dx[N,H,W,C] (which the caller zeroes), images [n0, n1). */
+/** The adjoint of im2col (rows: output pixels, columns: taps (ky, kx, c)): adds each col row back into dx[N,H,W,C] (which the caller zeroes), images [n0, n1). */
 export function col2im(col: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, OH: i32, OW: i32, dx: usize, n0: i32, n1: i32): void {
   const K = KH * KW * C;
   for (let n = n0; n < n1; n++) {
@@ -243,28 +465,35 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   addFloats(dst, src, n);
 }
 
-/** Adds bias[j] to every row of x[rows, cols] and optionally applies relu (activation 1). */
-export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): void {
-  const zero = f32x4.splat(0);
+/** y = act(x + bias[j] per row) for x[rows, cols] (bias 0: none; act 1 relu, 2 relu6); y may be x. */
+export function biasActTo(x: usize, rows: i32, cols: i32, bias: usize, act: i32, y: usize): void {
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  const lo: f32 = act != 0 ? 0 : -Infinity;
+  const hi: f32 = act == 2 ? 6 : Infinity;
   for (let r = 0; r < rows; r++) {
-    const row = x + <usize>(r * cols) * 4;
+    const o = <usize>(r * cols) * 4;
+    const row = x + o, out = y + o;
     let j = 0;
-    if (bias != 0) {
-      for (; j + 4 <= cols; j += 4) {
-        let v = f32x4.add(v128.load(row + <usize>j * 4), v128.load(bias + <usize>j * 4));
-        if (act == 1) v = f32x4.max(v, zero);
-        v128.store(row + <usize>j * 4, v);
-      }
-      for (; j < cols; j++) {
-        let v = load<f32>(row + <usize>j * 4) + load<f32>(bias + <usize>j * 4);
-        if (act == 1) v = v > 0 ? v : 0;
-        store<f32>(row + <usize>j * 4, v);
-      }
-    } else if (act == 1) {
-      for (; j + 4 <= cols; j += 4) v128.store(row + <usize>j * 4, f32x4.max(v128.load(row + <usize>j * 4), zero));
-      for (; j < cols; j++) { const v = load<f32>(row + <usize>j * 4); store<f32>(row + <usize>j * 4, v > 0 ? v : 0); }
+    for (; j + 4 <= cols; j += 4) {
+      let v = v128.load(row + <usize>j * 4);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + <usize>j * 4));
+      if (act != 0) v = f32x4.max(v, zero);
+      if (act == 2) v = f32x4.min(v, six);
+      v128.store(out + <usize>j * 4, v);
+    }
+    for (; j < cols; j++) {
+      let v = load<f32>(row + <usize>j * 4);
+      if (bias != 0) v += load<f32>(bias + <usize>j * 4);
+      if (act != 0) v = v > lo ? v : lo;
+      v = v < hi ? v : hi;
+      store<f32>(out + <usize>j * 4, v);
     }
   }
+}
+
+/** biasActTo in place. */
+export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): void {
+  biasActTo(x, rows, cols, bias, act, x);
 }
 
 /**
@@ -339,12 +568,12 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C
 /**
  * Filter gradient of a convolution with few filters (F <= 8), without im2col: a first layer's input
  * has 1-3 channels, so im2col would blow it up KH*KW-fold only to multiply it by an 8-wide dy.
- * acc[(ky*KW + kx)*C + c][0..8) = sum over images [n0, n1) and output pixels of x(tap) * dy[0..8).
+ * acc[(ky*KW + kx)*C + c][0..8) += sum over images [n0, n1) and output pixels of x(tap) * dy[0..8)
+ * (acc: the calling thread's, zeroed by the caller).
  * Lanes >= F are garbage (dy rows are read 8 wide; the arena pads every block), as the caller knows.
  */
-export function convFilterGradSmallF(x: usize, dy: usize, acc: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, F: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, n0: i32, n1: i32): void {
-  memory.fill(acc, 0, <usize>(KH * KW * C * 8) * 4);
+export function convFilterGradSmallF(x: usize, dy: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, F: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, n0: i32, n1: i32, acc: usize): void {
   const dyPix = <usize>F * 4;
   const xPix = <usize>C * 4;
   for (let n = n0; n < n1; n++) {
@@ -397,12 +626,959 @@ export function convFilterGradSmallF(x: usize, dy: usize, acc: usize, H: i32, W:
  */
 export function sumLeading(x: usize, rows: i32, cols: i32, out: usize, acc: usize): void {
   memory.fill(acc, 0, <usize>cols * 8);
-  const n = rows * cols;
+  sumRowsInto(x, 0, rows, cols, acc);
+  for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
+}
+
+/** acc[j] += sum over rows [r0, r1) of x[r*cols + j], in float64 (two lanes per vector). */
+export function sumRowsInto(x: usize, r0: i32, r1: i32, cols: i32, acc: usize): void {
+  if ((cols & 3) == 0) {
+    for (let r = r0; r < r1; r++) {
+      const row = x + <usize>r * <usize>cols * 4;
+      for (let j = 0; j < cols; j += 4) {
+        const v = v128.load(row + <usize>j * 4);
+        const a = acc + <usize>j * 8;
+        v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+        v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+      }
+    }
+    return;
+  }
+  const n = (r1 - r0) * cols;
+  const base = x + <usize>r0 * <usize>cols * 4;
   let j = 0;
   for (let i = 0; i < n; i++) {
     const p = acc + <usize>j * 8;
-    store<f64>(p, load<f64>(p) + <f64>load<f32>(x + <usize>i * 4));
+    store<f64>(p, load<f64>(p) + <f64>load<f32>(base + <usize>i * 4));
     if (++j == cols) j = 0;
   }
-  for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
+}
+
+// ---- Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions -------------------------------
+// y = A^T [ (G g G^T) . (B^T d B) ] A per 2x2 output tile: 16 multiplies per tile and channel pair
+// instead of 36. Per block of tiles, the 16 transformed inputs are packed straight into the GEMM's
+// A panels, 16 GEMMs (one per transform position) multiply them by the transformed filter (packed
+// as B panels once per call), and the output transform applies bias and activation.
+
+/** U[xi][C][F] packed as B panels (per xi: ceil(F/8) panels of C x 8) from w[3][3][C][F]. */
+export function winogradFilter(w: usize, C: i32, F: i32, u: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiStride = <usize>(C * Fp) * 4;
+  for (let c = 0; c < C; c++) {
+    for (let f = 0; f < F; f++) {
+      // g[ky][kx] = w[((ky*3 + kx)*C + c)*F + f]
+      const g = w + <usize>(c * F + f) * 4;
+      const tap = <usize>(C * F) * 4;
+      const g00 = load<f32>(g), g01 = load<f32>(g + tap), g02 = load<f32>(g + 2 * tap);
+      const g10 = load<f32>(g + 3 * tap), g11 = load<f32>(g + 4 * tap), g12 = load<f32>(g + 5 * tap);
+      const g20 = load<f32>(g + 6 * tap), g21 = load<f32>(g + 7 * tap), g22 = load<f32>(g + 8 * tap);
+      // Rows: G g (4 x 3).
+      const a0 = g00, a1 = g01, a2 = g02;
+      const b0 = (g00 + g10 + g20) * 0.5, b1 = (g01 + g11 + g21) * 0.5, b2 = (g02 + g12 + g22) * 0.5;
+      const c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5;
+      const d0 = g20, d1 = g21, d2 = g22;
+      // Columns: (G g) G^T (4 x 4), stored at xi = row*4 + col.
+      const off = (<usize>((f / NR) * C * NR + c * NR + (f % NR))) * 4;
+      let p = u + off;
+      store<f32>(p, a0); p += xiStride; store<f32>(p, (a0 + a1 + a2) * 0.5); p += xiStride;
+      store<f32>(p, (a0 - a1 + a2) * 0.5); p += xiStride; store<f32>(p, a2); p += xiStride;
+      store<f32>(p, b0); p += xiStride; store<f32>(p, (b0 + b1 + b2) * 0.5); p += xiStride;
+      store<f32>(p, (b0 - b1 + b2) * 0.5); p += xiStride; store<f32>(p, b2); p += xiStride;
+      store<f32>(p, c0); p += xiStride; store<f32>(p, (c0 + c1 + c2) * 0.5); p += xiStride;
+      store<f32>(p, (c0 - c1 + c2) * 0.5); p += xiStride; store<f32>(p, c2); p += xiStride;
+      store<f32>(p, d0); p += xiStride; store<f32>(p, (d0 + d1 + d2) * 0.5); p += xiStride;
+      store<f32>(p, (d0 - d1 + d2) * 0.5); p += xiStride; store<f32>(p, d2);
+    }
+    // Padding columns of the last panel stay zero.
+    for (let f = F; f < Fp; f++) {
+      const off = (<usize>((f / NR) * C * NR + c * NR + (f % NR))) * 4;
+      for (let xi = 0; xi < 16; xi++) store<f32>(u + off + <usize>xi * xiStride, 0);
+    }
+  }
+}
+
+// Input transform of one tile for 4 channels at p (stride rowB between rows, colB between columns),
+// each of the 16 results stored at dst + xi*step.
+@inline function winoIn(d00: v128, d01: v128, d02: v128, d03: v128, d10: v128, d11: v128, d12: v128, d13: v128,
+  d20: v128, d21: v128, d22: v128, d23: v128, d30: v128, d31: v128, d32: v128, d33: v128, dst: usize, step: usize): void {
+  // B^T d: rows.
+  const r00 = f32x4.sub(d00, d20), r01 = f32x4.sub(d01, d21), r02 = f32x4.sub(d02, d22), r03 = f32x4.sub(d03, d23);
+  const r10 = f32x4.add(d10, d20), r11 = f32x4.add(d11, d21), r12 = f32x4.add(d12, d22), r13 = f32x4.add(d13, d23);
+  const r20 = f32x4.sub(d20, d10), r21 = f32x4.sub(d21, d11), r22 = f32x4.sub(d22, d12), r23 = f32x4.sub(d23, d13);
+  const r30 = f32x4.sub(d10, d30), r31 = f32x4.sub(d11, d31), r32 = f32x4.sub(d12, d32), r33 = f32x4.sub(d13, d33);
+  // (B^T d) B: columns.
+  v128.store(dst, f32x4.sub(r00, r02)); v128.store(dst + step, f32x4.add(r01, r02));
+  v128.store(dst + 2 * step, f32x4.sub(r02, r01)); v128.store(dst + 3 * step, f32x4.sub(r01, r03));
+  v128.store(dst + 4 * step, f32x4.sub(r10, r12)); v128.store(dst + 5 * step, f32x4.add(r11, r12));
+  v128.store(dst + 6 * step, f32x4.sub(r12, r11)); v128.store(dst + 7 * step, f32x4.sub(r11, r13));
+  v128.store(dst + 8 * step, f32x4.sub(r20, r22)); v128.store(dst + 9 * step, f32x4.add(r21, r22));
+  v128.store(dst + 10 * step, f32x4.sub(r22, r21)); v128.store(dst + 11 * step, f32x4.sub(r21, r23));
+  v128.store(dst + 12 * step, f32x4.sub(r30, r32)); v128.store(dst + 13 * step, f32x4.add(r31, r32));
+  v128.store(dst + 14 * step, f32x4.sub(r32, r31)); v128.store(dst + 15 * step, f32x4.sub(r31, r33));
+}
+
+@inline function ld(p: usize, ok: bool): v128 {
+  return v128.and(v128.load(p), ok ? i32x4.splat(-1) : i32x4.splat(0));
+}
+
+@inline function clampI(v: i32, n: i32): i32 {
+  return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+
+/**
+ * Winograd convolution of tiles [t0, t1) (tile t: image t / (TH*TW), 2x2 output block at
+ * (2*ty, 2*tx)) of x[N,H,W,C] (3x3 taps, padding pt/pl, output OH x OW) with u from winogradFilter,
+ * into y[N,OH,OW,F] with bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB tiles per block
+ * (a multiple of 4); work holds 16*TB*(Cp + Fp) + 832 floats (Cp = C rounded up to 4, Fp = F rounded up to 8).
+ */
+export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, OH: i32, OW: i32,
+  u: usize, F: i32, bias: usize, act: i32, y: usize, t0: i32, t1: i32, TB: i32, work: usize): void {
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const Cp = (C + 3) & ~3;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  // Per-xi strides padded by a cache line: 16 streams 4 KiB apart would share L1 sets.
+  const xiA = <usize>(TB * Cp) * 4 + 64; // bytes per xi in pa
+  const xiM = <usize>(TB * Fp) * 4 + 64; // bytes per xi in mb
+  const mb = pa + 16 * xiA; // M[xi][tile][Fp]
+  const tmp = mb + 16 * xiM; // 4 tiles x 16 vectors (the scalar path uses 2 x 16)
+  const tinfo = tmp + 64 * 16; // 4 tiles x 4 i32
+  const xiU = <usize>(C * Fp) * 4; // bytes per xi in u
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    // Input transform, packed as A panels: pa[xi][panel][c][4 tiles].
+    for (let p0 = 0; p0 < nt; p0 += 4) {
+      const panel = pa + <usize>(p0 * Cp) * 4;
+      // Per tile of the panel: image byte offset, top-left input row and column, valid.
+      for (let r = 0; r < 4; r++) {
+        const ti = tinfo + <usize>r * 16;
+        const t = tb0 + p0 + r;
+        if (p0 + r >= nt) { store<i32>(ti, 0, 12); continue; }
+        const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW;
+        store<i32>(ti, n * H * W * C * 4);
+        store<i32>(ti, 2 * ty - pt, 4);
+        store<i32>(ti, 2 * (rem - ty * TW) - pl, 8);
+        store<i32>(ti, 1, 12);
+      }
+      let c0 = 0;
+      for (; c0 + 4 <= C; c0 += 4) {
+        for (let r = 0; r < 4; r++) {
+          const ti = tinfo + <usize>r * 16;
+          const tr = tmp + <usize>(r * 16) * 16;
+          if (load<i32>(ti, 12) == 0) {
+            for (let xi = 0; xi < 16; xi++) v128.store(tr + <usize>xi * 16, zero);
+            continue;
+          }
+          const q = x + <usize>load<i32>(ti) + <usize>c0 * 4;
+          const iy0 = load<i32>(ti, 4), ix0 = load<i32>(ti, 8);
+          if (iy0 >= 0 && iy0 + 4 <= H && ix0 >= 0 && ix0 + 4 <= W) {
+            const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+            winoIn(v128.load(p), v128.load(p + colB), v128.load(p + 2 * colB), v128.load(p + 3 * colB),
+              v128.load(p + rowB), v128.load(p + rowB + colB), v128.load(p + rowB + 2 * colB), v128.load(p + rowB + 3 * colB),
+              v128.load(p + 2 * rowB), v128.load(p + 2 * rowB + colB), v128.load(p + 2 * rowB + 2 * colB), v128.load(p + 2 * rowB + 3 * colB),
+              v128.load(p + 3 * rowB), v128.load(p + 3 * rowB + colB), v128.load(p + 3 * rowB + 2 * colB), v128.load(p + 3 * rowB + 3 * colB), tr, 16);
+          } else {
+            // Border tile: taps outside the image read as zero (addresses clamped inside it).
+            const y0 = iy0 >= 0 && iy0 < H, y1 = iy0 + 1 >= 0 && iy0 + 1 < H, y2 = iy0 + 2 >= 0 && iy0 + 2 < H, y3 = iy0 + 3 >= 0 && iy0 + 3 < H;
+            const x0 = ix0 >= 0 && ix0 < W, x1 = ix0 + 1 >= 0 && ix0 + 1 < W, x2 = ix0 + 2 >= 0 && ix0 + 2 < W, x3 = ix0 + 3 >= 0 && ix0 + 3 < W;
+            const ry0 = <usize>clampI(iy0, H) * rowB, ry1 = <usize>clampI(iy0 + 1, H) * rowB, ry2 = <usize>clampI(iy0 + 2, H) * rowB, ry3 = <usize>clampI(iy0 + 3, H) * rowB;
+            const cx0 = <usize>clampI(ix0, W) * colB, cx1 = <usize>clampI(ix0 + 1, W) * colB, cx2 = <usize>clampI(ix0 + 2, W) * colB, cx3 = <usize>clampI(ix0 + 3, W) * colB;
+            winoIn(ld(q + ry0 + cx0, y0 && x0), ld(q + ry0 + cx1, y0 && x1), ld(q + ry0 + cx2, y0 && x2), ld(q + ry0 + cx3, y0 && x3),
+              ld(q + ry1 + cx0, y1 && x0), ld(q + ry1 + cx1, y1 && x1), ld(q + ry1 + cx2, y1 && x2), ld(q + ry1 + cx3, y1 && x3),
+              ld(q + ry2 + cx0, y2 && x0), ld(q + ry2 + cx1, y2 && x1), ld(q + ry2 + cx2, y2 && x2), ld(q + ry2 + cx3, y2 && x3),
+              ld(q + ry3 + cx0, y3 && x0), ld(q + ry3 + cx1, y3 && x1), ld(q + ry3 + cx2, y3 && x2), ld(q + ry3 + cx3, y3 && x3), tr, 16);
+          }
+        }
+        // Tiles x channels -> channels x tiles, per xi: four 16-byte rows at channel c0..c0+3.
+        for (let xi = 0; xi < 16; xi++) {
+          const s = tmp + <usize>xi * 16;
+          transpose4Store(v128.load(s), v128.load(s + 256), v128.load(s + 512), v128.load(s + 768), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
+        }
+      }
+      for (; c0 < Cp; c0++) {
+        // Leftover channels one at a time, and zero padding up to Cp.
+        for (let r = 0; r < 4; r++) {
+          const ti = tinfo + <usize>r * 16;
+          const dst = panel + <usize>(c0 * 4 + r) * 4;
+          if (c0 >= C || load<i32>(ti, 12) == 0) { for (let xi = 0; xi < 16; xi++) store<f32>(dst + <usize>xi * xiA, 0); continue; }
+          const q = x + <usize>load<i32>(ti) + <usize>c0 * 4;
+          const iy0 = load<i32>(ti, 4), ix0 = load<i32>(ti, 8);
+          const tr = tmp;
+          for (let i = 0; i < 4; i++) {
+            const yy = iy0 + i;
+            for (let j = 0; j < 4; j++) {
+              const xx = ix0 + j;
+              const v: f32 = yy >= 0 && yy < H && xx >= 0 && xx < W ? load<f32>(q + <usize>yy * rowB + <usize>xx * colB) : 0;
+              v128.store(tr + <usize>(16 + i * 4 + j) * 16, f32x4.splat(v));
+            }
+          }
+          const d = tr + 256;
+          winoIn(v128.load(d), v128.load(d, 16), v128.load(d, 32), v128.load(d, 48), v128.load(d, 64), v128.load(d, 80), v128.load(d, 96), v128.load(d, 112),
+            v128.load(d, 128), v128.load(d, 144), v128.load(d, 160), v128.load(d, 176), v128.load(d, 192), v128.load(d, 208), v128.load(d, 224), v128.load(d, 240), tr, 16);
+          for (let xi = 0; xi < 16; xi++) store<f32>(dst + <usize>xi * xiA, f32x4.extract_lane(v128.load(tr + <usize>xi * 16), 0));
+        }
+      }
+    }
+    // 16 GEMMs: M[xi][tiles][F] = V[xi][tiles][Cp] * U[xi][C][F] (K blocks of KC channels).
+    const ntp = (nt + 3) & ~3;
+    for (let xi = 0; xi < 16; xi++) {
+      const ax = pa + <usize>xi * xiA, ux = u + <usize>xi * xiU, mx = mb + <usize>xi * xiM;
+      for (let kc0 = 0; kc0 < C; kc0 += KC) {
+        const kc = min(KC, C - kc0);
+        const f = kc0 > 0 ? F_ACC : 0;
+        for (let jr = 0; jr < Fp; jr += NR) {
+          const bp = ux + <usize>(jr * C + kc0 * NR) * 4;
+          for (let ir = 0; ir < ntp; ir += MR) {
+            kernel(kc, ax + <usize>(ir * Cp + kc0 * MR) * 4, bp, mx + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, f, 0);
+          }
+        }
+      }
+    }
+    // Output transform (+ bias, activation) into y.
+    const tileM = <usize>Fp * 4;
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const oy = 2 * ty, ox = 2 * tx;
+      const has1y = oy + 1 < OH, has1x = ox + 1 < OW;
+      const o00 = y + <usize>(((n * OH + oy) * OW + ox) * F) * 4;
+      const o01 = o00 + <usize>F * 4;
+      const o10 = o00 + <usize>(OW * F) * 4;
+      const o11 = o10 + <usize>F * 4;
+      const m = mb + <usize>i * tileM;
+      let f0 = 0;
+      for (; f0 + 4 <= F; f0 += 4) {
+        const q = m + <usize>f0 * 4;
+        const m00 = v128.load(q), m01 = v128.load(q + xiM), m02 = v128.load(q + 2 * xiM), m03 = v128.load(q + 3 * xiM);
+        const m10 = v128.load(q + 4 * xiM), m11 = v128.load(q + 5 * xiM), m12 = v128.load(q + 6 * xiM), m13 = v128.load(q + 7 * xiM);
+        const m20 = v128.load(q + 8 * xiM), m21 = v128.load(q + 9 * xiM), m22 = v128.load(q + 10 * xiM), m23 = v128.load(q + 11 * xiM);
+        const m30 = v128.load(q + 12 * xiM), m31 = v128.load(q + 13 * xiM), m32 = v128.load(q + 14 * xiM), m33 = v128.load(q + 15 * xiM);
+        // A^T m: rows.
+        const s00 = f32x4.add(f32x4.add(m00, m10), m20), s01 = f32x4.add(f32x4.add(m01, m11), m21);
+        const s02 = f32x4.add(f32x4.add(m02, m12), m22), s03 = f32x4.add(f32x4.add(m03, m13), m23);
+        const s10 = f32x4.sub(f32x4.sub(m10, m20), m30), s11 = f32x4.sub(f32x4.sub(m11, m21), m31);
+        const s12 = f32x4.sub(f32x4.sub(m12, m22), m32), s13 = f32x4.sub(f32x4.sub(m13, m23), m33);
+        // (A^T m) A: columns.
+        let v00 = f32x4.add(f32x4.add(s00, s01), s02), v01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+        let v10 = f32x4.add(f32x4.add(s10, s11), s12), v11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+        if (bias != 0) {
+          const b = v128.load(bias + <usize>f0 * 4);
+          v00 = f32x4.add(v00, b); v01 = f32x4.add(v01, b); v10 = f32x4.add(v10, b); v11 = f32x4.add(v11, b);
+        }
+        if (act != 0) {
+          v00 = f32x4.max(v00, zero); v01 = f32x4.max(v01, zero); v10 = f32x4.max(v10, zero); v11 = f32x4.max(v11, zero);
+          if (act == 2) { v00 = f32x4.min(v00, six); v01 = f32x4.min(v01, six); v10 = f32x4.min(v10, six); v11 = f32x4.min(v11, six); }
+        }
+        const fo = <usize>f0 * 4;
+        v128.store(o00 + fo, v00);
+        if (has1x) v128.store(o01 + fo, v01);
+        if (has1y) { v128.store(o10 + fo, v10); if (has1x) v128.store(o11 + fo, v11); }
+      }
+      for (; f0 < F; f0++) {
+        const q = m + <usize>f0 * 4;
+        const m00 = load<f32>(q), m01 = load<f32>(q + xiM), m02 = load<f32>(q + 2 * xiM), m03 = load<f32>(q + 3 * xiM);
+        const m10 = load<f32>(q + 4 * xiM), m11 = load<f32>(q + 5 * xiM), m12 = load<f32>(q + 6 * xiM), m13 = load<f32>(q + 7 * xiM);
+        const m20 = load<f32>(q + 8 * xiM), m21 = load<f32>(q + 9 * xiM), m22 = load<f32>(q + 10 * xiM), m23 = load<f32>(q + 11 * xiM);
+        const m30 = load<f32>(q + 12 * xiM), m31 = load<f32>(q + 13 * xiM), m32 = load<f32>(q + 14 * xiM), m33 = load<f32>(q + 15 * xiM);
+        const s00 = m00 + m10 + m20, s01 = m01 + m11 + m21, s02 = m02 + m12 + m22, s03 = m03 + m13 + m23;
+        const s10 = m10 - m20 - m30, s11 = m11 - m21 - m31, s12 = m12 - m22 - m32, s13 = m13 - m23 - m33;
+        const b: f32 = bias != 0 ? load<f32>(bias + <usize>f0 * 4) : 0;
+        const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
+        const fo = <usize>f0 * 4;
+        store<f32>(o00 + fo, min(max(s00 + s01 + s02 + b, lo), hi));
+        if (has1x) store<f32>(o01 + fo, min(max(s01 - s02 - s03 + b, lo), hi));
+        if (has1y) {
+          store<f32>(o10 + fo, min(max(s10 + s11 + s12 + b, lo), hi));
+          if (has1x) store<f32>(o11 + fo, min(max(s11 - s12 - s13 + b, lo), hi));
+        }
+      }
+    }
+  }
+}
+
+// ---- Memory-bound kernels: optimizer updates, element-wise ops, batch norm, padding ---------------
+// These also run single-threaded and zero-copy on the wasm backend's own heap (a second instance of
+// this module, built without shared memory, imports the backend's memory): copying their operands
+// into the shared arena would cost as much as the work itself.
+
+/**
+ * One Adam step, in the stock optimizer's order of float32 operations (so results are identical):
+ * m' = m*b1 + g*omb1, v' = v*b2 + g²*omb2, value' = (m'/c1) / (sqrt(v'/c2) + eps) * neglr + value.
+ */
+export function adam(value: usize, m: usize, v: usize, g: usize, n: i32, outValue: usize, outM: usize, outV: usize,
+  b1: f32, omb1: f32, b2: f32, omb2: f32, c1: f32, c2: f32, eps: f32, neglr: f32): void {
+  const vb1 = f32x4.splat(b1), vomb1 = f32x4.splat(omb1), vb2 = f32x4.splat(b2), vomb2 = f32x4.splat(omb2);
+  const vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2), veps = f32x4.splat(eps), vlr = f32x4.splat(neglr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const gv = v128.load(g + o);
+    const mm = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(gv, vomb1));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(gv, gv), vomb2));
+    const step = f32x4.mul(f32x4.div(f32x4.div(mm, vc1), f32x4.add(f32x4.sqrt(f32x4.div(vv, vc2)), veps)), vlr);
+    v128.store(outValue + o, f32x4.add(step, v128.load(value + o)));
+    v128.store(outM + o, mm);
+    v128.store(outV + o, vv);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const gv = load<f32>(g + o);
+    const mm = load<f32>(m + o) * b1 + gv * omb1;
+    const vv = load<f32>(v + o) * b2 + (gv * gv) * omb2;
+    store<f32>(outValue + o, (mm / c1) / (sqrt<f32>(vv / c2) + eps) * neglr + load<f32>(value + o));
+    store<f32>(outM + o, mm);
+    store<f32>(outV + o, vv);
+  }
+}
+
+/** Momentum SGD as the stock optimizer: acc' = acc*mom + g, value' = acc'*neglr + value. */
+export function momentum(value: usize, acc: usize, g: usize, n: i32, outValue: usize, outAcc: usize, mom: f32, neglr: f32): void {
+  const vm = f32x4.splat(mom), vlr = f32x4.splat(neglr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const a = f32x4.add(f32x4.mul(v128.load(acc + o), vm), v128.load(g + o));
+    v128.store(outAcc + o, a);
+    v128.store(outValue + o, f32x4.add(f32x4.mul(a, vlr), v128.load(value + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const a = load<f32>(acc + o) * mom + load<f32>(g + o);
+    store<f32>(outAcc + o, a);
+    store<f32>(outValue + o, a * neglr + load<f32>(value + o));
+  }
+}
+
+/**
+ * RMSProp (not centred) as the stock optimizer: ms' = ms*decay + g²*omd,
+ * mom' = mom*momentum + (g*lr) / sqrt(ms' + eps), value' = value - mom'.
+ */
+export function rmsprop(value: usize, ms: usize, mom: usize, g: usize, n: i32, outValue: usize, outMs: usize, outMom: usize,
+  decay: f32, omd: f32, momentum_: f32, lr: f32, eps: f32): void {
+  const vd = f32x4.splat(decay), vomd = f32x4.splat(omd), vmo = f32x4.splat(momentum_), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const gv = v128.load(g + o);
+    const s = f32x4.add(f32x4.mul(v128.load(ms + o), vd), f32x4.mul(f32x4.mul(gv, gv), vomd));
+    const mo = f32x4.add(f32x4.mul(v128.load(mom + o), vmo), f32x4.div(f32x4.mul(gv, vlr), f32x4.sqrt(f32x4.add(s, veps))));
+    v128.store(outMs + o, s);
+    v128.store(outMom + o, mo);
+    v128.store(outValue + o, f32x4.sub(v128.load(value + o), mo));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const gv = load<f32>(g + o);
+    const s = load<f32>(ms + o) * decay + (gv * gv) * omd;
+    const mo = load<f32>(mom + o) * momentum_ + (gv * lr) / sqrt<f32>(s + eps);
+    store<f32>(outMs + o, s);
+    store<f32>(outMom + o, mo);
+    store<f32>(outValue + o, load<f32>(value + o) - mo);
+  }
+}
+
+/** y = min(max(x, lo), hi), NaN kept (relu: lo 0, hi Infinity; relu6: hi 6; ClipByValue). */
+export function clamp(x: usize, n: i32, lo: f32, hi: f32, y: usize): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(y + o, f32x4.min(f32x4.max(v128.load(x + o), vlo), vhi));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v != v ? v : v < lo ? lo : v > hi ? hi : v);
+  }
+}
+
+/** TF.js Step: 1 where x > 0, else alpha; NaN stays NaN. */
+export function stepKernel(x: usize, n: i32, alpha: f32, y: usize): void {
+  const one = f32x4.splat(1), va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    const r = v128.bitselect(one, va, f32x4.gt(v, zero));
+    v128.store(y + o, v128.bitselect(v, r, f32x4.ne(v, v)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v != v ? v : v > 0 ? 1 : alpha);
+  }
+}
+
+/** Element-wise y = a op b for equal sizes (op 0 add, 1 sub, 2 mul, 3 div). */
+export function binaryEq(a: usize, b: usize, n: i32, op: i32, y: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const va = v128.load(a + o), vb = v128.load(b + o);
+    v128.store(y + o, op == 0 ? f32x4.add(va, vb) : op == 1 ? f32x4.sub(va, vb) : op == 2 ? f32x4.mul(va, vb) : f32x4.div(va, vb));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const va = load<f32>(a + o), vb = load<f32>(b + o);
+    store<f32>(y + o, op == 0 ? va + vb : op == 1 ? va - vb : op == 2 ? va * vb : va / vb);
+  }
+}
+
+/** Batch norm with per-channel constants: y[r, c] = (x[r, c] - mean[c]) * scale[c] + shift[c]. */
+export function scaleShift(x: usize, rows: i32, C: i32, mean: usize, scale: usize, shift: usize, y: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>C * 4;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const q = <usize>c * 4;
+      v128.store(y + o + q, f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + o + q), v128.load(mean + q)), v128.load(scale + q)), v128.load(shift + q)));
+    }
+    for (; c < C; c++) {
+      const q = <usize>c * 4;
+      store<f32>(y + o + q, (load<f32>(x + o + q) - load<f32>(mean + q)) * load<f32>(scale + q) + load<f32>(shift + q));
+    }
+  }
+}
+
+/** y[N, H+pt+pb, W+pl+pr, C] = x padded with `value` around the image (rows and columns only). */
+export function pad2d(x: usize, N: i32, H: i32, W: i32, C: i32, pt: i32, pb: i32, pl: i32, pr: i32, value: f32, y: usize): void {
+  const OH = H + pt + pb, OW = W + pl + pr;
+  const rowIn = <usize>(W * C) * 4, rowOut = <usize>(OW * C) * 4;
+  const vv = f32x4.splat(value);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const dst = y + (<usize>(n * OH + oy)) * rowOut;
+      const iy = oy - pt;
+      if (iy < 0 || iy >= H) { fillF(dst, rowOut, vv, value); continue; }
+      fillF(dst, <usize>(pl * C) * 4, vv, value);
+      memory.copy(dst + <usize>(pl * C) * 4, x + (<usize>(n * H + iy)) * rowIn, rowIn);
+      fillF(dst + <usize>(pl * C) * 4 + rowIn, <usize>(pr * C) * 4, vv, value);
+    }
+  }
+}
+
+@inline function fillF(p: usize, bytes: usize, vv: v128, value: f32): void {
+  if (value == 0) { memory.fill(p, 0, bytes); return; }
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(p + o, vv);
+  for (; o < bytes; o += 4) store<f32>(p + o, value);
+}
+
+// ---- Depthwise convolution (NHWC, filter [KH, KW, C, M], output channel c*M + q) -----------------
+// Geometry as for convolutions (G_*), plus the channel multiplier M. Per output (or, for the input
+// gradient, input) pixel the valid taps are listed once, then every channel runs through them with
+// 4-channel vectors; threads split images.
+const G_M = 56;
+
+// Lists the taps of output pixel (oy, ox) that fall inside the image: at work, pairs of
+// (byte offset of the input pixel from the image start, tap index); returns how many.
+@inline function tapsOut(oy: i32, ox: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, work: usize): i32 {
+  let cnt = 0;
+  for (let ky = 0; ky < KH; ky++) {
+    const iy = oy * sh - pt + ky * dh;
+    if (iy < 0 || iy >= H) continue;
+    for (let kx = 0; kx < KW; kx++) {
+      const ix = ox * sw - pl + kx * dw;
+      if (ix < 0 || ix >= W) continue;
+      store<i32>(work + <usize>cnt * 8, (iy * W + ix) * C * 4);
+      store<i32>(work + <usize>cnt * 8, ky * KW + kx, 4);
+      cnt++;
+    }
+  }
+  return cnt;
+}
+
+/** y = act(depthwise(x, w) + bias) for images [n0, n1); bias 0: none; act 0 linear, 1 relu, 2 relu6. */
+export function depthwiseForward(x: usize, w: usize, bias: usize, y: usize, g: usize, act: i32, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
+  const fast3 = KH == 3 && KW == 3 && M == 1 && dh == 1 && dw == 1 && (C & 3) == 0;
+  const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const pix = <usize>C * 4, rowB = <usize>(W * C) * 4;
+  // Output columns whose 3 taps all lie inside the image (for the 3x3 path).
+  const oxa = fast3 ? (pl > 0 ? (pl + sw - 1) / sw : 0) : 0;
+  const oxb = fast3 ? max(oxa, min(OW, W - 3 + pl >= 0 ? (W - 3 + pl) / sw + 1 : 0)) : 0;
+  for (let n = n0; n < n1; n++) {
+    const img = x + <usize>(n * H * W) * pix;
+    for (let oy = 0; oy < OH; oy++) {
+      const iy0 = oy * sh - pt;
+      const outRow = y + <usize>((n * OH + oy) * OW) * <usize>(C * M) * 4;
+      if (!fast3 || iy0 < 0 || iy0 + 3 > H) {
+        for (let ox = 0; ox < OW; ox++) dwPixel(img, w, bias, outRow, oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, M, lo, hi, work);
+        continue;
+      }
+      for (let ox = 0; ox < oxa; ox++) dwPixel(img, w, bias, outRow, oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, M, lo, hi, work);
+      for (let ox = oxb; ox < OW; ox++) dwPixel(img, w, bias, outRow, oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, M, lo, hi, work);
+      // Interior: per 4 channels, the 9 weights stay in registers while the window slides along the row.
+      const step = <usize>sw * pix;
+      const tap = <usize>C * 4;
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        const q = <usize>c0 * 4;
+        const w0 = v128.load(w + q), w1 = v128.load(w + tap + q), w2 = v128.load(w + 2 * tap + q);
+        const w3 = v128.load(w + 3 * tap + q), w4 = v128.load(w + 4 * tap + q), w5 = v128.load(w + 5 * tap + q);
+        const w6 = v128.load(w + 6 * tap + q), w7 = v128.load(w + 7 * tap + q), w8 = v128.load(w + 8 * tap + q);
+        const b = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
+        let p = img + <usize>iy0 * rowB + <usize>(oxa * sw - pl) * pix + q;
+        let o = outRow + <usize>oxa * pix + q;
+        for (let ox = oxa; ox < oxb; ox++) {
+          let a = madd(v128.load(p), w0, b);
+          a = madd(v128.load(p + pix), w1, a);
+          a = madd(v128.load(p + 2 * pix), w2, a);
+          a = madd(v128.load(p + rowB), w3, a);
+          a = madd(v128.load(p + rowB + pix), w4, a);
+          a = madd(v128.load(p + rowB + 2 * pix), w5, a);
+          a = madd(v128.load(p + 2 * rowB), w6, a);
+          a = madd(v128.load(p + 2 * rowB + pix), w7, a);
+          a = madd(v128.load(p + 2 * rowB + 2 * pix), w8, a);
+          v128.store(o, f32x4.min(f32x4.max(a, vlo), vhi));
+          p += step;
+          o += pix;
+        }
+      }
+    }
+  }
+}
+
+// One output pixel of a depthwise convolution, any geometry (the valid taps listed first).
+function dwPixel(img: usize, w: usize, bias: usize, outRow: usize, oy: i32, ox: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, M: i32, lo: f32, hi: f32, work: usize): void {
+  const CM = C * M;
+  const tapB = <usize>CM * 4;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+  const out = outRow + <usize>ox * tapB;
+  if (M == 1) {
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const q = <usize>c * 4;
+      let a0 = bias != 0 ? v128.load(bias + q) : f32x4.splat(0);
+      for (let t = 0; t < cnt; t++) {
+        a0 = madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
+      }
+      v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
+    }
+    for (; c < C; c++) {
+      const q = <usize>c * 4;
+      let a: f32 = bias != 0 ? load<f32>(bias + q) : 0;
+      for (let t = 0; t < cnt; t++) a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q);
+      store<f32>(out + q, a < lo ? lo : a > hi ? hi : a);
+    }
+  } else {
+    for (let c = 0; c < C; c++) {
+      for (let qm = 0; qm < M; qm++) {
+        const o = <usize>(c * M + qm) * 4;
+        let a: f32 = bias != 0 ? load<f32>(bias + o) : 0;
+        for (let t = 0; t < cnt; t++) {
+          a += load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + <usize>c * 4) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + o);
+        }
+        store<f32>(out + o, a < lo ? lo : a > hi ? hi : a);
+      }
+    }
+  }
+}
+
+/** dx of a depthwise convolution for images [n0, n1), gathered per input pixel (no write conflicts). */
+export function depthwiseBackpropInput(dy: usize, w: usize, dx: usize, g: usize, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
+  const CM = C * M;
+  const tapB = <usize>CM * 4;
+  for (let n = n0; n < n1; n++) {
+    const dimg = dy + <usize>(n * OH * OW) * tapB;
+    for (let iy = 0; iy < H; iy++) {
+      for (let ix = 0; ix < W; ix++) {
+        // Output pixels whose window covers (iy, ix): oy*sh - pt + ky*dh == iy.
+        let cnt = 0;
+        for (let ky = 0; ky < KH; ky++) {
+          const ty = iy + pt - ky * dh;
+          if (ty < 0) break;
+          const oy = ty / sh;
+          if (oy * sh != ty || oy >= OH) continue;
+          for (let kx = 0; kx < KW; kx++) {
+            const tx = ix + pl - kx * dw;
+            if (tx < 0) break;
+            const ox = tx / sw;
+            if (ox * sw != tx || ox >= OW) continue;
+            store<i32>(work + <usize>cnt * 8, (oy * OW + ox) * CM * 4);
+            store<i32>(work + <usize>cnt * 8, ky * KW + kx, 4);
+            cnt++;
+          }
+        }
+        const out = dx + <usize>((n * H + iy) * W + ix) * <usize>C * 4;
+        if (M == 1) {
+          let c = 0;
+          for (; c + 8 <= C; c += 8) {
+            const q = <usize>c * 4;
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+            for (let t = 0; t < cnt; t++) {
+              const dp = dimg + <usize>load<i32>(work + <usize>t * 8) + q;
+              const wp = w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              a0 = madd(v128.load(dp), v128.load(wp), a0);
+              a1 = madd(v128.load(dp, 16), v128.load(wp, 16), a1);
+            }
+            v128.store(out + q, a0);
+            v128.store(out + q, a1, 16);
+          }
+          for (; c + 4 <= C; c += 4) {
+            const q = <usize>c * 4;
+            let a0 = f32x4.splat(0);
+            for (let t = 0; t < cnt; t++) {
+              a0 = madd(v128.load(dimg + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
+            }
+            v128.store(out + q, a0);
+          }
+          for (; c < C; c++) {
+            const q = <usize>c * 4;
+            let a: f32 = 0;
+            for (let t = 0; t < cnt; t++) a += load<f32>(dimg + <usize>load<i32>(work + <usize>t * 8) + q) * load<f32>(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q);
+            store<f32>(out + q, a);
+          }
+        } else {
+          for (let c = 0; c < C; c++) {
+            let a: f32 = 0;
+            for (let t = 0; t < cnt; t++) {
+              const dp = dimg + <usize>load<i32>(work + <usize>t * 8) + <usize>(c * M) * 4;
+              const wp = w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + <usize>(c * M) * 4;
+              for (let qm = 0; qm < M; qm++) a += load<f32>(dp + <usize>qm * 4) * load<f32>(wp + <usize>qm * 4);
+            }
+            store<f32>(out + <usize>c * 4, a);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** acc[KH*KW][C*M] += the filter gradient over images [n0, n1) (acc: the calling thread's). */
+export function depthwiseBackpropFilter(x: usize, dy: usize, g: usize, n0: i32, n1: i32, acc: usize, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW), M = load<i32>(g, G_M);
+  const CM = C * M;
+  const tapB = <usize>CM * 4;
+  for (let n = n0; n < n1; n++) {
+    const img = x + <usize>(n * H * W) * <usize>C * 4;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+        const d = dy + <usize>((n * OH + oy) * OW + ox) * tapB;
+        if (M == 1) {
+          let c = 0;
+          for (; c + 4 <= C; c += 4) {
+            const q = <usize>c * 4;
+            const dv = v128.load(d + q);
+            for (let t = 0; t < cnt; t++) {
+              const ap = acc + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              v128.store(ap, madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), dv, v128.load(ap)));
+            }
+          }
+          for (; c < C; c++) {
+            const q = <usize>c * 4;
+            const dv = load<f32>(d + q);
+            for (let t = 0; t < cnt; t++) {
+              const ap = acc + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q;
+              store<f32>(ap, load<f32>(ap) + load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q) * dv);
+            }
+          }
+        } else {
+          for (let t = 0; t < cnt; t++) {
+            const xp = img + <usize>load<i32>(work + <usize>t * 8);
+            const ap = acc + <usize>load<i32>(work + <usize>t * 8, 4) * tapB;
+            for (let c = 0; c < C; c++) {
+              const xv = load<f32>(xp + <usize>c * 4);
+              for (let qm = 0; qm < M; qm++) {
+                const o = <usize>(c * M + qm) * 4;
+                store<f32>(ap + o, load<f32>(ap + o) + xv * load<f32>(d + o));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- Winograd F(2x2, 3x3) filter gradient -----------------------------------------------------
+// dW = G^T [ sum over tiles (A dY A^T) . (B^T d B) ] G: per block of tiles, the input transform is
+// stored as GEMM A panels (rows: channels, k: tiles: each tile's 4-channel vector as it comes out of
+// the transform) and the 2x2 output-gradient transform as B panels (8 filters per tile), and 16
+// GEMMs accumulate U[xi][C][F] over the tiles. 16 multiplies per tile and (c, f) instead of 36.
+
+/**
+ * Adds to U[xi][Cp][Fp] (the calling thread's, zeroed by the caller) the sum over tiles [t0, t1) of x
+ * [N,H,W,C] (padding pt/pl) and dy [N,OH,OW,F]; TB tiles per block; work holds 16*TB*(Cp + Fp)
+ * floats plus 2 KiB (Cp = C rounded up to 4, Fp = F rounded up to 8).
+ */
+export function winogradFilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
+  t0: i32, t1: i32, TB: i32, u: usize, work: usize): void {
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const Cp = (C + 3) & ~3;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  // Per-xi strides padded by a cache line: 16 streams 4 KiB apart would share L1 sets.
+  const xiA = <usize>(TB * Cp) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
+  const pb = pa + 16 * xiA;
+  const xiU = <usize>(Cp * Fp) * 4;
+  const tv = pb + 16 * xiB;
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
+  const zero = f32x4.splat(0);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const iy0 = 2 * ty - pt, ix0 = 2 * tx - pl;
+      const img = x + <usize>(n * H) * rowB;
+      const inside = iy0 >= 0 && iy0 + 4 <= H && ix0 >= 0 && ix0 + 4 <= W;
+      // Input transform: 4 channels at a time, straight into A panels pa[xi][c/4][tile][4].
+      let c0 = 0;
+      for (; c0 + 4 <= C; c0 += 4) {
+        const q = img + <usize>c0 * 4;
+        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+        if (inside) {
+          const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+          winoIn(v128.load(p), v128.load(p + colB), v128.load(p + 2 * colB), v128.load(p + 3 * colB),
+            v128.load(p + rowB), v128.load(p + rowB + colB), v128.load(p + rowB + 2 * colB), v128.load(p + rowB + 3 * colB),
+            v128.load(p + 2 * rowB), v128.load(p + 2 * rowB + colB), v128.load(p + 2 * rowB + 2 * colB), v128.load(p + 2 * rowB + 3 * colB),
+            v128.load(p + 3 * rowB), v128.load(p + 3 * rowB + colB), v128.load(p + 3 * rowB + 2 * colB), v128.load(p + 3 * rowB + 3 * colB), dst, xiA);
+        } else {
+          const y0 = iy0 >= 0 && iy0 < H, y1 = iy0 + 1 >= 0 && iy0 + 1 < H, y2 = iy0 + 2 >= 0 && iy0 + 2 < H, y3 = iy0 + 3 >= 0 && iy0 + 3 < H;
+          const x0 = ix0 >= 0 && ix0 < W, x1 = ix0 + 1 >= 0 && ix0 + 1 < W, x2 = ix0 + 2 >= 0 && ix0 + 2 < W, x3 = ix0 + 3 >= 0 && ix0 + 3 < W;
+          const ry0 = <usize>clampI(iy0, H) * rowB, ry1 = <usize>clampI(iy0 + 1, H) * rowB, ry2 = <usize>clampI(iy0 + 2, H) * rowB, ry3 = <usize>clampI(iy0 + 3, H) * rowB;
+          const cx0 = <usize>clampI(ix0, W) * colB, cx1 = <usize>clampI(ix0 + 1, W) * colB, cx2 = <usize>clampI(ix0 + 2, W) * colB, cx3 = <usize>clampI(ix0 + 3, W) * colB;
+          winoIn(ld(q + ry0 + cx0, y0 && x0), ld(q + ry0 + cx1, y0 && x1), ld(q + ry0 + cx2, y0 && x2), ld(q + ry0 + cx3, y0 && x3),
+            ld(q + ry1 + cx0, y1 && x0), ld(q + ry1 + cx1, y1 && x1), ld(q + ry1 + cx2, y1 && x2), ld(q + ry1 + cx3, y1 && x3),
+            ld(q + ry2 + cx0, y2 && x0), ld(q + ry2 + cx1, y2 && x1), ld(q + ry2 + cx2, y2 && x2), ld(q + ry2 + cx3, y2 && x3),
+            ld(q + ry3 + cx0, y3 && x0), ld(q + ry3 + cx1, y3 && x1), ld(q + ry3 + cx2, y3 && x2), ld(q + ry3 + cx3, y3 && x3), dst, xiA);
+        }
+      }
+      if (c0 < C) {
+        // The last 1-3 channels, lanes past C zero (masked loads of the channel vector, clamped inside the image).
+        const keep = C - c0;
+        const mask = keep == 1 ? i32x4(-1, 0, 0, 0) : keep == 2 ? i32x4(-1, -1, 0, 0) : i32x4(-1, -1, -1, 0);
+        const q = img + <usize>c0 * 4;
+        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+        const y0 = iy0 >= 0 && iy0 < H, y1 = iy0 + 1 >= 0 && iy0 + 1 < H, y2 = iy0 + 2 >= 0 && iy0 + 2 < H, y3 = iy0 + 3 >= 0 && iy0 + 3 < H;
+        const x0 = ix0 >= 0 && ix0 < W, x1 = ix0 + 1 >= 0 && ix0 + 1 < W, x2 = ix0 + 2 >= 0 && ix0 + 2 < W, x3 = ix0 + 3 >= 0 && ix0 + 3 < W;
+        const ry0 = <usize>clampI(iy0, H) * rowB, ry1 = <usize>clampI(iy0 + 1, H) * rowB, ry2 = <usize>clampI(iy0 + 2, H) * rowB, ry3 = <usize>clampI(iy0 + 3, H) * rowB;
+        const cx0 = <usize>clampI(ix0, W) * colB, cx1 = <usize>clampI(ix0 + 1, W) * colB, cx2 = <usize>clampI(ix0 + 2, W) * colB, cx3 = <usize>clampI(ix0 + 3, W) * colB;
+        winoIn(ldTail(q + ry0 + cx0, y0 && x0, keep, mask), ldTail(q + ry0 + cx1, y0 && x1, keep, mask), ldTail(q + ry0 + cx2, y0 && x2, keep, mask), ldTail(q + ry0 + cx3, y0 && x3, keep, mask),
+          ldTail(q + ry1 + cx0, y1 && x0, keep, mask), ldTail(q + ry1 + cx1, y1 && x1, keep, mask), ldTail(q + ry1 + cx2, y1 && x2, keep, mask), ldTail(q + ry1 + cx3, y1 && x3, keep, mask),
+          ldTail(q + ry2 + cx0, y2 && x0, keep, mask), ldTail(q + ry2 + cx1, y2 && x1, keep, mask), ldTail(q + ry2 + cx2, y2 && x2, keep, mask), ldTail(q + ry2 + cx3, y2 && x3, keep, mask),
+          ldTail(q + ry3 + cx0, y3 && x0, keep, mask), ldTail(q + ry3 + cx1, y3 && x1, keep, mask), ldTail(q + ry3 + cx2, y3 && x2, keep, mask), ldTail(q + ry3 + cx3, y3 && x3, keep, mask), dst, xiA);
+      }
+      // Output-gradient transform A dY A^T: 4 filters at a time into B panels pb[xi][f/8][tile][8].
+      const oy = 2 * ty, ox = 2 * tx;
+      const h1 = oy + 1 < OH, w1 = ox + 1 < OW;
+      const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
+      for (let f0 = 0; f0 < Fp; f0 += 4) {
+        let a = zero, b = zero, c = zero, d = zero;
+        if (f0 + 4 <= F) {
+          const p = d00 + <usize>f0 * 4;
+          a = v128.load(p);
+          if (w1) b = v128.load(p + dcol);
+          if (h1) { c = v128.load(p + drow); if (w1) d = v128.load(p + drow + dcol); }
+        } else if (f0 < F) {
+          // The last 1-3 filters through a zeroed scratch of 4 vectors.
+          memory.fill(tv, 0, 64);
+          for (let l = 0; l < F - f0; l++) {
+            const p = d00 + <usize>(f0 + l) * 4, o = <usize>l * 4;
+            store<f32>(tv + o, load<f32>(p));
+            if (w1) store<f32>(tv + o, load<f32>(p + dcol), 16);
+            if (h1) { store<f32>(tv + o, load<f32>(p + drow), 32); if (w1) store<f32>(tv + o, load<f32>(p + drow + dcol), 48); }
+          }
+          a = v128.load(tv); b = v128.load(tv, 16); c = v128.load(tv, 32); d = v128.load(tv, 48);
+        }
+        // Rows of A dY: [a b], [a+c b+d], [a-c b-d], [-c -d]; each row [p q] -> [p, p+q, p-q, -q].
+        const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
+        const p1 = f32x4.add(a, c), q1 = f32x4.add(b, d), p2 = f32x4.sub(a, c), q2 = f32x4.sub(b, d);
+        const p3 = f32x4.neg(c), q3 = f32x4.neg(d);
+        v128.store(dst, a); v128.store(dst + xiB, f32x4.add(a, b)); v128.store(dst + 2 * xiB, f32x4.sub(a, b)); v128.store(dst + 3 * xiB, f32x4.neg(b));
+        v128.store(dst + 4 * xiB, p1); v128.store(dst + 5 * xiB, f32x4.add(p1, q1)); v128.store(dst + 6 * xiB, f32x4.sub(p1, q1)); v128.store(dst + 7 * xiB, f32x4.neg(q1));
+        v128.store(dst + 8 * xiB, p2); v128.store(dst + 9 * xiB, f32x4.add(p2, q2)); v128.store(dst + 10 * xiB, f32x4.sub(p2, q2)); v128.store(dst + 11 * xiB, f32x4.neg(q2));
+        v128.store(dst + 12 * xiB, p3); v128.store(dst + 13 * xiB, f32x4.add(p3, q3)); v128.store(dst + 14 * xiB, f32x4.sub(p3, q3)); v128.store(dst + 15 * xiB, f32x4.neg(q3));
+      }
+    }
+    // 16 GEMMs: U[xi][Cp][Fp] += V[xi]^T [Cp x nt] * Z[xi] [nt x Fp].
+    const flags = F_ACC;
+    for (let xi = 0; xi < 16; xi++) {
+      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
+      for (let jr = 0; jr < Fp; jr += NR) {
+        const bp = bx + <usize>(jr * TB) * 4;
+        for (let ir = 0; ir < Cp; ir += MR) {
+          kernel(nt, ax + <usize>(ir * TB) * 4, bp, ux + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, flags, 0);
+        }
+      }
+    }
+  }
+}
+
+@inline function ldTail(p: usize, ok: bool, keep: i32, mask: v128): v128 {
+  // Reads `keep` (1-3) floats at p without reading past them, zero-filled.
+  if (!ok) return f32x4.splat(0);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (keep > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (keep > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v128.and(v, mask);
+}
+
+/** dW[3][3][C][F] = G^T U[xi] G per (c, f), from winogradFilterGradJob's U[xi][Cp][Fp]. */
+export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): void {
+  const Cp = (C + 3) & ~3;
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiU = <usize>(Cp * Fp) * 4;
+  const tap = <usize>(C * F) * 4;
+  for (let c = 0; c < C; c++) {
+    for (let f = 0; f < F; f++) {
+      const p = u + <usize>(c * Fp + f) * 4;
+      const u00 = load<f32>(p), u01 = load<f32>(p + xiU), u02 = load<f32>(p + 2 * xiU), u03 = load<f32>(p + 3 * xiU);
+      const u10 = load<f32>(p + 4 * xiU), u11 = load<f32>(p + 5 * xiU), u12 = load<f32>(p + 6 * xiU), u13 = load<f32>(p + 7 * xiU);
+      const u20 = load<f32>(p + 8 * xiU), u21 = load<f32>(p + 9 * xiU), u22 = load<f32>(p + 10 * xiU), u23 = load<f32>(p + 11 * xiU);
+      const u30 = load<f32>(p + 12 * xiU), u31 = load<f32>(p + 13 * xiU), u32 = load<f32>(p + 14 * xiU), u33 = load<f32>(p + 15 * xiU);
+      // G^T U: rows s0 = u0 + (u1 + u2)/2, s1 = (u1 - u2)/2, s2 = (u1 + u2)/2 + u3.
+      const s00 = u00 + (u10 + u20) * 0.5, s01 = u01 + (u11 + u21) * 0.5, s02 = u02 + (u12 + u22) * 0.5, s03 = u03 + (u13 + u23) * 0.5;
+      const s10 = (u10 - u20) * 0.5, s11 = (u11 - u21) * 0.5, s12 = (u12 - u22) * 0.5, s13 = (u13 - u23) * 0.5;
+      const s20 = (u10 + u20) * 0.5 + u30, s21 = (u11 + u21) * 0.5 + u31, s22 = (u12 + u22) * 0.5 + u32, s23 = (u13 + u23) * 0.5 + u33;
+      // (G^T U) G: columns the same way.
+      const o = dw + <usize>(c * F + f) * 4;
+      store<f32>(o, s00 + (s01 + s02) * 0.5); store<f32>(o + tap, (s01 - s02) * 0.5); store<f32>(o + 2 * tap, (s01 + s02) * 0.5 + s03);
+      store<f32>(o + 3 * tap, s10 + (s11 + s12) * 0.5); store<f32>(o + 4 * tap, (s11 - s12) * 0.5); store<f32>(o + 5 * tap, (s11 + s12) * 0.5 + s13);
+      store<f32>(o + 6 * tap, s20 + (s21 + s22) * 0.5); store<f32>(o + 7 * tap, (s21 - s22) * 0.5); store<f32>(o + 8 * tap, (s21 + s22) * 0.5 + s23);
+    }
+  }
+}
+
+/**
+ * Relu's (hi = Infinity) or Relu6's (hi = 6) gradient in one pass: dy * mask, mask 1 where
+ * 0 < x <= hi, 0 elsewhere, NaN for NaN (as the stock Step-based masks give).
+ */
+export function reluGrad(dy: usize, x: usize, n: i32, hi: f32, y: usize): void {
+  const one = f32x4.splat(1), zero = f32x4.splat(0), vhi = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    const inside = v128.and(f32x4.gt(v, zero), f32x4.le(v, vhi));
+    const s = v128.bitselect(v, v128.bitselect(one, zero, inside), f32x4.ne(v, v));
+    v128.store(y + o, f32x4.mul(v128.load(dy + o), s));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    const s: f32 = v != v ? v : v > 0 && v <= hi ? 1 : 0;
+    store<f32>(y + o, load<f32>(dy + o) * s);
+  }
+}
+
+/** ClipByValue's gradient in one pass: dy where lo <= x <= hi, else 0. */
+export function clipGrad(dy: usize, x: usize, n: i32, lo: f32, hi: f32, y: usize): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    v128.store(y + o, v128.and(v128.load(dy + o), v128.and(f32x4.ge(v, vlo), f32x4.le(v, vhi))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v >= lo && v <= hi ? load<f32>(dy + o) : 0);
+  }
+}
+
+/**
+ * Max (isMax 1) or average pooling forward of x[N,H,W,C] for images [n0, n1) (geometry as for
+ * convolutions, G_*): max takes the first maximum the stock kernel would (NaN never wins: pmax),
+ * average divides by the number of window taps inside the image.
+ */
+export function pool2d(x: usize, y: usize, g: usize, isMax: i32, n0: i32, n1: i32, work: usize): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  const pix = <usize>C * 4;
+  const init = f32x4.splat(isMax ? -Infinity : 0);
+  for (let n = n0; n < n1; n++) {
+    const img = x + <usize>(n * H * W) * pix;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
+        const out = y + <usize>((n * OH + oy) * OW + ox) * pix;
+        let c = 0;
+        for (; c + 4 <= C; c += 4) {
+          const q = <usize>c * 4;
+          let a = init;
+          if (isMax) { for (let t = 0; t < cnt; t++) a = f32x4.pmax(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); }
+          else { for (let t = 0; t < cnt; t++) a = f32x4.add(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); a = f32x4.div(a, f32x4.splat(<f32>cnt)); }
+          v128.store(out + q, a);
+        }
+        for (; c < C; c++) {
+          const q = <usize>c * 4;
+          let a: f32 = isMax ? -Infinity : 0;
+          for (let t = 0; t < cnt; t++) {
+            const v = load<f32>(img + <usize>load<i32>(work + <usize>t * 8) + q);
+            if (isMax) { if (v > a) a = v; } else a += v;
+          }
+          store<f32>(out + q, isMax ? a : a / <f32>cnt);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Stride-1 convolution of a one-channel image (MNIST's first layer): 4 neighbouring output pixels
+ * per vector (one unaligned load per tap: the image row is contiguous), 8 filters at a time, from a
+ * zero-padded copy xp[N][Hp][Wp] (so no tap needs a bounds check); output rows [r0, r1) of the
+ * N*OH. w is [KH][KW][1][F] padded by 8 floats, bias padded by 8 (0: none); work: 32 floats.
+ */
+export function convC1(xp: usize, Hp: i32, Wp: i32, w: usize, KH: i32, KW: i32, F: i32, bias: usize, act: i32, y: usize, OH: i32, OW: i32, r0: i32, r1: i32, work: usize): void {
+  const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const zero = f32x4.splat(0);
+  const fB = <usize>F * 4;
+  const tmp = (work + 15) & ~(<usize>15);
+  for (let r = r0; r < r1; r++) {
+    const n = r / OH, oy = r - n * OH;
+    const img = xp + <usize>(n * Hp + oy) * <usize>Wp * 4;
+    for (let ox0 = 0; ox0 < OW; ox0 += 4) {
+      const valid = min(4, OW - ox0);
+      for (let f0 = 0; f0 < F; f0 += 8) {
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+        if (bias != 0) {
+          const b = bias + <usize>f0 * 4;
+          a0 = v128.load32_splat(b); a1 = v128.load32_splat(b, 4); a2 = v128.load32_splat(b, 8); a3 = v128.load32_splat(b, 12);
+          a4 = v128.load32_splat(b, 16); a5 = v128.load32_splat(b, 20); a6 = v128.load32_splat(b, 24); a7 = v128.load32_splat(b, 28);
+        }
+        let wp = w + <usize>f0 * 4;
+        for (let ky = 0; ky < KH; ky++) {
+          const row = img + <usize>(ky * Wp + ox0) * 4;
+          for (let kx = 0; kx < KW; kx++) {
+            const v = v128.load(row + <usize>kx * 4);
+            a0 = madd(v, v128.load32_splat(wp), a0); a1 = madd(v, v128.load32_splat(wp, 4), a1);
+            a2 = madd(v, v128.load32_splat(wp, 8), a2); a3 = madd(v, v128.load32_splat(wp, 12), a3);
+            a4 = madd(v, v128.load32_splat(wp, 16), a4); a5 = madd(v, v128.load32_splat(wp, 20), a5);
+            a6 = madd(v, v128.load32_splat(wp, 24), a6); a7 = madd(v, v128.load32_splat(wp, 28), a7);
+            wp += fB;
+          }
+        }
+        // Filters x pixels -> pixels x filters, then the valid part of each pixel's 8 filters.
+        transpose4Store(f32x4.min(f32x4.max(a0, vlo), vhi), f32x4.min(f32x4.max(a1, vlo), vhi), f32x4.min(f32x4.max(a2, vlo), vhi), f32x4.min(f32x4.max(a3, vlo), vhi), tmp, 32);
+        transpose4Store(f32x4.min(f32x4.max(a4, vlo), vhi), f32x4.min(f32x4.max(a5, vlo), vhi), f32x4.min(f32x4.max(a6, vlo), vhi), f32x4.min(f32x4.max(a7, vlo), vhi), tmp + 16, 32);
+        const nf = min(8, F - f0);
+        for (let p = 0; p < valid; p++) {
+          const o = y + (<usize>((r * OW) + ox0 + p)) * fB + <usize>f0 * 4;
+          const t = tmp + <usize>p * 32;
+          if (nf == 8) { v128.store(o, v128.load(t)); v128.store(o, v128.load(t, 16), 16); }
+          else for (let f = 0; f < nf; f++) store<f32>(o + <usize>f * 4, load<f32>(t + <usize>f * 4));
+        }
+      }
+    }
+  }
 }

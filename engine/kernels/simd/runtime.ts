@@ -4,51 +4,125 @@
 // Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import { SIMD_WASM_BASE64 } from './simd-binary';
+import { SIMD_HEAP_WASM_BASE64, SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
+import { floatParams } from './wasm-signatures';
 
 export interface SimdExports {
-  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, work: number, overwrite: number): void;
+  gemmJob(desc: number, m0: number, m1: number, n0: number, n1: number, work: number): void;
   gemmWorkBytes(): number;
-  im2col(x: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, col: number, m0: number, m1: number): void;
+  relaxedSimd(): number;
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
   addInto(dst: number, src: number, n: number): void;
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
+  biasActTo(x: number, rows: number, cols: number, bias: number, act: number, y: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
-  convFilterGradSmallF(x: number, dy: number, acc: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
-    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number): void;
+  convFilterGradSmallF(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
+    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number, acc: number): void;
   sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
+  sumRowsInto(x: number, r0: number, r1: number, cols: number, acc: number): void;
+  winogradFilter(w: number, C: number, F: number, u: number): void;
+  winogradConv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
+    u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, work: number): void;
+  winogradFilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
+    t0: number, t1: number, TB: number, u: number, work: number): void;
+  winogradFilterGradFinish(u: number, C: number, F: number, dw: number): void;
+  adam(value: number, m: number, v: number, g: number, n: number, outValue: number, outM: number, outV: number,
+    b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, neglr: number): void;
+  momentum(value: number, acc: number, g: number, n: number, outValue: number, outAcc: number, mom: number, neglr: number): void;
+  rmsprop(value: number, ms: number, mom: number, g: number, n: number, outValue: number, outMs: number, outMom: number,
+    decay: number, omd: number, momentum: number, lr: number, eps: number): void;
+  clamp(x: number, n: number, lo: number, hi: number, y: number): void;
+  stepKernel(x: number, n: number, alpha: number, y: number): void;
+  binaryEq(a: number, b: number, n: number, op: number, y: number): void;
+  scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
+  pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
+  pool2d(x: number, y: number, g: number, isMax: number, n0: number, n1: number, work: number): void;
+  convC1(xp: number, Hp: number, Wp: number, w: number, KH: number, KW: number, F: number, bias: number, act: number, y: number, OH: number, OW: number, r0: number, r1: number, work: number): void;
+  reluGrad(dy: number, x: number, n: number, hi: number, y: number): void;
+  clipGrad(dy: number, x: number, n: number, lo: number, hi: number, y: number): void;
+  depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
+  depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
+  depthwiseBackpropFilter(x: number, dy: number, g: number, n0: number, n1: number, acc: number, work: number): void;
 }
-export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes'>;
-const FN_NAMES: SimdFn[] = ['gemm', 'im2col', 'col2im', 'addInto', 'biasAct', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading'];
+export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish',
+  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convC1'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
 const ARENA_START = 4 * PAGE;
 const MAX_PAGES = 32768; // 2 GiB keeps every address a positive i32
-const SLOT = 32; // Int32 words per helper: [seq, doneSeq, fn, nargs, args...]
+// Control words shared with the helpers: a header for task lists, then one slot per helper.
+const HEADER = 16; // [counter (job << 20 | next task), done, tasks, args per task, fn, table, failed]
+const H_COUNTER = 0, H_DONE = 1, H_TASKS = 2, H_NARGS = 3, H_FN = 4, H_TABLE = 5, H_FAILED = 6;
+const SLOT = 32; // Int32 words per helper: [seq, ackSeq, fn, nargs, args...]
 const MAX_ARGS = SLOT - 4;
+const FN_STOP = -1, FN_TASKS = -3;
+/**
+ * Idle helpers poll this many times (some microseconds) before sleeping: between the kernels of a
+ * training step they would otherwise spin most of the time, taking a core from the main thread (and
+ * from other programs); with tasks taken from a shared list a late helper only does fewer tasks.
+ */
+let helperSpin = Number(process.env.GLASSWING_HELPER_SPIN) >= 0 ? Number(process.env.GLASSWING_HELPER_SPIN) : 2000;
+/** For measurements: the idle helpers' polling count (applies to helpers started afterwards). */
+export function setHelperSpin(n: number): void {
+  helperSpin = n;
+}
+const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 
-// The helper's whole program. Evaluated as CommonJS so that it survives bundling unchanged.
+// The helper's whole program. Evaluated as CommonJS so that it survives bundling unchanged. A task
+// list is shared by every thread: each takes the next task with a compare-and-swap on a counter
+// tagged with the list's job number (a helper that wakes late finds another job's tag and takes
+// nothing), so a thread that is descheduled (other programs on the cores) just does fewer tasks.
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, slot, fnNames } = workerData;
+const { module, memory, ctrl, slot, fnNames, floatArgs, spin } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
 const fns = fnNames.map((n) => inst.exports[n]);
+// Float parameters travel as float32 bits in the int32 words: read them through a float view.
+const isFloat = floatArgs.map((idx) => { const m = []; for (const i of idx) m[i] = true; return m; });
 const c = new Int32Array(ctrl);
-const base = slot * ${SLOT};
+const cf = new Float32Array(ctrl);
+const base = ${HEADER} + slot * ${SLOT};
 const args = [];
+let mem = new Int32Array(memory.buffer);
+let memf = new Float32Array(memory.buffer);
 let seen = 0;
+function tasks(job, extra) {
+  if (mem.buffer !== memory.buffer) { mem = new Int32Array(memory.buffer); memf = new Float32Array(memory.buffer); }
+  for (;;) {
+    const v = Atomics.load(c, ${H_COUNTER});
+    if ((v >>> ${TASK_BITS}) !== job) return;
+    const i = v & ${TASK_MASK};
+    if (i >= c[${H_TASKS}]) return;
+    if (Atomics.compareExchange(c, ${H_COUNTER}, v, v + 1) !== v) continue;
+    const na = c[${H_NARGS}], fi = c[${H_FN}], f = fns[fi], fl = isFloat[fi], t = (c[${H_TABLE}] >> 2) + i * na;
+    args.length = na + extra.length;
+    for (let k = 0; k < na; k++) args[k] = fl[k] ? memf[t + k] : mem[t + k];
+    for (let k = 0; k < extra.length; k++) args[na + k] = extra[k];
+    try { f(...args); } catch (e) { c[${H_FAILED}] = 1; }
+    if (Atomics.add(c, ${H_DONE}, 1) + 1 === c[${H_TASKS}]) Atomics.notify(c, ${H_DONE});
+  }
+}
 for (;;) {
   let spins = 0;
-  while (Atomics.load(c, base) === seen && spins++ < 20000) { /* spin: a job usually follows soon */ }
+  while (Atomics.load(c, base) === seen && spins++ < spin) { /* spin: a job may follow soon */ }
   if (Atomics.load(c, base) === seen) Atomics.wait(c, base, seen);
   seen = Atomics.load(c, base);
   const fn = c[base + 2];
-  if (fn < 0) break;
+  if (fn === ${FN_STOP}) break;
   const n = c[base + 3];
-  args.length = n;
-  for (let i = 0; i < n; i++) args[i] = c[base + 4 + i];
-  try { fns[fn](...args); } catch (e) { c[base + 2] = -2; }
+  if (fn === ${FN_TASKS}) {
+    // [job, float mask of the extras (bit k: extra k is a float), extras...]
+    const extra = [], mask = c[base + 5];
+    for (let i = 2; i < n; i++) extra.push(mask & (1 << (i - 2)) ? cf[base + 4 + i] : c[base + 4 + i]);
+    tasks(c[base + 4], extra);
+  } else {
+    args.length = n;
+    const fl = isFloat[fn];
+    for (let i = 0; i < n; i++) args[i] = fl[i] ? cf[base + 4 + i] : c[base + 4 + i];
+    try { fns[fn](...args); } catch (e) { c[${H_FAILED}] = 1; }
+  }
   Atomics.store(c, base + 1, seen);
   Atomics.notify(c, base + 1);
 }
@@ -61,20 +135,37 @@ export class SimdRuntime {
   readonly exports: SimdExports;
   readonly workBytes: number;
   private f32View: Float32Array;
+  private i32View: Int32Array;
   private top = ARENA_START;
   private helpers: Worker[] = [];
   private ctrl: Int32Array | null = null;
-  private seq = 0;
+  private ctrlF: Float32Array | null = null;
+  /** Per function (FN_NAMES order): which parameters are floats. */
+  private readonly floatArgs: number[][];
+  /** Per helper: the sequence number last posted to its slot. */
+  private posted: number[] = [];
+  private job = 0;
   private module: WebAssembly.Module;
 
-  constructor() {
-    const bytes = Buffer.from(SIMD_WASM_BASE64, 'base64');
+  /** True when the module multiplies and adds with relaxed SIMD's fused multiply-add. */
+  readonly relaxed: boolean;
+
+  constructor(allowRelaxed = process.env.GLASSWING_SIMD !== 'base') {
+    // The relaxed-SIMD build where this runtime validates it (detected, not assumed: Electron's V8
+    // ships relaxed SIMD, Node 20's only behind --experimental-wasm-relaxed-simd).
+    const relaxed = Buffer.from(SIMD_RELAXED_WASM_BASE64, 'base64');
+    const useRelaxed = allowRelaxed && WebAssembly.validate(relaxed);
+    const bytes = useRelaxed ? relaxed : Buffer.from(SIMD_WASM_BASE64, 'base64');
     this.module = new WebAssembly.Module(bytes);
+    const floats = floatParams(bytes);
+    this.floatArgs = FN_NAMES.map((n) => floats.get(n) ?? []);
     this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort() { throw new Error('simd abort'); } } });
     this.exports = inst.exports as unknown as SimdExports;
     this.workBytes = this.exports.gemmWorkBytes();
+    this.relaxed = this.exports.relaxedSimd() === 1;
     this.f32View = new Float32Array(this.memory.buffer);
+    this.i32View = new Int32Array(this.memory.buffer);
   }
 
   /** Number of threads jobs are split over (the caller's thread included). */
@@ -88,11 +179,12 @@ export class SimdRuntime {
     if (n === this.threads) return;
     this.stopHelpers();
     if (n === 1) return;
-    const sab = new SharedArrayBuffer((n - 1) * SLOT * 4);
+    const sab = new SharedArrayBuffer((HEADER + (n - 1) * SLOT) * 4);
     this.ctrl = new Int32Array(sab);
-    this.seq = 0;
+    this.ctrlF = new Float32Array(sab);
+    this.posted = new Array<number>(n - 1).fill(0);
     for (let slot = 0; slot < n - 1; slot++) {
-      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES } });
+      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES, floatArgs: this.floatArgs, spin: helperSpin } });
       w.unref(); // idle helpers must not keep the process alive
       this.helpers.push(w);
     }
@@ -102,8 +194,10 @@ export class SimdRuntime {
     if (this.ctrl) {
       const c = this.ctrl;
       this.helpers.forEach((_, slot) => {
-        const base = slot * SLOT;
-        c[base + 2] = -1;
+        const base = HEADER + slot * SLOT;
+        this.awaitAck(slot);
+        c[base + 2] = FN_STOP;
+        c[base + 3] = 0;
         Atomics.add(c, base, 1);
         Atomics.notify(c, base);
       });
@@ -111,6 +205,7 @@ export class SimdRuntime {
     for (const w of this.helpers) void w.terminate();
     this.helpers = [];
     this.ctrl = null;
+    this.ctrlF = null;
   }
 
   /** A Float32Array over the whole memory (re-made after the memory grows). */
@@ -119,6 +214,21 @@ export class SimdRuntime {
       this.f32View = new Float32Array(this.memory.buffer);
     }
     return this.f32View;
+  }
+
+  /** An Int32Array over the whole memory (for job descriptors and geometry). */
+  get i32(): Int32Array {
+    if (this.i32View.buffer !== this.memory.buffer || this.i32View.length * 4 !== this.memory.buffer.byteLength) {
+      this.i32View = new Int32Array(this.memory.buffer);
+    }
+    return this.i32View;
+  }
+
+  /** Writes `words` as int32s into a fresh arena block; returns its address. */
+  putI32(words: ArrayLike<number>): number {
+    const p = this.alloc(words.length);
+    this.i32.set(words, p >> 2);
+    return p;
   }
 
   /** Frees every arena allocation; each kernel starts with this (kernels never nest). */
@@ -159,6 +269,37 @@ export class SimdRuntime {
     this.f32.fill(0, addr >> 2, (addr >> 2) + floats);
   }
 
+  /** Waits until helper `slot` has finished the last thing posted to it (usually long done). */
+  private awaitAck(slot: number): void {
+    const c = this.ctrl!;
+    const base = HEADER + slot * SLOT, want = this.posted[slot]!;
+    let spins = 0;
+    while (Atomics.load(c, base + 1) !== want && spins++ < 20000) { /* spin */ }
+    while (Atomics.load(c, base + 1) !== want) Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 50);
+  }
+
+  private acked(slot: number): boolean {
+    return Atomics.load(this.ctrl!, HEADER + slot * SLOT + 1) === this.posted[slot];
+  }
+
+  /** Posts fn(args) to a helper; args whose index is in `floats` are stored as float32 bits. */
+  private post(slot: number, fn: number, args: number[], floats: number[]): void {
+    const c = this.ctrl!, cf = this.ctrlF!;
+    if (args.length > MAX_ARGS) throw new Error('too many simd job arguments');
+    this.awaitAck(slot);
+    const base = HEADER + slot * SLOT;
+    c[base + 2] = fn;
+    c[base + 3] = args.length;
+    for (let k = 0; k < args.length; k++) {
+      if (floats.includes(k)) cf[base + 4 + k] = args[k]!;
+      else c[base + 4 + k] = args[k]!;
+    }
+    const seq = (this.posted[slot]! + 1) | 0;
+    this.posted[slot] = seq;
+    Atomics.store(c, base, seq);
+    Atomics.notify(c, base);
+  }
+
   /** Runs jobs[0] here and the others on helpers (jobs.length <= threads), returning when all are done. */
   run(jobs: SimdJob[]): void {
     if (jobs.length === 0) return;
@@ -167,29 +308,103 @@ export class SimdRuntime {
       for (const j of jobs) (this.exports[j.fn] as (...a: number[]) => void)(...j.args);
       return;
     }
-    const seq = ++this.seq;
+    c[H_FAILED] = 0;
     for (let i = 1; i < jobs.length; i++) {
-      const base = (i - 1) * SLOT;
-      const j = jobs[i]!;
-      if (j.args.length > MAX_ARGS) throw new Error('too many simd job arguments');
-      c[base + 2] = FN_NAMES.indexOf(j.fn);
-      c[base + 3] = j.args.length;
-      for (let k = 0; k < j.args.length; k++) c[base + 4 + k] = j.args[k]!;
-      Atomics.store(c, base, seq);
-      Atomics.notify(c, base);
+      const fi = FN_NAMES.indexOf(jobs[i]!.fn);
+      this.post(i - 1, fi, jobs[i]!.args, this.floatArgs[fi]!);
     }
     const j0 = jobs[0]!;
     (this.exports[j0.fn] as (...a: number[]) => void)(...j0.args);
-    let failed = false;
-    for (let i = 1; i < jobs.length; i++) {
-      const base = (i - 1) * SLOT;
-      let spins = 0;
-      while (Atomics.load(c, base + 1) !== seq && spins++ < 20000) { /* spin */ }
-      while (Atomics.load(c, base + 1) !== seq) Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 50);
-      if (c[base + 2] === -2) failed = true;
-    }
-    if (failed) throw new Error('Glasswing fast kernels: a helper thread failed');
+    for (let i = 1; i < jobs.length; i++) this.awaitAck(i - 1);
+    if (c[H_FAILED]) throw new Error('Glasswing fast kernels: a helper thread failed');
   }
+
+  /**
+   * Runs `fn(...task, ...extra(thread))` for every task, the calling thread and the helpers taking
+   * tasks in turn until none are left (so a descheduled helper delays nothing but its current task).
+   * `extra` gives each thread's private arguments (scratch, accumulators); tasks must not write what
+   * another task reads. Returns when every task is done.
+   */
+  runTasks(fn: SimdFn, tasks: number[][], extra: (thread: number) => number[] = () => []): void {
+    const n = tasks.length;
+    if (n === 0) return;
+    const f = this.exports[fn] as (...a: number[]) => void;
+    const c = this.ctrl;
+    if (!c || n === 1) {
+      const e = extra(0);
+      for (const t of tasks) f(...t, ...e);
+      return;
+    }
+    if (n > TASK_MASK) throw new Error('too many simd tasks');
+    const na = tasks[0]!.length;
+    const table = this.alloc(n * na);
+    const fi = FN_NAMES.indexOf(fn), floats = this.floatArgs[fi]!;
+    const words = this.i32, t0 = table >> 2;
+    for (let i = 0; i < n; i++) for (let k = 0; k < na; k++) words[t0 + i * na + k] = tasks[i]![k]!;
+    // Float arguments as float32 bits (read back through a float view).
+    if (floats.some((k) => k < na)) {
+      const fw = this.f32;
+      for (let i = 0; i < n; i++) for (const k of floats) if (k < na) fw[t0 + i * na + k] = tasks[i]![k]!;
+    }
+    const job = (this.job = (this.job + 1) & ((1 << JOB_BITS) - 1) || 1);
+    // Close the list under the new job's tag while the header changes: a helper still leaving the
+    // previous list sees a foreign tag and takes nothing.
+    Atomics.store(c, H_COUNTER, (job << TASK_BITS) | TASK_MASK);
+    c[H_DONE] = 0;
+    c[H_FAILED] = 0;
+    c[H_TASKS] = n;
+    c[H_NARGS] = na;
+    c[H_FN] = fi;
+    c[H_TABLE] = table;
+    Atomics.store(c, H_COUNTER, job << TASK_BITS);
+    // Helpers that have not yet acknowledged their last job (descheduled) sit this one out.
+    for (let s = 0; s < this.helpers.length; s++) {
+      if (!this.acked(s)) continue;
+      const e = extra(s + 1);
+      // [job, mask of float extras, extras...]: extra k is parameter na + k of fn.
+      let mask = 0;
+      e.forEach((_, k) => { if (floats.includes(na + k)) mask |= 1 << k; });
+      this.post(s, FN_TASKS, [job, mask, ...e], e.flatMap((_, k) => (mask & (1 << k) ? [k + 2] : [])));
+    }
+    const e0 = extra(0);
+    let error: unknown = null;
+    for (;;) {
+      const v = Atomics.load(c, H_COUNTER);
+      const i = v & TASK_MASK;
+      if (i >= n) break;
+      if (Atomics.compareExchange(c, H_COUNTER, v, v + 1) !== v) continue;
+      try {
+        f(...tasks[i]!, ...e0);
+      } catch (e) {
+        error ??= e;
+      }
+      Atomics.add(c, H_DONE, 1);
+    }
+    let spins = 0;
+    while (Atomics.load(c, H_DONE) !== n && spins++ < 20000) { /* spin */ }
+    while (Atomics.load(c, H_DONE) !== n) Atomics.wait(c, H_DONE, Atomics.load(c, H_DONE), 50);
+    if (error) throw error;
+    if (c[H_FAILED]) throw new Error('Glasswing fast kernels: a helper thread failed');
+  }
+}
+
+let heapModule: WebAssembly.Module | null = null;
+const heapInstances = new WeakMap<WebAssembly.Memory, SimdExports>();
+
+/**
+ * The SIMD kernels instantiated over another module's (non-shared) memory, e.g. the wasm backend's
+ * heap, so that memory-bound kernels run on its tensors in place: single-threaded, but without
+ * copying operands into the shared arena and results back. The caller passes addresses in that
+ * memory, and scratch space it allocated there.
+ */
+export function heapKernels(memory: WebAssembly.Memory): SimdExports {
+  let k = heapInstances.get(memory);
+  if (!k) {
+    heapModule ??= new WebAssembly.Module(Buffer.from(SIMD_HEAP_WASM_BASE64, 'base64'));
+    k = new WebAssembly.Instance(heapModule, { env: { memory, abort() { throw new Error('simd abort'); } } }).exports as unknown as SimdExports;
+    heapInstances.set(memory, k);
+  }
+  return k;
 }
 
 let runtime: SimdRuntime | null = null;

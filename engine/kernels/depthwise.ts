@@ -1,0 +1,77 @@
+// Depthwise 2-D convolution (NHWC, filter [KH, KW, C, M], output channel c*M + q) and its two
+// gradients on the SIMD module, split by image across threads. Backend-agnostic like conv.ts: takes
+// Float32Arrays and returns one that may be a view of the SIMD arena (valid until the next fast
+// kernel runs).
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { simd, type SimdRuntime } from './simd/runtime';
+import type { FusedAct } from './conv';
+
+type ConvInfo = backend_util.Conv2DInfo;
+
+const ACT_CODE: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
+
+/** Geometry words (kernels.as G_* offsets, then the channel multiplier at G_M). */
+export function depthwiseGeometry(ci: ConvInfo): number[] {
+  return [ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth,
+    ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, ci.outHeight, ci.outWidth, ci.outChannels / ci.inChannels];
+}
+
+/** Bytes of tap-list scratch the depthwise kernels need. */
+export function depthwiseWorkBytes(ci: ConvInfo): number {
+  return ci.filterHeight * ci.filterWidth * 8 + 64;
+}
+
+/** One task per image, each thread with its own tap-list scratch (and `perThread` extras first). */
+function byImage(rt: SimdRuntime, N: number, workBytes: number, fn: 'depthwiseForward' | 'depthwiseBackpropInput' | 'depthwiseBackpropFilter',
+  args: (n: number) => number[], perThread: (t: number) => number[] = () => []): void {
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(workBytes / 4));
+  rt.runTasks(fn, Array.from({ length: N }, (_, n) => args(n)), (t) => [...perThread(t), works[t]!]);
+}
+
+/** y = act(depthwise(x, w) + bias). */
+export function depthwiseForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: FusedAct): Float32Array {
+  const rt = simd();
+  rt.reset();
+  const px = rt.put(x), pw = rt.put(w), pb = bias ? rt.put(bias) : 0;
+  const g = rt.putI32(depthwiseGeometry(ci));
+  const size = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels;
+  const out = rt.alloc(size);
+  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseForward', (n) => [px, pw, pb, out, g, ACT_CODE[act], n, n + 1]);
+  return rt.view(out, size);
+}
+
+/** dx of a depthwise convolution for dy [N, OH, OW, C*M] and w [KH, KW, C, M]. */
+export function depthwiseBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Array): Float32Array {
+  const rt = simd();
+  rt.reset();
+  const pdy = rt.put(dy), pw = rt.put(w);
+  const g = rt.putI32(depthwiseGeometry(ci));
+  const size = ci.batchSize * ci.inHeight * ci.inWidth * ci.inChannels;
+  const dx = rt.alloc(size);
+  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseBackpropInput', (n) => [pdy, pw, dx, g, n, n + 1]);
+  return rt.view(dx, size);
+}
+
+/** dw of a depthwise convolution for x [N, H, W, C] and dy [N, OH, OW, C*M], shaped [KH, KW, C, M]. */
+export function depthwiseBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32Array): Float32Array {
+  const rt = simd();
+  rt.reset();
+  const px = rt.put(x), pdy = rt.put(dy);
+  const g = rt.putI32(depthwiseGeometry(ci));
+  const size = ci.filterHeight * ci.filterWidth * ci.outChannels;
+  const T = rt.threads;
+  const accs = Array.from({ length: T }, () => rt.alloc(size));
+  for (const acc of accs) rt.zero(acc, size);
+  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseBackpropFilter', (n) => [px, pdy, g, n, n + 1], (t) => [accs[t]!]);
+  for (let t = 1; t < T; t++) rt.exports.addInto(accs[0]!, accs[t]!, size);
+  return rt.view(accs[0]!, size);
+}
+
+/** Conv info of a depthwise convolution (NHWC; the backprop kernels' attributes), or null. */
+export function depthwiseInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
+  const fmt = attrs.dataFormat === undefined ? 'channelsLast' : backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
+  if (fmt !== 'channelsLast' || xShape.length !== 4 || filterShape.length !== 4) return null;
+  return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round', true, fmt);
+}

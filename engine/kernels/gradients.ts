@@ -1,0 +1,118 @@
+// One-kernel gradients for Relu, Relu6 and ClipByValue: the stock gradients run Step + Multiply,
+// LessEqual + Step + Multiply + Multiply, and GreaterEqual + LessEqual + LogicalAnd + ZerosLike +
+// Select, each with its own full-size temporary. The fused kernels give the same values (the same
+// float32 multiply, the same selection) on cpu and wasm; other backends keep the stock gradients.
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-layers registers the stock gradients when it loads: load it first, so that ours come after.
+import '@tensorflow/tfjs-layers';
+import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { addrOf, heapOf } from './wasm-heap';
+import { simd } from './simd/runtime';
+import { parallelRange } from './gemm';
+
+const RELU_GRAD = 'GlasswingReluGrad';
+const RELU6_GRAD = 'GlasswingRelu6Grad';
+const CLIP_GRAD = 'GlasswingClipGrad';
+type Kind = 'relu' | 'relu6' | 'clip';
+
+function cpuKernel(kind: Kind): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const dy = b.data.get(inputs.dy!.dataId).values as Float32Array, x = b.data.get(inputs.x!.dataId).values as Float32Array;
+    if (x.length >= 65536) {
+      // Large: SIMD on the shared arena's threads (a JS loop branches on every sign: ~15 ns a value).
+      const rt = simd();
+      rt.reset();
+      const pd = rt.put(dy), px = rt.put(x), py = rt.alloc(x.length);
+      const n = x.length, lo = kind === 'clip' ? (attrs!.clipValueMin as number) : 0, hi = kind === 'relu6' ? 6 : kind === 'clip' ? (attrs!.clipValueMax as number) : Infinity;
+      parallelRange(rt, Math.ceil(n / 4), 16384, (a, z) => {
+        const o = a * 16, len = Math.min(n, z * 4) - a * 4;
+        return kind === 'clip' ? { fn: 'clipGrad', args: [pd + o, px + o, len, lo, hi, py + o] } : { fn: 'reluGrad', args: [pd + o, px + o, len, hi, py + o] };
+      });
+      const out = new Float32Array(n);
+      out.set(rt.view(py, n));
+      return b.makeTensorInfo(inputs.x!.shape, 'float32', out);
+    }
+    const out = new Float32Array(x.length);
+    if (kind === 'clip') {
+      const lo = attrs!.clipValueMin as number, hi = attrs!.clipValueMax as number;
+      for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v >= lo && v <= hi ? dy[i]! : 0; }
+    } else {
+      const hi = kind === 'relu6' ? 6 : Infinity;
+      for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = dy[i]! * (v !== v ? v : v > 0 && v <= hi ? 1 : 0); }
+    }
+    return b.makeTensorInfo(inputs.x!.shape, 'float32', out);
+  };
+}
+
+function wasmKernel(kind: Kind): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const heap = heapOf(b)!;
+    const out = b.makeOutput(inputs.x!.shape, 'float32');
+    const n = tf.util.sizeFromShape(inputs.x!.shape);
+    const [dy, x, y] = [inputs.dy!, inputs.x!, out].map((t: TensorInfo) => addrOf(b, t)) as [number, number, number];
+    if (kind === 'clip') heap.clipGrad(dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y);
+    else heap.reluGrad(dy, x, n, kind === 'relu6' ? 6 : Infinity, y);
+    return out;
+  };
+}
+
+/** The stock gradients replaced (kept for fallbacks and for unregistering); null when not registered. */
+let stockGrads: Map<string, GradConfig> | null = null;
+const ours = new Map<string, GradConfig>();
+
+/** The fused gradient kernels exist for the active backend, for these float32 tensors. */
+function fusedHere(...ts: Tensor[]): boolean {
+  if (!stockGrads) return false;
+  const b = tf.getBackend();
+  return (b === 'cpu' || (b === 'wasm' && heapOf(tf.backend() as BackendWasm) != null)) && ts.every((t) => t.dtype === 'float32');
+}
+
+function fusedConfig(kernelName: 'Relu' | 'Relu6' | 'ClipByValue', kernel: string): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as Tensor[];
+      if (!fusedHere(dy as Tensor, x!)) return stockGrads!.get(kernelName)!.gradFunc(dy, saved, attrs);
+      return { x: () => tf.engine().runKernel(kernel, { dy: dy as Tensor, x: x! }, attrs as NamedAttrMap) as Tensor };
+    },
+  };
+}
+
+/**
+ * Registers the fused gradient kernels and routes the Relu, Relu6 and ClipByValue gradients through them.
+ * Idempotent; registers again if something re-registered the stock gradients since (tfjs-core's
+ * register_all_gradients module does, when imported).
+ */
+export function registerFusedGradients(): void {
+  for (const [name, kind] of [[RELU_GRAD, 'relu'], [RELU6_GRAD, 'relu6'], [CLIP_GRAD, 'clip']] as const) {
+    if (!tf.getKernel(name, 'cpu')) tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: cpuKernel(kind) });
+    if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: wasmKernel(kind) });
+  }
+  if (ours.size === 0) {
+    ours.set('Relu', fusedConfig('Relu', RELU_GRAD));
+    ours.set('Relu6', fusedConfig('Relu6', RELU6_GRAD));
+    ours.set('ClipByValue', fusedConfig('ClipByValue', CLIP_GRAD));
+  }
+  for (const [name, cfg] of ours) {
+    const current = tf.getGradient(name);
+    if (!current || current === cfg) continue;
+    stockGrads ??= new Map();
+    stockGrads.set(name, current);
+    tf.registerGradient(cfg);
+  }
+}
+
+/** Puts the stock Relu, Relu6 and ClipByValue gradients back. */
+export function unregisterFusedGradients(): void {
+  if (!stockGrads) return;
+  for (const [name, cfg] of stockGrads) {
+    tf.unregisterGradient(name);
+    tf.registerGradient(cfg);
+  }
+  stockGrads = null;
+}

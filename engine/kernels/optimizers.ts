@@ -1,0 +1,197 @@
+// Fused optimizer updates: one kernel per variable instead of the 4-12 element-wise kernels (and as
+// many temporaries) the stock Adam, momentum and RMSProp optimizers run, on the cpu and wasm
+// backends. Each fused kernel does the stock float32 operations in the stock order, so the weights
+// are bit-for-bit those of the stock optimizer (tested). Other backends, and RMSProp's centred and
+// momentum's Nesterov variants, keep the stock code.
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { heapKernels, simd } from './simd/runtime';
+import { parallelRange } from './gemm';
+import { wasmHeapMemory } from './wasm-heap';
+
+/** What Optimizer.applyGradients takes: a name → gradient map or a list of named gradients. */
+type Grads = NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+
+type Kind = 'adam' | 'momentum' | 'rmsprop';
+const KERNEL: Record<Kind, string> = { adam: 'GlasswingAdam', momentum: 'GlasswingMomentum', rmsprop: 'GlasswingRMSProp' };
+/** State inputs (after value and gradient) and float attributes of each kernel, in argument order. */
+const STATE: Record<Kind, string[]> = { adam: ['m', 'v'], momentum: ['acc'], rmsprop: ['ms', 'mom'] };
+const ATTRS: Record<Kind, string[]> = {
+  adam: ['b1', 'omb1', 'b2', 'omb2', 'c1', 'c2', 'eps', 'neglr'],
+  momentum: ['mom', 'neglr'],
+  rmsprop: ['decay', 'omd', 'momentum', 'lr', 'eps'],
+};
+
+/** Calls the SIMD update `kind` on byte addresses: value, state..., gradient, n, outputs..., attrs. */
+function call(k: ReturnType<typeof simd>['exports'], kind: Kind, value: number, state: number[], g: number, n: number, outs: number[], attrs: number[]): void {
+  if (kind === 'adam') k.adam(value, state[0]!, state[1]!, g, n, outs[0]!, outs[1]!, outs[2]!, attrs[0]!, attrs[1]!, attrs[2]!, attrs[3]!, attrs[4]!, attrs[5]!, attrs[6]!, attrs[7]!);
+  else if (kind === 'momentum') k.momentum(value, state[0]!, g, n, outs[0]!, outs[1]!, attrs[0]!, attrs[1]!);
+  else k.rmsprop(value, state[0]!, state[1]!, g, n, outs[0]!, outs[1]!, outs[2]!, attrs[0]!, attrs[1]!, attrs[2]!, attrs[3]!, attrs[4]!);
+}
+
+function wasmKernel(kind: Kind): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const value = inputs.value!, g = inputs.g!;
+    const state = STATE[kind].map((s) => inputs[s]!);
+    const n = tf.util.sizeFromShape(value.shape);
+    const outs = [value, ...state].map((t) => b.makeOutput(t.shape, 'float32'));
+    const addr = (t: TensorInfo): number => (b.typedArrayFromHeap(t) as Float32Array).byteOffset;
+    // In place on the backend's heap: operands and results are already there.
+    call(heapKernels(wasmHeapMemory(b)!), kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), ATTRS[kind].map((a) => attrs![a] as number));
+    return outs;
+  };
+}
+
+function cpuKernel(kind: Kind): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const vals = (t: TensorInfo): Float32Array => b.data.get(t.dataId).values as Float32Array;
+    const value = inputs.value!, g = inputs.g!;
+    const state = STATE[kind].map((s) => inputs[s]!);
+    const n = tf.util.sizeFromShape(value.shape);
+    const rt = simd();
+    rt.reset();
+    const pv = rt.put(vals(value)), pg = rt.put(vals(g)), ps = state.map((t) => rt.put(vals(t)));
+    const po = [value, ...state].map(() => rt.alloc(n));
+    const a = ATTRS[kind].map((k) => attrs![k] as number);
+    // Split by element ranges (aligned to 4 floats so every thread keeps whole vectors).
+    parallelRange(rt, Math.ceil(n / 4), 16384, (lo, hi) => {
+      const o = lo * 16, len = Math.min(n, hi * 4) - lo * 4;
+      return { fn: kind, args: kind === 'adam'
+        ? [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a]
+        : kind === 'momentum' ? [pv + o, ps[0]! + o, pg + o, len, po[0]! + o, po[1]! + o, ...a]
+          : [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a] };
+    });
+    return [value, ...state].map((t, i) => {
+      const out = new Float32Array(n);
+      out.set(rt.view(po[i]!, n));
+      return b.makeTensorInfo(t.shape, 'float32', out);
+    });
+  };
+}
+
+let registered = false;
+let enabled = true;
+const originals = new Map<object, (v: Grads) => void>();
+
+/** The fused update kernels exist for the active backend (and are switched on). */
+function fusedHere(): boolean {
+  if (!enabled) return false;
+  const b = tf.getBackend();
+  return b === 'cpu' || (b === 'wasm' && wasmHeapMemory(tf.backend() as BackendWasm) != null);
+}
+
+/** Registers the fused update kernels and routes Adam, momentum and RMSProp through them. */
+export function registerFusedOptimizers(): void {
+  if (registered) return;
+  registered = true;
+  for (const kind of ['adam', 'momentum', 'rmsprop'] as Kind[]) {
+    tf.registerKernel({ kernelName: KERNEL[kind], backendName: 'cpu', kernelFunc: cpuKernel(kind) });
+    tf.registerKernel({ kernelName: KERNEL[kind], backendName: 'wasm', kernelFunc: wasmKernel(kind) });
+  }
+  patch(tf.AdamOptimizer.prototype, adamApply);
+  patch(tf.MomentumOptimizer.prototype, momentumApply);
+  patch(tf.RMSPropOptimizer.prototype, rmspropApply);
+}
+
+/** For comparisons and tests: the stock optimizer code (false) or the fused kernels (true). */
+export function setFusedOptimizers(on: boolean): void {
+  enabled = on;
+}
+
+type Apply = (this: never, original: (v: Grads) => void, grads: Grads) => void;
+
+function patch(proto: object, apply: Apply): void {
+  const p = proto as { applyGradients: (v: Grads) => void };
+  const original = p.applyGradients;
+  originals.set(proto, original);
+  p.applyGradients = function (this: never, grads: Grads) {
+    return apply.call(this, original, grads);
+  };
+}
+
+/** Every gradient (and its variable) is float32: the fused kernels take nothing else. */
+function allFloat(grads: Grads): boolean {
+  return entries(grads).every(({ name, grad }) => (grad == null || grad.dtype === 'float32') && tf.engine().registeredVariables[name]?.dtype === 'float32');
+}
+
+/** Variable names and gradients in the order the stock optimizers index their state. */
+function entries(grads: Grads): { name: string; grad: tf.Tensor | undefined }[] {
+  return Array.isArray(grads) ? grads.map((g) => ({ name: g.name, grad: g.tensor })) : Object.keys(grads).map((name) => ({ name, grad: (grads as NamedTensorMap)[name] as tf.Tensor | undefined }));
+}
+
+const zerosVar = (value: tf.Tensor): tf.Variable => tf.tidy(() => tf.zerosLike(value).variable(false));
+const f32 = Math.fround;
+const runUpdate = (kind: Kind, inputs: NamedTensorMap, attrs: Record<string, number>): tf.Tensor[] =>
+  tf.engine().runKernel(KERNEL[kind], inputs, attrs) as unknown as tf.Tensor[];
+
+interface AdamState { beta1: number; beta2: number; epsilon: number; learningRate: number; accBeta1: tf.Variable; accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[]; accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  incrementIterations(): void }
+
+function adamApply(this: AdamState, original: (v: Grads) => void, grads: Grads): void {
+  if (!fusedHere() || !allFloat(grads)) return original.call(this, grads);
+  tf.tidy(() => {
+    // 1 - beta^t as the stock optimizer computes it: a float32 subtraction of the float32 power.
+    const c1 = f32(1 - this.accBeta1.dataSync()[0]!), c2 = f32(1 - this.accBeta2.dataSync()[0]!);
+    const attrs = { b1: this.beta1, omb1: 1 - this.beta1, b2: this.beta2, omb2: 1 - this.beta2, c1, c2, eps: this.epsilon, neglr: -this.learningRate };
+    entries(grads).forEach(({ name, grad }, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zerosVar(value) };
+      this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zerosVar(value) };
+      if (grad == null) return;
+      const m = this.accumulatedFirstMoment[i]!.variable, v = this.accumulatedSecondMoment[i]!.variable;
+      const [nv, nm, nvv] = runUpdate('adam', { value, m, v, g: grad }, attrs);
+      m.assign(nm!);
+      v.assign(nvv!);
+      value.assign(nv!);
+    });
+    this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
+    this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+  });
+  this.incrementIterations();
+}
+
+interface MomentumState { momentum: number; useNesterov: boolean; learningRate: number; accumulations: { originalName: string; variable: tf.Variable }[]; incrementIterations(): void }
+
+function momentumApply(this: MomentumState, original: (v: Grads) => void, grads: Grads): void {
+  if (!fusedHere() || this.useNesterov || !allFloat(grads)) return original.call(this, grads);
+  const attrs = { mom: this.momentum, neglr: -this.learningRate };
+  tf.tidy(() => {
+    entries(grads).forEach(({ name, grad }, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      this.accumulations[i] ??= { originalName: `${name}/momentum`, variable: zerosVar(value) };
+      if (grad == null) return;
+      const acc = this.accumulations[i]!.variable;
+      const [nv, na] = runUpdate('momentum', { value, acc, g: grad }, attrs);
+      acc.assign(na!);
+      value.assign(nv!);
+    });
+  });
+  this.incrementIterations();
+}
+
+interface RmsState { decay: number; momentum: number; epsilon: number; learningRate: number; centered: boolean;
+  accumulatedMeanSquares: { originalName: string; variable: tf.Variable }[]; accumulatedMoments: { originalName: string; variable: tf.Variable }[]; incrementIterations(): void }
+
+function rmspropApply(this: RmsState, original: (v: Grads) => void, grads: Grads): void {
+  if (!fusedHere() || this.centered || !allFloat(grads)) return original.call(this, grads);
+  const attrs = { decay: this.decay, omd: 1 - this.decay, momentum: this.momentum, lr: this.learningRate, eps: this.epsilon };
+  tf.tidy(() => {
+    entries(grads).forEach(({ name, grad }, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      this.accumulatedMeanSquares[i] ??= { originalName: `${name}/rms`, variable: zerosVar(value) };
+      this.accumulatedMoments[i] ??= { originalName: `${name}/momentum`, variable: zerosVar(value) };
+      if (grad == null) return;
+      const ms = this.accumulatedMeanSquares[i]!.variable, mom = this.accumulatedMoments[i]!.variable;
+      const [nv, nms, nmom] = runUpdate('rmsprop', { value, ms, mom, g: grad }, attrs);
+      ms.assign(nms!);
+      mom.assign(nmom!);
+      value.assign(nv!);
+    });
+  });
+  this.incrementIterations();
+}
