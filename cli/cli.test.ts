@@ -118,3 +118,29 @@ test('train writes a model stock TF.js loads and that predicts the same classes'
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('train on a regression CSV prints test MAE, RMSE and R² and writes them to metrics.json', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gw-regression-'));
+  try {
+    // y = 3·a − 2·b + 0.5·c plus a little noise: a linear target a small MLP learns in a few epochs.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows = ['a,b,c,price'];
+    for (let i = 0; i < 400; i++) {
+      const [a, b, c] = [rand() * 10, rand() * 10, rand() * 10];
+      rows.push(`${a.toFixed(3)},${b.toFixed(3)},${c.toFixed(3)},${(3 * a - 2 * b + 0.5 * c + (rand() - 0.5)).toFixed(3)}`);
+    }
+    const csv = path.join(dir, 'prices.csv');
+    await writeFile(csv, rows.join('\n') + '\n');
+    const out = path.join(dir, 'model');
+    const r = glasswing('train', '--template', 'iris-mlp', '--dataset', csv, '--label', 'price', '--epochs', '60', '--lr', '0.01', '--seed', '1', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /test: MAE [\d.]+ {2}RMSE [\d.]+ {2}R² [-\d.]+ {2}\(\d+ examples\)/);
+    const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'));
+    for (const k of ['mae', 'rmse', 'r2', 'examples']) assert.ok(typeof metrics.test[k] === 'number', k);
+    assert.ok(metrics.test.r2 > 0.8, `R² ${metrics.test.r2}`);
+    assert.ok(metrics.test.rmse >= metrics.test.mae);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

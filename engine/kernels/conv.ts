@@ -5,6 +5,7 @@
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
 import { gemm, parallelRange, type Activation } from './gemm';
+import { reductionChunks } from './reduction-chunks';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -60,16 +61,16 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
   const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
   // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
   const TB = Math.max(16, Math.min(128, Math.floor((768 * 1024) / (64 * (Cp + Fp))) & ~3));
-  const T = rt.threads;
   const uSize = 16 * Cp * Fp;
-  // Per thread: U accumulators (zeroed; tasks add to them) and block scratch.
-  const us = Array.from({ length: T }, () => rt.alloc(uSize));
+  // Per chunk of tiles: U accumulators (zeroed; the chunk's blocks add to them), summed in chunk
+  // order (see reduction-chunks.ts); per thread: block scratch.
+  const chunks = reductionChunks(tiles, TB, uSize);
+  const us = chunks.slice(1).map(() => rt.alloc(uSize));
   for (const u of us) rt.zero(u, uSize);
-  const works = Array.from({ length: T }, () => rt.alloc(16 * TB * (Cp + Fp) + 512));
-  const tasks: number[][] = [];
-  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, t0, Math.min(tiles, t0 + TB), TB]);
-  rt.runTasks('winogradFilterGradJob', tasks, (t) => [us[t]!, works[t]!]);
-  for (let t = 1; t < T; t++) rt.exports.addInto(us[0]!, us[t]!, uSize);
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(16 * TB * (Cp + Fp) + 512));
+  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, u]);
+  rt.runTasks('winogradFilterGradJob', tasks, (t) => [works[t]!]);
+  for (let k = 1; k < us.length; k++) rt.exports.addInto(us[0]!, us[k]!, uSize);
   const dw = rt.alloc(9 * C * F);
   rt.exports.winogradFilterGradFinish(us[0]!, C, F, dw);
   return rt.view(dw, 9 * C * F);
@@ -247,12 +248,13 @@ function filterGradSmallF(ci: ConvInfo, x: Float32Array, dy: Float32Array): Floa
   // dy rows are read 8 floats wide: pad the block so the last row's read stays inside it.
   const pdy = rt.alloc(dy.length + 8);
   rt.f32.set(dy, pdy >> 2);
-  const T = rt.threads;
-  const accs = Array.from({ length: T }, () => rt.alloc(taps * 8));
+  // One accumulator per chunk of images, summed in chunk order (see reduction-chunks.ts).
+  const chunks = reductionChunks(ci.batchSize, 1, taps * 8);
+  const accs = chunks.slice(1).map(() => rt.alloc(taps * 8));
   for (const acc of accs) rt.zero(acc, taps * 8);
   const geom = [ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
     ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left];
-  rt.runTasks('convFilterGradSmallF', Array.from({ length: ci.batchSize }, (_, n) => [px, pdy, ...geom, n, n + 1]), (t) => [accs[t]!]);
+  rt.runTasks('convFilterGradSmallF', accs.map((acc, k) => [px, pdy, ...geom, chunks[k]!, chunks[k + 1]!, acc]));
   const out = new Float32Array(taps * F);
   const f32 = rt.f32;
   for (const acc of accs) {

@@ -15,6 +15,7 @@ import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
 import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
+import { reductionChunks } from './reduction-chunks';
 
 const B = 'cpu';
 
@@ -70,20 +71,18 @@ function simdBinary(op: BinaryOp, aShape: number[], a: Float32Array, bShape: num
 }
 
 /** A large sum over leading axes (a bias gradient) in SIMD, float64 per thread; else null. */
-function simdSumLeading(shape: number[], x: Float32Array, axes: number[]): { shape: number[]; values: Float32Array } | null {
+export function simdSumLeading(shape: number[], x: Float32Array, axes: number[]): { shape: number[]; values: Float32Array } | null {
   const sorted = [...axes].sort((p, q) => p - q);
   if (x.length < SIMD_MIN || sorted.length === 0 || sorted.length >= shape.length || !sorted.every((v, i) => v === i)) return null;
   const cols = shape.slice(sorted.length).reduce((p, q) => p * q, 1), rows = x.length / cols;
   const rt = simd();
   rt.reset();
   const px = rt.put(x);
-  const accs = Array.from({ length: rt.threads }, () => rt.alloc(cols * 2));
+  // One float64 accumulator per chunk of rows, summed in chunk order (see reduction-chunks.ts).
+  const chunks = reductionChunks(rows, Math.max(1, Math.ceil(16384 / cols)), cols * 2);
+  const accs = chunks.slice(1).map(() => rt.alloc(cols * 2));
   for (const acc of accs) rt.zero(acc, cols * 2);
-  const tasks = Math.max(1, Math.min(3 * rt.threads, Math.floor(x.length / 16384)));
-  const per = Math.ceil(rows / tasks);
-  const list: number[][] = [];
-  for (let r = 0; r < rows; r += per) list.push([px, r, Math.min(rows, r + per), cols]);
-  rt.runTasks('sumRowsInto', list, (t) => [accs[t]!]);
+  rt.runTasks('sumRowsInto', accs.map((acc, k) => [px, chunks[k]!, chunks[k + 1]!, cols, acc]));
   const f64 = new Float64Array(rt.memory.buffer);
   const out = new Float32Array(cols);
   for (let j = 0; j < cols; j++) {

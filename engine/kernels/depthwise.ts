@@ -6,6 +6,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
 import type { FusedAct } from './conv';
+import { reductionChunks } from './reduction-chunks';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -22,11 +23,10 @@ export function depthwiseWorkBytes(ci: ConvInfo): number {
   return ci.filterHeight * ci.filterWidth * 8 + 64;
 }
 
-/** One task per image, each thread with its own tap-list scratch (and `perThread` extras first). */
-function byImage(rt: SimdRuntime, N: number, workBytes: number, fn: 'depthwiseForward' | 'depthwiseBackpropInput' | 'depthwiseBackpropFilter',
-  args: (n: number) => number[], perThread: (t: number) => number[] = () => []): void {
+/** One task per image, each thread with its own tap-list scratch. */
+function byImage(rt: SimdRuntime, N: number, workBytes: number, fn: 'depthwiseForward' | 'depthwiseBackpropInput', args: (n: number) => number[]): void {
   const works = Array.from({ length: rt.threads }, () => rt.alloc(workBytes / 4));
-  rt.runTasks(fn, Array.from({ length: N }, (_, n) => args(n)), (t) => [...perThread(t), works[t]!]);
+  rt.runTasks(fn, Array.from({ length: N }, (_, n) => args(n)), (t) => [works[t]!]);
 }
 
 /** y = act(depthwise(x, w) + bias). */
@@ -60,11 +60,13 @@ export function depthwiseBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float
   const px = rt.put(x), pdy = rt.put(dy);
   const g = rt.putI32(depthwiseGeometry(ci));
   const size = ci.filterHeight * ci.filterWidth * ci.outChannels;
-  const T = rt.threads;
-  const accs = Array.from({ length: T }, () => rt.alloc(size));
+  // One accumulator per chunk of images, summed in chunk order (see reduction-chunks.ts).
+  const chunks = reductionChunks(ci.batchSize, 1, size);
+  const accs = chunks.slice(1).map(() => rt.alloc(size));
   for (const acc of accs) rt.zero(acc, size);
-  byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseBackpropFilter', (n) => [px, pdy, g, n, n + 1], (t) => [accs[t]!]);
-  for (let t = 1; t < T; t++) rt.exports.addInto(accs[0]!, accs[t]!, size);
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(depthwiseWorkBytes(ci) / 4));
+  rt.runTasks('depthwiseBackpropFilter', accs.map((acc, k) => [px, pdy, g, chunks[k]!, chunks[k + 1]!, acc]), (t) => [works[t]!]);
+  for (let k = 1; k < accs.length; k++) rt.exports.addInto(accs[0]!, accs[k]!, size);
   return rt.view(accs[0]!, size);
 }
 

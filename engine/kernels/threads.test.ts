@@ -11,6 +11,7 @@ import { maxPoolGrad } from './pool';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from './depthwise';
 import { setKernelThreads, kernelThreads } from './index';
 import { rand, relErr } from './test-util';
+import { simdSumLeading } from './cpu-kernels';
 
 type Shape4 = [number, number, number, number];
 
@@ -53,6 +54,33 @@ test('kernels give the same results on 1 and on 3 threads (up to float rounding)
     const threaded = results();
     assert.equal(threaded.length, single.length);
     threaded.forEach((t, i) => assert.ok(relErr(t, single[i]!) < 1e-5, `result ${i}: rel err ${relErr(t, single[i]!)}`));
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('reductions (filter gradients, depthwise filter gradients, bias gradients) give the same bits on 1 and on 3 threads, run after run', () => {
+  const before = kernelThreads();
+  const reductions = (): Float32Array[] => {
+    const out: Float32Array[] = [];
+    // Few filters (the direct gradient, by image), Winograd's filter gradient (32 channels, by tile).
+    for (const [xs, fs, seed] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21], [[32, 32, 32, 32], [3, 3, 32, 32], 22]] as [Shape4, Shape4, number][]) {
+      const ci = backend_util.computeConv2DInfo(xs, fs, [1, 1], 1, 'same', undefined, false, 'channelsLast');
+      const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 1);
+      out.push(Float32Array.from(conv2dBackpropFilter(ci, rand(xs.reduce((a, b) => a * b), seed), dy)));
+    }
+    const di = backend_util.computeConv2DInfo([32, 28, 28, 32], [3, 3, 32, 1], [1, 1], 1, 'same', undefined, true, 'channelsLast');
+    out.push(Float32Array.from(depthwiseBackpropFilter(di, rand(32 * 28 * 28 * 32, 23), rand(32 * 28 * 28 * 32, 24))));
+    out.push(simdSumLeading([8192, 256], rand(8192 * 256, 25), [0])!.values);
+    return out;
+  };
+  try {
+    setKernelThreads(1);
+    const single = reductions();
+    setKernelThreads(3);
+    for (let run = 0; run < 3; run++) {
+      reductions().forEach((r, i) => assert.deepEqual(r, single[i], `reduction ${i}, run ${run}: not the single-threaded bits`));
+    }
   } finally {
     setKernelThreads(before);
   }
