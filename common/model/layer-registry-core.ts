@@ -58,3 +58,31 @@ export function convOutputLength(input: number | null, kernel: number, padding: 
   return Math.floor((input - dilated) / stride) + 1;
 }
 
+
+// ---- config readers shared by the registry's files --------------------------------------------
+
+export const PADDINGS = ['valid', 'same'] as const;
+
+export function num(config: LayerConfig, key: string, fallback: number): number {
+  const v = config[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+export function bool(config: LayerConfig, key: string, fallback: boolean): boolean {
+  const v = config[key];
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+/** A Keras "int or tuple of 2" setting (kernel size, strides, dilation). */
+export function pair(config: LayerConfig, key: string, fallback: [number, number]): [number, number] {
+  const v = config[key];
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
+  return fallback;
+}
+
+/** The only input of a one-input layer. */
+export function one(inputs: Shape[], className: string): Shape {
+  if (inputs.length !== 1) throw new ShapeError(`${className} takes exactly one input; it has ${inputs.length}.`);
+  return inputs[0]!;
+}

@@ -3,28 +3,10 @@
 // separable and transposed convolutions, parametric activations, rescaling, permutes and the other
 // merges. Shapes and parameter counts follow Keras exactly, so an imported model's summary matches.
 import { formatShape, type LayerConfig, type Shape } from './keras-format';
-import { convOutputLength, ShapeError, type LayerDefinition, type ParamSchema } from './layer-registry-core';
+import { bool, convOutputLength, num, one, pair, PADDINGS, ShapeError, type LayerDefinition, type ParamSchema } from './layer-registry-core';
 
 type Dim = number | null;
 const NO_PARAMS = { trainable: 0, nonTrainable: 0 };
-const PADDINGS = ['valid', 'same'] as const;
-
-function num(config: LayerConfig, key: string, fallback: number): number {
-  const v = config[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-function bool(config: LayerConfig, key: string, fallback: boolean): boolean {
-  const v = config[key];
-  return typeof v === 'boolean' ? v : fallback;
-}
-
-function pair(config: LayerConfig, key: string, fallback: [number, number]): [number, number] {
-  const v = config[key];
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
-  return fallback;
-}
 
 /** Keras's ((top, bottom), (left, right)) from an int, a pair of ints, or a pair of pairs. */
 function edges(config: LayerConfig, key: string, fallback: number): [[number, number], [number, number]] {
@@ -35,11 +17,6 @@ function edges(config: LayerConfig, key: string, fallback: number): [[number, nu
     return [side(v[0]), side(v[1])];
   }
   return [[fallback, fallback], [fallback, fallback]];
-}
-
-function one(inputs: Shape[], className: string): Shape {
-  if (inputs.length !== 1) throw new ShapeError(`${className} takes exactly one input; it has ${inputs.length}.`);
-  return inputs[0]!;
 }
 
 function image(inputs: Shape[], className: string): Shape {

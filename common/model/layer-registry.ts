@@ -1,35 +1,17 @@
 // The layer registry: every layer Glasswing knows, described once. The palette, the parameter
 // form, validation and shape inference all read from here, so adding a layer is one entry.
 import { formatShape, type LayerConfig, type Shape } from './keras-format';
-import { convOutputLength, ShapeError, type LayerDefinition, type ParamCount, type ParamSchema } from './layer-registry-core';
+import { bool, convOutputLength, num, one, pair, PADDINGS, ShapeError, type LayerDefinition, type ParamCount, type ParamSchema } from './layer-registry-core';
 import { MORE_LAYERS } from './layer-registry-more';
 
 export { convOutputLength, ShapeError };
 export type { LayerCategory, LayerDefinition, ParamCount, ParamSchema } from './layer-registry-core';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'relu6'] as const;
-const PADDINGS = ['valid', 'same'] as const;
 
 const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };
 
 // ---- helpers -------------------------------------------------------------------------------
-
-function num(config: LayerConfig, key: string, fallback: number): number {
-  const v = config[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-function bool(config: LayerConfig, key: string, fallback: boolean): boolean {
-  const v = config[key];
-  return typeof v === 'boolean' ? v : fallback;
-}
-
-function pair(config: LayerConfig, key: string, fallback: [number, number]): [number, number] {
-  const v = config[key];
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
-  return fallback;
-}
 
 function single(config: LayerConfig, key: string, fallback: number): number {
   const v = config[key];
@@ -49,13 +31,6 @@ function describeRank(rank: number): string {
     default:
       return `a tensor of rank ${rank - 1}`;
   }
-}
-
-function one(inputs: Shape[], className: string): Shape {
-  if (inputs.length !== 1) {
-    throw new ShapeError(`${className} takes exactly one input; it has ${inputs.length}.`);
-  }
-  return inputs[0]!;
 }
 
 function requireRank(shape: Shape, rank: number, className: string, hint: string): void {
