@@ -154,13 +154,16 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
   const g = geomOf(ci);
   if (usesWinograd(g, ci.outChannels)) return true;
   // Otherwise only where threads pay for copying the operands into the shared arena and the result
-  // back: enough work per input value (XNNPACK wins on 1-3 channel first layers and on pointwise
-  // convolutions over few channels, whose outputs are large).
+  // back: enough work per output value. Measured on 2 threads against XNNPACK's one, bias + relu,
+  // batch 32-64: taps × channels of 27 (3×3×3 first layers) are a tie; from 72 (3×3×8, 5×5×3,
+  // LeNet's 5×5×6) Glasswing is 1.3-1.9× faster, and one-channel inputs (convC1) are faster too. Pointwise convolutions over few channels
+  // have large outputs for little work: XNNPACK's below 64 channels.
   const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
   const pointwise = ci.filterHeight === 1 && ci.filterWidth === 1;
-  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && ci.inChannels >= (pointwise ? 64 : 16);
+  const reduction = ci.filterHeight * ci.filterWidth * ci.inChannels;
+  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && (pointwise ? ci.inChannels >= 64 : reduction >= 48 || usesConvC1(g));
 }
-const WASM_CONV_MIN_MACS = 16e6;
+const WASM_CONV_MIN_MACS = 4e6;
 /** For measurements: always XNNPACK or always Glasswing for wasm forward convolutions. */
 let wasmConvChoice: 'auto' | 'xnnpack' | 'glasswing' = (['xnnpack', 'glasswing'] as const).find((v) => v === process.env.GLASSWING_WASM_CONV) ?? 'auto';
 export function setWasmConvChoice(choice: 'auto' | 'xnnpack' | 'glasswing'): void {
