@@ -63,7 +63,7 @@ test('summary, predict, featuremaps and gradcam take an imported model', () => {
   const c = JSON.parse(cam.stdout);
   assert.deepEqual(c.shape, [4, 4]);
   assert.ok(c.cam.every(Number.isFinite));
-  assert.match(cam.stderr, /Preprocessing "unit" as asked/);
+  assert.match(cam.stderr, /Pixels as you chose: pixel\/255, so values from 0 to 1/);
 });
 
 test('evaluate and export take an imported model', async () => {

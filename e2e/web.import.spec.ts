@@ -47,7 +47,8 @@ test('a ResNet-18 from PyTorch: on the canvas, as a backbone cut at global pooli
   await expect(page.getByTestId('model-file-classes')).toHaveText('Classes: digits.txt', { timeout: 60_000 });
   await page.getByTestId('model-file-preprocess').selectOption('unit');
   await page.getByTestId('model-file-details').click();
-  await expect(page.getByTestId('model-file-notes')).toContainText('pixel');
+  await expect(page.getByTestId('model-file-notes')).toContainText('Pixels as you chose: pixel/255, so values from 0 to 1', { timeout: 60_000 });
+  await expect(page.getByTestId('model-file-notes')).not.toContainText('Assumed torchvision');
   await page.screenshot({ path: test.info().outputPath('resnet-canvas.png') });
 
   // The data: ten classes of images in a folder.
@@ -88,4 +89,27 @@ test('a ResNet-18 from PyTorch: on the canvas, as a backbone cut at global pooli
   // …and it is listed with the project's runs under its own name.
   await page.getByTestId('nav-train').click();
   await expect(page.getByTestId('runs-table')).toContainText('+ new head');
+});
+
+test('a LeNet-5 exported from PyTorch, opened in Build, fine-tunes on MNIST from the Train view and is evaluated like any run', async ({ page, webHost }) => {
+  const lenet = path.join(__dirname, '..', 'engine', 'import', 'fixtures', 'lenet5.onnx');
+  await page.goto(webHost.url);
+  await page.getByTestId('dataset-mnist').click();
+  await page.getByTestId('nav-build').click();
+  await page.getByTestId('open-model-file-input').setInputFiles(lenet);
+  await expect(page.getByTestId('build-model-file')).toContainText('lenet5.onnx', { timeout: 60_000 });
+  await expect(page.getByTestId('builder-total-params')).toHaveText('61,706');
+  await expect(page.getByTestId('model-file-check')).toContainText('largest difference');
+
+  await page.getByTestId('nav-train').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Ready to train');
+  await expect(page.getByTestId('template-select')).toContainText('lenet5.onnx (opened in the Build view)');
+  await page.getByTestId('epochs').fill('1');
+  await page.getByTestId('learning-rate').fill('0.001');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 120_000 });
+  await expect(page.getByTestId('run-subject')).toContainText('lenet5.onnx');
+  await expect(page.getByTestId('confusion').locator('tbody tr')).toHaveCount(10);
+  await expect(page.getByTestId('test-metrics')).toContainText('%');
+  await page.screenshot({ path: test.info().outputPath('lenet-onnx-trained.png') });
 });

@@ -38,6 +38,12 @@ export interface PreprocessingFacts {
   leadingRescaling?: { scale: number; offset: number } | null;
 }
 
+const PRESET_WORDS: Record<PreprocessPreset, string> = {
+  imagenet: 'pixel/255, then ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) (torchvision)',
+  unit: 'pixel/255, so values from 0 to 1',
+  none: 'raw 0–255 values, unscaled',
+};
+
 /** The default preprocessing for an imported model, and a note saying which and why. */
 export function defaultPreprocessing(facts: PreprocessingFacts, override?: PreprocessPreset | ImagePreprocessing): { preprocessing: Preprocessing; note: string } {
   const shape = facts.inputShape;
@@ -54,7 +60,7 @@ export function defaultPreprocessing(facts: PreprocessingFacts, override?: Prepr
     if (override.channels !== c || override.mean.length !== c || override.std.length !== c) throw new ModelImportError(`The given preprocessing is for ${override.channels} channels; the model takes ${c}.`);
     return { preprocessing: { ...override, height: h, width: w }, note: 'Preprocessing as given.' };
   }
-  if (override) return { preprocessing: presetPreprocessing(override, h, w, c), note: `Preprocessing "${override}" as asked.` };
+  if (override) return { preprocessing: presetPreprocessing(override, h, w, c), note: `Pixels as you chose: ${PRESET_WORDS[override]}.` };
   if (facts.leadingRescaling) {
     const { scale, offset } = facts.leadingRescaling;
     return {
