@@ -91,19 +91,20 @@ test('a ResNet-18 from PyTorch: on the canvas, as a backbone cut at global pooli
   await expect(page.getByTestId('runs-table')).toContainText('+ new head');
 });
 
-test('a LeNet-5 exported from PyTorch, opened in Build, fine-tunes on MNIST from the Train view and is evaluated like any run', async ({ page, webHost }) => {
+test('a LeNet-5 exported from PyTorch, opened in the Train view, fine-tunes on MNIST from the Train view and is evaluated like any run', async ({ page, webHost }) => {
   const lenet = path.join(__dirname, '..', 'engine', 'import', 'fixtures', 'lenet5.onnx');
   await page.goto(webHost.url);
+  // Opened where training is set up; the Build view shows it with its check.
   await page.getByTestId('dataset-mnist').click();
+  await page.getByTestId('setup-open-model-input').setInputFiles(lenet);
+  await expect(page.getByTestId('template-select')).toContainText('lenet5.onnx (opened in the Build view)', { timeout: 60_000 });
   await page.getByTestId('nav-build').click();
-  await page.getByTestId('open-model-file-input').setInputFiles(lenet);
-  await expect(page.getByTestId('build-model-file')).toContainText('lenet5.onnx', { timeout: 60_000 });
+  await expect(page.getByTestId('build-model-file')).toContainText('lenet5.onnx');
   await expect(page.getByTestId('builder-total-params')).toHaveText('61,706');
   await expect(page.getByTestId('model-file-check')).toContainText('largest difference');
 
   await page.getByTestId('nav-train').click();
   await expect(page.getByTestId('run-status')).toHaveText('Ready to train');
-  await expect(page.getByTestId('template-select')).toContainText('lenet5.onnx (opened in the Build view)');
   await page.getByTestId('epochs').fill('1');
   await page.getByTestId('learning-rate').fill('0.001');
   await page.getByTestId('train').click();
