@@ -9,6 +9,7 @@
 // (parseFromWorker) before the engine acts on it.
 import { z } from 'zod';
 import type { EpochRecord, OptimizerName, TrainingEvent } from '../common/ipc/contract';
+import type { GpuAdapterSummary } from '../common/ipc/domains/device';
 import type { AugmentOptions } from './augment';
 import type { CallbackSettings } from './callbacks';
 import type { ImagePreprocessing, Task } from './examples';
@@ -22,16 +23,8 @@ export interface WeightArray {
   values: Float32Array;
 }
 
-export interface GpuAdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A software rasteriser (SwiftShader, llvmpipe): it works, but slower than the CPU backends. */
-  software: boolean;
-  /** The limits that decide what fits (bytes): maxBufferSize, maxStorageBufferBindingSize, … */
-  limits: Record<string, number>;
-}
+/** The adapter as the contract describes it to the page (one definition: common/ipc/domains/device). */
+export type GpuAdapterInfo = GpuAdapterSummary;
 
 export interface GpuBackendReport {
   name: GpuBackend;
@@ -96,9 +89,8 @@ export interface TrainJob {
   startPaused?: boolean;
 }
 
-export interface TimeRequest {
-  id: number;
-  backend: GpuBackend;
+/** What compute/step-timer times: a model's training and inference steps on random data. */
+export interface StepTimerRequest {
   topology: unknown;
   inputShape: number[];
   task: Task;
@@ -106,6 +98,12 @@ export interface TimeRequest {
   batchSize: number;
   /** Stop timing after about this long (the first step, which compiles shaders, is not counted). */
   budgetMs: number;
+}
+
+/** A step-timing request addressed to one GPU backend of the worker. */
+export interface TimeRequest extends StepTimerRequest {
+  id: number;
+  backend: GpuBackend;
 }
 
 export type ToWorker =

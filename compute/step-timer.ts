@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { compileModel, disposeModel } from './model-builder';
 import { jobModel } from './remote-job';
-import type { Task } from './examples';
+import type { StepTimerRequest } from './protocol';
 
 export interface StepTiming {
   firstStepMs: number;
@@ -13,14 +13,6 @@ export interface StepTiming {
   inferMsPerStep: number;
 }
 
-export interface StepTimerRequest {
-  topology: unknown;
-  inputShape: number[];
-  task: Task;
-  classes: number;
-  batchSize: number;
-  budgetMs: number;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
