@@ -97,7 +97,7 @@ test('a LeNet-5 exported from PyTorch, opened in the Train view, fine-tunes on M
   // Opened where training is set up; the Build view shows it with its check.
   await page.getByTestId('dataset-mnist').click();
   await page.getByTestId('setup-open-model-input').setInputFiles(lenet);
-  await expect(page.getByTestId('template-select')).toContainText('lenet5.onnx (opened in the Build view)', { timeout: 60_000 });
+  await expect(page.getByTestId('template-select')).toContainText('lenet5.onnx (model file)', { timeout: 60_000 });
   await page.getByTestId('nav-build').click();
   await expect(page.getByTestId('build-model-file')).toContainText('lenet5.onnx');
   await expect(page.getByTestId('builder-total-params')).toHaveText('61,706');
@@ -113,4 +113,9 @@ test('a LeNet-5 exported from PyTorch, opened in the Train view, fine-tunes on M
   await expect(page.getByTestId('confusion').locator('tbody tr')).toHaveCount(10);
   await expect(page.getByTestId('test-metrics')).toContainText('%');
   await page.screenshot({ path: test.info().outputPath('lenet-onnx-trained.png') });
+  // The run belongs to the model on the canvas: Inspect shows it (the file's functional topology
+  // and the canvas's Sequential are one model).
+  await page.getByTestId('nav-inspect').click();
+  await expect(page.getByTestId('inspect-run')).toContainText('lenet5.onnx');
+  await expect(page.getByTestId('inspect-main')).toBeVisible({ timeout: 60_000 });
 });

@@ -2,6 +2,7 @@
 // Keras JSON). Views show a run's results only while the workspace has the same data and model,
 // so switching either never leaves another model's numbers on screen.
 import type { ModelTopology } from '../model/keras-format';
+import { graphFromTopology, topologyFromGraph } from '../model/graph';
 import { DATA_READING_KEYS, type TrainingSettings } from '../ipc/domains/training';
 
 /** A stable JSON text: object keys sorted at every level. */
@@ -34,9 +35,21 @@ export function dataScope(datasetRef: string, settings: Partial<TrainingSettings
   return `${datasetRef}#${fnv1a(stableJson(reading))}`;
 }
 
-/** The model part: its layers and their settings (layer names included; canvas positions not). */
+/**
+ * The model part: its layers and their settings (layer names included; canvas positions not), in
+ * the form the canvas writes. A model file's topology (a functional Model from an import) and the
+ * canvas's rendering of it (a Sequential when it is a plain stack) are the same model: both are
+ * read through the canvas's graph first, so a run trained from the file belongs to the canvas
+ * showing it. (The graph's own topology is a fixed point of that round trip.)
+ */
 export function modelScope(topology: ModelTopology): string {
-  return fnv1a(stableJson(topology.config.layers));
+  let canonical = topology;
+  try {
+    canonical = topologyFromGraph(graphFromTopology(topology));
+  } catch {
+    // A topology the canvas cannot read is keyed as it is.
+  }
+  return fnv1a(stableJson(canonical.config.layers));
 }
 
 export function runScope(datasetRef: string, settings: Partial<TrainingSettings>, topology: ModelTopology): string {
