@@ -17,7 +17,7 @@ export interface ProbeResult {
 }
 
 /** Bump when kernels change enough to invalidate cached choices. */
-const PROBE_VERSION = 4;
+const PROBE_VERSION = 5;
 
 function cacheFile(): string {
   return path.join(os.homedir(), '.cache', 'glasswing', 'backend-probe.json');

@@ -4,7 +4,7 @@
 // kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import { gemm, parallelRange, type Activation } from './gemm';
+import { gemm, gemmReduceK, parallelRange, type Activation } from './gemm';
 import { reductionChunks } from './reduction-chunks';
 
 type ConvInfo = backend_util.Conv2DInfo;
@@ -53,7 +53,7 @@ export function setWinograd(on: boolean): void {
 export function usesWinogradFilterGrad(g: Geom, F: number): boolean {
   return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_DW_MIN_C && F >= WINO_MIN_F;
 }
-const WINO_DW_MIN_C = 24;
+const WINO_DW_MIN_C = 8;
 
 function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array {
   const { N, C, OH, OW } = g;
@@ -238,7 +238,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const dw = rt.alloc(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].
   const A = pointwise ? { addr: px, rs: 1, cs: K } : { image: px, geometry: putGeometry(rt, geomOf(ci)), transposed: true };
-  gemm(rt, K, F, M, A, { addr: pdy, rs: F, cs: 1 }, dw, F);
+  gemmReduceK(rt, K, F, M, A, { addr: pdy, rs: F, cs: 1 }, dw);
   return rt.view(dw, K * F);
 }
 

@@ -2,6 +2,8 @@
 // byte addresses and element strides, so transposed operands cost nothing extra; A may also be the
 // im2col matrix of an NHWC image (or its transpose), which the kernel reads straight from the image.
 import type { SimdJob, SimdRuntime } from './simd/runtime';
+import { reductionChunks } from './reduction-chunks';
+import { splitAligned } from './split-aligned';
 
 export interface Operand {
   /** Byte address in the runtime's memory. */
@@ -111,14 +113,31 @@ export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operan
   }
 }
 
-/** Boundaries splitting [0, n) into `parts` runs whose lengths are multiples of `align` (but the last). */
-export function splitAligned(n: number, parts: number, align: number): number[] {
-  const out = [0];
-  const units = Math.ceil(n / align);
-  for (let t = 1; t < parts; t++) out.push(Math.min(n, Math.round((units * t) / parts) * align));
-  out.push(n);
-  return out;
+/**
+ * C[M,N] (contiguous) = A[M,K] * B[K,N] for a long K and a large B (a filter gradient: K runs over
+ * every output pixel of the batch, B is the output gradient). Splitting rows of C among tasks, as
+ * gemm does, would pack all of B again in every task; here each task takes one chunk of K and
+ * computes all of C into the chunk's own accumulator, so A and B are packed once in all. The chunks
+ * depend only on the shape and are added in order (see reduction-chunks.ts): the result does not
+ * depend on the thread count.
+ */
+export function gemmReduceK(rt: SimdRuntime, M: number, N: number, K: number, A: Operand | ConvOperand, B: Operand, c: number): void {
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    rt.zero(c, M * N);
+    return;
+  }
+  const chunks = reductionChunks(K, KC_CHUNK_ALIGN, M * N);
+  const accs = [c, ...chunks.slice(2).map(() => rt.alloc(M * N))];
+  const T = Math.min(rt.threads, accs.length);
+  const work = rt.alloc((rt.workBytes / 4 + 16) * T);
+  const [akind, a, rsa, csa, geom] = isConv(A) ? [A.transposed ? 2 : 1, A.image, 0, 0, A.geometry] : [0, A.addr, A.rs, A.cs, 0];
+  const tasks = accs.map((acc, i) => [rt.putI32([chunks[i]!, chunks[i + 1]!, akind, a, rsa, csa, B.addr, B.rs, B.cs, acc, N, 0, 0, geom]), 0, M, 0, N]);
+  rt.runTasks('gemmJob', tasks, (t) => [work + t * (rt.workBytes + 64)]);
+  for (let i = 1; i < accs.length; i++) rt.exports.addInto(c, accs[i]!, M * N);
 }
+/** Chunks of K are whole multiples of this many (output pixels): long enough runs for the micro-kernel. */
+const KC_CHUNK_ALIGN = 256;
 
 /**
  * Runs `make(lo, hi)` over [0, n) as tasks of at least `minPerTask` items (about three per thread),

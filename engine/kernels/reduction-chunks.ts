@@ -4,7 +4,7 @@
 // chunk its own accumulator, and adds the accumulators in chunk order. A seeded run then repeats
 // bit for bit, on any number of threads; per-thread accumulators did not (which thread took which
 // task decided the order of the additions, so two runs drifted apart by rounding).
-import { splitAligned } from './gemm';
+import { splitAligned } from './split-aligned';
 
 /** Chunks per reduction: enough for threads to share out (they take chunks as tasks), few to add up. */
 const MAX_CHUNKS = 16;

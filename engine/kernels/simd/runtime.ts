@@ -4,6 +4,7 @@
 // Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { SIMD_HEAP_WASM_BASE64, SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd-binary';
 import { floatParams } from './wasm-signatures';
 
@@ -128,6 +129,23 @@ for (;;) {
 }
 `;
 
+/**
+ * Node 20's V8 (11.3) implements relaxed SIMD — the same code Chrome 114 and Electron ship on — but
+ * validates it only behind a flag. V8 reads wasm feature flags when a module is validated, so
+ * setting the flag before the first validation turns it on for this process; fused multiply-add
+ * makes the GEMM micro-kernel 1.3-1.4x faster. Returns whether the flag could be set.
+ */
+function enableRelaxedSimd(): boolean {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (!(major >= 20) || process.versions.electron) return false;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface SimdJob { fn: SimdFn; args: number[] }
 
 export class SimdRuntime {
@@ -154,7 +172,7 @@ export class SimdRuntime {
     // The relaxed-SIMD build where this runtime validates it (detected, not assumed: Electron's V8
     // ships relaxed SIMD, Node 20's only behind --experimental-wasm-relaxed-simd).
     const relaxed = Buffer.from(SIMD_RELAXED_WASM_BASE64, 'base64');
-    const useRelaxed = allowRelaxed && WebAssembly.validate(relaxed);
+    const useRelaxed = allowRelaxed && (WebAssembly.validate(relaxed) || (enableRelaxedSimd() && WebAssembly.validate(relaxed)));
     const bytes = useRelaxed ? relaxed : Buffer.from(SIMD_WASM_BASE64, 'base64');
     this.module = new WebAssembly.Module(bytes);
     const floats = floatParams(bytes);
