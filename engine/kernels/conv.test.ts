@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
+import { winograd6Tile } from './conv';
 
 const TOL = 1e-4;
 const PADS = ['same', 'valid', 'explicit'] as const;
@@ -122,3 +123,40 @@ for (const backend of ['cpu', 'wasm']) {
     }
   });
 }
+
+// 3x3 convolutions on larger maps take Winograd F(4x4, 3x3), 5x5 ones F(2x2, 5x5) (6x6 input tiles;
+// channels a multiple of 4): forward, fused bias + activation, and the input gradient (a stride-1
+// convolution of dy); partial tiles at every edge, filter counts that are not multiples of 4 or 8.
+for (const backend of ['cpu', 'wasm']) {
+  test(`6x6-tile Winograd (3x3 and 5x5) and the input gradient match stock (${backend})`, async () => {
+    for (let s = 400; s <= 423; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 59 + k);
+      const k = s % 2 ? 5 : 3;
+      const kind = PADS[r(0, 2, 1)]!;
+      const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] as Case['pad'] : kind;
+      const c: Case = { N: r(1, 2, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(8, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
+      const bias = () => tf.tensor1d(rand(c.F, s + 5));
+      const activation = (['linear', 'relu', 'relu6'] as const)[s % 3]!;
+      const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, bias: bias(), activation });
+      const ys = outShape(c);
+      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
+      const bpi = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) },
+        { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      for (const [name, f] of [['forward', fwd(c)], ['fused', fused], ['input gradient', bpi]] as const) {
+        const want = await stock('cpu', f);
+        const got = await fast(backend, f);
+        assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+      }
+    }
+  });
+}
+
+test('the 6x6-tile Winograd path is taken where it should be', () => {
+  const g = (KH: number, C: number, OH: number, sh = 1) => ({ N: 1, H: OH, W: OH, C, KH, KW: KH, sh, sw: sh, dh: 1, dw: 1, pt: 0, pl: 0, OH, OW: OH });
+  assert.equal(winograd6Tile(g(5, 32, 24), 64), 2);
+  assert.equal(winograd6Tile(g(3, 32, 32), 32), 4);
+  assert.equal(winograd6Tile(g(3, 32, 9), 32), 0, '9x9 outputs: F(2x2, 3x3) wastes less');
+  assert.equal(winograd6Tile(g(3, 6, 32), 32), 0, 'channels not a multiple of 4');
+  assert.equal(winograd6Tile(g(3, 32, 32, 2), 32), 0, 'stride 2');
+  assert.equal(winograd6Tile(g(5, 32, 24), 4), 0, 'few filters');
+});

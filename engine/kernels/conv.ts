@@ -91,6 +91,39 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
   rt.runTasks('winogradConv', tasks, (t) => [works[t]!]);
 }
 
+/**
+ * The output tile of the 6x6-tile Winograd path for this convolution, or 0: F(2x2, 5x5) for 5x5,
+ * F(4x4, 3x3) for 3x3 where it multiplies clearly less than F(2x2, 3x3) counting the partial tiles
+ * at the edges (small maps: 6x6 outputs take 2x2 tiles of 4 outputs, 44% of them wasted). Stride 1,
+ * undilated, channels a multiple of 4 (vector loads), at least 8 channels and filters.
+ */
+export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 {
+  if (!winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return 0;
+  if (g.KH === 5 && g.KW === 5) return 2;
+  if (g.KH !== 3 || g.KW !== 3 || !winogradEnabled) return 0;
+  const m4 = 36 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), m2 = 16 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2);
+  return m4 <= 0.75 * m2 ? 4 : 0;
+}
+let winograd6Enabled = process.env.GLASSWING_WINOGRAD6 !== '0';
+/** For comparisons and tests: 6x6-tile Winograd on or off (off: F(2x2, 3x3) and implicit GEMM). */
+export function setWinograd6(on: boolean): void {
+  winograd6Enabled = on;
+}
+
+function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number, m: number): void {
+  const { N, C, OH, OW } = g;
+  const Fp = Math.ceil(F / 8) * 8;
+  const u = rt.alloc(36 * C * Fp);
+  rt.exports.winograd6Filter(pw, g.KH, C, F, u, rt.alloc(384));
+  const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
+  // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
+  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (144 * (C + Fp))) & ~3));
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(36 * TB * (C + Fp) + 2400));
+  const tasks: number[][] = [];
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB, m]);
+  rt.runTasks('winograd6Conv', tasks, (t) => [works[t]!]);
+}
+
 /** One input channel, stride 1, undilated (MNIST's first layer): convC1, 4 output pixels per vector. */
 export function usesConvC1(g: Geom): boolean {
   return convC1Enabled && g.C === 1 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.KH * g.KW > 1;
@@ -134,6 +167,8 @@ function convC1Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number,
 
 /** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
 function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  const m = winograd6Tile(g, F);
+  if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
   if (usesConvC1(g)) return convC1Into(rt, g, F, px, pw, pb, act, out);
   const K = g.KH * g.KW * g.C;
@@ -152,7 +187,7 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
   if (backend === 'cpu') return true;
   if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
-  if (usesWinograd(g, ci.outChannels)) return true;
+  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels)) return true;
   // Otherwise only where threads pay for copying the operands into the shared arena and the result
   // back: enough work per output value. Measured on 2 threads against XNNPACK's one, bias + relu,
   // batch 32-64: taps × channels of 27 (3×3×3 first layers) are a tie; from 72 (3×3×8, 5×5×3,
@@ -196,7 +231,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   // padded by the rest of the kernel's extent. That convolution also multiplies the padding's zeros:
   // when dx is much larger than dy ('valid' convolutions) a GEMM and col2im does less work.
   const padWaste = (ci.inHeight * ci.inWidth) / (ci.outHeight * ci.outWidth);
-  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(geomOf(ci), ci.outChannels))) {
+  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(geomOf(ci), ci.outChannels) || winograd6Tile(geomOf(ci), ci.outChannels))) {
     const pw = rt.alloc(w.length);
     const wt = rt.f32, base = pw >> 2;
     for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {

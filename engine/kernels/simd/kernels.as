@@ -898,6 +898,218 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   }
 }
 
+// ---- Winograd with 6x6 input tiles: F(4x4, 3x3) and F(2x2, 5x5) ----------------------------------
+// Both use the interpolation points 0, ±1, ±2 and ∞ (for 3x3 these are Lavin & Gray's matrices), so
+// they share the input transform B^T. F(4x4, 3x3) multiplies 36 times per 16 outputs where
+// F(2x2, 3x3) multiplies 16 times per 4 (1.8x fewer), and F(2x2, 5x5) 36 times per 4 outputs where
+// a direct 5x5 convolution multiplies 100 times (2.8x fewer). The one-dimensional transforms below
+// are generated from the exact matrices by winograd6-gen.py (zeros skipped, ±1 as add/sub).
+// WINOGRAD6-GENERATED-BEGIN
+@inline function w6bt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-5.0), x2, f32x4.mul(f32x4.splat(<f32>4.0), x0)), x4));
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(madd(f32x4.splat(<f32>-4.0), x2, f32x4.mul(f32x4.splat(<f32>-4.0), x1)), x3), x4));
+  v128.store(d + 2 * ds, f32x4.add(f32x4.sub(madd(f32x4.splat(<f32>-4.0), x2, f32x4.mul(f32x4.splat(<f32>4.0), x1)), x3), x4));
+  v128.store(d + 3 * ds, f32x4.add(madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(f32x4.mul(f32x4.splat(<f32>-2.0), x1), x2)), x4));
+  v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x3, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x1), x2)), x4));
+  v128.store(d + 5 * ds, f32x4.add(madd(f32x4.splat(<f32>-5.0), x3, f32x4.mul(f32x4.splat(<f32>4.0), x1)), x5));
+}
+@inline function w6at43(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x4));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-2.0), x4, madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(x1, x2))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>4.0), x4, madd(f32x4.splat(<f32>4.0), x3, f32x4.add(x1, x2))));
+  v128.store(d + 3 * ds, f32x4.add(madd(f32x4.splat(<f32>-8.0), x4, madd(f32x4.splat(<f32>8.0), x3, f32x4.sub(x1, x2))), x5));
+}
+@inline function w6g43(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, f32x4.mul(f32x4.splat(<f32>0.25), x0));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.16666666666666666), x1, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x0))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>0.16666666666666666), x1, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x0))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))));
+  v128.store(d + 5 * ds, x2);
+}
+@inline function w6at25(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x4));
+  v128.store(d + 1 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x4, madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(x1, x2))), x5));
+}
+@inline function w6g25(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss);
+  v128.store(d + 0 * ds, f32x4.mul(f32x4.splat(<f32>0.25), x0));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.16666666666666666), x4, madd(f32x4.splat(<f32>-0.16666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.16666666666666666), x1, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x0))))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>-0.16666666666666666), x4, madd(f32x4.splat(<f32>0.16666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>0.16666666666666666), x1, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x0))))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>-0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))))));
+  v128.store(d + 5 * ds, x4);
+}
+// WINOGRAD6-GENERATED-END
+
+/**
+ * u = G g G^T for every (channel, filter) of w[r][r][C][F] (r = 3 or 5), laid out as the GEMM's B
+ * panels per xi (36 of them): element (c, f) of xi at xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding
+ * filters up to Fp (F rounded up to 8) are zero. work: 384 floats.
+ */
+export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, work: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiStride = <usize>(C * Fp) * 4;
+  const g = (work + 15) & ~(<usize>15); // r*r vectors
+  const t = g + 25 * 16; // 6 x r
+  const v = t + 30 * 16; // 6 x 6
+  const tap = <usize>(C * F) * 4;
+  const rs = <usize>r * 16;
+  for (let c = 0; c < C; c++) {
+    for (let f0 = 0; f0 < Fp; f0 += 4) {
+      const lanes = min(4, F - f0);
+      for (let k = 0; k < r * r; k++) {
+        const p = w + <usize>k * tap + <usize>(c * F + f0) * 4;
+        let x = f32x4.splat(0);
+        if (lanes == 4) x = v128.load(p);
+        else for (let j = 0; j < lanes; j++) x = laneSet(x, j, load<f32>(p + <usize>j * 4));
+        v128.store(g + <usize>k * 16, x);
+      }
+      // Along ky (columns of g), then along kx (rows of the result).
+      if (r == 3) {
+        for (let kx = 0; kx < 3; kx++) w6g43(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
+        for (let i = 0; i < 6; i++) w6g43(t + <usize>i * rs, 16, v + <usize>i * 96, 16);
+      } else {
+        for (let kx = 0; kx < 5; kx++) w6g25(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
+        for (let i = 0; i < 6; i++) w6g25(t + <usize>i * rs, 16, v + <usize>i * 96, 16);
+      }
+      const off = <usize>((f0 / NR) * C * NR + c * NR + (f0 % NR)) * 4;
+      for (let xi = 0; xi < 36; xi++) v128.store(u + <usize>xi * xiStride + off, v128.load(v + <usize>xi * 16));
+    }
+  }
+}
+
+@inline function laneSet(x: v128, j: i32, s: f32): v128 {
+  if (j == 0) return f32x4.replace_lane(x, 0, s);
+  if (j == 1) return f32x4.replace_lane(x, 1, s);
+  if (j == 2) return f32x4.replace_lane(x, 2, s);
+  return f32x4.replace_lane(x, 3, s);
+}
+
+/**
+ * Winograd convolution with 6x6 input tiles (m = 4: F(4x4, 3x3); m = 2: F(2x2, 5x5)) of tiles
+ * [t0, t1) (tile t: image t / (TH*TW), m x m output block at (m*ty, m*tx)) of x[N,H,W,C] (C a
+ * multiple of 4, padding pt/pl, output OH x OW) with u from winograd6Filter, into y[N,OH,OW,F] with
+ * bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB tiles per block (a multiple of 4); work
+ * holds 36*TB*(C + Fp) + 2400 floats (Fp = F rounded up to 8).
+ */
+export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, OH: i32, OW: i32,
+  u: usize, F: i32, bias: usize, act: i32, y: usize, t0: i32, t1: i32, TB: i32, m: i32, work: usize): void {
+  const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  const xiA = <usize>(TB * C) * 4 + 64; // bytes per xi in pa (padded: 36 streams 4 KiB apart would share L1 sets)
+  const xiM = <usize>(TB * Fp) * 4 + 64; // bytes per xi in mb
+  const mb = pa + 36 * xiA; // M[xi][tile][Fp]
+  const vt = mb + 36 * xiM; // 4 tiles x 36 vectors
+  const d = vt + 4 * 36 * 16; // 36 vectors
+  const s = d + 36 * 16; // 36 vectors
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    // Input transform, packed as A panels: pa[xi][panel][c][4 tiles].
+    for (let p0 = 0; p0 < nt; p0 += 4) {
+      const panel = pa + <usize>(p0 * C) * 4;
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        for (let rr = 0; rr < 4; rr++) {
+          const tr = vt + <usize>(rr * 36) * 16;
+          if (p0 + rr >= nt) {
+            for (let xi = 0; xi < 36; xi++) v128.store(tr + <usize>xi * 16, zero);
+            continue;
+          }
+          const t = tb0 + p0 + rr;
+          const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW;
+          const iy0 = m * ty - pt, ix0 = m * (rem - ty * TW) - pl;
+          const q = x + <usize>(n * H) * rowB + <usize>c0 * 4;
+          if (iy0 >= 0 && iy0 + 6 <= H && ix0 >= 0 && ix0 + 6 <= W) {
+            const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+            for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
+          } else {
+            // Border tile: taps outside the image read as zero.
+            for (let yy = 0; yy < 6; yy++) {
+              const iy = iy0 + yy;
+              const okY = iy >= 0 && iy < H;
+              const rowp = q + <usize>clampI(iy, H) * rowB;
+              for (let xx = 0; xx < 6; xx++) {
+                const ix = ix0 + xx;
+                v128.store(s + <usize>xx * 16, ld(rowp + <usize>clampI(ix, W) * colB, okY && ix >= 0 && ix < W));
+              }
+              w6bt(s, 16, d + <usize>yy * 96, 16);
+            }
+          }
+          // d[y][j] = (d B)[y][j] per row; now B^T along y, per column j.
+          for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, tr + <usize>j * 16, 96);
+        }
+        // Tiles x channels -> channels x tiles, per xi.
+        for (let xi = 0; xi < 36; xi++) {
+          const sv = vt + <usize>xi * 16;
+          transpose4Store(v128.load(sv), v128.load(sv + 576), v128.load(sv + 1152), v128.load(sv + 1728), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
+        }
+      }
+    }
+    // 36 GEMMs: M[xi][tiles][F] = V[xi][tiles][C] * U[xi][C][F] (K blocks of KC channels).
+    const ntp = (nt + 3) & ~3;
+    const xiU = <usize>(C * Fp) * 4;
+    for (let xi = 0; xi < 36; xi++) {
+      const ax = pa + <usize>xi * xiA, ux = u + <usize>xi * xiU, mx = mb + <usize>xi * xiM;
+      for (let kc0 = 0; kc0 < C; kc0 += KC) {
+        const kc = min(KC, C - kc0);
+        const f = kc0 > 0 ? F_ACC : 0;
+        for (let jr = 0; jr < Fp; jr += NR) {
+          const bp = ux + <usize>(jr * C + kc0 * NR) * 4;
+          for (let ir = 0; ir < ntp; ir += MR) {
+            kernel(kc, ax + <usize>(ir * C + kc0 * MR) * 4, bp, mx + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, f, 0);
+          }
+        }
+      }
+    }
+    // Output transform (+ bias, activation) into y.
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const oy = m * ty, ox = m * tx;
+      const rowsOut = min(m, OH - oy), colsOut = min(m, OW - ox);
+      const o0 = y + <usize>(((n * OH + oy) * OW + ox) * F) * 4;
+      const mt = mb + <usize>(i * Fp) * 4;
+      for (let f0 = 0; f0 < F; f0 += 4) {
+        const q = mt + <usize>f0 * 4;
+        // A^T along y (per column j of the 6x6 block), then along x.
+        if (m == 4) {
+          for (let j = 0; j < 6; j++) w6at43(q + <usize>j * xiM, 6 * xiM, s + <usize>j * 16, 96);
+          for (let a = 0; a < 4; a++) w6at43(s + <usize>a * 96, 16, d + <usize>a * 64, 16);
+        } else {
+          for (let j = 0; j < 6; j++) w6at25(q + <usize>j * xiM, 6 * xiM, s + <usize>j * 16, 96);
+          for (let a = 0; a < 2; a++) w6at25(s + <usize>a * 96, 16, d + <usize>a * 64, 16);
+        }
+        const b = bias != 0 && f0 + 4 <= F ? v128.load(bias + <usize>f0 * 4) : zero;
+        const lanes = min(4, F - f0);
+        for (let a = 0; a < rowsOut; a++) {
+          for (let bb = 0; bb < colsOut; bb++) {
+            let v = v128.load(d + <usize>(a * 4 + bb) * 16);
+            if (lanes == 4) {
+              v = f32x4.add(v, b);
+              if (act != 0) { v = f32x4.max(v, zero); if (act == 2) v = f32x4.min(v, six); }
+              v128.store(o0 + <usize>((a * OW + bb) * F + f0) * 4, v);
+            } else {
+              v128.store(s, v);
+              for (let j = 0; j < lanes; j++) {
+                let e = load<f32>(s + <usize>j * 4) + (bias != 0 ? load<f32>(bias + <usize>(f0 + j) * 4) : <f32>0);
+                if (act != 0) { e = max(e, <f32>0); if (act == 2) e = min(e, <f32>6); }
+                store<f32>(o0 + <usize>((a * OW + bb) * F + f0 + j) * 4, e);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 // ---- Memory-bound kernels: optimizer updates, element-wise ops, batch norm, padding ---------------
 // These also run single-threaded and zero-copy on the wasm backend's own heap (a second instance of
 // this module, built without shared memory, imports the backend's memory): copying their operands
