@@ -160,3 +160,23 @@ test('the 6x6-tile Winograd path is taken where it should be', () => {
   assert.equal(winograd6Tile(g(3, 32, 32, 2), 32), 0, 'stride 2');
   assert.equal(winograd6Tile(g(5, 32, 24), 4), 0, 'few filters');
 });
+
+// Their filter gradients take the same 6x6 tiles (3x3 on larger maps, 5x5), summed over chunks of tiles.
+for (const backend of ['cpu', 'wasm']) {
+  test(`6x6-tile Winograd filter gradients (3x3 and 5x5) match stock (${backend})`, async () => {
+    for (let s = 500; s <= 519; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
+      const k = s % 2 ? 5 : 3;
+      const kind = PADS[r(0, 2, 1)]!;
+      const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] as Case['pad'] : kind;
+      const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
+      const ys = outShape(c);
+      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
+      const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() },
+        { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [k, k, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const want = await stock('cpu', bpf);
+      const got = await fast(backend, bpf);
+      assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+    }
+  });
+}

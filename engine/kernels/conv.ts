@@ -76,6 +76,26 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
   return rt.view(dw, 9 * C * F);
 }
 
+/** The filter gradient through 6x6 tiles (m: the output tile, see winograd6Tile), summed over fixed chunks of tiles. */
+function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, m: number): Float32Array {
+  const { N, C, OH, OW, KH: r } = g;
+  const Fp = Math.ceil(F / 8) * 8;
+  const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
+  // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
+  const TB = Math.max(16, Math.min(128, Math.floor((768 * 1024) / (144 * (C + Fp))) & ~3));
+  const uSize = 36 * C * Fp;
+  const chunks = reductionChunks(tiles, TB, uSize);
+  const us = chunks.slice(1).map(() => rt.alloc(uSize));
+  for (const u of us) rt.zero(u, uSize);
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(36 * TB * (C + Fp) + 2400));
+  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, m, u]);
+  rt.runTasks('winograd6FilterGradJob', tasks, (t) => [works[t]!]);
+  for (let k = 1; k < us.length; k++) rt.exports.addInto(us[0]!, us[k]!, uSize);
+  const dw = rt.alloc(r * r * C * F);
+  rt.exports.winograd6FilterGradFinish(us[0]!, r, C, F, dw, rt.alloc(240));
+  return rt.view(dw, r * r * C * F);
+}
+
 function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
   const { N, C, OH, OW } = g;
   const Cp = (C + 3) & ~3, Fp = Math.ceil(F / 8) * 8;
@@ -269,6 +289,8 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const px = rt.put(x);
   const pdy = rt.put(dy);
   const g = geomOf(ci);
+  const m = winograd6Tile(g, F);
+  if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
   const dw = rt.alloc(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].

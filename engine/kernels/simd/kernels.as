@@ -930,6 +930,21 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))));
   v128.store(d + 5 * ds, x2);
 }
+@inline function w6a43(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss);
+  v128.store(d + 0 * ds, x0);
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3));
+  v128.store(d + 2 * ds, f32x4.sub(f32x4.add(f32x4.sub(x0, x1), x2), x3));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>2.0), x1, x0))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>-8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>-2.0), x1, x0))));
+  v128.store(d + 5 * ds, x3);
+}
+@inline function w6gt43(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, madd(f32x4.splat(<f32>0.041666666666666664), x4, madd(f32x4.splat(<f32>0.041666666666666664), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.16666666666666666), x1, f32x4.mul(f32x4.splat(<f32>0.25), x0))))));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.08333333333333333), x4, madd(f32x4.splat(<f32>0.08333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))));
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>0.16666666666666666), x4, madd(f32x4.splat(<f32>0.16666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))), x5));
+}
 @inline function w6at25(s: usize, ss: usize, d: usize, ds: usize): void {
   const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
   v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x4));
@@ -943,6 +958,23 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))))));
   v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>-0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.08333333333333333), x1, f32x4.mul(f32x4.splat(<f32>0.041666666666666664), x0))))));
   v128.store(d + 5 * ds, x4);
+}
+@inline function w6a25(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss);
+  v128.store(d + 0 * ds, x0);
+  v128.store(d + 1 * ds, f32x4.add(x0, x1));
+  v128.store(d + 2 * ds, f32x4.sub(x0, x1));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>2.0), x1, x0));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>-2.0), x1, x0));
+  v128.store(d + 5 * ds, x1);
+}
+@inline function w6gt25(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, madd(f32x4.splat(<f32>0.041666666666666664), x4, madd(f32x4.splat(<f32>0.041666666666666664), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.16666666666666666), x1, f32x4.mul(f32x4.splat(<f32>0.25), x0))))));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.08333333333333333), x4, madd(f32x4.splat(<f32>0.08333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x4, madd(f32x4.splat(<f32>0.16666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>-0.3333333333333333), x4, madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))));
+  v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>0.6666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))), x5));
 }
 // WINOGRAD6-GENERATED-END
 
@@ -1663,6 +1695,132 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
       store<f32>(o, s00 + (s01 + s02) * 0.5); store<f32>(o + tap, (s01 - s02) * 0.5); store<f32>(o + 2 * tap, (s01 + s02) * 0.5 + s03);
       store<f32>(o + 3 * tap, s10 + (s11 + s12) * 0.5); store<f32>(o + 4 * tap, (s11 - s12) * 0.5); store<f32>(o + 5 * tap, (s11 + s12) * 0.5 + s13);
       store<f32>(o + 6 * tap, s20 + (s21 + s22) * 0.5); store<f32>(o + 7 * tap, (s21 - s22) * 0.5); store<f32>(o + 8 * tap, (s21 + s22) * 0.5 + s23);
+    }
+  }
+}
+
+// ---- Winograd filter gradients with 6x6 tiles: F(4x4, 3x3) and F(2x2, 5x5) ------------------------
+// The forward pass is y = A^T [U * V] A per tile, U = G g G^T, so dL/dU = sum over tiles of
+// (A dY A^T) * V and dL/dg = G^T (dL/dU) G: 36 GEMMs accumulate U[xi][C][F] over the tiles.
+
+/**
+ * Adds to U[xi][C][Fp] (the chunk's, zeroed by the caller) the sum over tiles [t0, t1) of x[N,H,W,C]
+ * (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output tiles: m = 4 for 3x3, 2 for
+ * 5x5); TB tiles per block; work holds 36*TB*(C + Fp) + 2400 floats (Fp = F rounded up to 8).
+ */
+export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
+  t0: i32, t1: i32, TB: i32, m: i32, u: usize, work: usize): void {
+  const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  const xiA = <usize>(TB * C) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
+  const pb = pa + 36 * xiA;
+  const xiU = <usize>(C * Fp) * 4;
+  const d = pb + 36 * xiB; // 36 vectors
+  const s = d + 36 * 16; // 36 vectors
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
+  const zero = f32x4.splat(0);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const iy0 = m * ty - pt, ix0 = m * tx - pl;
+      const img = x + <usize>(n * H) * rowB;
+      const inside = iy0 >= 0 && iy0 + 6 <= H && ix0 >= 0 && ix0 + 6 <= W;
+      // Input transform B^T d B, 4 channels at a time, into A panels pa[xi][c/4][tile][4].
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        const q = img + <usize>c0 * 4;
+        if (inside) {
+          const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+          for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
+        } else {
+          for (let yy = 0; yy < 6; yy++) {
+            const iy = iy0 + yy;
+            const okY = iy >= 0 && iy < H;
+            const rowp = q + <usize>clampI(iy, H) * rowB;
+            for (let xx = 0; xx < 6; xx++) {
+              const ix = ix0 + xx;
+              v128.store(s + <usize>xx * 16, ld(rowp + <usize>clampI(ix, W) * colB, okY && ix >= 0 && ix < W));
+            }
+            w6bt(s, 16, d + <usize>yy * 96, 16);
+          }
+        }
+        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+        for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, dst + <usize>j * xiA, 6 * xiA);
+      }
+      // Output-gradient transform A dY A^T, 4 filters at a time, into B panels pb[xi][f/8][tile][8].
+      const oy = m * ty, ox = m * tx;
+      const rowsIn = min(m, OH - oy), colsIn = min(m, OW - ox);
+      const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
+      for (let f0 = 0; f0 < Fp; f0 += 4) {
+        const lanes = min(4, F - f0);
+        // The m x m block of dy (zero past the map's edge and past F) at d[a*m + b].
+        for (let a = 0; a < m; a++) {
+          for (let b = 0; b < m; b++) {
+            let v = zero;
+            if (a < rowsIn && b < colsIn && lanes > 0) {
+              const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
+              if (lanes == 4) v = v128.load(p);
+              else for (let l = 0; l < lanes; l++) v = laneSet(v, l, load<f32>(p + <usize>l * 4));
+            }
+            v128.store(d + <usize>(a * m + b) * 16, v);
+          }
+        }
+        const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
+        const ms = <usize>m * 16;
+        if (m == 4) {
+          for (let b = 0; b < 4; b++) w6a43(d + <usize>b * 16, ms, s + <usize>b * 16, ms);
+          for (let r = 0; r < 6; r++) w6a43(s + <usize>r * ms, 16, dst + <usize>(r * 6) * xiB, xiB);
+        } else {
+          for (let b = 0; b < 2; b++) w6a25(d + <usize>b * 16, ms, s + <usize>b * 16, ms);
+          for (let r = 0; r < 6; r++) w6a25(s + <usize>r * ms, 16, dst + <usize>(r * 6) * xiB, xiB);
+        }
+      }
+    }
+    // 36 GEMMs: U[xi][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp].
+    for (let xi = 0; xi < 36; xi++) {
+      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
+      for (let jr = 0; jr < Fp; jr += NR) {
+        const bp = bx + <usize>(jr * TB) * 4;
+        for (let ir = 0; ir < C; ir += MR) {
+          kernel(nt, ax + <usize>(ir * TB) * 4, bp, ux + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, F_ACC, 0);
+        }
+      }
+    }
+  }
+}
+
+/** dW[r][r][C][F] = G^T U[xi] G per (c, f) (r = 3 or 5), from winograd6FilterGradJob's U[xi][C][Fp]; work: 240 floats. */
+export function winograd6FilterGradFinish(u: usize, r: i32, C: i32, F: i32, dw: usize, work: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiU = <usize>(C * Fp) * 4;
+  const tap = <usize>(C * F) * 4;
+  const t = (work + 15) & ~(<usize>15); // r x 6 vectors
+  const o = t + 30 * 16; // r x r vectors
+  const rs = <usize>r * 16;
+  for (let c = 0; c < C; c++) {
+    for (let f0 = 0; f0 < F; f0 += 4) {
+      const p = u + <usize>(c * Fp + f0) * 4;
+      // G^T along the rows' index (per column j), then along the columns.
+      if (r == 3) {
+        for (let j = 0; j < 6; j++) w6gt43(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
+        for (let k = 0; k < 3; k++) w6gt43(t + <usize>k * 96, 16, o + <usize>k * rs, 16);
+      } else {
+        for (let j = 0; j < 6; j++) w6gt25(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
+        for (let k = 0; k < 5; k++) w6gt25(t + <usize>k * 96, 16, o + <usize>k * rs, 16);
+      }
+      const lanes = min(4, F - f0);
+      for (let k = 0; k < r * r; k++) {
+        const q = dw + <usize>k * tap + <usize>(c * F + f0) * 4;
+        const v = v128.load(o + <usize>k * 16);
+        if (lanes == 4) v128.store(q, v);
+        else {
+          v128.store(t, v);
+          for (let l = 0; l < lanes; l++) store<f32>(q + <usize>l * 4, load<f32>(t + <usize>l * 4));
+        }
+      }
     }
   }
 }

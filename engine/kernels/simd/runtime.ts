@@ -28,6 +28,9 @@ export interface SimdExports {
     t0: number, t1: number, TB: number, u: number, work: number): void;
   winogradFilterGradFinish(u: number, C: number, F: number, dw: number): void;
   winograd6Filter(w: number, r: number, C: number, F: number, u: number, work: number): void;
+  winograd6FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
+    t0: number, t1: number, TB: number, m: number, u: number, work: number): void;
+  winograd6FilterGradFinish(u: number, r: number, C: number, F: number, dw: number, work: number): void;
   winograd6Conv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, m: number, work: number): void;
   adam(value: number, m: number, v: number, g: number, n: number, outValue: number, outM: number, outV: number,
@@ -49,7 +52,7 @@ export interface SimdExports {
   depthwiseBackpropFilter(x: number, dy: number, g: number, n0: number, n1: number, acc: number, work: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convC1'];
 
 const PAGE = 65536;

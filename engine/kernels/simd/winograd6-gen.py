@@ -70,6 +70,9 @@ for (m, r) in [(4, 3), (2, 5)]:
         assert BT == mats(4, 3)[2], "both sizes share B^T"
     blocks.append(gen1d(f"w6at{m}{r}", AT))
     blocks.append(gen1d(f"w6g{m}{r}", G))
+    # The filter gradient's: A (the output gradient's transform) and G^T (back to the taps).
+    blocks.append(gen1d(f"w6a{m}{r}", [list(col) for col in zip(*AT)]))
+    blocks.append(gen1d(f"w6gt{m}{r}", [list(col) for col in zip(*G)]))
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernels.as")
 text = open(path).read()
 begin, end = "// WINOGRAD6-GENERATED-BEGIN\n", "// WINOGRAD6-GENERATED-END"
