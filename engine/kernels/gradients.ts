@@ -12,7 +12,7 @@ import { addrOf, heapOf } from './wasm-heap';
 import { simd } from './simd/runtime';
 import { parallelRange } from './gemm';
 
-const RELU_GRAD = 'GlasswingReluGrad';
+export const RELU_GRAD = 'GlasswingReluGrad';
 const RELU6_GRAD = 'GlasswingRelu6Grad';
 const CLIP_GRAD = 'GlasswingClipGrad';
 type Kind = 'relu' | 'relu6' | 'clip';

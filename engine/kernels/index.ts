@@ -8,6 +8,7 @@ import { simd } from './simd/runtime';
 import { registerFusedOptimizers, setFusedOptimizers } from './optimizers';
 import { registerFusedGradients, unregisterFusedGradients } from './gradients';
 import { patchRelu6Layer } from './layers';
+import { patchConv2DLayer } from './conv-layer';
 
 let registered = false;
 
@@ -19,6 +20,7 @@ export function registerFastKernels(): void {
   registerFusedOptimizers();
   setFusedOptimizers(true);
   patchRelu6Layer(true);
+  patchConv2DLayer(true);
   registered = true;
 }
 
@@ -28,6 +30,7 @@ export function unregisterFastKernels(): void {
   setFusedOptimizers(false);
   unregisterFusedGradients();
   patchRelu6Layer(false);
+  patchConv2DLayer(false);
   registered = false;
 }
 

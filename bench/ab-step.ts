@@ -1,0 +1,55 @@
+// In-process A/B of one kernel setting on whole training steps: the setting is switched on and off
+// step by step in one process, so that this machine's drift (20-30% between runs) hits both sides
+// alike; prints the median step time of each side per model.
+//   node --import tsx bench/ab-step.ts --toggle fused-conv|winograd6|winograd [--backend wasm|cpu] [--steps N] model…
+// Models: the bench's (lenet5, cifar-cnn, residual-cnn, cnn-5x5-48, cnn-strided-64, cnn-valid-48, …).
+import { tf, useBackend } from '../engine/backends';
+import { registerFastKernels } from '../engine/kernels';
+import { patchConv2DLayer } from '../engine/kernels/conv-layer';
+import { setWinograd, setWinograd6 } from '../engine/kernels/conv';
+import { benchModel } from '../engine/bench/models';
+import { median } from '../engine/bench/bench';
+
+const TOGGLES: Record<string, (on: boolean) => void> = { 'fused-conv': patchConv2DLayer, winograd6: setWinograd6, winograd: setWinograd };
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: string): string => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1]! : fallback;
+  };
+  const toggleName = opt('--toggle', 'fused-conv');
+  const toggle = TOGGLES[toggleName];
+  if (!toggle) throw new Error(`--toggle: one of ${Object.keys(TOGGLES).join(', ')}`);
+  const backend = opt('--backend', 'wasm');
+  const steps = Number(opt('--steps', '40'));
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  registerFastKernels();
+  await useBackend(backend as 'wasm');
+  for (const id of args) {
+    const s = benchModel(id);
+    const m = await s.build();
+    m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+    const x = tf.randomUniform([s.batchSize, ...s.inputShape]);
+    const y = tf.oneHot(tf.randomUniform([s.batchSize], 0, s.classes, 'int32'), s.classes);
+    const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    for (let i = 0; i < steps + 4; i++) {
+      for (const side of ['on', 'off'] as const) {
+        toggle(side === 'on');
+        const t0 = performance.now();
+        await m.trainOnBatch(x, y);
+        if (i >= 4) times[side].push(performance.now() - t0);
+      }
+    }
+    toggle(true);
+    tf.dispose([x, y]);
+    m.dispose();
+    const on = median(times.on), off = median(times.off);
+    process.stdout.write(`${id} on ${backend}: ${toggleName} on ${on.toFixed(2)} ms, off ${off.toFixed(2)} ms per step (${((off / on - 1) * 100).toFixed(1)}% faster on)\n`);
+  }
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

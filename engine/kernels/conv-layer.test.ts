@@ -1,0 +1,75 @@
+// Conv2D + relu layers under a gradient tape take the one-op path (GlasswingConv2DBiasRelu): the
+// loss and every weight gradient match tfjs-layers' own path (Conv2D + Add + Relu), a first layer's
+// input gradient is not computed, and layers the op does not cover (no bias, linear) keep the stock path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { tf, useBackend } from '../backends';
+import { registerFastKernels } from './index';
+import { CONV_BIAS_RELU, patchConv2DLayer } from './conv-layer';
+import { rand, relErr } from './test-util';
+
+function model(): tfl.LayersModel {
+  const init = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }), biasInitializer: tfl.initializers.randomUniform({ minval: -0.2, maxval: 0.2, seed: seed + 50 }) });
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape: [13, 11, 4], filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', ...init(1) }));
+  m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 5, strides: 2, padding: 'valid', activation: 'relu', ...init(2) }));
+  m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
+  m.add(tfl.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'linear', ...init(4) }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 3, activation: 'softmax', ...init(5) }));
+  return m;
+}
+
+/** Loss and gradients of every trainable weight, with the kernel names the step ran. */
+async function gradients(m: tfl.LayersModel, fused: boolean): Promise<{ loss: number; grads: Float32Array[]; kernels: string[] }> {
+  patchConv2DLayer(fused);
+  const x = tf.tensor4d(rand(2 * 13 * 11 * 4, 7), [2, 13, 11, 4]);
+  const y = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
+  let out: { loss: number; grads: Float32Array[] } = { loss: 0, grads: [] };
+  const info = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, m.apply(x) as tf.Tensor) as tf.Scalar, m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    out = { loss: value.dataSync()[0]!, grads: m.trainableWeights.map((w) => grads[(w as unknown as { val: tf.Variable }).val.name]!.dataSync() as Float32Array) };
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  tf.dispose([x, y]);
+  return { ...out, kernels: info.kernels.map((k) => k.name) };
+}
+
+for (const backend of ['cpu', 'wasm']) {
+  test(`training Conv2D + relu layers run one op with the stock path's gradients (${backend})`, async () => {
+    registerFastKernels();
+    await useBackend(backend as 'cpu');
+    const m = model();
+    try {
+      const stock = await gradients(m, false);
+      const fused = await gradients(m, true);
+      assert.ok(Math.abs(fused.loss - stock.loss) < 1e-6, `loss ${fused.loss} vs ${stock.loss}`);
+      fused.grads.forEach((g, i) => assert.ok(relErr(g, stock.grads[i]!) < 1e-5, `${m.trainableWeights[i]!.name}: rel err ${relErr(g, stock.grads[i]!)}`));
+      const count = (ks: string[], name: string) => ks.filter((k) => k === name).length;
+      // Layers 1 and 2 take the op; the one without a bias and the linear one keep the stock path.
+      assert.equal(count(fused.kernels, CONV_BIAS_RELU), 2);
+      assert.equal(count(stock.kernels, CONV_BIAS_RELU), 0);
+      // Input gradients for layers 2, 3 and 4 only: never for the first layer's input.
+      assert.equal(count(fused.kernels, 'Conv2DBackpropInput'), 3);
+      assert.ok(count(fused.kernels, 'Relu') < count(stock.kernels, 'Relu'), 'fewer separate Relu ops');
+    } finally {
+      patchConv2DLayer(true);
+      m.dispose();
+    }
+  });
+}
+
+test('inference (no gradient tape) keeps tfjs-layers\' own fused path', async () => {
+  registerFastKernels();
+  await useBackend('cpu');
+  const m = model();
+  try {
+    const x = tf.tensor4d(rand(13 * 11 * 4, 9), [1, 13, 11, 4]);
+    const info = await tf.profile(() => tf.dispose(m.predict(x) as tf.Tensor));
+    assert.equal(info.kernels.filter((k) => k.name === CONV_BIAS_RELU).length, 0);
+    x.dispose();
+  } finally {
+    m.dispose();
+  }
+});

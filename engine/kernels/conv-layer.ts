@@ -1,0 +1,98 @@
+// Training, tfjs-core's fused conv2d fuses only linear activations under a gradient tape: a Conv2D
+// layer with relu becomes Conv2D + Add (bias) + Relu, three passes over the activations forward.
+// While the fast kernels are registered, such layers (on cpu and wasm) call one op instead,
+// GlasswingConv2DBiasRelu, which runs the backend's FusedConv2D (bias and relu in the convolution's
+// epilogue). Its gradient masks dy once (dy where y > 0: the same mask as relu's gradient on the
+// pre-activation) and hands that to the two convolution gradients and, summed, to the bias; only
+// the gradients the tape asks for are computed (a first layer's input gradient is not).
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { heapOf } from './wasm-heap';
+import { RELU_GRAD } from './gradients';
+
+export const CONV_BIAS_RELU = 'GlasswingConv2DBiasRelu';
+
+interface ConvLayer {
+  rank: number;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number[];
+  activation: { getClassName(): string };
+  kernel: { read(): Tensor };
+  bias: { read(): Tensor } | null;
+}
+type Call = (this: ConvLayer, inputs: Tensor | Tensor[], kwargs: unknown) => Tensor | Tensor[];
+let original: Call | null = null;
+
+function conv2dLayerPrototype(): { call: Call } | null {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'] as unknown as [{ prototype: { call: Call } }] | undefined;
+  return entry?.[0]?.prototype ?? null;
+}
+
+/** Whether this layer call can take the one-op path: training, relu, 2-D NHWC, undilated, float32 on cpu or wasm. */
+function takesFusedPath(layer: ConvLayer, x: Tensor): boolean {
+  if (tf.engine().state.gradientDepth === 0) return false;
+  if (layer.rank !== 2 || layer.activation?.getClassName() !== 'relu' || layer.bias == null) return false;
+  if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'same' && layer.padding !== 'valid')) return false;
+  if (layer.dilationRate.some((d) => d !== 1) || x.rank !== 4 || x.dtype !== 'float32') return false;
+  const b = tf.getBackend();
+  return (b === 'cpu' || (b === 'wasm' && heapOf(tf.backend() as BackendWasm) != null)) && tf.getKernel(CONV_BIAS_RELU, b) != null;
+}
+
+/** Routes training Conv2D + relu layers through the one op (on), or puts tfjs-layers' code back (off). */
+export function patchConv2DLayer(on: boolean): void {
+  const proto = conv2dLayerPrototype();
+  if (!proto) return;
+  if (on && !original) {
+    registerConvBiasRelu();
+    const stock = proto.call;
+    original = stock;
+    proto.call = function (this: ConvLayer, inputs, kwargs) {
+      const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
+      if (!x || !takesFusedPath(this, x)) return stock.call(this, inputs, kwargs);
+      const attrs = { strides: this.strides, pad: this.padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation: 'relu' };
+      return tf.engine().runKernel(CONV_BIAS_RELU, { x, filter: this.kernel.read(), bias: this.bias!.read() }, attrs as unknown as NamedAttrMap) as Tensor;
+    };
+  } else if (!on && original) {
+    proto.call = original;
+    original = null;
+  }
+}
+
+let registered = false;
+
+function registerConvBiasRelu(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of ['cpu', 'wasm']) {
+    const kernel: KernelConfig = {
+      kernelName: CONV_BIAS_RELU,
+      backendName,
+      // The backend's own FusedConv2D as registered when the op runs (Glasswing's, which falls back to stock).
+      kernelFunc: (args) => tf.getKernel('FusedConv2D', backendName)!.kernelFunc(args) as TensorInfo,
+    };
+    tf.registerKernel(kernel);
+  }
+  const grad: GradConfig = {
+    kernelName: CONV_BIAS_RELU,
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as Tensor[];
+      // Computed once, in the backward pass's scope, and shared by the three gradients.
+      const dyMasked = tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y! }) as Tensor;
+      const { strides, pad } = attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid' };
+      return {
+        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyMasked, filter: filter! },
+          { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x!.shape } as unknown as NamedAttrMap) as Tensor,
+        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dyMasked },
+          { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter!.shape } as unknown as NamedAttrMap) as Tensor,
+        bias: () => tf.sum(dyMasked, [0, 1, 2]),
+      };
+    },
+  };
+  tf.registerGradient(grad);
+}
