@@ -18,8 +18,9 @@ type Shape4 = [number, number, number, number];
 function results(): Float32Array[] {
   const out: Float32Array[] = [];
   const copy = (v: Float32Array) => out.push(Float32Array.from(v));
-  // LeNet's two convolutions (few filters: the direct filter gradient split by image; 16 filters: GEMM).
-  for (const [xs, fs, pad, seed] of [[[8, 28, 28, 1], [5, 5, 1, 6], 'same', 1], [[8, 14, 14, 6], [5, 5, 6, 16], 'valid', 2], [[3, 9, 9, 4], [3, 3, 4, 12], 'same', 3], [[3, 11, 10, 16], [3, 3, 16, 20], 'same', 9], [[2, 12, 12, 12], [3, 3, 12, 24], 'valid', 10]] as [Shape4, Shape4, 'same' | 'valid', number][]) {
+  // LeNet's two convolutions (few filters: the direct filter gradient split by image; 16 filters: GEMM),
+  // Winograd F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 5x5).
+  for (const [xs, fs, pad, seed] of [[[8, 28, 28, 1], [5, 5, 1, 6], 'same', 1], [[8, 14, 14, 6], [5, 5, 6, 16], 'valid', 2], [[3, 9, 9, 4], [3, 3, 4, 12], 'same', 3], [[3, 11, 10, 16], [3, 3, 16, 20], 'same', 9], [[2, 12, 12, 12], [3, 3, 12, 24], 'valid', 10], [[2, 14, 13, 8], [3, 3, 8, 12], 'same', 13], [[2, 12, 11, 8], [5, 5, 8, 12], 'same', 14]] as [Shape4, Shape4, 'same' | 'valid', number][]) {
     const ci = backend_util.computeConv2DInfo(xs, fs, [1, 1], 1, pad, undefined, false, 'channelsLast');
     const x = rand(xs.reduce((a, b) => a * b), seed), w = rand(fs.reduce((a, b) => a * b), seed + 1);
     const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 2);
@@ -27,8 +28,8 @@ function results(): Float32Array[] {
     copy(conv2dBackpropFilter(ci, x, dy));
     copy(conv2dBackpropInput(ci, dy, w));
   }
-  // Rows split, columns split, K split.
-  for (const [M, K, N, seed] of [[300, 40, 20, 4], [6, 100, 300, 5], [6, 5000, 8, 6]]) {
+  // Rows split, columns split (few rows; more columns than rows), K split.
+  for (const [M, K, N, seed] of [[300, 40, 20, 4], [6, 100, 300, 5], [6, 5000, 8, 6], [40, 64, 300, 15]]) {
     copy(batchMatMul([M!, K!], rand(M! * K!, seed!), [K!, N!], rand(K! * N!, seed! + 1), false, false)!.values);
   }
   for (const [xs, fs, stride, seed] of [[[3, 13, 12, 24], [3, 3, 24, 1], 2, 11], [[4, 9, 9, 6], [3, 3, 6, 2], 1, 12]] as [Shape4, Shape4, number, number][]) {
@@ -63,9 +64,11 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
   const before = kernelThreads();
   const reductions = (): Float32Array[] => {
     const out: Float32Array[] = [];
-    // Few filters (the direct gradient, by image), Winograd's filter gradient (32 channels, by tile).
-    for (const [xs, fs, seed] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21], [[32, 32, 32, 32], [3, 3, 32, 32], 22]] as [Shape4, Shape4, number][]) {
-      const ci = backend_util.computeConv2DInfo(xs, fs, [1, 1], 1, 'same', undefined, false, 'channelsLast');
+    // Few filters (the direct gradient, by image), Winograd's filter gradients (by chunk of tiles:
+    // F(4x4, 3x3), F(2x2, 3x3) on a small map, F(2x2, 5x5)), the GEMM's (by chunk of pixels: stride 2).
+    for (const [xs, fs, seed, stride] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21, 1], [[32, 32, 32, 32], [3, 3, 32, 32], 22, 1], [[32, 9, 9, 16], [3, 3, 16, 16], 26, 1],
+      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2]] as [Shape4, Shape4, number, number][]) {
+      const ci = backend_util.computeConv2DInfo(xs, fs, [stride, stride], 1, 'same', undefined, false, 'channelsLast');
       const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 1);
       out.push(Float32Array.from(conv2dBackpropFilter(ci, rand(xs.reduce((a, b) => a * b), seed), dy)));
     }
