@@ -79,6 +79,39 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+/** A random padding for seed s ('same', 'valid' or explicit). */
+function randomPad(r: (lo: number, hi: number, k: number) => number): Case['pad'] {
+  const kind = PADS[r(0, 2, 1)]!;
+  return kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] : kind;
+}
+
+/** Stride-1 forward, fused bias + activation and input gradient of case c on backend, against stock cpu. */
+async function checkStride1(c: Case, backend: string, activation: 'linear' | 'relu' | 'relu6'): Promise<void> {
+  const s = c.seed;
+  const bias = () => tf.tensor1d(rand(c.F, s + 5));
+  const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, bias: bias(), activation });
+  const ys = outShape(c);
+  const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
+  const bpi = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) },
+    { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  for (const [name, f] of [['forward', fwd(c)], ['fused', fused], ['input gradient', bpi]] as const) {
+    const want = await stock('cpu', f);
+    const got = await fast(backend, f);
+    assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+  }
+}
+
+/** Stride-1 filter gradient of case c on backend, against stock cpu. */
+async function checkStride1FilterGrad(c: Case, backend: string): Promise<void> {
+  const ys = outShape(c);
+  const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), c.seed + 7), ys);
+  const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() },
+    { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [c.KH, c.KW, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const want = await stock('cpu', bpf);
+  const got = await fast(backend, bpf);
+  assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+}
+
 // 3x3 stride-1 convolutions with enough channels take Winograd F(2x2, 3x3) (forward, and the input
 // gradient as a convolution of dy): odd sizes (partial output tiles), channel counts that are not
 // multiples of 4 or 8, every padding, tiles that do not fill the last panel.
@@ -86,20 +119,8 @@ for (const backend of ['cpu', 'wasm']) {
   test(`3x3 stride-1 convolutions (Winograd) and their input gradient match stock (${backend})`, async () => {
     for (let s = 200; s <= 215; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 53 + k);
-      const kind = PADS[r(0, 2, 1)]!;
-      const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] as Case['pad'] : kind;
-      const c: Case = { N: r(1, 2, 6), H: r(3, 9, 7), W: r(3, 9, 8), C: r(8, 13, 9), F: r(8, 19, 10), KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
-      const bias = () => tf.tensor1d(rand(c.F, s + 5));
-      const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, bias: bias(), activation: s % 2 ? 'relu' : 'linear' });
-      const ys = outShape(c);
-      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
-      const bpi = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) },
-        { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-      for (const [name, f] of [['forward', fwd(c)], ['fused', fused], ['input gradient', bpi]] as const) {
-        const want = await stock('cpu', f);
-        const got = await fast(backend, f);
-        assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
-      }
+      const c: Case = { N: r(1, 2, 6), H: r(3, 9, 7), W: r(3, 9, 8), C: r(8, 13, 9), F: r(8, 19, 10), KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+      await checkStride1(c, backend, s % 2 ? 'relu' : 'linear');
     }
   });
 }
@@ -110,16 +131,8 @@ for (const backend of ['cpu', 'wasm']) {
   test(`3x3 stride-1 filter gradients (Winograd) match stock (${backend})`, async () => {
     for (let s = 300; s <= 314; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 61 + k);
-      const kind = PADS[r(0, 2, 1)]!;
-      const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] as Case['pad'] : kind;
-      const c: Case = { N: r(1, 3, 6), H: r(3, 10, 7), W: r(3, 10, 8), C: r(1, 28, 9), F: r(9, 21, 10), KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
-      const ys = outShape(c);
-      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
-      const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() },
-        { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-      const want = await stock('cpu', bpf);
-      const got = await fast(backend, bpf);
-      assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+      const c: Case = { N: r(1, 3, 6), H: r(3, 10, 7), W: r(3, 10, 8), C: r(1, 28, 9), F: r(9, 21, 10), KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+      await checkStride1FilterGrad(c, backend);
     }
   });
 }
@@ -132,21 +145,8 @@ for (const backend of ['cpu', 'wasm']) {
     for (let s = 400; s <= 423; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 59 + k);
       const k = s % 2 ? 5 : 3;
-      const kind = PADS[r(0, 2, 1)]!;
-      const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] as Case['pad'] : kind;
-      const c: Case = { N: r(1, 2, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(8, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
-      const bias = () => tf.tensor1d(rand(c.F, s + 5));
-      const activation = (['linear', 'relu', 'relu6'] as const)[s % 3]!;
-      const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, bias: bias(), activation });
-      const ys = outShape(c);
-      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
-      const bpi = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) },
-        { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-      for (const [name, f] of [['forward', fwd(c)], ['fused', fused], ['input gradient', bpi]] as const) {
-        const want = await stock('cpu', f);
-        const got = await fast(backend, f);
-        assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
-      }
+      const c: Case = { N: r(1, 2, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(8, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+      await checkStride1(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
     }
   });
 }
@@ -167,16 +167,8 @@ for (const backend of ['cpu', 'wasm']) {
     for (let s = 500; s <= 519; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
       const k = s % 2 ? 5 : 3;
-      const kind = PADS[r(0, 2, 1)]!;
-      const pad = kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] as Case['pad'] : kind;
-      const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
-      const ys = outShape(c);
-      const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
-      const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() },
-        { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [k, k, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-      const want = await stock('cpu', bpf);
-      const got = await fast(backend, bpf);
-      assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+      const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+      await checkStride1FilterGrad(c, backend);
     }
   });
 }
