@@ -1,69 +1,7 @@
-// A minimal protobuf writer for the ONNX messages an exported model needs (onnx.proto, proto2):
-// ModelProto, OperatorSetIdProto, GraphProto, NodeProto, AttributeProto, TensorProto,
-// ValueInfoProto, TypeProto.Tensor, TensorShapeProto. Field numbers follow onnx/onnx.proto.
-
-class Writer {
-  private chunks: Uint8Array[] = [];
-  private size = 0;
-
-  private push(b: Uint8Array): void {
-    this.chunks.push(b);
-    this.size += b.length;
-  }
-
-  varint(value: number | bigint): void {
-    let v = BigInt.asUintN(64, BigInt(value));
-    const out: number[] = [];
-    while (v >= 0x80n) {
-      out.push(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
-    }
-    out.push(Number(v));
-    this.push(Uint8Array.from(out));
-  }
-
-  tag(field: number, wire: 0 | 1 | 2 | 5): void {
-    this.varint((field << 3) | wire);
-  }
-
-  int(field: number, value: number): void {
-    this.tag(field, 0);
-    this.varint(value);
-  }
-
-  float(field: number, value: number): void {
-    this.tag(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, value, true);
-    this.push(b);
-  }
-
-  bytes(field: number, data: Uint8Array): void {
-    this.tag(field, 2);
-    this.varint(data.length);
-    this.push(data);
-  }
-
-  string(field: number, s: string): void {
-    this.bytes(field, new TextEncoder().encode(s));
-  }
-
-  message(field: number, build: (w: Writer) => void): void {
-    const inner = new Writer();
-    build(inner);
-    this.bytes(field, inner.finish());
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
-  }
-}
+// The ONNX messages an exported model needs (ModelProto and what it holds), encoded by protobufjs
+// with the vendored onnx.proto that the importer reads with (engine/import/onnx-schema.ts).
+import type * as protobuf from 'protobufjs';
+import { onnxSchema } from '../import/onnx-schema';
 
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
@@ -110,77 +48,41 @@ export interface OnnxModel {
 
 const ATTR_TYPE = { f: 1, i: 2, s: 3, floats: 6, ints: 7 } as const;
 
-function writeAttribute(w: Writer, name: string, a: AttributeValue): void {
-  w.string(1, name);
-  if ('f' in a) {
-    w.float(2, a.f);
-    w.int(20, ATTR_TYPE.f);
-  } else if ('i' in a) {
-    w.int(3, a.i);
-    w.int(20, ATTR_TYPE.i);
-  } else if ('s' in a) {
-    w.bytes(4, new TextEncoder().encode(a.s));
-    w.int(20, ATTR_TYPE.s);
-  } else if ('floats' in a) {
-    for (const f of a.floats) w.float(7, f);
-    w.int(20, ATTR_TYPE.floats);
-  } else {
-    for (const i of a.ints) w.int(8, i);
-    w.int(20, ATTR_TYPE.ints);
-  }
+function attribute(name: string, a: AttributeValue): Record<string, unknown> {
+  if ('f' in a) return { name, f: a.f, type: ATTR_TYPE.f };
+  if ('i' in a) return { name, i: a.i, type: ATTR_TYPE.i };
+  if ('s' in a) return { name, s: new TextEncoder().encode(a.s), type: ATTR_TYPE.s };
+  if ('floats' in a) return { name, floats: a.floats, type: ATTR_TYPE.floats };
+  return { name, ints: a.ints, type: ATTR_TYPE.ints };
 }
 
-function writeValueInfo(w: Writer, v: OnnxValueInfo): void {
-  w.string(1, v.name);
-  w.message(2, (type) =>
-    type.message(1, (tensor) => {
-      tensor.int(1, v.elemType);
-      tensor.message(2, (shape) => {
-        for (const d of v.shape) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
-      });
-    }),
-  );
+function valueInfo(v: OnnxValueInfo): Record<string, unknown> {
+  const dim = v.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d }));
+  return { name: v.name, type: { tensor_type: { elem_type: v.elemType, shape: { dim } } } };
 }
 
 export function encodeModel(model: OnnxModel): Uint8Array {
-  const w = new Writer();
-  w.int(1, model.irVersion);
-  w.string(2, model.producerName);
-  w.string(3, model.producerVersion);
-  if (model.docString) w.string(6, model.docString);
-  w.message(7, (g) => {
-    for (const n of model.graph.nodes) {
-      g.message(1, (nw) => {
-        for (const i of n.inputs) nw.string(1, i);
-        for (const o of n.outputs) nw.string(2, o);
-        nw.string(3, n.name);
-        nw.string(4, n.opType);
-        for (const [k, a] of Object.entries(n.attributes ?? {})) nw.message(5, (aw) => writeAttribute(aw, k, a));
-      });
-    }
-    g.string(2, model.graph.name);
-    for (const t of model.graph.initializers) {
-      g.message(5, (tw) => {
-        for (const d of t.dims) tw.int(1, d);
-        tw.int(2, t.dataType);
-        tw.string(8, t.name);
-        tw.bytes(9, t.raw);
-      });
-    }
-    for (const i of model.graph.inputs) g.message(11, (vw) => writeValueInfo(vw, i));
-    for (const o of model.graph.outputs) g.message(12, (vw) => writeValueInfo(vw, o));
-  });
-  w.message(8, (op) => {
-    op.string(1, '');
-    op.int(2, model.opset);
-  });
-  for (const [key, value] of Object.entries(model.metadata ?? {})) {
-    w.message(14, (m) => {
-      m.string(1, key);
-      m.string(2, value);
-    });
-  }
-  return w.finish();
+  const g = model.graph;
+  const message = {
+    ir_version: model.irVersion,
+    producer_name: model.producerName,
+    producer_version: model.producerVersion,
+    ...(model.docString ? { doc_string: model.docString } : {}),
+    graph: {
+      node: g.nodes.map((n) => ({
+        input: n.inputs, output: n.outputs, name: n.name, op_type: n.opType,
+        attribute: Object.entries(n.attributes ?? {}).map(([k, a]) => attribute(k, a)),
+      })),
+      name: g.name,
+      initializer: g.initializers.map((t) => ({ dims: t.dims, data_type: t.dataType, name: t.name, raw_data: t.raw })),
+      input: g.inputs.map(valueInfo),
+      output: g.outputs.map(valueInfo),
+    },
+    opset_import: [{ domain: '', version: model.opset }],
+    metadata_props: Object.entries(model.metadata ?? {}).map(([key, value]) => ({ key, value })),
+  };
+  const type = onnxSchema().lookupType('onnx.ModelProto');
+  return type.encode(type.fromObject(message) as protobuf.Message).finish();
 }
 
 export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): OnnxTensor {

@@ -2,7 +2,7 @@
 // with decoded attributes, initializers as typed arrays, graph inputs and outputs with shapes.
 // Decoding is protobufjs 7 with the vendored onnx.proto (see onnx-schema.ts for why).
 import * as protobuf from 'protobufjs';
-import { ONNX_PROTO } from './onnx-schema';
+import { onnxSchema } from './onnx-schema';
 import { ModelImportError, reason } from './errors';
 
 /** ONNX TensorProto.DataType values this reader decodes. */
@@ -56,14 +56,8 @@ export interface OnnxGraph {
   metadata: Record<string, string>;
 }
 
-let root: protobuf.Root | null = null;
-function schema(): protobuf.Root {
-  root ??= protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
-  return root;
-}
-
 function modelType(): protobuf.Type {
-  return schema().lookupType('onnx.ModelProto');
+  return onnxSchema().lookupType('onnx.ModelProto');
 }
 
 type Obj = Record<string, unknown>;
@@ -222,7 +216,7 @@ export function withExtraOutputs(bytes: Uint8Array, names: string[]): Uint8Array
   const type = modelType();
   const model = type.decode(bytes) as unknown as { graph: { output: Obj[] } };
   const have = new Set(model.graph.output.map((o) => o['name'] as string));
-  const ValueInfo = schema().lookupType('onnx.ValueInfoProto');
+  const ValueInfo = onnxSchema().lookupType('onnx.ValueInfoProto');
   for (const name of names) {
     if (have.has(name)) continue;
     model.graph.output.push(ValueInfo.fromObject({ name, type: { tensor_type: { elem_type: OnnxType.FLOAT } } }) as unknown as Obj);
