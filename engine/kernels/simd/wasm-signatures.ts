@@ -38,8 +38,11 @@ export function floatParams(bytes: Uint8Array): Map<string, number[]> {
     } else if (id === 2) {
       const n = leb(bytes, pos);
       for (let i = 0; i < n; i++) {
-        pos.p += leb(bytes, pos); // module
-        pos.p += leb(bytes, pos); // name
+        // Not `pos.p += leb(...)`: that reads pos.p before leb advances it past the length.
+        const moduleLength = leb(bytes, pos);
+        pos.p += moduleLength;
+        const nameLength = leb(bytes, pos);
+        pos.p += nameLength;
         const kind = bytes[pos.p++]!;
         if (kind === 0) { leb(bytes, pos); importedFuncs++; } else if (kind === 1) { pos.p++; const f = leb(bytes, pos); leb(bytes, pos); if (f & 1) leb(bytes, pos); } else if (kind === 2) { const f = leb(bytes, pos); leb(bytes, pos); if (f & 1) leb(bytes, pos); } else { pos.p += 2; }
       }
