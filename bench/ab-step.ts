@@ -1,16 +1,18 @@
 // In-process A/B of one kernel setting on whole training steps: the setting is switched on and off
 // step by step in one process, so that this machine's drift (20-30% between runs) hits both sides
 // alike; prints the median step time of each side per model.
-//   node --import tsx bench/ab-step.ts --toggle fused-conv|winograd6|winograd [--backend wasm|cpu] [--steps N] model…
+//   node --import tsx bench/ab-step.ts --toggle fused-conv|winograd6|winograd|small-c [--backend wasm|cpu] [--steps N] [--infer] model…
+// --infer times inference (predict on the batch) instead of training steps.
 // Models: the bench's (lenet5, cifar-cnn, residual-cnn, cnn-5x5-48, cnn-strided-64, cnn-valid-48, …).
 import { tf, useBackend } from '../engine/backends';
 import { registerFastKernels } from '../engine/kernels';
 import { patchConv2DLayer } from '../engine/kernels/conv-layer';
 import { setWinograd, setWinograd6 } from '../engine/kernels/conv';
+import { setSmallC } from '../engine/kernels/conv-small-c';
 import { benchModel } from '../engine/bench/models';
 import { median } from '../engine/bench/bench';
 
-const TOGGLES: Record<string, (on: boolean) => void> = { 'fused-conv': patchConv2DLayer, winograd6: setWinograd6, winograd: setWinograd };
+const TOGGLES: Record<string, (on: boolean) => void> = { 'fused-conv': patchConv2DLayer, winograd6: setWinograd6, winograd: setWinograd, 'small-c': setSmallC };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -23,6 +25,9 @@ async function main(): Promise<void> {
   if (!toggle) throw new Error(`--toggle: one of ${Object.keys(TOGGLES).join(', ')}`);
   const backend = opt('--backend', 'wasm');
   const steps = Number(opt('--steps', '40'));
+  const inferIndex = args.indexOf('--infer');
+  const infer = inferIndex >= 0;
+  if (infer) args.splice(inferIndex, 1);
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
   registerFastKernels();
   await useBackend(backend as 'wasm');
@@ -37,7 +42,8 @@ async function main(): Promise<void> {
       for (const side of ['on', 'off'] as const) {
         toggle(side === 'on');
         const t0 = performance.now();
-        await m.trainOnBatch(x, y);
+        if (infer) tf.tidy(() => (m.predict(x, { batchSize: s.batchSize }) as tf.Tensor).dataSync());
+        else await m.trainOnBatch(x, y);
         if (i >= 4) times[side].push(performance.now() - t0);
       }
     }
@@ -45,7 +51,7 @@ async function main(): Promise<void> {
     tf.dispose([x, y]);
     m.dispose();
     const on = median(times.on), off = median(times.off);
-    process.stdout.write(`${id} on ${backend}: ${toggleName} on ${on.toFixed(2)} ms, off ${off.toFixed(2)} ms per step (${((off / on - 1) * 100).toFixed(1)}% faster on)\n`);
+    process.stdout.write(`${id} on ${backend}: ${toggleName} on ${on.toFixed(2)} ms, off ${off.toFixed(2)} ms per ${infer ? 'inference batch' : 'step'} (${((off / on - 1) * 100).toFixed(1)}% faster on)\n`);
   }
 }
 

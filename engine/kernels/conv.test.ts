@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { winograd6Tile } from './conv';
+import { setWasmConvChoice, winograd6Tile } from './conv';
+import { usesSmallCFilterGrad, usesSmallCForward } from './conv-small-c';
 
 const TOL = 1e-4;
 const PADS = ['same', 'valid', 'explicit'] as const;
@@ -169,6 +170,46 @@ for (const backend of ['cpu', 'wasm']) {
       const k = s % 2 ? 5 : 3;
       const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
       await checkStride1FilterGrad(c, backend);
+    }
+  });
+}
+
+// First layers (1-4 input channels) take the few-channel kernels: the filter gradient for 1-4
+// channels, the forward pass for one (wasm forced past XNNPACK). Kernels up to 7x7 and not square,
+// strides that differ per axis, dilations (forward only: the stock filter gradient has none), every padding, filter counts around the 8-filter blocks,
+// widths that leave a partial group of 4 output pixels.
+for (const backend of ['cpu', 'wasm']) {
+  test(`few-channel convolutions (forward for one channel, filter gradient) match stock (${backend})`, async () => {
+    if (backend === 'wasm') setWasmConvChoice('glasswing');
+    try {
+      for (let s = 600; s <= 631; s++) {
+        const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
+        const KH = r(1, 7, 1), KW = r(1, 7, 2), sh = r(1, 3, 3), sw = r(1, 3, 4), dil = sh === 1 && sw === 1 ? r(1, 2, 5) : 1;
+        const C = s % 4 === 0 ? 1 : r(1, 4, 6);
+        const c: Case = { N: r(1, 3, 7), H: r(KH * dil, 21, 8), W: r(KW * dil, 21, 9), C, F: r(1, 40, 10), KH, KW, sh, sw, dh: dil, dw: dil, pad: randomPad(r), seed: s };
+        const g = { N: c.N, H: c.H, W: c.W, C, KH, KW, sh, sw, dh: dil, dw: dil, pt: 0, pl: 0, OH: 1, OW: 1 };
+        assert.ok(usesSmallCFilterGrad(g));
+        if (C === 1) {
+          assert.ok(usesSmallCForward(g));
+          const act = (['linear', 'relu', 'relu6'] as const)[s % 3]!;
+          const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: [sh, sw], pad: c.pad, dilations: [dil, dil], bias: tf.tensor1d(rand(c.F, s + 5)), activation: act });
+          for (const [name, f] of [['forward', fwd(c)], ['fused ' + act, fused]] as const) {
+            const want = await stock('cpu', f);
+            const got = await fast(backend, f);
+            assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+          }
+        }
+        if (dil > 1) continue; // the stock filter gradient has no dilations
+        const ys = outShape(c);
+        const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
+        const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() },
+          { strides: [sh, sw], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [KH, KW, C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const want = await stock('cpu', bpf);
+        const got = await fast(backend, bpf);
+        assert.ok(relErr(got, want) < TOL, `filter gradient, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+      }
+    } finally {
+      setWasmConvChoice('auto');
     }
   });
 }

@@ -4,13 +4,14 @@
 // kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import { gemm, gemmReduceK, parallelRange, type Activation } from './gemm';
+import { gemm, gemmReduceK, parallelRange } from './gemm';
 import { reductionChunks } from './reduction-chunks';
+import { ACT_CODE, geomOf, type FusedAct, type Geom } from './conv-geometry';
+import { convSmallCInto, filterGradSmallC, usesSmallCFilterGrad, usesSmallCForward } from './conv-small-c';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
-/** Activations fused into the forward pass (those tfjs-layers and FusedConv2D commonly use). */
-export type FusedAct = Activation;
+export type { FusedAct, Geom } from './conv-geometry';
 
 function geometry(ci: ConvInfo) {
   const K = ci.filterHeight * ci.filterWidth * ci.inChannels;
@@ -21,22 +22,10 @@ function geometry(ci: ConvInfo) {
   return { K, M, pointwise };
 }
 
-export interface Geom { N: number; H: number; W: number; C: number; KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; OH: number; OW: number }
-
 /** The geometry words kernels.as reads (G_* offsets), written into the arena; returns the address. */
 function putGeometry(rt: SimdRuntime, g: Geom): number {
   return rt.putI32([g.N, g.H, g.W, g.C, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.OH, g.OW]);
 }
-
-function geomOf(ci: ConvInfo): Geom {
-  return {
-    N: ci.batchSize, H: ci.inHeight, W: ci.inWidth, C: ci.inChannels, KH: ci.filterHeight, KW: ci.filterWidth,
-    sh: ci.strideHeight, sw: ci.strideWidth, dh: ci.dilationHeight, dw: ci.dilationWidth, pt: ci.padInfo.top, pl: ci.padInfo.left,
-    OH: ci.outHeight, OW: ci.outWidth,
-  };
-}
-
-const ACT_CODE: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /** Whether a convolution goes through Winograd F(2x2, 3x3): 3x3, stride 1, undilated, enough channels. */
 export function usesWinograd(g: Geom, F: number): boolean {
@@ -146,53 +135,12 @@ function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numb
   rt.runTasks('winograd6Conv', tasks, (t) => [works[t]!]);
 }
 
-/** One input channel, stride 1, undilated (MNIST's first layer): convC1, 4 output pixels per vector. */
-export function usesConvC1(g: Geom): boolean {
-  return convC1Enabled && g.C === 1 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.KH * g.KW > 1;
-}
-let convC1Enabled = process.env.GLASSWING_CONV_C1 !== '0';
-/** For comparisons: the one-channel convolution (on) or implicit GEMM (off). */
-export function setConvC1(on: boolean): void {
-  convC1Enabled = on;
-}
-
-function convC1Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
-  // A zero-padded copy of the images (one channel: small), wide enough for the last vector of 4
-  // pixels; weights and bias padded by 8 floats (blocks of 8 filters read past F).
-  const Hp = g.OH + g.KH - 1, Wp = Math.ceil(g.OW / 4) * 4 + g.KW - 1;
-  const xp = rt.alloc(g.N * Hp * Wp);
-  rt.zero(xp, g.N * Hp * Wp);
-  const f32 = rt.f32;
-  for (let n = 0; n < g.N; n++) {
-    for (let y = 0; y < g.H; y++) {
-      const py = y + g.pt;
-      if (py < 0 || py >= Hp) continue;
-      const x0 = Math.max(0, -g.pl), x1 = Math.min(g.W, Wp - g.pl);
-      if (x1 > x0) f32.copyWithin((xp >> 2) + (n * Hp + py) * Wp + x0 + g.pl, (px >> 2) + (n * g.H + y) * g.W + x0, (px >> 2) + (n * g.H + y) * g.W + x1);
-    }
-  }
-  const K = g.KH * g.KW;
-  const wp = rt.alloc(K * F + 8);
-  f32.copyWithin(wp >> 2, pw >> 2, (pw >> 2) + K * F);
-  let bp = 0;
-  if (pb) {
-    bp = rt.alloc(F + 8);
-    f32.copyWithin(bp >> 2, pb >> 2, (pb >> 2) + F);
-  }
-  const rows = g.N * g.OH;
-  const works = Array.from({ length: rt.threads }, () => rt.alloc(48));
-  const per = Math.max(1, Math.ceil(rows / (6 * rt.threads)));
-  const tasks: number[][] = [];
-  for (let r = 0; r < rows; r += per) tasks.push([xp, Hp, Wp, wp, g.KH, g.KW, F, bp, ACT_CODE[act], out, g.OH, g.OW, r, Math.min(rows, r + per)]);
-  rt.runTasks('convC1', tasks, (t) => [works[t]!]);
-}
-
 /** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
 function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
   const m = winograd6Tile(g, F);
   if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
-  if (usesConvC1(g)) return convC1Into(rt, g, F, px, pw, pb, act, out);
+  if (usesSmallCForward(g)) return convSmallCInto(rt, g, F, px, pw, pb, act, out);
   const K = g.KH * g.KW * g.C;
   const M = g.N * g.OH * g.OW;
   const pointwise = g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.OH === g.H && g.OW === g.W;
@@ -210,15 +158,18 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
   if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
   if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels)) return true;
+  // One-channel inputs at any size from 2 threads: as fast as XNNPACK from batch 8 of 28×28 LeNet
+  // inputs, 1.7-1.9× faster from batch 32 (a single image: 0.10 against 0.08 ms).
+  if (usesSmallCForward(g) && simd().threads > 1) return true;
   // Otherwise only where threads pay for copying the operands into the shared arena and the result
   // back: enough work per output value. Measured on 2 threads against XNNPACK's one, bias + relu,
   // batch 32-64: taps × channels of 27 (3×3×3 first layers) are a tie; from 72 (3×3×8, 5×5×3,
-  // LeNet's 5×5×6) Glasswing is 1.3-1.9× faster, and one-channel inputs (convC1) are faster too. Pointwise convolutions over few channels
+  // LeNet's 5×5×6) Glasswing is 1.3-1.9× faster. Pointwise convolutions over few channels
   // have large outputs for little work: XNNPACK's below 64 channels.
   const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
   const pointwise = ci.filterHeight === 1 && ci.filterWidth === 1;
   const reduction = ci.filterHeight * ci.filterWidth * ci.inChannels;
-  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && (pointwise ? ci.inChannels >= 64 : reduction >= 48 || usesConvC1(g));
+  return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && (pointwise ? ci.inChannels >= 64 : reduction >= 48);
 }
 const WASM_CONV_MIN_MACS = 4e6;
 /** For measurements: always XNNPACK or always Glasswing for wasm forward convolutions. */
@@ -287,6 +238,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   rt.reset();
   const { K, M, pointwise } = geometry(ci);
   const F = ci.outChannels;
+  if (usesSmallCFilterGrad(geomOf(ci))) return filterGradSmallC(rt, geomOf(ci), F, x, dy);
   if (F <= 8) return filterGradSmallF(ci, x, dy);
   const px = rt.put(x);
   const pdy = rt.put(dy);

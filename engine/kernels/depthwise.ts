@@ -5,12 +5,10 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import type { FusedAct } from './conv';
+import { ACT_CODE, type FusedAct } from './conv-geometry';
 import { reductionChunks } from './reduction-chunks';
 
 type ConvInfo = backend_util.Conv2DInfo;
-
-const ACT_CODE: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /** Geometry words (kernels.as G_* offsets, then the channel multiplier at G_M). */
 export function depthwiseGeometry(ci: ConvInfo): number[] {

@@ -1902,51 +1902,130 @@ export function pool2d(x: usize, y: usize, g: usize, isMax: i32, n0: i32, n1: i3
   }
 }
 
+// ---- Few-channel convolutions (first layers: 1-4 input channels) -----------------------------------
+// Implicit GEMM suits these poorly: its reduction (taps x channels, 9-75) is too short for the packing
+// and the micro-kernel's set-up to pay off, and XNNPACK runs on one thread. These two kernels read a
+// zero-padded copy xp[N][Hp][Wp][C] of the images (small: few channels), so no tap needs a bounds
+// check; offs[k] is the byte offset of reduction row k = (ky*KW + kx)*C + c from an output pixel's
+// first input (ky*dh*Wp + kx*dw)*C + c, times 4. Both do 8 multiply-adds per 6 loads.
+
 /**
- * Stride-1 convolution of a one-channel image (MNIST's first layer): 4 neighbouring output pixels
- * per vector (one unaligned load per tap: the image row is contiguous), 8 filters at a time, from a
- * zero-padded copy xp[N][Hp][Wp] (so no tap needs a bounds check); output rows [r0, r1) of the
- * N*OH. w is [KH][KW][1][F] padded by 8 floats, bias padded by 8 (0: none); work: 32 floats.
+ * y = act(conv + bias) for output rows [r0, r1) of the N*OH: 4 neighbouring output pixels x 8 filters
+ * per register block (eight f32x4 accumulators), each reduction row broadcasting one input value per
+ * pixel against 8 packed weights. w8[F8/8][K][8] (filters padded to F8 with zeros), bias8[F8] (0: none),
+ * act 0 linear, 1 relu, 2 relu6. work: 32 floats.
  */
-export function convC1(xp: usize, Hp: i32, Wp: i32, w: usize, KH: i32, KW: i32, F: i32, bias: usize, act: i32, y: usize, OH: i32, OW: i32, r0: i32, r1: i32, work: usize): void {
+export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, sh: i32, sw: i32, w8: usize, offs: usize, K: i32, F: i32,
+  bias8: usize, act: i32, y: usize, OH: i32, OW: i32, r0: i32, r1: i32, work: usize): void {
+  const F8 = (F + 7) & ~7;
   const lo: f32 = act != 0 ? 0 : -Infinity, hi: f32 = act == 2 ? 6 : Infinity;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   const zero = f32x4.splat(0);
-  const fB = <usize>F * 4;
+  const colB = <usize>(sw * C) * 4;
   const tmp = (work + 15) & ~(<usize>15);
   for (let r = r0; r < r1; r++) {
     const n = r / OH, oy = r - n * OH;
-    const img = xp + <usize>(n * Hp + oy) * <usize>Wp * 4;
+    const rowIn = xp + <usize>((n * Hp + oy * sh) * Wp * C) * 4;
+    const rowOut = y + <usize>(r * OW * F) * 4;
     for (let ox0 = 0; ox0 < OW; ox0 += 4) {
       const valid = min(4, OW - ox0);
-      for (let f0 = 0; f0 < F; f0 += 8) {
-        let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-        if (bias != 0) {
-          const b = bias + <usize>f0 * 4;
-          a0 = v128.load32_splat(b); a1 = v128.load32_splat(b, 4); a2 = v128.load32_splat(b, 8); a3 = v128.load32_splat(b, 12);
-          a4 = v128.load32_splat(b, 16); a5 = v128.load32_splat(b, 20); a6 = v128.load32_splat(b, 24); a7 = v128.load32_splat(b, 28);
+      // Past the row's end the tail table (offs + K*16) repeats its last pixel (computed, not stored).
+      const p0 = rowIn + <usize>ox0 * colB;
+      const op = valid == 4 ? offs : offs + <usize>K * 16;
+      for (let f0 = 0; f0 < F8; f0 += 8) {
+        smallCBlock(K, op, w8 + <usize>(f0 * K) * 4, p0, tmp);
+        let a00 = v128.load(tmp), a01 = v128.load(tmp, 16), a10 = v128.load(tmp, 32), a11 = v128.load(tmp, 48);
+        let a20 = v128.load(tmp, 64), a21 = v128.load(tmp, 80), a30 = v128.load(tmp, 96), a31 = v128.load(tmp, 112);
+        // The bias after the sum, as a convolution followed by a bias add rounds (fused = unfused).
+        if (bias8 != 0) {
+          const b0 = v128.load(bias8 + <usize>f0 * 4), b1 = v128.load(bias8 + <usize>f0 * 4, 16);
+          a00 = f32x4.add(a00, b0); a01 = f32x4.add(a01, b1); a10 = f32x4.add(a10, b0); a11 = f32x4.add(a11, b1);
+          a20 = f32x4.add(a20, b0); a21 = f32x4.add(a21, b1); a30 = f32x4.add(a30, b0); a31 = f32x4.add(a31, b1);
         }
-        let wp = w + <usize>f0 * 4;
-        for (let ky = 0; ky < KH; ky++) {
-          const row = img + <usize>(ky * Wp + ox0) * 4;
-          for (let kx = 0; kx < KW; kx++) {
-            const v = v128.load(row + <usize>kx * 4);
-            a0 = madd(v, v128.load32_splat(wp), a0); a1 = madd(v, v128.load32_splat(wp, 4), a1);
-            a2 = madd(v, v128.load32_splat(wp, 8), a2); a3 = madd(v, v128.load32_splat(wp, 12), a3);
-            a4 = madd(v, v128.load32_splat(wp, 16), a4); a5 = madd(v, v128.load32_splat(wp, 20), a5);
-            a6 = madd(v, v128.load32_splat(wp, 24), a6); a7 = madd(v, v128.load32_splat(wp, 28), a7);
-            wp += fB;
+        a00 = f32x4.min(f32x4.max(a00, vlo), vhi); a01 = f32x4.min(f32x4.max(a01, vlo), vhi);
+        a10 = f32x4.min(f32x4.max(a10, vlo), vhi); a11 = f32x4.min(f32x4.max(a11, vlo), vhi);
+        a20 = f32x4.min(f32x4.max(a20, vlo), vhi); a21 = f32x4.min(f32x4.max(a21, vlo), vhi);
+        a30 = f32x4.min(f32x4.max(a30, vlo), vhi); a31 = f32x4.min(f32x4.max(a31, vlo), vhi);
+        const o = rowOut + <usize>(ox0 * F + f0) * 4, pix = <usize>F * 4;
+        if (f0 + 8 <= F) {
+          v128.store(o, a00); v128.store(o, a01, 16);
+          if (valid > 1) { v128.store(o + pix, a10); v128.store(o + pix, a11, 16); }
+          if (valid > 2) { v128.store(o + 2 * pix, a20); v128.store(o + 2 * pix, a21, 16); }
+          if (valid > 3) { v128.store(o + 3 * pix, a30); v128.store(o + 3 * pix, a31, 16); }
+        } else {
+          // The last, partial block of filters: through scratch, only the F - f0 real ones.
+          v128.store(tmp, a00); v128.store(tmp, a01, 16); v128.store(tmp, a10, 32); v128.store(tmp, a11, 48);
+          v128.store(tmp, a20, 64); v128.store(tmp, a21, 80); v128.store(tmp, a30, 96); v128.store(tmp, a31, 112);
+          const nf = F - f0;
+          for (let p = 0; p < valid; p++) for (let f = 0; f < nf; f++) store<f32>(o + <usize>p * pix + <usize>f * 4, load<f32>(tmp + <usize>(p * 8 + f) * 4));
+        }
+      }
+    }
+  }
+}
+
+// The register block of convSmallC: 4 pixels x 8 filters summed over the K reduction rows, stored to
+// t (8 vectors). op points at K groups of 4 byte offsets from p (row k's input for each of the 4
+// pixels): one base pointer instead of four keeps V8 from spilling in the loop.
+function smallCBlock(K: i32, op: usize, wp: usize, p: usize, t: usize): void {
+  const zero = f32x4.splat(0);
+  let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+  const end = op + <usize>K * 16;
+  while (op < end) {
+    const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+    let s = v128.load32_splat(p + <usize>load<i32>(op));
+    a00 = madd(s, w0, a00); a01 = madd(s, w1, a01);
+    s = v128.load32_splat(p + <usize>load<i32>(op, 4));
+    a10 = madd(s, w0, a10); a11 = madd(s, w1, a11);
+    s = v128.load32_splat(p + <usize>load<i32>(op, 8));
+    a20 = madd(s, w0, a20); a21 = madd(s, w1, a21);
+    s = v128.load32_splat(p + <usize>load<i32>(op, 12));
+    a30 = madd(s, w0, a30); a31 = madd(s, w1, a31);
+    wp += 32; op += 16;
+  }
+  v128.store(t, a00); v128.store(t, a01, 16); v128.store(t, a10, 32); v128.store(t, a11, 48);
+  v128.store(t, a20, 64); v128.store(t, a21, 80); v128.store(t, a30, 96); v128.store(t, a31, 112);
+}
+
+/**
+ * Filter gradient of a few-channel convolution for images [n0, n1): acc[K4][F8] += sum over their
+ * output pixels of xp(pixel, row k) * dy(pixel, 0..F8), 4 reduction rows x 8 filters per register
+ * block, run along each output row. K4 = K rounded up to 4 (the padding rows' offsets are 0: their
+ * sums are garbage the caller drops), dy read 8 filters wide (lanes past F are garbage too; the
+ * caller pads dy by 8 floats). acc is the calling task's, zeroed by the caller.
+ */
+export function convFilterGradSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, sh: i32, sw: i32, dy: usize, F: i32, offs: usize, K4: i32,
+  OH: i32, OW: i32, n0: i32, n1: i32, acc: usize): void {
+  const F8 = (F + 7) & ~7;
+  const colB = <usize>(sw * C) * 4, dyPix = <usize>F * 4;
+  const zero = f32x4.splat(0);
+  for (let n = n0; n < n1; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const rowIn = xp + <usize>((n * Hp + oy * sh) * Wp * C) * 4;
+      const dyRow = dy + <usize>((n * OH + oy) * OW) * dyPix;
+      for (let k0 = 0; k0 < K4; k0 += 4) {
+        const o0 = <usize>load<i32>(offs + <usize>k0 * 4), o1 = <usize>load<i32>(offs + <usize>k0 * 4, 4);
+        const o2 = <usize>load<i32>(offs + <usize>k0 * 4, 8), o3 = <usize>load<i32>(offs + <usize>k0 * 4, 12);
+        for (let f0 = 0; f0 < F8; f0 += 8) {
+          let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+          let px = rowIn, dp = dyRow + <usize>f0 * 4;
+          for (let ox = 0; ox < OW; ox++) {
+            const d0 = v128.load(dp), d1 = v128.load(dp, 16);
+            let s = v128.load32_splat(px + o0);
+            a00 = madd(s, d0, a00); a01 = madd(s, d1, a01);
+            s = v128.load32_splat(px + o1);
+            a10 = madd(s, d0, a10); a11 = madd(s, d1, a11);
+            s = v128.load32_splat(px + o2);
+            a20 = madd(s, d0, a20); a21 = madd(s, d1, a21);
+            s = v128.load32_splat(px + o3);
+            a30 = madd(s, d0, a30); a31 = madd(s, d1, a31);
+            px += colB; dp += dyPix;
           }
-        }
-        // Filters x pixels -> pixels x filters, then the valid part of each pixel's 8 filters.
-        transpose4Store(f32x4.min(f32x4.max(a0, vlo), vhi), f32x4.min(f32x4.max(a1, vlo), vhi), f32x4.min(f32x4.max(a2, vlo), vhi), f32x4.min(f32x4.max(a3, vlo), vhi), tmp, 32);
-        transpose4Store(f32x4.min(f32x4.max(a4, vlo), vhi), f32x4.min(f32x4.max(a5, vlo), vhi), f32x4.min(f32x4.max(a6, vlo), vhi), f32x4.min(f32x4.max(a7, vlo), vhi), tmp + 16, 32);
-        const nf = min(8, F - f0);
-        for (let p = 0; p < valid; p++) {
-          const o = y + (<usize>((r * OW) + ox0 + p)) * fB + <usize>f0 * 4;
-          const t = tmp + <usize>p * 32;
-          if (nf == 8) { v128.store(o, v128.load(t)); v128.store(o, v128.load(t, 16), 16); }
-          else for (let f = 0; f < nf; f++) store<f32>(o + <usize>f * 4, load<f32>(t + <usize>f * 4));
+          const q = acc + <usize>(k0 * F8 + f0) * 4, row = <usize>F8 * 4;
+          v128.store(q, f32x4.add(v128.load(q), a00)); v128.store(q, f32x4.add(v128.load(q, 16), a01), 16);
+          v128.store(q + row, f32x4.add(v128.load(q + row), a10)); v128.store(q + row, f32x4.add(v128.load(q + row, 16), a11), 16);
+          v128.store(q + 2 * row, f32x4.add(v128.load(q + 2 * row), a20)); v128.store(q + 2 * row, f32x4.add(v128.load(q + 2 * row, 16), a21), 16);
+          v128.store(q + 3 * row, f32x4.add(v128.load(q + 3 * row), a30)); v128.store(q + 3 * row, f32x4.add(v128.load(q + 3 * row, 16), a31), 16);
         }
       }
     }

@@ -44,16 +44,19 @@ export interface SimdExports {
   scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
   pool2d(x: number, y: number, g: number, isMax: number, n0: number, n1: number, work: number): void;
-  convC1(xp: number, Hp: number, Wp: number, w: number, KH: number, KW: number, F: number, bias: number, act: number, y: number, OH: number, OW: number, r0: number, r1: number, work: number): void;
   reluGrad(dy: number, x: number, n: number, hi: number, y: number): void;
   clipGrad(dy: number, x: number, n: number, lo: number, hi: number, y: number): void;
   depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropFilter(x: number, dy: number, g: number, n0: number, n1: number, acc: number, work: number): void;
+  convSmallC(xp: number, Hp: number, Wp: number, C: number, sh: number, sw: number, w8: number, offs: number, K: number, F: number,
+    bias8: number, act: number, y: number, OH: number, OW: number, r0: number, r1: number, work: number): void;
+  convFilterGradSmallC(xp: number, Hp: number, Wp: number, C: number, sh: number, sw: number, dy: number, F: number, offs: number, K4: number,
+    OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
-  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convC1'];
+  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */

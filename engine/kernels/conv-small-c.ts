@@ -1,0 +1,107 @@
+// Convolutions over few input channels (a first layer: 1-3 channels of an image), as direct SIMD
+// kernels (convSmallC, convFilterGradSmallC in kernels.as) over a zero-padded copy of the images: any
+// stride, dilation and padding, no bounds checks, no im2col. A first layer's reduction (taps ×
+// channels: 9-75) is short, so implicit GEMM spends much of its time packing.
+// Measured on 2 threads against the paths they replace (batch 32-64, first layers of the bench's nets):
+//   filter gradient, 1-4 channels: 1.1-1.2× faster for 3 channels, 1.6× for one (LeNet-5's 5×5×1×6);
+//   forward, one channel: 1.7× faster than the former one-channel kernel (which it replaces); for 3
+//   channels implicit GEMM stays 5-30% faster (its packed panels beat these per-pixel broadcasts),
+//   so only one-channel forward passes take it. (A first layer's input gradient is never computed in
+//   training; see conv-layer.ts.)
+import type { SimdRuntime } from './simd/runtime';
+import { ACT_CODE, type FusedAct, type Geom } from './conv-geometry';
+import { reductionChunks } from './reduction-chunks';
+
+/** At most this many input channels take the few-channel filter gradient. */
+const SMALL_C_MAX = 4;
+
+/** Whether convolution g's filter gradient takes the few-channel kernel. */
+export function usesSmallCFilterGrad(g: Geom): boolean {
+  return smallCEnabled && g.C <= SMALL_C_MAX;
+}
+
+/** Whether convolution g's forward pass takes the few-channel kernel: one input channel. */
+export function usesSmallCForward(g: Geom): boolean {
+  return smallCEnabled && g.C === 1;
+}
+let smallCEnabled = process.env.GLASSWING_SMALL_C !== '0';
+/** For comparisons and tests: the few-channel kernels on, or off (implicit GEMM, the F <= 8 filter gradient). */
+export function setSmallC(on: boolean): void {
+  smallCEnabled = on;
+}
+
+/** The zero-padded copy of the images every output pixel reads from without bounds checks, and the reduction rows' offsets. */
+interface Padded { xp: number; Hp: number; Wp: number; rowOffsets: Int32Array; K: number }
+
+function padImages(rt: SimdRuntime, g: Geom, px: number, rowsOfOffsets: number): Padded {
+  // Rows and columns the last output pixel's last tap reaches, counted from the top-left padding.
+  const needH = (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1, needW = (g.OW - 1) * g.sw + (g.KW - 1) * g.dw + 1;
+  const pb = Math.max(0, needH - g.pt - g.H), pr = Math.max(0, needW - g.pl - g.W);
+  const Hp = g.H + g.pt + pb, Wp = g.W + g.pl + pr;
+  const xp = rt.alloc(g.N * Hp * Wp * g.C);
+  rt.exports.pad2d(px, g.N, g.H, g.W, g.C, g.pt, pb, g.pl, pr, 0, xp);
+  const K = g.KH * g.KW * g.C;
+  const offs = new Int32Array(rowsOfOffsets);
+  for (let ky = 0; ky < g.KH; ky++) {
+    for (let kx = 0; kx < g.KW; kx++) {
+      for (let c = 0; c < g.C; c++) offs[(ky * g.KW + kx) * g.C + c] = ((ky * g.dh * Wp + kx * g.dw) * g.C + c) * 4;
+    }
+  }
+  return { xp, Hp, Wp, rowOffsets: offs, K };
+}
+
+/** y = act(conv(x, w) + bias) for x at arena address px, w ([KH, KW, C, F]) at pw, bias at pb (0: none), into out. */
+export function convSmallCInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  const { xp, Hp, Wp, rowOffsets, K } = padImages(rt, g, px, g.KH * g.KW * g.C);
+  // Per reduction row, its offset for each of 4 neighbouring output pixels; a second table for the
+  // row's last, partial group of pixels repeats the last one.
+  const offs = new Int32Array(2 * K * 4), colB = g.sw * g.C * 4, tail = g.OW % 4 || 4;
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < 4; j++) {
+      offs[k * 4 + j] = rowOffsets[k]! + j * colB;
+      offs[(K + k) * 4 + j] = rowOffsets[k]! + Math.min(j, tail - 1) * colB;
+    }
+  }
+  const po = rt.putI32(offs);
+  // Weights as [F8/8][K][8] (blocks of 8 filters, zero past F), bias padded to F8.
+  const F8 = Math.ceil(F / 8) * 8;
+  const w8 = rt.alloc(K * F8);
+  rt.zero(w8, K * F8);
+  const f32 = rt.f32, wb = pw >> 2, w8b = w8 >> 2;
+  for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) f32[w8b + (f >> 3) * K * 8 + k * 8 + (f & 7)] = f32[wb + k * F + f]!;
+  let b8 = 0;
+  if (pb) {
+    b8 = rt.alloc(F8);
+    rt.zero(b8, F8);
+    f32.copyWithin(b8 >> 2, pb >> 2, (pb >> 2) + F);
+  }
+  const rows = g.N * g.OH;
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(48));
+  const per = Math.max(1, Math.ceil(rows / (6 * rt.threads)));
+  const tasks: number[][] = [];
+  for (let r = 0; r < rows; r += per) tasks.push([xp, Hp, Wp, g.C, g.sh, g.sw, w8, po, K, F, b8, ACT_CODE[act], out, g.OH, g.OW, r, Math.min(rows, r + per)]);
+  rt.runTasks('convSmallC', tasks, (t) => [works[t]!]);
+}
+
+/** dw [KH, KW, C, F] for x [N, H, W, C] and dy [N, OH, OW, F], summed over fixed chunks of images. */
+export function filterGradSmallC(rt: SimdRuntime, g: Geom, F: number, x: Float32Array, dy: Float32Array): Float32Array {
+  const K4 = Math.ceil((g.KH * g.KW * g.C) / 4) * 4;
+  const { xp, Hp, Wp, rowOffsets, K } = padImages(rt, g, rt.put(x), K4);
+  const offs = rt.putI32(rowOffsets);
+  // dy rows are read 8 filters wide: 8 floats of slack after the last one.
+  const dy8 = rt.alloc(dy.length + 8);
+  rt.f32.set(dy, dy8 >> 2);
+  const F8 = Math.ceil(F / 8) * 8;
+  // One accumulator per chunk of images, summed in chunk order (see reduction-chunks.ts).
+  const chunks = reductionChunks(g.N, 1, K4 * F8);
+  const accs = chunks.slice(1).map(() => rt.alloc(K4 * F8));
+  for (const acc of accs) rt.zero(acc, K4 * F8);
+  rt.runTasks('convFilterGradSmallC', accs.map((acc, i) => [xp, Hp, Wp, g.C, g.sh, g.sw, dy8, F, offs, K4, g.OH, g.OW, chunks[i]!, chunks[i + 1]!, acc]));
+  const dw = new Float32Array(K * F);
+  const f32 = rt.f32;
+  for (const acc of accs) {
+    const base = acc >> 2;
+    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) dw[k * F + f]! += f32[base + k * F8 + f]!;
+  }
+  return dw;
+}
