@@ -79,8 +79,9 @@ export function simdSumLeading(shape: number[], x: Float32Array, axes: number[])
   rt.reset();
   const px = rt.put(x);
   // One float64 accumulator per chunk of rows, summed in chunk order (see reduction-chunks.ts).
-  const chunks = reductionChunks(rows, Math.max(1, Math.ceil(16384 / cols)), cols * 2);
-  const accs = chunks.slice(1).map(() => rt.alloc(cols * 2));
+  const scratch = rt.exports.sumScratch(cols) * 2;
+  const chunks = reductionChunks(rows, Math.max(1, Math.ceil(16384 / cols)), scratch);
+  const accs = chunks.slice(1).map(() => rt.alloc(scratch));
   for (const acc of accs) rt.zero(acc, cols * 2);
   rt.runTasks('sumRowsInto', accs.map((acc, k) => [px, chunks[k]!, chunks[k + 1]!, cols, acc]));
   const f64 = new Float64Array(rt.memory.buffer);

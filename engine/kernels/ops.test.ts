@@ -97,6 +97,10 @@ for (const backend of ['cpu', 'wasm']) {
     const big = () => tf.tensor(rand(2 * 64 * 65 * 12, 8), [2, 64, 65, 12]);
     for (const axis of [[0, 1, 2], [0], [0, 1]]) await same(backend, `large sum ${JSON.stringify(axis)}`, () => tf.sum(big(), axis));
     await same(backend, 'large sum over 9 channels', () => tf.sum(tf.tensor(rand(2 * 64 * 65 * 9, 9), [2, 64, 65, 9]), [0, 1, 2]));
+    // Widths that are not a multiple of 4 (summed by periods of lcm(width, 4) floats), with a remainder.
+    for (const shape of [[3, 17, 13, 6], [5, 7, 3], [1001, 10], [9, 2], [333, 1], [8, 31, 31, 7]]) {
+      await same(backend, `sum over ${shape.at(-1)} channels`, () => tf.sum(tf.tensor(rand(shape.reduce((p, q) => p * q, 1), 10), shape), shape.slice(0, -1).map((_, i) => i)));
+    }
     // Identity shares data on wasm: the copy must outlive the original.
     await same(backend, 'identity outlives its source', () => {
       const src = x();

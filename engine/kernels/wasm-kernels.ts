@@ -181,12 +181,12 @@ export function registerWasmKernels(): void {
     const heap = heapOf(backend);
     if (heap) {
       const out = backend.makeOutput(shape, 'float32');
-      withScratch(backend, cols * 8, (acc) => heap.sumLeading(addrOf(backend, x!), rows, cols, addrOf(backend, out), acc));
+      withScratch(backend, heap.sumScratch(cols) * 8, (acc) => heap.sumLeading(addrOf(backend, x!), rows, cols, addrOf(backend, out), acc));
       return out;
     }
     const rt = simd();
     rt.reset();
-    const px = rt.put(view(backend, x!)), pout = rt.alloc(cols), acc = rt.alloc(cols * 2);
+    const px = rt.put(view(backend, x!)), pout = rt.alloc(cols), acc = rt.alloc(rt.exports.sumScratch(cols) * 2);
     rt.exports.sumLeading(px, rows, cols, pout, acc);
     return output(backend, shape, rt.view(pout, cols));
   });

@@ -622,7 +622,7 @@ export function convFilterGradSmallF(x: usize, dy: usize, H: i32, W: i32, C: i32
 
 /**
  * out[j] = sum over r < rows of x[r*cols + j] (a bias gradient: dy summed over every axis but the
- * channels), accumulated in float64 like the cpu kernel. `acc` is cols float64s of scratch.
+ * channels), accumulated in float64 like the cpu kernel. `acc` is sumScratch(cols) float64s of scratch.
  */
 export function sumLeading(x: usize, rows: i32, cols: i32, out: usize, acc: usize): void {
   memory.fill(acc, 0, <usize>cols * 8);
@@ -630,8 +630,21 @@ export function sumLeading(x: usize, rows: i32, cols: i32, out: usize, acc: usiz
   for (let k = 0; k < cols; k++) store<f32>(out + <usize>k * 4, <f32>load<f64>(acc + <usize>k * 8));
 }
 
-/** acc[j] += sum over rows [r0, r1) of x[r*cols + j], in float64 (two lanes per vector). */
+/** Float64s of scratch sumLeading and sumRowsInto take: cols, then lcm(cols, 4) for a period. */
+export function sumScratch(cols: i32): i32 {
+  return cols + sumPeriod(cols);
+}
+
+@inline function sumPeriod(cols: i32): i32 {
+  return (cols & 1) != 0 ? cols * 4 : (cols & 3) != 0 ? cols * 2 : cols;
+}
+
+/**
+ * acc[j] += sum over rows [r0, r1) of x[r*cols + j], in float64 (two lanes per vector); acc holds
+ * sumScratch(cols) float64s, the first cols the sums.
+ */
 export function sumRowsInto(x: usize, r0: i32, r1: i32, cols: i32, acc: usize): void {
+  if (cols <= 0) return;
   if ((cols & 3) == 0) {
     for (let r = r0; r < r1; r++) {
       const row = x + <usize>r * <usize>cols * 4;
@@ -644,10 +657,31 @@ export function sumRowsInto(x: usize, r0: i32, r1: i32, cols: i32, acc: usize): 
     }
     return;
   }
+  // Other widths (LeNet's 6 filters): whole periods of P = lcm(cols, 4) floats (P / cols rows) as
+  // vectors into P float64 lanes after acc's cols, folded into acc; the rest (under P) one by one.
+  // One float at a time, every add waited for the last one to the same column (5x slower).
   const n = (r1 - r0) * cols;
   const base = x + <usize>r0 * <usize>cols * 4;
+  const P = sumPeriod(cols);
+  const per = acc + <usize>cols * 8;
+  memory.fill(per, 0, <usize>P * 8);
+  const whole = n / P;
+  let q = base;
+  for (let k = 0; k < whole; k++) {
+    for (let j = 0; j < P; j += 4) {
+      const v = v128.load(q + <usize>j * 4);
+      const a = per + <usize>j * 8;
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+    }
+    q += <usize>P * 4;
+  }
+  for (let j = 0; j < P; j++) {
+    const p = acc + <usize>(j % cols) * 8;
+    store<f64>(p, load<f64>(p) + load<f64>(per + <usize>j * 8));
+  }
   let j = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = whole * P; i < n; i++) {
     const p = acc + <usize>j * 8;
     store<f64>(p, load<f64>(p) + <f64>load<f32>(base + <usize>i * 4));
     if (++j == cols) j = 0;

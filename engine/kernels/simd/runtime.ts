@@ -21,6 +21,7 @@ export interface SimdExports {
     KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number, acc: number): void;
   sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
   sumRowsInto(x: number, r0: number, r1: number, cols: number, acc: number): void;
+  sumScratch(cols: number): number;
   winogradFilter(w: number, C: number, F: number, u: number): void;
   winogradConv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, work: number): void;
@@ -54,7 +55,7 @@ export interface SimdExports {
   convFilterGradSmallC(xp: number, Hp: number, Wp: number, C: number, sh: number, sw: number, dy: number, F: number, offs: number, K4: number,
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
-export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd'>;
+export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
