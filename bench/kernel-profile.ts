@@ -2,7 +2,7 @@
 // kernels run, how often, and their milliseconds per call and per step (median over profiled steps),
 // plus the step's wall time and what the kernels leave unexplained (TF.js per-op and tape overhead).
 //   node --import tsx bench/kernel-profile.ts [class…] [--backend cpu|wasm] [--steps N] [--json FILE] [--compare FILE]
-// Classes: lenet (LeNet-5, batch 64, training), cifar (the CIFAR CNN, batch 32, training),
+// Classes: lenet (LeNet-5, batch 64, training), lenet-infer (the same, inference), mnist-mlp (784-256-10, batch 64, training), cifar (the CIFAR CNN, batch 32, training),
 // residual (residual template 32×32×3, batch 32, training), cnn-5x5-48, cnn-strided-64 and
 // cnn-valid-48 (the bench's extra size-class CNNs, batch 32, training), mobilenet (MobileNetV2 features at
 // 224×224, batch 32, inference), mobilenet-train (MobileNetV2 at 96×96, batch 16, every layer
@@ -24,6 +24,8 @@ const fromBench = (id: string, model: string, train = true): ShapeClass => {
 
 const CLASSES: ShapeClass[] = [
   fromBench('lenet', 'lenet5'),
+  fromBench('lenet-infer', 'lenet5', false),
+  fromBench('mnist-mlp', 'mnist-mlp'),
   fromBench('cifar', 'cifar-cnn'),
   fromBench('residual', 'residual-cnn'),
   fromBench('cnn-5x5-48', 'cnn-5x5-48'),
