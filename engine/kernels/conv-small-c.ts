@@ -1,4 +1,4 @@
-// Convolutions over few input channels (a first layer: 1-3 channels of an image), as direct SIMD
+// Convolutions over few input channels (a first layer: grey, RGB or RGBA images, 1-4 channels), as direct SIMD
 // kernels (convSmallC, convFilterGradSmallC in kernels.as) over a zero-padded copy of the images: any
 // stride, dilation and padding, no bounds checks, no im2col. A first layer's reduction (taps ×
 // channels: 9-75) is short, so implicit GEMM spends much of its time packing.
