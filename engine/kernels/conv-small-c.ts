@@ -1,9 +1,11 @@
-// Convolutions over few input channels (a first layer: grey, RGB or RGBA images, 1-4 channels), as direct SIMD
-// kernels (convSmallC, convFilterGradSmallC in kernels.as) over a zero-padded copy of the images: any
-// stride, dilation and padding, no bounds checks, no im2col. A first layer's reduction (taps ×
-// channels: 9-75) is short, so implicit GEMM spends much of its time packing.
-// Measured on 2 threads against the paths they replace (batch 32-64, first layers of the bench's nets):
-//   filter gradient, 1-4 channels: 1.1-1.2× faster for 3 channels, 1.6× for one (LeNet-5's 5×5×1×6);
+// Direct convolution kernels over a zero-padded copy of the images (convSmallC, convFilterGradSmallC
+// in kernels.as): any stride, dilation and padding, no bounds checks, no im2col. They serve the
+// shapes implicit GEMM handles poorly: a first layer (grey, RGB or RGBA images, 1-4 channels), whose
+// reduction (taps × channels: 9-75) is so short that packing costs as much as the multiply-adds, and
+// filter gradients with few filters (8 or fewer), whose GEMM would be one thin panel wide.
+// Measured on 2 threads against the paths they replace (batch 32-64):
+//   filter gradient: 1.1-1.2× faster for 3 channels, 1.6× for LeNet-5's 5×5×1×6; with 8 or fewer
+//   filters and more channels, 1.1-1.55× faster than the former few-filter kernel (now removed);
 //   forward, one channel: 1.7× faster than the former one-channel kernel (which it replaces); for 3
 //   channels implicit GEMM stays 5-30% faster (its packed panels beat these per-pixel broadcasts),
 //   so only one-channel forward passes take it. (A first layer's input gradient is never computed in
@@ -12,12 +14,12 @@ import type { SimdRuntime } from './simd/runtime';
 import { ACT_CODE, type FusedAct, type Geom } from './conv-geometry';
 import { reductionChunks } from './reduction-chunks';
 
-/** At most this many input channels take the few-channel filter gradient. */
-const SMALL_C_MAX = 4;
+/** At most this many input channels, or this many filters, take the direct filter gradient. */
+const DIRECT_GRAD_MAX_C = 4, DIRECT_GRAD_MAX_F = 8;
 
-/** Whether convolution g's filter gradient takes the few-channel kernel. */
-export function usesSmallCFilterGrad(g: Geom): boolean {
-  return smallCEnabled && g.C <= SMALL_C_MAX;
+/** Whether convolution g's filter gradient (F filters) takes the direct kernel. */
+export function usesDirectFilterGrad(g: Geom, F: number): boolean {
+  return smallCEnabled && (g.C <= DIRECT_GRAD_MAX_C || F <= DIRECT_GRAD_MAX_F);
 }
 
 /** Whether convolution g's forward pass takes the few-channel kernel: one input channel. */
@@ -25,7 +27,7 @@ export function usesSmallCForward(g: Geom): boolean {
   return smallCEnabled && g.C === 1;
 }
 let smallCEnabled = process.env.GLASSWING_SMALL_C !== '0';
-/** For comparisons and tests: the few-channel kernels on, or off (implicit GEMM, the F <= 8 filter gradient). */
+/** For comparisons and tests: the direct kernels on, or off (implicit GEMM and Winograd). */
 export function setSmallC(on: boolean): void {
   smallCEnabled = on;
 }

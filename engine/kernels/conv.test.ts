@@ -6,7 +6,7 @@ import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
 import { setWasmConvChoice, winograd6Tile } from './conv';
-import { usesSmallCFilterGrad, usesSmallCForward } from './conv-small-c';
+import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
 const TOL = 1e-4;
 const PADS = ['same', 'valid', 'explicit'] as const;
@@ -102,12 +102,12 @@ async function checkStride1(c: Case, backend: string, activation: 'linear' | 're
   }
 }
 
-/** Stride-1 filter gradient of case c on backend, against stock cpu. */
-async function checkStride1FilterGrad(c: Case, backend: string): Promise<void> {
+/** The filter gradient of case c (its strides, no dilation) on backend, against stock cpu. */
+async function checkFilterGrad(c: Case, backend: string): Promise<void> {
   const ys = outShape(c);
   const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), c.seed + 7), ys);
   const bpf = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() },
-    { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [c.KH, c.KW, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    { strides: [c.sh, c.sw], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [c.KH, c.KW, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor;
   const want = await stock('cpu', bpf);
   const got = await fast(backend, bpf);
   assert.ok(relErr(got, want) < TOL, `case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
@@ -133,7 +133,7 @@ for (const backend of ['cpu', 'wasm']) {
     for (let s = 300; s <= 314; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 61 + k);
       const c: Case = { N: r(1, 3, 6), H: r(3, 10, 7), W: r(3, 10, 8), C: r(1, 28, 9), F: r(9, 21, 10), KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
-      await checkStride1FilterGrad(c, backend);
+      await checkFilterGrad(c, backend);
     }
   });
 }
@@ -169,7 +169,7 @@ for (const backend of ['cpu', 'wasm']) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
       const k = s % 2 ? 5 : 3;
       const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
-      await checkStride1FilterGrad(c, backend);
+      await checkFilterGrad(c, backend);
     }
   });
 }
@@ -188,7 +188,7 @@ for (const backend of ['cpu', 'wasm']) {
         const C = s % 4 === 0 ? 1 : r(1, 4, 6);
         const c: Case = { N: r(1, 3, 7), H: r(KH * dil, 21, 8), W: r(KW * dil, 21, 9), C, F: r(1, 40, 10), KH, KW, sh, sw, dh: dil, dw: dil, pad: randomPad(r), seed: s };
         const g = { N: c.N, H: c.H, W: c.W, C, KH, KW, sh, sw, dh: dil, dw: dil, pt: 0, pl: 0, OH: 1, OW: 1 };
-        assert.ok(usesSmallCFilterGrad(g));
+        assert.ok(usesDirectFilterGrad(g, c.F));
         if (C === 1) {
           assert.ok(usesSmallCForward(g));
           const act = (['linear', 'relu', 'relu6'] as const)[s % 3]!;
@@ -210,6 +210,19 @@ for (const backend of ['cpu', 'wasm']) {
       }
     } finally {
       setWasmConvChoice('auto');
+    }
+  });
+}
+
+// Layers with 8 or fewer filters take the direct filter gradient too, whatever their channel count.
+for (const backend of ['cpu', 'wasm']) {
+  test(`direct filter gradients of layers with few filters match stock (${backend})`, async () => {
+    for (let s = 650; s <= 665; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 73 + k);
+      const KH = r(1, 5, 1), KW = r(1, 5, 2), stride = r(1, 2, 3);
+      const c: Case = { N: r(1, 3, 4), H: r(KH, 17, 5), W: r(KW, 17, 6), C: r(5, 40, 7), F: r(1, 8, 8), KH, KW, sh: stride, sw: stride, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+      assert.ok(usesDirectFilterGrad({ ...c, pt: 0, pl: 0, OH: 1, OW: 1 }, c.F));
+      await checkFilterGrad(c, backend);
     }
   });
 }

@@ -7,7 +7,7 @@ import { simd, type SimdRuntime } from './simd/runtime';
 import { gemm, gemmReduceK, parallelRange } from './gemm';
 import { reductionChunks } from './reduction-chunks';
 import { ACT_CODE, geomOf, type FusedAct, type Geom } from './conv-geometry';
-import { convSmallCInto, filterGradSmallC, usesSmallCFilterGrad, usesSmallCForward } from './conv-small-c';
+import { convSmallCInto, filterGradSmallC, usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -238,8 +238,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   rt.reset();
   const { K, M, pointwise } = geometry(ci);
   const F = ci.outChannels;
-  if (usesSmallCFilterGrad(geomOf(ci))) return filterGradSmallC(rt, geomOf(ci), F, x, dy);
-  if (F <= 8) return filterGradSmallF(ci, x, dy);
+  if (usesDirectFilterGrad(geomOf(ci), F)) return filterGradSmallC(rt, geomOf(ci), F, x, dy);
   const px = rt.put(x);
   const pdy = rt.put(dy);
   const g = geomOf(ci);
@@ -251,29 +250,4 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const A = pointwise ? { addr: px, rs: 1, cs: K } : { image: px, geometry: putGeometry(rt, geomOf(ci)), transposed: true };
   gemmReduceK(rt, K, F, M, A, { addr: pdy, rs: F, cs: 1 }, dw);
   return rt.view(dw, K * F);
-}
-
-/** The filter gradient for at most 8 filters, straight from x and dy (no im2col), split by image. */
-function filterGradSmallF(ci: ConvInfo, x: Float32Array, dy: Float32Array): Float32Array {
-  const rt = simd();
-  const F = ci.outChannels;
-  const taps = ci.filterHeight * ci.filterWidth * ci.inChannels;
-  const px = rt.put(x);
-  // dy rows are read 8 floats wide: pad the block so the last row's read stays inside it.
-  const pdy = rt.alloc(dy.length + 8);
-  rt.f32.set(dy, pdy >> 2);
-  // One accumulator per chunk of images, summed in chunk order (see reduction-chunks.ts).
-  const chunks = reductionChunks(ci.batchSize, 1, taps * 8);
-  const accs = chunks.slice(1).map(() => rt.alloc(taps * 8));
-  for (const acc of accs) rt.zero(acc, taps * 8);
-  const geom = [ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, F, ci.filterHeight, ci.filterWidth,
-    ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left];
-  rt.runTasks('convFilterGradSmallF', accs.map((acc, k) => [px, pdy, ...geom, chunks[k]!, chunks[k + 1]!, acc]));
-  const out = new Float32Array(taps * F);
-  const f32 = rt.f32;
-  for (const acc of accs) {
-    const base = acc >> 2;
-    for (let k = 0; k < taps; k++) for (let f = 0; f < F; f++) out[k * F + f]! += f32[base + k * 8 + f]!;
-  }
-  return out;
 }

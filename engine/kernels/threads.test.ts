@@ -65,8 +65,8 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
   const before = kernelThreads();
   const reductions = (): Float32Array[] => {
     const out: Float32Array[] = [];
-    // Few channels (the direct gradients, by chunk of images: one channel, RGB with stride 2), few
-    // filters (by image), Winograd's filter gradients (by chunk of tiles: F(4x4, 3x3), F(2x2, 3x3) on a
+    // The direct gradients, by chunk of images (one channel, RGB with stride 2, 6 channels with few
+    // filters), Winograd's filter gradients (by chunk of tiles: F(4x4, 3x3), F(2x2, 3x3) on a
     // small map, F(2x2, 5x5)), the GEMM's (by chunk of pixels: stride 2).
     for (const [xs, fs, seed, stride] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21, 1], [[32, 33, 33, 3], [5, 5, 3, 12], 29, 2], [[16, 12, 12, 6], [3, 3, 6, 5], 30, 1],
       [[32, 32, 32, 32], [3, 3, 32, 32], 22, 1], [[32, 9, 9, 16], [3, 3, 16, 16], 26, 1],

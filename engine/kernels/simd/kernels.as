@@ -566,61 +566,6 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C
 }
 
 /**
- * Filter gradient of a convolution with few filters (F <= 8), without im2col: a first layer's input
- * has 1-3 channels, so im2col would blow it up KH*KW-fold only to multiply it by an 8-wide dy.
- * acc[(ky*KW + kx)*C + c][0..8) += sum over images [n0, n1) and output pixels of x(tap) * dy[0..8)
- * (acc: the calling thread's, zeroed by the caller).
- * Lanes >= F are garbage (dy rows are read 8 wide; the arena pads every block), as the caller knows.
- */
-export function convFilterGradSmallF(x: usize, dy: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, F: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, n0: i32, n1: i32, acc: usize): void {
-  const dyPix = <usize>F * 4;
-  const xPix = <usize>C * 4;
-  for (let n = n0; n < n1; n++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const dyRow = dy + <usize>((n * OH + oy) * OW) * dyPix;
-      for (let ky = 0; ky < KH; ky++) {
-        const iy = oy * sh + ky * dh - pt;
-        if (iy < 0 || iy >= H) continue;
-        const xRow = x + <usize>((n * H + iy) * W) * xPix;
-        for (let kx = 0; kx < KW; kx++) {
-          // Output columns whose tap ix = ox*sw + kx*dw - pl lies inside the image.
-          const off = kx * dw - pl;
-          let ox0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
-          let ox1 = (W - 1 - off) / sw + 1;
-          if (W - 1 - off < 0) ox1 = 0;
-          if (ox1 > OW) ox1 = OW;
-          if (ox0 >= ox1) continue;
-          for (let c = 0; c < C; c++) {
-            const a = acc + <usize>(((ky * KW + kx) * C + c) * 8) * 4;
-            let a0 = v128.load(a);
-            let a1 = v128.load(a, 16);
-            let xp = xRow + <usize>((ox0 * sw + off) * C + c) * 4;
-            let dp = dyRow + <usize>ox0 * dyPix;
-            const xStep = <usize>(sw * C) * 4;
-            if (F <= 4) {
-              for (let ox = ox0; ox < ox1; ox++) {
-                a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
-                xp += xStep; dp += dyPix;
-              }
-            } else {
-              for (let ox = ox0; ox < ox1; ox++) {
-                const s = v128.load32_splat(xp);
-                a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)));
-                a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-                xp += xStep; dp += dyPix;
-              }
-            }
-            v128.store(a, a0);
-            v128.store(a, a1, 16);
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
  * out[j] = sum over r < rows of x[r*cols + j] (a bias gradient: dy summed over every axis but the
  * channels), accumulated in float64 like the cpu kernel. `acc` is sumScratch(cols) float64s of scratch.
  */

@@ -17,8 +17,6 @@ export interface SimdExports {
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
   biasActTo(x: number, rows: number, cols: number, bias: number, act: number, y: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
-  convFilterGradSmallF(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, F: number,
-    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, n0: number, n1: number, acc: number): void;
   sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
   sumRowsInto(x: number, r0: number, r1: number, cols: number, acc: number): void;
   sumScratch(cols: number): number;
@@ -56,7 +54,7 @@ export interface SimdExports {
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'convFilterGradSmallF', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
