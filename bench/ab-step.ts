@@ -1,7 +1,7 @@
 // In-process A/B of one kernel setting on whole training steps: the setting is switched on and off
 // step by step in one process, so that this machine's drift (20-30% between runs) hits both sides
 // alike; prints the median step time of each side per model.
-//   node --import tsx bench/ab-step.ts --toggle fused-conv|winograd6|winograd|small-c [--backend wasm|cpu] [--steps N] [--infer] model…
+//   node --import tsx bench/ab-step.ts --toggle fused-conv|winograd6|winograd|small-c|in-place [--backend wasm|cpu] [--steps N] [--infer] model…
 // --infer times inference (predict on the batch) instead of training steps.
 // Models: the bench's (lenet5, cifar-cnn, residual-cnn, cnn-5x5-48, cnn-strided-64, cnn-valid-48, …).
 import { tf, useBackend } from '../engine/backends';
@@ -9,10 +9,11 @@ import { registerFastKernels } from '../engine/kernels';
 import { patchConv2DLayer } from '../engine/kernels/conv-layer';
 import { setWinograd, setWinograd6 } from '../engine/kernels/conv';
 import { setSmallC } from '../engine/kernels/conv-small-c';
+import { simd } from '../engine/kernels/simd/runtime';
 import { benchModel } from '../engine/bench/models';
 import { median } from '../engine/bench/bench';
 
-const TOGGLES: Record<string, (on: boolean) => void> = { 'fused-conv': patchConv2DLayer, winograd6: setWinograd6, winograd: setWinograd, 'small-c': setSmallC };
+const TOGGLES: Record<string, (on: boolean) => void> = { 'fused-conv': patchConv2DLayer, winograd6: setWinograd6, winograd: setWinograd, 'small-c': setSmallC, 'in-place': (on) => { simd().inPlace = on; } };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -36,19 +37,20 @@ async function main(): Promise<void> {
     const m = await s.build();
     m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
     const x = tf.randomUniform([s.batchSize, ...s.inputShape]);
-    const y = tf.oneHot(tf.randomUniform([s.batchSize], 0, s.classes, 'int32'), s.classes);
+    // Feature extractors (no classes) are timed on inference only.
+    const y = infer ? null : tf.oneHot(tf.randomUniform([s.batchSize], 0, s.classes, 'int32'), s.classes);
     const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
     for (let i = 0; i < steps + 4; i++) {
       for (const side of ['on', 'off'] as const) {
         toggle(side === 'on');
         const t0 = performance.now();
         if (infer) tf.tidy(() => (m.predict(x, { batchSize: s.batchSize }) as tf.Tensor).dataSync());
-        else await m.trainOnBatch(x, y);
+        else await m.trainOnBatch(x, y!);
         if (i >= 4) times[side].push(performance.now() - t0);
       }
     }
     toggle(true);
-    tf.dispose([x, y]);
+    tf.dispose(y ? [x, y] : [x]);
     m.dispose();
     const on = median(times.on), off = median(times.off);
     process.stdout.write(`${id} on ${backend}: ${toggleName} on ${on.toFixed(2)} ms, off ${off.toFixed(2)} ms per ${infer ? 'inference batch' : 'step'} (${((off / on - 1) * 100).toFixed(1)}% faster on)\n`);

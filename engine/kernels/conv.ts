@@ -60,7 +60,7 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
   const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, u]);
   rt.runTasks('winogradFilterGradJob', tasks, (t) => [works[t]!]);
   for (let k = 1; k < us.length; k++) rt.exports.addInto(us[0]!, us[k]!, uSize);
-  const dw = rt.alloc(9 * C * F);
+  const dw = rt.result(9 * C * F);
   rt.exports.winogradFilterGradFinish(us[0]!, C, F, dw);
   return rt.view(dw, 9 * C * F);
 }
@@ -82,7 +82,7 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
   const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, m, u]);
   rt.runTasks('winograd6FilterGradJob', tasks, (t) => [works[t]!]);
   for (let k = 1; k < us.length; k++) rt.exports.addInto(us[0]!, us[k]!, uSize);
-  const dw = rt.alloc(r * r * C * F);
+  const dw = rt.result(r * r * C * F);
   rt.exports.winograd6FilterGradFinish(us[0]!, r, C, F, dw, rt.alloc(240));
   return rt.view(dw, r * r * C * F);
 }
@@ -187,7 +187,7 @@ export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bi
   const px = rt.put(x);
   const pw = rt.put(w);
   const pb = bias ? rt.put(bias) : 0;
-  const out = rt.alloc(M * F);
+  const out = rt.result(M * F);
   convInto(rt, geomOf(ci), F, px, pw, pb, act, out);
   return rt.view(out, M * F);
 }
@@ -215,16 +215,16 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
       N: ci.batchSize, H: ci.outHeight, W: ci.outWidth, C: F, KH, KW, sh: 1, sw: 1, dh: ci.dilationHeight, dw: ci.dilationWidth,
       pt: (KH - 1) * ci.dilationHeight - ci.padInfo.top, pl: (KW - 1) * ci.dilationWidth - ci.padInfo.left, OH: ci.inHeight, OW: ci.inWidth,
     };
-    const dx = rt.alloc(size);
+    const dx = rt.result(size);
     convInto(rt, g, C, pdy, pw, 0, 'linear', dx);
     return rt.view(dx, size);
   }
   const pw = rt.put(w);
-  const dcol = rt.alloc(M * K);
+  const dcol = pointwise ? rt.result(size) : rt.alloc(M * K);
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].
   gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K);
   if (pointwise) return rt.view(dcol, size);
-  const dx = rt.alloc(size);
+  const dx = rt.result(size);
   rt.zero(dx, size);
   const args = [ci.inHeight, ci.inWidth, C, KH, KW, ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, ci.outHeight, ci.outWidth];
   // One task per image, so that no two threads add into the same dx element.
@@ -245,7 +245,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const m = winograd6Tile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
-  const dw = rt.alloc(K * F);
+  const dw = rt.result(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].
   const A = pointwise ? { addr: px, rs: 1, cs: K } : { image: px, geometry: putGeometry(rt, geomOf(ci)), transposed: true };
   gemmReduceK(rt, K, F, M, A, { addr: pdy, rs: F, cs: 1 }, dw);

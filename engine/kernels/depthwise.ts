@@ -34,7 +34,7 @@ export function depthwiseForward(ci: ConvInfo, x: Float32Array, w: Float32Array,
   const px = rt.put(x), pw = rt.put(w), pb = bias ? rt.put(bias) : 0;
   const g = rt.putI32(depthwiseGeometry(ci));
   const size = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels;
-  const out = rt.alloc(size);
+  const out = rt.result(size);
   byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseForward', (n) => [px, pw, pb, out, g, ACT_CODE[act], n, n + 1]);
   return rt.view(out, size);
 }
@@ -46,7 +46,7 @@ export function depthwiseBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float3
   const pdy = rt.put(dy), pw = rt.put(w);
   const g = rt.putI32(depthwiseGeometry(ci));
   const size = ci.batchSize * ci.inHeight * ci.inWidth * ci.inChannels;
-  const dx = rt.alloc(size);
+  const dx = rt.result(size);
   byImage(rt, ci.batchSize, depthwiseWorkBytes(ci), 'depthwiseBackpropInput', (n) => [pdy, pw, dx, g, n, n + 1]);
   return rt.view(dx, size);
 }
@@ -60,7 +60,7 @@ export function depthwiseBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float
   const size = ci.filterHeight * ci.filterWidth * ci.outChannels;
   // One accumulator per chunk of images, summed in chunk order (see reduction-chunks.ts).
   const chunks = reductionChunks(ci.batchSize, 1, size);
-  const accs = chunks.slice(1).map(() => rt.alloc(size));
+  const accs = chunks.slice(1).map((_, k) => (k === 0 ? rt.result(size) : rt.alloc(size)));
   for (const acc of accs) rt.zero(acc, size);
   const works = Array.from({ length: rt.threads }, () => rt.alloc(depthwiseWorkBytes(ci) / 4));
   rt.runTasks('depthwiseBackpropFilter', accs.map((acc, k) => [px, pdy, g, chunks[k]!, chunks[k + 1]!, acc]), (t) => [works[t]!]);

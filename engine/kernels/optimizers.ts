@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { heapKernels, simd } from './simd/runtime';
+import { simd } from './simd/runtime';
 import { parallelRange } from './gemm';
-import { wasmHeapMemory } from './wasm-heap';
+import { heapOf, wasmHeapMemory } from './wasm-heap';
 
 /** What Optimizer.applyGradients takes: a name → gradient map or a list of named gradients. */
 type Grads = NamedTensorMap | { name: string; tensor: tf.Tensor }[];
@@ -40,7 +40,7 @@ function wasmKernel(kind: Kind): KernelFunc {
     const outs = [value, ...state].map((t) => b.makeOutput(t.shape, 'float32'));
     const addr = (t: TensorInfo): number => (b.typedArrayFromHeap(t) as Float32Array).byteOffset;
     // In place on the backend's heap: operands and results are already there.
-    call(heapKernels(wasmHeapMemory(b)!), kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), ATTRS[kind].map((a) => attrs![a] as number));
+    call(heapOf(b)!, kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), ATTRS[kind].map((a) => attrs![a] as number));
     return outs;
   };
 }

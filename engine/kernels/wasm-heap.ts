@@ -1,9 +1,14 @@
-// Access to the wasm backend's heap for Glasswing's SIMD kernels: its WebAssembly.Memory (so a
-// second, non-shared instance of the kernels can run on tensors in place), tensor addresses, and
-// scratch space allocated with the backend's own malloc.
+// Access to the wasm backend's heap for Glasswing's SIMD kernels: its WebAssembly.Memory, tensor
+// addresses, and scratch space allocated with the backend's own malloc.
+// Normally the heap *is* the kernels' shared memory (shareHeapWithKernels): the backend's module is
+// given that memory when it is instantiated, so the threaded kernels read tensors where they are and
+// write results straight into output tensors. Where that did not happen (another build of the
+// backend, a second instance), a non-shared instance of the kernels runs in the heap for the
+// memory-bound kernels, and the threaded ones copy operands in and results out.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapKernels, type SimdExports } from './simd/runtime';
+import { heapKernels, MAX_PAGES, simd, type SimdExports } from './simd/runtime';
+import { definedMemory, exportNames, importSharedMemory } from './simd/import-shared-memory';
 
 interface EmscriptenModule { asm?: { memory?: unknown }; _malloc?(bytes: number): number; _free?(p: number): void }
 
@@ -15,7 +20,8 @@ export function wasmHeapMemory(backend: BackendWasm): WebAssembly.Memory | null 
   if (m === undefined) {
     const mod = backend.wasm as unknown as EmscriptenModule;
     const mem = mod.asm?.memory;
-    m = mem instanceof WebAssembly.Memory && !(mem.buffer instanceof SharedArrayBuffer) && mod._malloc && mod._free ? mem : null;
+    const usable = mem instanceof WebAssembly.Memory && (!(mem.buffer instanceof SharedArrayBuffer) || mem === simd().memory);
+    m = usable && mod._malloc && mod._free ? mem : null;
     memories.set(backend, m);
   }
   return m;
@@ -24,7 +30,66 @@ export function wasmHeapMemory(backend: BackendWasm): WebAssembly.Memory | null 
 /** The SIMD kernels over the backend's heap, or null (see wasmHeapMemory). */
 export function heapOf(backend: BackendWasm): SimdExports | null {
   const m = wasmHeapMemory(backend);
-  return m ? heapKernels(m) : null;
+  return !m ? null : m === simd().memory ? simd().exports : heapKernels(m);
+}
+
+/** Whether the backend's heap is the kernels' shared memory (its tensors need no copying). */
+export function sharesKernelMemory(backend: BackendWasm): boolean {
+  return wasmHeapMemory(backend) === simd().memory;
+}
+
+interface EmscriptenImports { env?: Record<string, unknown> }
+type Instantiate = typeof WebAssembly.instantiate;
+let hookInstalled = false;
+
+/**
+ * Arranges for the wasm backend's module, when TF.js instantiates it, to run in the SIMD kernels'
+ * shared memory: its binary is rewritten to import that memory instead of defining its own, and the
+ * kernels' arena then takes its space from the module's malloc. Recognises the module by its
+ * Emscripten imports (it asks for emscripten_resize_heap and brings its own memory); one module only.
+ * GLASSWING_SHARED_HEAP=0 leaves the backend as shipped (operands are then copied).
+ */
+export function shareHeapWithKernels(): void {
+  if (hookInstalled || process.env.GLASSWING_SHARED_HEAP === '0') return;
+  hookInstalled = true;
+  const original = WebAssembly.instantiate;
+  const hook = function (this: unknown, source: unknown, imports?: EmscriptenImports) {
+    const env = imports?.env;
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : null;
+    if (bytes && env && typeof env.emscripten_resize_heap === 'function' && !('memory' in env)) {
+      WebAssembly.instantiate = original;
+      const shared = withSharedMemory(bytes);
+      if (shared) {
+        const rt = simd();
+        const need = shared.initialPages * 65536 - rt.memory.buffer.byteLength;
+        if (need > 0) rt.memory.grow(Math.ceil(need / 65536));
+        // The kernels' earlier scratch must not show through the module's zero-initialised data.
+        new Uint8Array(rt.memory.buffer).fill(0);
+        const instantiateBytes = original as (b: BufferSource, i: WebAssembly.Imports) => Promise<WebAssembly.WebAssemblyInstantiatedSource>;
+        return instantiateBytes(shared.bytes, { ...imports, env: { ...env, memory: rt.memory } } as WebAssembly.Imports).then((r) => {
+          const ex = r.instance.exports as { malloc?: (n: number) => number; free?: (p: number) => void };
+          if (ex.malloc && ex.free) rt.attachHeap({ malloc: ex.malloc, free: ex.free });
+          return r;
+        }, () => instantiateBytes(bytes as Uint8Array<ArrayBuffer>, imports as WebAssembly.Imports)); // as shipped, if the rewrite does not link
+      }
+    }
+    return (original as (...a: unknown[]) => unknown).apply(this, [source, imports]);
+  };
+  WebAssembly.instantiate = hook as unknown as Instantiate;
+}
+
+/** The binary rewritten to import a shared memory, or null when it cannot be (then it runs as shipped). */
+function withSharedMemory(bytes: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; initialPages: number } | null {
+  try {
+    const own = definedMemory(bytes);
+    if (!own) return null;
+    // Its exports must include the allocator the arena will use.
+    const names = exportNames(bytes);
+    if (!names.includes('malloc') || !names.includes('free')) return null;
+    return { bytes: importSharedMemory(bytes, MAX_PAGES), initialPages: own.initial };
+  } catch {
+    return null;
+  }
 }
 
 /** Byte address of a tensor's data in the heap. */

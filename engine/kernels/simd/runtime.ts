@@ -2,6 +2,9 @@
 // optionally split across worker threads that instantiate the same module over the same memory.
 // Kernels are synchronous (TF.js kernel functions must return their result), so the caller blocks in
 // Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
+// Kernels take scratch from a per-call arena. Once the wasm backend's module runs in this memory
+// (attachHeap, see wasm-heap.ts) the arena is a block from that module's malloc, and put() reads the
+// module's tensors where they are instead of copying them in.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -60,7 +63,7 @@ const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActT
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
 const ARENA_START = 4 * PAGE;
-const MAX_PAGES = 32768; // 2 GiB keeps every address a positive i32
+export const MAX_PAGES = 32768; // 2 GiB keeps every address a positive i32
 // Control words shared with the helpers: a header for task lists, then one slot per helper.
 const HEADER = 16; // [counter (job << 20 | next task), done, tasks, args per task, fn, table, failed]
 const H_COUNTER = 0, H_DONE = 1, H_TASKS = 2, H_NARGS = 3, H_FN = 4, H_TABLE = 5, H_FAILED = 6;
@@ -156,6 +159,9 @@ function enableRelaxedSimd(): boolean {
 
 export interface SimdJob { fn: SimdFn; args: number[] }
 
+/** The allocator of a module that shares the runtime's memory (its malloc returns 0 when out of memory). */
+export interface ArenaHeap { malloc(bytes: number): number; free(addr: number): void }
+
 export class SimdRuntime {
   readonly memory: WebAssembly.Memory;
   readonly exports: SimdExports;
@@ -163,6 +169,24 @@ export class SimdRuntime {
   private f32View: Float32Array;
   private i32View: Int32Array;
   private top = ARENA_START;
+  /** End of the arena's current block (the memory's end before a heap is attached). */
+  private blockEnd = Infinity;
+  /**
+   * Once the wasm backend's module runs in this memory (attachHeap), its allocator owns the memory:
+   * the arena is then a block from its malloc, and blocks added when a kernel needs more.
+   */
+  private heap: ArenaHeap | null = null;
+  private block = 0;
+  private blockBytes = 0;
+  private overflow: number[] = [];
+  private usedBytes = 0;
+  /** This memory's buffers (a new one after each growth): views over them need no copying in. */
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  /** Whether tensors of the attached heap are read and written in place (off: copied, for comparisons). */
+  inPlace = process.env.GLASSWING_IN_PLACE !== '0';
+  /** Where the running kernel's result goes (see withResultAt), or 0 for arena space. */
+  private resultAddr = 0;
+  private resultFloats = 0;
   private helpers: Worker[] = [];
   private ctrl: Int32Array | null = null;
   private ctrlF: Float32Array | null = null;
@@ -259,13 +283,76 @@ export class SimdRuntime {
 
   /** Frees every arena allocation; each kernel starts with this (kernels never nest). */
   reset(): void {
-    this.top = ARENA_START;
+    this.ownBuffers.add(this.memory.buffer);
+    if (!this.heap) {
+      this.top = ARENA_START;
+      return;
+    }
+    if (this.pendingBlock) return;
+    if (this.overflow.length) {
+      // The last kernel needed more than the block: one block that size from now on.
+      for (const p of this.overflow) this.heap.free(p);
+      this.overflow = [];
+      this.heap.free(this.block);
+      this.blockBytes = Math.ceil((this.usedBytes * 1.25) / PAGE) * PAGE;
+      this.block = this.mallocOrThrow(this.blockBytes + 64);
+    }
+    this.top = (this.block + 63) & ~63;
+    this.blockEnd = this.block + 64 + this.blockBytes;
+    this.usedBytes = 0;
+  }
+
+  /**
+   * From now on the arena's space comes from `heap`: the allocator of the module that was given this
+   * memory (the wasm backend's), which owns it from then on.
+   */
+  attachHeap(heap: ArenaHeap): void {
+    if (this.heap) throw new Error('Glasswing fast kernels: a heap is already attached');
+    this.heap = heap;
+    this.blockBytes = 4 * PAGE;
+    this.block = 0;
+    this.overflow = [];
+    this.pendingBlock = true;
+  }
+
+  /** True once the arena lives in an attached heap (tensors of that heap are read in place). */
+  get attached(): boolean {
+    return this.heap !== null;
+  }
+
+  private pendingBlock = false;
+
+  private mallocOrThrow(bytes: number): number {
+    this.ownBuffers.add(this.memory.buffer);
+    const p = this.heap!.malloc(bytes);
+    if (!p) throw new Error(`Glasswing fast kernels: out of memory (${Math.round(bytes / 2 ** 20)} MiB of scratch for a kernel)`);
+    this.ownBuffers.add(this.memory.buffer);
+    return p;
   }
 
   /** Allocates `floats` float32s in the arena; returns the byte address (64-byte aligned). */
   alloc(floats: number): number {
+    const bytes = (floats * 4 + 63) & ~63;
+    if (this.heap) {
+      // The block is taken on first use: the module's malloc works only once its runtime started.
+      if (this.pendingBlock) {
+        this.pendingBlock = false;
+        this.block = this.mallocOrThrow(this.blockBytes + 64);
+        this.top = (this.block + 63) & ~63;
+        this.blockEnd = this.block + 64 + this.blockBytes;
+      }
+      this.usedBytes += bytes;
+      if (this.top + bytes > this.blockEnd) {
+        const p = this.mallocOrThrow(bytes + 64);
+        this.overflow.push(p);
+        return (p + 63) & ~63;
+      }
+      const addr = this.top;
+      this.top += bytes;
+      return addr;
+    }
     const addr = this.top;
-    const end = addr + ((floats * 4 + 63) & ~63);
+    const end = addr + bytes;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
@@ -276,11 +363,40 @@ export class SimdRuntime {
     return addr;
   }
 
-  /** Copies `src` into a fresh arena block and returns its address. */
+  /**
+   * The address of `src` in this memory: a view of it (a tensor of the attached heap) is read where
+   * it is; anything else is copied into a fresh arena block. Kernels never write to what they put.
+   */
   put(src: ArrayLike<number>): number {
+    if (this.inPlace && src instanceof Float32Array && this.ownBuffers.has(src.buffer)) return src.byteOffset;
     const p = this.alloc(src.length);
     this.f32.set(src, p >> 2);
     return p;
+  }
+
+  /**
+   * Runs `kernel` with `addr` (`floats` float32s in this memory, e.g. the output tensor's data in the
+   * attached heap) as the place where its result goes: a kernel asks for its result's space with
+   * result(), and gets this address instead of arena space when the sizes agree.
+   */
+  withResultAt<T>(addr: number, floats: number, kernel: () => T): T {
+    this.resultAddr = addr;
+    this.resultFloats = floats;
+    try {
+      return kernel();
+    } finally {
+      this.resultAddr = 0;
+    }
+  }
+
+  /** Space for the running kernel's result: the caller's destination (withResultAt) or arena space. */
+  result(floats: number): number {
+    if (this.inPlace && this.resultAddr && floats === this.resultFloats) {
+      const p = this.resultAddr;
+      this.resultAddr = 0;
+      return p;
+    }
+    return this.alloc(floats);
   }
 
   /**
