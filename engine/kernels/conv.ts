@@ -151,9 +151,10 @@ function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, p
 /**
  * Whether Glasswing's forward convolution should replace the backend's own: always on cpu; on wasm
  * (whose XNNPACK convolution is good but single-threaded) for Winograd-eligible convolutions and for
- * others large enough that threads pay off.
+ * others large enough that threads pay off. `operandsInPlace`: the wasm backend's tensors are in the
+ * kernels' memory (nothing to copy in or out).
  */
-export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
+export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm', operandsInPlace = false): boolean {
   if (backend === 'cpu') return true;
   if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
@@ -161,12 +162,17 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm'): boolean {
   // One-channel inputs at any size from 2 threads: as fast as XNNPACK from batch 8 of 28×28 LeNet
   // inputs, 1.7-1.9× faster from batch 32 (a single image: 0.10 against 0.08 ms).
   if (usesSmallCForward(g) && simd().threads > 1) return true;
+  const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
+  // With operands in place (the backend's heap is the kernels' memory) nothing is copied, and the
+  // threads win from that size on: against XNNPACK, batch 32, bias + relu, 1.4-2.1× on MobileNetV2's
+  // pointwise convolutions (16-192 channels), 1.2× on 3×3 RGB first layers with 32 filters (stride 1
+  // or 2, also a single 224×224 image), a tie with 16 filters.
+  if (operandsInPlace) return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS;
   // Otherwise only where threads pay for copying the operands into the shared arena and the result
   // back: enough work per output value. Measured on 2 threads against XNNPACK's one, bias + relu,
   // batch 32-64: taps × channels of 27 (3×3×3 first layers) are a tie; from 72 (3×3×8, 5×5×3,
   // LeNet's 5×5×6) Glasswing is 1.3-1.9× faster. Pointwise convolutions over few channels
   // have large outputs for little work: XNNPACK's below 64 channels.
-  const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
   const pointwise = ci.filterHeight === 1 && ci.filterWidth === 1;
   const reduction = ci.filterHeight * ci.filterWidth * ci.inChannels;
   return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS && (pointwise ? ci.inChannels >= 64 : reduction >= 48);

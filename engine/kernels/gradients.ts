@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-layers';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { addrOf, heapOf } from './wasm-heap';
+import { addrOf, heapOf, memoryBoundOnThreads } from './wasm-heap';
 import { simd } from './simd/runtime';
 import { parallelRange } from './gemm';
 
@@ -26,11 +26,8 @@ function cpuKernel(kind: Kind): KernelFunc {
       const rt = simd();
       rt.reset();
       const pd = rt.put(dy), px = rt.put(x), py = rt.alloc(x.length);
-      const n = x.length, lo = kind === 'clip' ? (attrs!.clipValueMin as number) : 0, hi = kind === 'relu6' ? 6 : kind === 'clip' ? (attrs!.clipValueMax as number) : Infinity;
-      parallelRange(rt, Math.ceil(n / 4), 16384, (a, z) => {
-        const o = a * 16, len = Math.min(n, z * 4) - a * 4;
-        return kind === 'clip' ? { fn: 'clipGrad', args: [pd + o, px + o, len, lo, hi, py + o] } : { fn: 'reluGrad', args: [pd + o, px + o, len, hi, py + o] };
-      });
+      const n = x.length;
+      gradOnThreads(kind, pd, px, n, py, attrs);
       const out = new Float32Array(n);
       out.set(rt.view(py, n));
       return b.makeTensorInfo(inputs.x!.shape, 'float32', out);
@@ -47,6 +44,15 @@ function cpuKernel(kind: Kind): KernelFunc {
   };
 }
 
+/** The gradient of `n` values at addresses dy and x into y, split over the kernel threads. */
+function gradOnThreads(kind: Kind, dy: number, x: number, n: number, y: number, attrs: NamedAttrMap | undefined): void {
+  const lo = kind === 'clip' ? (attrs!.clipValueMin as number) : 0, hi = kind === 'relu6' ? 6 : kind === 'clip' ? (attrs!.clipValueMax as number) : Infinity;
+  parallelRange(simd(), Math.ceil(n / 4), 16384, (a, z) => {
+    const o = a * 16, len = Math.min(n, z * 4) - a * 4;
+    return kind === 'clip' ? { fn: 'clipGrad', args: [dy + o, x + o, len, lo, hi, y + o] } : { fn: 'reluGrad', args: [dy + o, x + o, len, hi, y + o] };
+  });
+}
+
 function wasmKernel(kind: Kind): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
@@ -54,7 +60,10 @@ function wasmKernel(kind: Kind): KernelFunc {
     const out = b.makeOutput(inputs.x!.shape, 'float32');
     const n = tf.util.sizeFromShape(inputs.x!.shape);
     const [dy, x, y] = [inputs.dy!, inputs.x!, out].map((t: TensorInfo) => addrOf(b, t)) as [number, number, number];
-    if (kind === 'clip') heap.clipGrad(dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y);
+    if (memoryBoundOnThreads(b, n)) {
+      simd().reset();
+      gradOnThreads(kind, dy, x, n, y, attrs);
+    } else if (kind === 'clip') heap.clipGrad(dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y);
     else heap.reluGrad(dy, x, n, kind === 'relu6' ? 6 : Infinity, y);
     return out;
   };

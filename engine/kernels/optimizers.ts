@@ -9,7 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { simd } from './simd/runtime';
 import { parallelRange } from './gemm';
-import { heapOf, wasmHeapMemory } from './wasm-heap';
+import { heapOf, memoryBoundOnThreads, wasmHeapMemory } from './wasm-heap';
 
 /** What Optimizer.applyGradients takes: a name → gradient map or a list of named gradients. */
 type Grads = NamedTensorMap | { name: string; tensor: tf.Tensor }[];
@@ -31,6 +31,18 @@ function call(k: ReturnType<typeof simd>['exports'], kind: Kind, value: number, 
   else k.rmsprop(value, state[0]!, state[1]!, g, n, outs[0]!, outs[1]!, outs[2]!, attrs[0]!, attrs[1]!, attrs[2]!, attrs[3]!, attrs[4]!);
 }
 
+/** The update of `n` values at the given addresses, split by element ranges over the kernel threads. */
+function updateOnThreads(kind: Kind, pv: number, ps: number[], pg: number, n: number, po: number[], a: number[]): void {
+  // Ranges aligned to 4 floats so every thread keeps whole vectors.
+  parallelRange(simd(), Math.ceil(n / 4), 16384, (lo, hi) => {
+    const o = lo * 16, len = Math.min(n, hi * 4) - lo * 4;
+    return { fn: kind, args: kind === 'adam'
+      ? [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a]
+      : kind === 'momentum' ? [pv + o, ps[0]! + o, pg + o, len, po[0]! + o, po[1]! + o, ...a]
+        : [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a] };
+  });
+}
+
 function wasmKernel(kind: Kind): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
@@ -39,8 +51,14 @@ function wasmKernel(kind: Kind): KernelFunc {
     const n = tf.util.sizeFromShape(value.shape);
     const outs = [value, ...state].map((t) => b.makeOutput(t.shape, 'float32'));
     const addr = (t: TensorInfo): number => (b.typedArrayFromHeap(t) as Float32Array).byteOffset;
+    const a = ATTRS[kind].map((k) => attrs![k] as number);
     // In place on the backend's heap: operands and results are already there.
-    call(heapOf(b)!, kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), ATTRS[kind].map((a) => attrs![a] as number));
+    if (memoryBoundOnThreads(b, n)) {
+      simd().reset();
+      updateOnThreads(kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), a);
+    } else {
+      call(heapOf(b)!, kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), a);
+    }
     return outs;
   };
 }
@@ -56,15 +74,7 @@ function cpuKernel(kind: Kind): KernelFunc {
     rt.reset();
     const pv = rt.put(vals(value)), pg = rt.put(vals(g)), ps = state.map((t) => rt.put(vals(t)));
     const po = [value, ...state].map(() => rt.alloc(n));
-    const a = ATTRS[kind].map((k) => attrs![k] as number);
-    // Split by element ranges (aligned to 4 floats so every thread keeps whole vectors).
-    parallelRange(rt, Math.ceil(n / 4), 16384, (lo, hi) => {
-      const o = lo * 16, len = Math.min(n, hi * 4) - lo * 4;
-      return { fn: kind, args: kind === 'adam'
-        ? [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a]
-        : kind === 'momentum' ? [pv + o, ps[0]! + o, pg + o, len, po[0]! + o, po[1]! + o, ...a]
-          : [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a] };
-    });
+    updateOnThreads(kind, pv, ps, pg, n, po, ATTRS[kind].map((k) => attrs![k] as number));
     return [value, ...state].map((t, i) => {
       const out = new Float32Array(n);
       out.set(rt.view(po[i]!, n));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf, useBackend } from '../backends';
-import { sharesKernelMemory } from './wasm-heap';
+import { setMemoryBoundThreads, sharesKernelMemory } from './wasm-heap';
 import { simd } from './simd/runtime';
 import { rand } from './test-util';
 
@@ -81,4 +81,35 @@ test('a kernel that makes the heap grow mid-call gives the same bits as with cop
   rt.inPlace = true;
   assert.ok(rt.memory.buffer.byteLength > before, 'the memory grew');
   assert.deepEqual(got[0], got[1]);
+});
+
+test('memory-bound kernels split over the threads give the same bits as on one thread', async () => {
+  await useBackend('wasm');
+  const n = 1 << 19; // the smallest size that is split
+  const run = (): Float32Array[] => {
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(rand(n, 21), [8, 64, 64, 16]);
+      const b = tf.tensor1d(rand(16, 22));
+      const dy = tf.tensor4d(rand(n, 23), x.shape);
+      // The relu gradient (through relu's fused gradient kernel), the bias add, the 2×2 max-pool gradient.
+      const reluGrad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), dy)))(x);
+      const biased = tf.add(x, b);
+      const poolGrad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as T4, 2, 2, 'valid'), tf.slice(dy, [0, 0, 0, 0], [8, 32, 32, 16]))))(x);
+      return [reluGrad, biased, poolGrad];
+    });
+    // One Adam step on a variable of n values.
+    const v = tf.variable(tf.tensor1d(rand(n, 24)));
+    const opt = tf.train.adam(0.01);
+    opt.applyGradients([{ name: v.name, tensor: tf.tensor1d(rand(n, 25)) }]);
+    const values = [...out, v].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+    tf.dispose([...out, v]);
+    opt.dispose();
+    return values;
+  };
+  setMemoryBoundThreads(true);
+  const threaded = run();
+  setMemoryBoundThreads(false);
+  const single = run();
+  setMemoryBoundThreads(true);
+  threaded.forEach((v, i) => assert.deepEqual(v, single[i], `result ${i}`));
 });

@@ -19,7 +19,8 @@ import { isMaxPool2x2, maxPoolGrad } from './pool';
 import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes, type BinaryOp } from './elementwise';
 import { simd } from './simd/runtime';
-import { addrOf, heapOf, shareHeapWithKernels, sharesKernelMemory, withScratch } from './wasm-heap';
+import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKernelMemory, withScratch } from './wasm-heap';
+import { parallelRange } from './gemm';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad, repeatInto, wholeTileCopies } from './elementwise';
 
@@ -73,7 +74,7 @@ export function registerWasmKernels(): void {
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || !preferFastConv(ci, 'wasm')) return useStock(stock, args, 'Conv2D');
+    if (!ci || !preferFastConv(ci, 'wasm', sharesKernelMemory(backend) && simd().inPlace)) return useStock(stock, args, 'Conv2D');
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
   });
 
@@ -84,7 +85,7 @@ export function registerWasmKernels(): void {
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
     const ci = ok ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm')) return useStock(stock, args, 'FusedConv2D');
+    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', sharesKernelMemory(backend) && simd().inPlace)) return useStock(stock, args, 'FusedConv2D');
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
 
@@ -117,7 +118,13 @@ export function registerWasmKernels(): void {
     const out = backend.makeOutput(input!.shape, 'float32');
     const heap = heapOf(backend);
     if (heap && isMaxPool2x2(pi)) {
-      heap.maxPoolGrad2x2(addrOf(backend, input!), addrOf(backend, dy!), addrOf(backend, out), pi.inHeight, pi.inWidth, pi.inChannels, pi.outHeight, pi.outWidth, 0, pi.batchSize);
+      const args = [addrOf(backend, input!), addrOf(backend, dy!), addrOf(backend, out), pi.inHeight, pi.inWidth, pi.inChannels, pi.outHeight, pi.outWidth];
+      if (memoryBoundOnThreads(backend, util.sizeFromShape(input!.shape))) {
+        simd().reset();
+        parallelRange(simd(), pi.batchSize, 1, (n0, n1) => ({ fn: 'maxPoolGrad2x2', args: [...args, n0, n1] }));
+      } else {
+        heap.maxPoolGrad2x2(...(args as [number, number, number, number, number, number, number, number]), 0, pi.batchSize);
+      }
       return out;
     }
     maxPoolGrad(pi, view(backend, dy!), view(backend, input!), backend.typedArrayFromHeap(out) as Float32Array);
@@ -170,6 +177,12 @@ export function registerWasmKernels(): void {
         const [full, row] = na > nb ? [a!, b!] : [b!, a!];
         const n = Math.max(na, nb), r = Math.min(na, nb);
         const heap = heapOf(backend);
+        if (heap && memoryBoundOnThreads(backend, n)) {
+          const pf = addrOf(backend, full), prow = addrOf(backend, row), po = addrOf(backend, out);
+          simd().reset();
+          parallelRange(simd(), n / r, Math.ceil(65536 / r), (r0, r1) => ({ fn: 'biasActTo', args: [pf + r0 * r * 4, r1 - r0, r, prow, 0, po + r0 * r * 4] }));
+          return out;
+        }
         if (heap) {
           heap.biasActTo(addrOf(backend, full), n / r, r, addrOf(backend, row), 0, addrOf(backend, out));
           return out;
