@@ -143,6 +143,15 @@ export function gemmReduceK(rt: SimdRuntime, M: number, N: number, K: number, A:
 const KC_CHUNK_ALIGN = 256;
 
 /**
+ * Runs an element-wise kernel over n float32s on the threads, in ranges of whole 4-float vectors (at
+ * least 64k values each): `make(offset, count)` gives the job for `count` values starting `offset`
+ * bytes into every operand.
+ */
+export function elementwiseOnThreads(rt: SimdRuntime, n: number, make: (offset: number, count: number) => SimdJob): void {
+  parallelRange(rt, Math.ceil(n / 4), 16384, (lo, hi) => make(lo * 16, Math.min(n, hi * 4) - lo * 4));
+}
+
+/**
  * Runs `make(lo, hi)` over [0, n) as tasks of at least `minPerTask` items (about three per thread),
  * shared among the runtime's threads; `make` gives the function and its arguments for a range.
  */

@@ -10,7 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addrOf, heapOf, memoryBoundOnThreads } from './wasm-heap';
 import { simd } from './simd/runtime';
-import { parallelRange } from './gemm';
+import { elementwiseOnThreads } from './gemm';
 
 export const RELU_GRAD = 'GlasswingReluGrad';
 const RELU6_GRAD = 'GlasswingRelu6Grad';
@@ -47,10 +47,8 @@ function cpuKernel(kind: Kind): KernelFunc {
 /** The gradient of `n` values at addresses dy and x into y, split over the kernel threads. */
 function gradOnThreads(kind: Kind, dy: number, x: number, n: number, y: number, attrs: NamedAttrMap | undefined): void {
   const lo = kind === 'clip' ? (attrs!.clipValueMin as number) : 0, hi = kind === 'relu6' ? 6 : kind === 'clip' ? (attrs!.clipValueMax as number) : Infinity;
-  parallelRange(simd(), Math.ceil(n / 4), 16384, (a, z) => {
-    const o = a * 16, len = Math.min(n, z * 4) - a * 4;
-    return kind === 'clip' ? { fn: 'clipGrad', args: [dy + o, x + o, len, lo, hi, y + o] } : { fn: 'reluGrad', args: [dy + o, x + o, len, hi, y + o] };
-  });
+  elementwiseOnThreads(simd(), n, (o, len) =>
+    kind === 'clip' ? { fn: 'clipGrad', args: [dy + o, x + o, len, lo, hi, y + o] } : { fn: 'reluGrad', args: [dy + o, x + o, len, hi, y + o] });
 }
 
 function wasmKernel(kind: Kind): KernelFunc {

@@ -8,7 +8,7 @@ import type { KernelFunc, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-co
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { simd } from './simd/runtime';
-import { parallelRange } from './gemm';
+import { elementwiseOnThreads } from './gemm';
 import { heapOf, memoryBoundOnThreads, wasmHeapMemory } from './wasm-heap';
 
 /** What Optimizer.applyGradients takes: a name → gradient map or a list of named gradients. */
@@ -33,14 +33,10 @@ function call(k: ReturnType<typeof simd>['exports'], kind: Kind, value: number, 
 
 /** The update of `n` values at the given addresses, split by element ranges over the kernel threads. */
 function updateOnThreads(kind: Kind, pv: number, ps: number[], pg: number, n: number, po: number[], a: number[]): void {
-  // Ranges aligned to 4 floats so every thread keeps whole vectors.
-  parallelRange(simd(), Math.ceil(n / 4), 16384, (lo, hi) => {
-    const o = lo * 16, len = Math.min(n, hi * 4) - lo * 4;
-    return { fn: kind, args: kind === 'adam'
-      ? [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a]
-      : kind === 'momentum' ? [pv + o, ps[0]! + o, pg + o, len, po[0]! + o, po[1]! + o, ...a]
-        : [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a] };
-  });
+  elementwiseOnThreads(simd(), n, (o, len) => ({ fn: kind, args: kind === 'adam'
+    ? [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a]
+    : kind === 'momentum' ? [pv + o, ps[0]! + o, pg + o, len, po[0]! + o, po[1]! + o, ...a]
+      : [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a] }));
 }
 
 function wasmKernel(kind: Kind): KernelFunc {

@@ -21,7 +21,7 @@ function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Arra
     // Large: SIMD on the shared arena, one task per image (a JS loop is ~10 ns a value here).
     const rt = simd();
     rt.reset();
-    const px = rt.put(x), size = pi.batchSize * pi.outHeight * pi.outWidth * pi.inChannels, py = rt.alloc(size);
+    const px = rt.put(x), size = pi.batchSize * pi.outHeight * pi.outWidth * pi.inChannels, py = rt.result(size);
     const g = rt.putI32([pi.batchSize, pi.inHeight, pi.inWidth, pi.inChannels, pi.filterHeight, pi.filterWidth, pi.strideHeight, pi.strideWidth,
       pi.dilationHeight, pi.dilationWidth, pi.padInfo.top, pi.padInfo.left, pi.outHeight, pi.outWidth]);
     const works = Array.from({ length: rt.threads }, () => rt.alloc(2 * pi.filterHeight * pi.filterWidth + 16));

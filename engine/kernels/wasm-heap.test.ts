@@ -83,7 +83,7 @@ test('a kernel that makes the heap grow mid-call gives the same bits as with cop
   assert.deepEqual(got[0], got[1]);
 });
 
-test('memory-bound kernels split over the threads give the same bits as on one thread', async () => {
+test('memory-bound kernels split over the threads give the same bits as on one thread (or as the stock kernels)', async () => {
   await useBackend('wasm');
   const n = 1 << 19; // the smallest size that is split
   const run = (): Float32Array[] => {
@@ -95,7 +95,10 @@ test('memory-bound kernels split over the threads give the same bits as on one t
       const reluGrad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), dy)))(x);
       const biased = tf.add(x, b);
       const poolGrad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as T4, 2, 2, 'valid'), tf.slice(dy, [0, 0, 0, 0], [8, 32, 32, 16]))))(x);
-      return [reluGrad, biased, poolGrad];
+      // Forward ops: relu, relu6, equal-shape add and multiply, max pooling (2×2 and a padded 3×3 stride 2).
+      const y = tf.tensor4d(rand(n, 26), x.shape);
+      const forward = [tf.relu(x), tf.relu6(tf.mul(x, 8)), tf.add(x, y), tf.mul(x, y), tf.maxPool(x, 2, 2, 'valid'), tf.maxPool(x, 3, 2, 'same')];
+      return [reluGrad, biased, poolGrad, ...forward];
     });
     // One Adam step on a variable of n values.
     const v = tf.variable(tf.tensor1d(rand(n, 24)));

@@ -15,12 +15,12 @@ import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, preferFastConv, type FusedAct } from './conv';
-import { isMaxPool2x2, maxPoolGrad } from './pool';
+import { isMaxPool2x2, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul, batchMatMulShape } from './matmul';
-import { binaryInto, handlesBroadcast, normalizeAxes, type BinaryOp } from './elementwise';
+import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
 import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKernelMemory, withScratch } from './wasm-heap';
-import { parallelRange } from './gemm';
+import { elementwiseOnThreads, parallelRange } from './gemm';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad, repeatInto, wholeTileCopies } from './elementwise';
 
@@ -160,15 +160,23 @@ export function registerWasmKernels(): void {
     return computeInto(backend, shape, () => batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), tA, tB, bias ? view(backend, bias) : null, act as 'linear')!.values);
   });
 
-  const binaries: [string, BinaryOp][] = [['Add', 'add'], ['Sub', 'sub'], ['Multiply', 'mul'], ['RealDiv', 'div']];
+  const binaries: [string, 'add' | 'sub' | 'mul' | 'div'][] = [['Add', 'add'], ['Sub', 'sub'], ['Multiply', 'mul'], ['RealDiv', 'div']];
   for (const [name, op] of binaries) {
     overrideKernel(B, name, (args, stock) => {
       const { a, b } = args.inputs;
       const backend = args.backend as BackendWasm;
       if (a!.dtype !== 'float32' || b!.dtype !== 'float32') return useStock(stock, args, name);
       const shape = backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
-      // Only a row broadcast (bias) is slow in the stock kernel; equal shapes and scalars stay there.
+      // A row broadcast (bias) is slow in the stock kernel; equal shapes and scalars stay there,
+      // except large equal shapes where the heap is shared: those split over the threads.
       const na = util.sizeFromShape(a!.shape), nb = util.sizeFromShape(b!.shape);
+      if (na === nb && memoryBoundOnThreads(backend, na)) {
+        const out = backend.makeOutput(shape, 'float32');
+        const pa = addrOf(backend, a!), pb = addrOf(backend, b!), py = addrOf(backend, out), code = BINARY_CODE[op];
+        simd().reset();
+        elementwiseOnThreads(simd(), na, (o, len) => ({ fn: 'binaryEq', args: [pa + o, pb + o, len, code, py + o] }));
+        return out;
+      }
       if (na === nb || na === 1 || nb === 1 || !handlesBroadcast(a!.shape, b!.shape, shape)) return useStock(stock, args, name);
       const out = backend.makeOutput(shape, 'float32');
       if (op === 'add') {
@@ -198,6 +206,33 @@ export function registerWasmKernels(): void {
       return out;
     });
   }
+
+  // Relu and Relu6 over large tensors where the heap is shared: a clamp split over the threads (NaN
+  // stays NaN, as in the stock kernels).
+  for (const [name, hi] of [['Relu', Infinity], ['Relu6', 6]] as const) {
+    overrideKernel(B, name, (args, stock) => {
+      const { x } = args.inputs;
+      const backend = args.backend as BackendWasm;
+      const n = util.sizeFromShape(x!.shape);
+      if (x!.dtype !== 'float32' || !memoryBoundOnThreads(backend, n)) return useStock(stock, args, name);
+      const out = backend.makeOutput(x!.shape, 'float32');
+      const px = addrOf(backend, x!), py = addrOf(backend, out);
+      simd().reset();
+      elementwiseOnThreads(simd(), n, (o, len) => ({ fn: 'clamp', args: [px + o, len, 0, hi, py + o] }));
+      return out;
+    });
+  }
+
+  // Max pooling of large tensors where the heap is shared: one image per task on the threads.
+  overrideKernel(B, 'MaxPool', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    if (x!.dtype !== 'float32' || x!.shape.length !== 4 || !memoryBoundOnThreads(backend, util.sizeFromShape(x!.shape))) return useStock(stock, args, 'MaxPool');
+    const pi = backend_util.computePool2DInfo(x!.shape as [number, number, number, number], attrs.filterSize as [number, number],
+      attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+    return computeInto(backend, pi.outShape, () => maxPool(pi, view(backend, x!)));
+  });
 
   overrideKernel(B, 'Sum', (args, stock) => {
     const { x } = args.inputs;
@@ -330,6 +365,8 @@ export function registerWasmKernels(): void {
 }
 
 const ACT: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
+/** binaryEq's op codes. */
+const BINARY_CODE: Record<'add' | 'sub' | 'mul' | 'div', number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /**
  * A depthwise convolution (forward: a = x, b = filter; input gradient: a = dy, b = filter; filter
