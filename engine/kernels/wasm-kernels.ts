@@ -21,6 +21,7 @@ import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
 import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKernelMemory, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
+import { simdSumLeading } from './cpu-kernels';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad, repeatInto, wholeTileCopies } from './elementwise';
 
@@ -247,6 +248,9 @@ export function registerWasmKernels(): void {
     const outShape = x!.shape.slice(axes.length);
     const cols = util.sizeFromShape(outShape), rows = util.sizeFromShape(x!.shape) / Math.max(cols, 1);
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    // Large ones where the heap is shared: per-chunk sums on the threads (cpu's kernel, in place).
+    const r = memoryBoundOnThreads(backend, rows * cols) ? simdSumLeading(x!.shape, view(backend, x!), axes) : null;
+    if (r) return output(backend, shape, r.values);
     const heap = heapOf(backend);
     if (heap) {
       const out = backend.makeOutput(shape, 'float32');
