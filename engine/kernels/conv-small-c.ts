@@ -90,9 +90,15 @@ export function filterGradSmallC(rt: SimdRuntime, g: Geom, F: number, x: Float32
   const K4 = Math.ceil((g.KH * g.KW * g.C) / 4) * 4;
   const { xp, Hp, Wp, rowOffsets, K } = padImages(rt, g, rt.put(x), K4);
   const offs = rt.putI32(rowOffsets);
-  // dy rows are read 8 filters wide: 8 floats of slack after the last one.
-  const dy8 = rt.alloc(dy.length + 8);
-  rt.f32.set(dy, dy8 >> 2);
+  // dy rows are read 8 filters wide: 8 floats of slack after the last one (lanes past F only feed
+  // accumulator lanes that are dropped). A dy already in the kernels' memory is read in place when
+  // the memory goes on past it; otherwise it is copied next to slack.
+  const at = rt.inPlaceAddress(dy);
+  let dy8 = at;
+  if (!at || at + (dy.length + 8) * 4 > rt.memory.buffer.byteLength) {
+    dy8 = rt.alloc(dy.length + 8);
+    rt.f32.set(dy, dy8 >> 2);
+  }
   const F8 = Math.ceil(F / 8) * 8;
   // One accumulator per chunk of images, summed in chunk order (see reduction-chunks.ts).
   const chunks = reductionChunks(g.N, 1, K4 * F8);

@@ -368,10 +368,18 @@ export class SimdRuntime {
    * it is; anything else is copied into a fresh arena block. Kernels never write to what they put.
    */
   put(src: ArrayLike<number>): number {
-    if (this.inPlace && src instanceof Float32Array && this.ownBuffers.has(src.buffer)) return src.byteOffset;
+    const at = this.inPlaceAddress(src);
+    if (at) return at;
     const p = this.alloc(src.length);
     this.f32.set(src, p >> 2);
     return p;
+  }
+
+  /** The address of `src` if it is a view of this memory that kernels may read in place, else 0. */
+  inPlaceAddress(src: ArrayLike<number>): number {
+    if (!this.inPlace || !(src instanceof Float32Array)) return 0;
+    if (src.buffer === this.memory.buffer) this.ownBuffers.add(src.buffer);
+    return this.ownBuffers.has(src.buffer) ? src.byteOffset : 0;
   }
 
   /**
