@@ -1122,9 +1122,10 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
 }
 
 // ---- Memory-bound kernels: optimizer updates, element-wise ops, batch norm, padding ---------------
-// These also run single-threaded and zero-copy on the wasm backend's own heap (a second instance of
-// this module, built without shared memory, imports the backend's memory): copying their operands
-// into the shared arena would cost as much as the work itself.
+// They run where the wasm backend's tensors are: split over the threads in the shared memory when
+// that is the backend's heap and the tensors are large, else on one thread (or through a second
+// instance of this module, built without shared memory, on a heap that is not shared): copying their
+// operands would cost as much as the work itself.
 
 /**
  * One Adam step, in the stock optimizer's order of float32 operations (so results are identical):
