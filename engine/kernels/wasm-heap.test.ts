@@ -98,6 +98,9 @@ test('memory-bound kernels split over the threads give the same bits as on one t
       // Forward ops: relu, relu6, equal-shape add and multiply, max pooling (2×2 and a padded 3×3 stride 2).
       const y = tf.tensor4d(rand(n, 26), x.shape);
       const forward = [tf.relu(x), tf.relu6(tf.mul(x, 8)), tf.add(x, y), tf.mul(x, y), tf.maxPool(x, 2, 2, 'valid'), tf.maxPool(x, 3, 2, 'same')];
+      // Batch norm at inference and spatial zero padding (MobileNetV2's memory-bound kernels).
+      const stat = (seed: number): tf.Tensor1D => tf.add(tf.tensor1d(rand(16, seed)), 1.5) as tf.Tensor1D;
+      forward.push(tf.batchNorm(x, stat(27), stat(28), stat(29), stat(30), 0.001), tf.pad(x, [[0, 0], [1, 2], [0, 1], [0, 0]]));
       // The bias gradient's sum over leading axes: per-chunk float64 sums on the threads, a
       // different order than the one-thread kernel (compared within rounding below).
       return [reluGrad, biased, poolGrad, ...forward, tf.sum(dy, [0, 1, 2])];

@@ -297,7 +297,13 @@ export function registerWasmKernels(): void {
       heapF32.set(k.mean, 0);
       heapF32.set(k.scale, C);
       heapF32.set(k.shift, 2 * C);
-      heap.scaleShift(addrOf(backend, x!), rows, C, p, p + C * 4, p + C * 8, addrOf(backend, out));
+      const px = addrOf(backend, x!), po = addrOf(backend, out);
+      if (memoryBoundOnThreads(backend, rows * C)) {
+        simd().reset();
+        parallelRange(simd(), rows, Math.ceil(65536 / C), (r0, r1) => ({ fn: 'scaleShift', args: [px + r0 * C * 4, r1 - r0, C, p, p + C * 4, p + C * 8, po + r0 * C * 4] }));
+      } else {
+        heap.scaleShift(px, rows, C, p, p + C * 4, p + C * 8, po);
+      }
     });
     return out;
   });
@@ -325,7 +331,15 @@ export function registerWasmKernels(): void {
     const [N, H, W, C] = x!.shape as [number, number, number, number];
     const [[pt, pb], [pl, pr]] = [paddings[1]!, paddings[2]!];
     const out = backend.makeOutput([N, H + pt + pb, W + pl + pr, C], 'float32');
-    heap.pad2d(addrOf(backend, x!), N, H, W, C, pt, pb, pl, pr, args.attrs!.constantValue as number, addrOf(backend, out));
+    const px = addrOf(backend, x!), po = addrOf(backend, out), value = args.attrs!.constantValue as number;
+    if (memoryBoundOnThreads(backend, util.sizeFromShape(out.shape))) {
+      // Images are padded independently: a range of them per task.
+      const inImage = H * W * C * 4, outImage = (H + pt + pb) * (W + pl + pr) * C * 4;
+      simd().reset();
+      parallelRange(simd(), N, 1, (n0, n1) => ({ fn: 'pad2d', args: [px + n0 * inImage, n1 - n0, H, W, C, pt, pb, pl, pr, value, po + n0 * outImage] }));
+    } else {
+      heap.pad2d(px, N, H, W, C, pt, pb, pl, pr, value, po);
+    }
     return out;
   });
 
