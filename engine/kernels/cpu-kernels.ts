@@ -15,7 +15,7 @@ import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
 import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
-import { reductionChunks } from './reduction-chunks';
+import { simdSumLeading } from './sum-leading';
 
 const B = 'cpu';
 
@@ -68,30 +68,6 @@ function simdBinary(op: BinaryOp, aShape: number[], a: Float32Array, bShape: num
   const px = rt.put(full), pr = rt.put(row), py = rt.alloc(n);
   parallelRange(rt, rows, Math.max(1, Math.ceil(16384 / cols)), (lo, hi) => ({ fn: 'biasActTo', args: [px + lo * cols * 4, hi - lo, cols, pr, 0, py + lo * cols * 4] }));
   return { shape, values: own(rt.view(py, n)) };
-}
-
-/** A large sum over leading axes (a bias gradient) in SIMD, float64 per thread; else null. */
-export function simdSumLeading(shape: number[], x: Float32Array, axes: number[]): { shape: number[]; values: Float32Array } | null {
-  const sorted = [...axes].sort((p, q) => p - q);
-  if (x.length < SIMD_MIN || sorted.length === 0 || sorted.length >= shape.length || !sorted.every((v, i) => v === i)) return null;
-  const cols = shape.slice(sorted.length).reduce((p, q) => p * q, 1), rows = x.length / cols;
-  const rt = simd();
-  rt.reset();
-  const px = rt.put(x);
-  // One float64 accumulator per chunk of rows, summed in chunk order (see reduction-chunks.ts).
-  const scratch = rt.exports.sumScratch(cols) * 2;
-  const chunks = reductionChunks(rows, Math.max(1, Math.ceil(16384 / cols)), scratch);
-  const accs = chunks.slice(1).map(() => rt.alloc(scratch));
-  for (const acc of accs) rt.zero(acc, cols * 2);
-  rt.runTasks('sumRowsInto', accs.map((acc, k) => [px, chunks[k]!, chunks[k + 1]!, cols, acc]));
-  const f64 = new Float64Array(rt.memory.buffer);
-  const out = new Float32Array(cols);
-  for (let j = 0; j < cols; j++) {
-    let v = 0;
-    for (const acc of accs) v += f64[(acc >> 3) + j]!;
-    out[j] = v;
-  }
-  return { shape: shape.slice(sorted.length), values: out };
 }
 
 const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
@@ -251,7 +227,8 @@ export function registerCpuKernels(): void {
     const attrs = args.attrs!;
     if (!allFloat(x)) return useStock(stock, args, 'Sum');
     const axes = normalizeAxes(attrs.axis as number | number[], x!.shape.length);
-    const r = simdSumLeading(x!.shape, vals(backend, x!), axes) ?? sum(x!.shape, vals(backend, x!), axes);
+    const v = vals(backend, x!);
+    const r = (v.length >= SIMD_MIN ? simdSumLeading(x!.shape, v, axes) : null) ?? sum(x!.shape, v, axes);
     if (!r) return useStock(stock, args, 'Sum');
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(r.shape, axes) : r.shape;
     return backend.makeTensorInfo(shape, 'float32', own(r.values));

@@ -11,7 +11,7 @@ import { maxPoolGrad } from './pool';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from './depthwise';
 import { setKernelThreads, kernelThreads } from './index';
 import { rand, relErr } from './test-util';
-import { simdSumLeading } from './cpu-kernels';
+import { simdSumLeading } from './sum-leading';
 
 type Shape4 = [number, number, number, number];
 

@@ -38,14 +38,18 @@ export function sharesKernelMemory(backend: BackendWasm): boolean {
   return wasmHeapMemory(backend) === simd().memory;
 }
 
+/** Whether the kernels read and write the backend's tensors in place (shared heap, not switched off for comparisons). */
+export function tensorsInPlace(backend: BackendWasm): boolean {
+  return simd().inPlace && sharesKernelMemory(backend);
+}
+
 /**
  * Whether a memory-bound kernel over `n` values should be split over the threads, in place in the
  * shared memory. Measured against one thread on 2 cores: from 2^19 values (2 MB) the relu gradient
  * is 1.0-1.4× and the Adam update 1.6× faster, at 2^21 1.8× and 2.4×; at 2^17 both are 15-20% slower.
  */
 export function memoryBoundOnThreads(backend: BackendWasm, n: number): boolean {
-  const rt = simd();
-  return memoryBoundThreads && n >= MEMORY_BOUND_THREADS_MIN && rt.threads > 1 && rt.inPlace && sharesKernelMemory(backend);
+  return memoryBoundThreads && n >= MEMORY_BOUND_THREADS_MIN && simd().threads > 1 && tensorsInPlace(backend);
 }
 const MEMORY_BOUND_THREADS_MIN = 1 << 19;
 let memoryBoundThreads = true;

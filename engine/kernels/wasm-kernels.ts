@@ -19,9 +19,9 @@ import { isMaxPool2x2, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
-import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKernelMemory, withScratch } from './wasm-heap';
+import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
-import { simdSumLeading } from './cpu-kernels';
+import { simdSumLeading } from './sum-leading';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad, repeatInto, wholeTileCopies } from './elementwise';
 
@@ -45,7 +45,7 @@ function output(backend: BackendWasm, shape: number[], values: Float32Array): Te
 function computeInto(backend: BackendWasm, shape: number[], kernel: () => Float32Array): TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
   const n = util.sizeFromShape(shape);
-  if (!sharesKernelMemory(backend)) {
+  if (!tensorsInPlace(backend)) {
     view(backend, out).set(kernel());
     return out;
   }
@@ -75,7 +75,7 @@ export function registerWasmKernels(): void {
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || !preferFastConv(ci, 'wasm', sharesKernelMemory(backend) && simd().inPlace)) return useStock(stock, args, 'Conv2D');
+    if (!ci || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return useStock(stock, args, 'Conv2D');
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
   });
 
@@ -86,7 +86,7 @@ export function registerWasmKernels(): void {
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
     const ci = ok ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', sharesKernelMemory(backend) && simd().inPlace)) return useStock(stock, args, 'FusedConv2D');
+    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return useStock(stock, args, 'FusedConv2D');
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
 

@@ -169,15 +169,14 @@ export class SimdRuntime {
   private f32View: Float32Array;
   private i32View: Int32Array;
   private top = ARENA_START;
-  /** End of the arena's current block (the memory's end before a heap is attached). */
-  private blockEnd = Infinity;
   /**
    * Once the wasm backend's module runs in this memory (attachHeap), its allocator owns the memory:
-   * the arena is then a block from its malloc, and blocks added when a kernel needs more.
+   * the arena is then a block from its malloc (taken on first use: 0 until then), plus overflow
+   * blocks when a kernel needs more.
    */
   private heap: ArenaHeap | null = null;
   private block = 0;
-  private blockBytes = 0;
+  private blockEnd = 0;
   private overflow: number[] = [];
   private usedBytes = 0;
   /** This memory's buffers (a new one after each growth): views over them need no copying in. */
@@ -288,18 +287,22 @@ export class SimdRuntime {
       this.top = ARENA_START;
       return;
     }
-    if (this.pendingBlock) return;
     if (this.overflow.length) {
       // The last kernel needed more than the block: one block that size from now on.
       for (const p of this.overflow) this.heap.free(p);
       this.overflow = [];
       this.heap.free(this.block);
-      this.blockBytes = Math.ceil((this.usedBytes * 1.25) / PAGE) * PAGE;
-      this.block = this.mallocOrThrow(this.blockBytes + 64);
+      this.takeBlock(Math.ceil((this.usedBytes * 1.25) / PAGE) * PAGE);
+    } else if (this.block) {
+      this.top = (this.block + 63) & ~63;
     }
-    this.top = (this.block + 63) & ~63;
-    this.blockEnd = this.block + 64 + this.blockBytes;
     this.usedBytes = 0;
+  }
+
+  private takeBlock(bytes: number): void {
+    this.block = this.mallocOrThrow(bytes + 64);
+    this.top = (this.block + 63) & ~63;
+    this.blockEnd = this.top + bytes;
   }
 
   /**
@@ -309,18 +312,12 @@ export class SimdRuntime {
   attachHeap(heap: ArenaHeap): void {
     if (this.heap) throw new Error('Glasswing fast kernels: a heap is already attached');
     this.heap = heap;
-    this.blockBytes = 4 * PAGE;
-    this.block = 0;
-    this.overflow = [];
-    this.pendingBlock = true;
   }
 
   /** True once the arena lives in an attached heap (tensors of that heap are read in place). */
   get attached(): boolean {
     return this.heap !== null;
   }
-
-  private pendingBlock = false;
 
   private mallocOrThrow(bytes: number): number {
     this.ownBuffers.add(this.memory.buffer);
@@ -335,12 +332,7 @@ export class SimdRuntime {
     const bytes = (floats * 4 + 63) & ~63;
     if (this.heap) {
       // The block is taken on first use: the module's malloc works only once its runtime started.
-      if (this.pendingBlock) {
-        this.pendingBlock = false;
-        this.block = this.mallocOrThrow(this.blockBytes + 64);
-        this.top = (this.block + 63) & ~63;
-        this.blockEnd = this.block + 64 + this.blockBytes;
-      }
+      if (!this.block) this.takeBlock(4 * PAGE);
       this.usedBytes += bytes;
       if (this.top + bytes > this.blockEnd) {
         const p = this.mallocOrThrow(bytes + 64);
