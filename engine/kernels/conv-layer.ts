@@ -3,14 +3,15 @@
 // While the fast kernels are registered, such layers (on cpu and wasm) call one op instead,
 // GlasswingConv2DBiasRelu, which runs the backend's FusedConv2D (bias and relu in the convolution's
 // epilogue). Its gradient masks dy once (dy where y > 0: the same mask as relu's gradient on the
-// pre-activation) and hands that to the two convolution gradients and, summed, to the bias; only
-// the gradients the tape asks for are computed (a first layer's input gradient is not).
+// pre-activation) and hands that to the two convolution gradients and, summed, to the bias (on wasm
+// the mask and the sum are one pass); only the gradients the tape asks for are computed (a first
+// layer's input gradient is not).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOf } from './wasm-heap';
-import { RELU_GRAD } from './gradients';
+import { RELU_GRAD, RELU_GRAD_BIAS } from './gradients';
 
 export const CONV_BIAS_RELU = 'GlasswingConv2DBiasRelu';
 
@@ -63,6 +64,11 @@ export function patchConv2DLayer(on: boolean): void {
 }
 
 let registered = false;
+let reluGradBias = process.env.GLASSWING_RELU_GRAD_BIAS !== '0';
+/** For comparisons and tests: the mask and the bias gradient in one kernel (on), or as two ops (off). */
+export function setReluGradBias(on: boolean): void {
+  reluGradBias = on;
+}
 
 function registerConvBiasRelu(): void {
   if (registered) return;
@@ -83,14 +89,17 @@ function registerConvBiasRelu(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved as Tensor[];
       // Computed once, in the backward pass's scope, and shared by the three gradients.
-      const dyMasked = tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y! }) as Tensor;
+      const withBias = reluGradBias && tf.getBackend() === 'wasm' && tf.getKernel(RELU_GRAD_BIAS, 'wasm') != null;
+      const [dyMasked, biasGrad] = withBias
+        ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, x: y! }) as Tensor[]
+        : [tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y! }) as Tensor, null];
       const { strides, pad } = attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid' };
       return {
-        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyMasked, filter: filter! },
+        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyMasked!, filter: filter! },
           { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x!.shape } as unknown as NamedAttrMap) as Tensor,
-        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dyMasked },
+        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dyMasked! },
           { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter!.shape } as unknown as NamedAttrMap) as Tensor,
-        bias: () => tf.sum(dyMasked, [0, 1, 2]),
+        bias: () => biasGrad ?? tf.sum(dyMasked!, [0, 1, 2]),
       };
     },
   };

@@ -8,11 +8,17 @@ import '@tensorflow/tfjs-layers';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { addrOf, heapOf, memoryBoundOnThreads } from './wasm-heap';
+import { addrOf, heapOf, memoryBoundOnThreads, withScratch } from './wasm-heap';
 import { simd } from './simd/runtime';
 import { elementwiseOnThreads } from './gemm';
+import { simdReluGradSum } from './sum-leading';
 
 export const RELU_GRAD = 'GlasswingReluGrad';
+/**
+ * Relu's gradient and its sum over every axis but the last, as two outputs: a relu convolution's
+ * masked output gradient and its bias gradient (wasm only; the same bits as RELU_GRAD then Sum).
+ */
+export const RELU_GRAD_BIAS = 'GlasswingReluGradBias';
 const RELU6_GRAD = 'GlasswingRelu6Grad';
 const CLIP_GRAD = 'GlasswingClipGrad';
 type Kind = 'relu' | 'relu6' | 'clip';
@@ -67,6 +73,23 @@ function wasmKernel(kind: Kind): KernelFunc {
   };
 }
 
+/** RELU_GRAD_BIAS on wasm, summing each chunk of rows as Sum would (threaded chunks or one float64 pass). */
+const reluGradBiasWasm: KernelFunc = ({ inputs, backend }) => {
+  const b = backend as BackendWasm;
+  const heap = heapOf(b)!;
+  const shape = inputs.x!.shape, cols = shape[shape.length - 1]!, n = tf.util.sizeFromShape(shape), rows = n / cols;
+  const out = b.makeOutput(shape, 'float32'), db = b.makeOutput([cols], 'float32');
+  const [dy, x, y] = [inputs.dy!, inputs.x!, out].map((t: TensorInfo) => addrOf(b, t)) as [number, number, number];
+  if (memoryBoundOnThreads(b, n)) {
+    const sums = simdReluGradSum(dy, x, rows, cols, y);
+    (b.typedArrayFromHeap(db) as Float32Array).set(sums);
+  } else {
+    heap.reluGrad(dy, x, n, Infinity, y);
+    withScratch(b, heap.sumScratch(cols) * 8, (acc) => heap.sumLeading(y, rows, cols, addrOf(b, db), acc));
+  }
+  return [out, db];
+};
+
 /** The stock gradients replaced (kept for fallbacks and for unregistering); null when not registered. */
 let stockGrads: Map<string, GradConfig> | null = null;
 const ours = new Map<string, GradConfig>();
@@ -100,6 +123,7 @@ export function registerFusedGradients(): void {
     if (!tf.getKernel(name, 'cpu')) tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: cpuKernel(kind) });
     if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: wasmKernel(kind) });
   }
+  if (!tf.getKernel(RELU_GRAD_BIAS, 'wasm')) tf.registerKernel({ kernelName: RELU_GRAD_BIAS, backendName: 'wasm', kernelFunc: reluGradBiasWasm });
   if (ours.size === 0) {
     ours.set('Relu', fusedConfig('Relu', RELU_GRAD));
     ours.set('Relu6', fusedConfig('Relu6', RELU6_GRAD));

@@ -2,9 +2,11 @@
 // wasm backends (wasm uses its own kernels except where Glasswing registers one).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../backends';
+import { tf, useBackend } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
+import { registerFastKernels } from './index';
+import { RELU_GRAD, RELU_GRAD_BIAS } from './gradients';
 
 const TOL = 1e-4;
 
@@ -146,6 +148,29 @@ for (const backend of ['cpu', 'wasm']) {
     }
   });
 }
+
+// A relu convolution's gradient on wasm masks dy and sums it for the bias in one kernel: the same
+// bits as the relu gradient followed by Sum, on one thread (below 2^19 values) and split over the
+// threads in chunks, for channel counts that are and are not a multiple of 4.
+test('relu gradient with its bias sum gives the bits of the relu gradient then Sum (wasm)', async () => {
+  registerFastKernels();
+  await useBackend('wasm');
+  for (const [shape, seed] of [[[2, 9, 7, 6], 1], [[4, 32, 32, 24], 2], [[8, 64, 64, 16], 3], [[8, 128, 128, 6], 4]] as [number[], number][]) {
+    const [fused, want] = tf.tidy(() => {
+      const n = shape.reduce((p, q) => p * q, 1);
+      const dy = tf.tensor(rand(n, seed), shape);
+      // Relu outputs: zero at about half the positions.
+      const y = tf.relu(tf.tensor(rand(n, seed + 1), shape));
+      const [m, db] = tf.engine().runKernel(RELU_GRAD_BIAS, { dy, x: y }) as tf.Tensor[];
+      const m2 = tf.engine().runKernel(RELU_GRAD, { dy, x: y }) as tf.Tensor;
+      return [[m!, db!], [m2, tf.sum(m2, [0, 1, 2])]];
+    });
+    assert.deepEqual(fused[0]!.dataSync(), want[0]!.dataSync(), `masked dy ${shape}`);
+    assert.deepEqual(fused[1]!.shape, [shape[3]]);
+    assert.deepEqual(fused[1]!.dataSync(), want[1]!.dataSync(), `bias gradient ${shape}`);
+    tf.dispose([...fused, ...want]);
+  }
+});
 
 // A ReLU layer with maxValue 6 runs the single Relu6 op while the fast kernels are registered: same
 // outputs and input gradients as tfjs-layers' relu-then-clip.

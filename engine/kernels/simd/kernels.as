@@ -1827,6 +1827,17 @@ export function reluGrad(dy: usize, x: usize, n: i32, hi: f32, y: usize): void {
   }
 }
 
+/**
+ * Relu's gradient (reluGrad, hi = Infinity) for rows [r0, r1) of cols values, then those rows of the
+ * result added into acc as sumRowsInto adds them: a relu convolution's bias gradient, read back
+ * while the chunk is still in cache instead of in a second pass over the whole tensor.
+ */
+export function reluGradRowsSum(dy: usize, x: usize, r0: i32, r1: i32, cols: i32, y: usize, acc: usize): void {
+  const o = <usize>r0 * <usize>cols * 4;
+  reluGrad(dy + o, x + o, (r1 - r0) * cols, Infinity, y + o);
+  sumRowsInto(y, r0, r1, cols, acc);
+}
+
 /** ClipByValue's gradient in one pass: dy where lo <= x <= hi, else 0. */
 export function clipGrad(dy: usize, x: usize, n: i32, lo: f32, hi: f32, y: usize): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);

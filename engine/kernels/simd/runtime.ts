@@ -47,6 +47,7 @@ export interface SimdExports {
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
   pool2d(x: number, y: number, g: number, isMax: number, n0: number, n1: number, work: number): void;
   reluGrad(dy: number, x: number, n: number, hi: number, y: number): void;
+  reluGradRowsSum(dy: number, x: number, r0: number, r1: number, cols: number, y: number, acc: number): void;
   clipGrad(dy: number, x: number, n: number, lo: number, hi: number, y: number): void;
   depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
@@ -58,7 +59,7 @@ export interface SimdExports {
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
-  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
+  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
