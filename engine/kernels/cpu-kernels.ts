@@ -9,7 +9,7 @@ import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, type FusedAct } from './conv';
 import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul } from './matmul';
-import { batchNormConstants, binary, isSpatialPad, repeatInto, sliceInto, wholeTileCopies, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
+import { batchNormConstants, binary, isSpatialPad, sliceInto, tileBlocks, tileInto, normalizeAxes, sum, unary, type BinaryOp, type UnaryOp } from './elementwise';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
 import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
@@ -339,16 +339,17 @@ export function registerCpuKernels(): void {
     return backend.makeTensorInfo(args.attrs!.filterShape as number[], 'float32', own(depthwiseBackpropFilter(ci, vals(backend, x!), vals(backend, dy!))));
   });
 
-  // A batch-norm gradient tiles a channel row over the whole batch; the stock kernel indexes every element.
+  // Batch-norm and global-average-pooling gradients tile rows over the batch or each image; the
+  // stock kernel indexes every element.
   overrideKernel(B, 'Tile', (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
     const reps = args.attrs!.reps as number[];
-    const copies = allFloat(x) ? wholeTileCopies(x!.shape, reps) : null;
-    if (copies === null) return useStock(stock, args, 'Tile');
+    const blocks = allFloat(x) ? tileBlocks(x!.shape, reps) : null;
+    if (blocks === null) return useStock(stock, args, 'Tile');
     const v = vals(backend, x!);
-    const out = new Float32Array(v.length * copies);
-    repeatInto(out, v, copies);
+    const out = new Float32Array(v.length * blocks.copies);
+    tileInto(out, v, blocks);
     return backend.makeTensorInfo(x!.shape.map((d, i) => d * reps[i]!), 'float32', out);
   });
 

@@ -159,24 +159,27 @@ export function isSpatialPad(shape: number[], paddings: [number, number][]): boo
 }
 
 /**
- * Tile that repeats the whole tensor: every rep > 1 falls on a leading axis of size 1 (a batch-norm
- * gradient tiles a [1, 1, 1, C] row over the image). The number of copies, or null otherwise.
+ * A Tile whose repeated axes (rep > 1) all have size 1 and lie next to each other: per index of the
+ * axes before them (`outer`), the block of the axes after them (`block` values) is repeated `copies`
+ * times. A batch-norm gradient tiles a [1, 1, 1, C] row over the whole batch (outer 1); a global
+ * average pooling's gradient tiles [N, 1, 1, C] over each image (outer N). Null for other tiles.
  */
-export function wholeTileCopies(shape: number[], reps: number[]): number | null {
+export function tileBlocks(shape: number[], reps: number[]): { outer: number; block: number; copies: number } | null {
   if (reps.length !== shape.length) return null;
-  let copies = 1, leading = true;
-  for (let i = 0; i < shape.length; i++) {
-    if (leading && shape[i] === 1) copies *= reps[i]!;
-    else {
-      leading = false;
-      if (reps[i] !== 1) return null;
-    }
-  }
-  return copies;
+  const repeated = reps.flatMap((r, i) => (r !== 1 ? [i] : []));
+  if (repeated.some((i, k) => shape[i] !== 1 || (k > 0 && i !== repeated[k - 1]! + 1))) return null;
+  const first = repeated[0] ?? shape.length, last = repeated[repeated.length - 1] ?? shape.length - 1;
+  const prod = (a: number[]): number => a.reduce((p, q) => p * q, 1);
+  return { outer: prod(shape.slice(0, first)), block: prod(shape.slice(last + 1)), copies: prod(repeated.map((i) => reps[i]!)) };
+}
+
+/** out = x tiled as tileBlocks describes: each outer index's block repeated (memmove speed). */
+export function tileInto(out: Float32Array, x: Float32Array, { outer, block, copies }: { outer: number; block: number; copies: number }): void {
+  for (let o = 0; o < outer; o++) repeatInto(out.subarray(o * block * copies, (o + 1) * block * copies), x.subarray(o * block, (o + 1) * block), copies);
 }
 
 /** Fills out (copies * row.length values) with row repeated, by doubling copies (memmove speed). */
-export function repeatInto(out: Float32Array, row: Float32Array, copies: number): void {
+function repeatInto(out: Float32Array, row: Float32Array, copies: number): void {
   const n = row.length;
   if (n === 0 || copies === 0) return;
   out.set(row, 0);

@@ -114,6 +114,24 @@ function fusedConfig(kernelName: 'Relu' | 'Relu6' | 'ClipByValue', kernel: strin
 }
 
 /**
+ * Mean's gradient as dy / n broadcast to the input's shape (a Tile of the small tensor): the stock
+ * gradient multiplies dy by a full-size tensor of ones made in JS, then divides the full-size
+ * product. Same bits (dy * 1 is dy), two full-size passes and an upload fewer.
+ */
+const meanConfig: GradConfig = {
+  kernelName: 'Mean',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as Tensor[];
+    if (!fusedHere(dy as Tensor, x!)) return stockGrads!.get('Mean')!.gradFunc(dy, saved, attrs);
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x!.shape);
+    const reduceSize = axes.reduce((p, a) => p * x!.shape[a]!, 1);
+    const expanded = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    return { x: () => tf.broadcastTo(tf.div(tf.reshape(dy as Tensor, expanded), reduceSize), x!.shape) };
+  },
+};
+
+/**
  * Registers the fused gradient kernels and routes the Relu, Relu6 and ClipByValue gradients through them.
  * Idempotent; registers again if something re-registered the stock gradients since (tfjs-core's
  * register_all_gradients module does, when imported).
@@ -128,6 +146,7 @@ export function registerFusedGradients(): void {
     ours.set('Relu', fusedConfig('Relu', RELU_GRAD));
     ours.set('Relu6', fusedConfig('Relu6', RELU6_GRAD));
     ours.set('ClipByValue', fusedConfig('ClipByValue', CLIP_GRAD));
+    ours.set('Mean', meanConfig);
   }
   for (const [name, cfg] of ours) {
     const current = tf.getGradient(name);
@@ -138,7 +157,7 @@ export function registerFusedGradients(): void {
   }
 }
 
-/** Puts the stock Relu, Relu6 and ClipByValue gradients back. */
+/** Puts the stock Relu, Relu6, ClipByValue and Mean gradients back. */
 export function unregisterFusedGradients(): void {
   if (!stockGrads) return;
   for (const [name, cfg] of stockGrads) {

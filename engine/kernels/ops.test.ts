@@ -133,7 +133,17 @@ for (const backend of ['cpu', 'wasm']) {
       await same(backend, `pad ${shape} ${JSON.stringify(pads)}`, () => tf.pad(x(shape, 9)(), pads, value));
     }
     const x4 = x([2, 5, 6, 7], 11);
-    for (const axis of [[1, 2], [0, 1, 2], 3, [2, 3], 0]) await same(backend, `mean ${JSON.stringify(axis)}`, () => tf.mean(x4(), axis));
+    for (const axis of [[1, 2], [0, 1, 2], 3, [2, 3], 0, [2, 1]]) {
+      await same(backend, `mean ${JSON.stringify(axis)}`, () => tf.mean(x4(), axis));
+      await same(backend, `mean ${JSON.stringify(axis)} keepDims`, () => tf.mean(x4(), axis, true));
+      // The gradient, through a weighted sum so that every output's dy differs.
+      await same(backend, `mean grad ${JSON.stringify(axis)}`, () => tf.grad((t: tf.Tensor) => {
+        const m = tf.mean(t, axis);
+        return tf.sum(tf.mul(m, tf.tensor(rand(m.size, 12), m.shape)));
+      })(x4()));
+    }
+    // Global average pooling at a size the cpu backend threads, 6 channels (not a multiple of 4).
+    await same(backend, 'mean [1,2] of [4,64,64,6]', () => tf.mean(x([4, 64, 64, 6], 13)(), [1, 2]));
   });
 
   test(`fused Relu and ClipByValue gradients match stock (${backend})`, async () => {
@@ -188,7 +198,8 @@ test('ReLU(maxValue 6) layer as one Relu6 op matches relu + clipByValue', async 
 for (const backend of ['cpu', 'wasm']) {
   test(`tile and slice match stock (${backend})`, async () => {
     const x = (shape: number[], seed: number) => () => tf.tensor(rand(shape.reduce((p, q) => p * q, 1), seed), shape);
-    for (const [shape, reps] of [[[1, 1, 1, 5], [2, 3, 4, 1]], [[1, 7], [6, 1]], [[1, 2, 3], [4, 1, 1]], [[2, 3], [2, 2]], [[1, 3, 1], [2, 1, 3]]] as [number[], number[]][]) {
+    for (const [shape, reps] of [[[1, 1, 1, 5], [2, 3, 4, 1]], [[1, 7], [6, 1]], [[1, 2, 3], [4, 1, 1]], [[2, 3], [2, 2]], [[1, 3, 1], [2, 1, 3]],
+      [[3, 1, 1, 5], [1, 4, 2, 1]], [[2, 1, 4], [1, 3, 1]], [[2, 1, 1, 1, 3], [1, 2, 2, 2, 1]], [[2, 3], [1, 1]], [[2, 1, 3], [3, 2, 1]]] as [number[], number[]][]) {
       await same(backend, `tile ${shape} by ${reps}`, () => tf.tile(x(shape, 3)(), reps));
     }
     for (const [shape, begin, size] of [[[2, 5, 6, 3], [0, 1, 1, 0], [2, 3, 4, 3]], [[2, 5, 6, 3], [1, 0, 0, 1], [1, 5, 6, 2]], [[4, 6], [1, 2], [2, 3]], [[3, 4, 5], [0, 0, 0], [3, 4, 5]], [[3, 4, 5], [1, 2, 0], [-1, 1, 5]]] as [number[], number[], number[]][]) {

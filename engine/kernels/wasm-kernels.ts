@@ -23,7 +23,7 @@ import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKerne
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
-import { batchNormConstants, isSpatialPad, repeatInto, wholeTileCopies } from './elementwise';
+import { batchNormConstants, isSpatialPad, tileBlocks, tileInto } from './elementwise';
 
 const B = 'wasm';
 
@@ -264,6 +264,32 @@ export function registerWasmKernels(): void {
     return output(backend, shape, rt.view(pout, cols));
   });
 
+  // A mean over middle axes (global average pooling: [N, H, W, C] over H and W): the stock kernel
+  // transposes the whole tensor first; here each leading index's block is summed over its rows in
+  // place (float64, as Sum), then divided.
+  overrideKernel(B, 'Mean', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const attrs = args.attrs!;
+    const heap = heapOf(backend);
+    if (!heap || x!.dtype !== 'float32') return useStock(stock, args, 'Mean');
+    const shape = x!.shape, rank = shape.length;
+    const axes = [...normalizeAxes(attrs.axis as number | number[], rank)].sort((p, q) => p - q);
+    const first = axes[0]!, last = axes[axes.length - 1]!;
+    if (axes.length === 0 || last >= rank - 1 || !axes.every((v, i) => v === first + i)) return useStock(stock, args, 'Mean');
+    const outer = util.sizeFromShape(shape.slice(0, first)), rows = util.sizeFromShape(shape.slice(first, last + 1)), cols = util.sizeFromShape(shape.slice(last + 1));
+    if (rows === 0) return useStock(stock, args, 'Mean');
+    const outShape = shape.filter((_, i) => i < first || i > last);
+    const out = backend.makeOutput(attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
+    const px = addrOf(backend, x!), po = addrOf(backend, out);
+    withScratch(backend, heap.sumScratch(cols) * 8, (acc) => {
+      for (let o = 0; o < outer; o++) heap.sumLeading(px + o * rows * cols * 4, rows, cols, po + o * cols * 4, acc);
+    });
+    const means = view(backend, out);
+    for (let i = 0; i < means.length; i++) means[i] = means[i]! / rows;
+    return out;
+  });
+
   // Tensors are immutable in TF.js, so an identity can share the data (as the cpu backend does).
   const share = (backend: BackendWasm, x: TensorInfo): TensorInfo => {
     backend.incRef(x.dataId);
@@ -314,10 +340,10 @@ export function registerWasmKernels(): void {
     const { x } = args.inputs;
     const backend = args.backend as BackendWasm;
     const reps = args.attrs!.reps as number[];
-    const copies = x!.dtype === 'float32' ? wholeTileCopies(x!.shape, reps) : null;
-    if (copies === null) return useStock(stock, args, 'Tile');
+    const blocks = x!.dtype === 'float32' ? tileBlocks(x!.shape, reps) : null;
+    if (blocks === null) return useStock(stock, args, 'Tile');
     const out = backend.makeOutput(x!.shape.map((d, i) => d * reps[i]!), 'float32');
-    repeatInto(view(backend, out), view(backend, x!), copies);
+    tileInto(view(backend, out), view(backend, x!), blocks);
     return out;
   });
 
