@@ -1,7 +1,8 @@
 // The training flags `train` and `tune` share, parsed into training settings over the one set of
 // defaults (TRAINING_DEFAULTS) and validated by the contract's own schema, so the CLI accepts
 // exactly what the UI and the engine accept — with messages that name the flag.
-import { TRAINING_DEFAULTS, trainingSettingsSchema, type TrainingSettings } from '../common/ipc/contract';
+import { statSync } from 'node:fs';
+import { TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, trainingSettingsSchema, type TrainingSettings } from '../common/ipc/contract';
 import type { DatasetFix } from '../common/ipc/contract';
 import type { Options } from './args';
 import { CliError } from './cli-error';
@@ -30,7 +31,7 @@ export const TRAINING_FLAGS_USAGE =
   '       [--categorical COL,…] [--ignore COL,…] [--missing COL,…] [--drop-bad COL,…]';
 
 export const TRAINING_FLAGS_HELP =
-  `Defaults: --epochs ${TRAINING_DEFAULTS.epochs} --batch-size ${TRAINING_DEFAULTS.batchSize} --lr ${TRAINING_DEFAULTS.learningRate} --optimizer ${TRAINING_DEFAULTS.optimizer} ` +
+  `Defaults: --epochs ${TRAINING_DEFAULTS.epochs} --batch-size ${TRAINING_DEFAULTS.batchSize} --lr ${TRAINING_DEFAULTS.learningRate} (${TRAINING_SUGGESTIONS['images']!.learningRate} for image folders and the mnist and watermark samples) --optimizer ${TRAINING_DEFAULTS.optimizer} ` +
   `--val-split ${TRAINING_DEFAULTS.validationSplit} --test-split ${TRAINING_DEFAULTS.testSplit} --seed ${TRAINING_DEFAULTS.seed} --backend ${TRAINING_DEFAULTS.backend}.\n` +
   'Tables: --categorical reads columns as categories (one input per value), --ignore leaves columns out,\n' +
   '--missing reads the non-numbers in numeric columns as missing values (filled with the training mean),\n' +
@@ -86,6 +87,23 @@ export function badValuesFromFlags(flags: { missing?: string; 'drop-bad'?: strin
   for (const c of listFlag(flags.missing) ?? []) badValues[c] = 'missing';
   for (const c of listFlag(flags['drop-bad']) ?? []) badValues[c] = 'drop';
   return Object.keys(badValues).length ? badValues : undefined;
+}
+
+/**
+ * The learning rate the app suggests for this dataset (a built-in sample's own; a folder of images:
+ * the image suggestion; else the default), used when --lr is left out: Adam at 0.01 suits tables but
+ * often stalls or diverges on images, and the CLI should train as the app does.
+ */
+export function suggestedFor(dataset: string): Partial<TrainingSettings> {
+  const own = TRAINING_SUGGESTIONS[dataset];
+  if (own && dataset !== 'images' && dataset !== 'table') return { learningRate: own.learningRate };
+  let folder = false;
+  try {
+    folder = statSync(dataset).isDirectory();
+  } catch {
+    // Not a path here: the import names what is wrong with it.
+  }
+  return folder ? { learningRate: TRAINING_SUGGESTIONS['images']!.learningRate } : {};
 }
 
 /** Training settings from the flags given, the defaults (and `base`) for the rest; validated. */

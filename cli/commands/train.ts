@@ -6,7 +6,7 @@ import { Engine } from '../../engine/engine';
 import { ContractError, type TrainingEvent } from '../../common/ipc/contract';
 import { formatTest } from '../format-metrics';
 import { readTopology } from './summary';
-import { settingsFromFlags, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
+import { settingsFromFlags, suggestedFor, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
 import { IMPORT_HELP, IMPORT_OPTIONS, importOptions, isImportPath } from './import-flags';
 
 export { parseImageSize } from '../training-flags';
@@ -42,7 +42,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   if (!!flags.template === !!flags.model) throw new CliError('train: give either --template NAME or --model PATH.');
   const dataset = required(flags.dataset, 'dataset', 'train');
-  const settings = settingsFromFlags(flags);
+  const settings = settingsFromFlags(flags, suggestedFor(dataset));
   const json = !!flags.json;
   let finished: Extract<TrainingEvent, { type: 'finished' }> | null = null;
   let failure: string | null = null;
@@ -51,7 +51,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     const e = payload as TrainingEvent;
     if (e.type === 'started') {
       for (const note of e.info.notes) process.stderr.write(`import: ${note}\n`);
-      if (!json) process.stderr.write(`Training on ${e.backend} — ${e.device}: ${e.trainExamples} train / ${e.valExamples} validation / ${e.testExamples} test examples, ${e.totalParams.toLocaleString('en-US')} parameters\n`);
+      if (!json) process.stderr.write(`Training on ${e.backend} — ${e.device}: ${e.trainExamples} train / ${e.valExamples} validation / ${e.testExamples} test examples, ${e.totalParams.toLocaleString('en-US')} parameters; ${settings.optimizer} at learning rate ${settings.learningRate}, batch ${settings.batchSize}\n`);
     } else if (e.type === 'epoch') {
       if (json) {
         process.stdout.write(JSON.stringify({ epoch: e.epoch, loss: e.loss, accuracy: Number.isNaN(e.accuracy) ? null : e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, samplesPerSec: Math.round(e.samplesPerSec) }) + '\n');

@@ -7,7 +7,7 @@ import { saveModel, writeFileAtomic } from '../../engine/model-io';
 import { parseSpace, type SearchSpace } from '../../engine/tuning/space';
 import { tuneModel, type TuneMetric, type TuneTrialEvent } from '../../engine/tuning/tune-model';
 import { readTopology } from './summary';
-import { settingsFromFlags, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
+import { settingsFromFlags, suggestedFor, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
 import { loadOptionsOf, readingOptions } from '../../engine/core/data-cache';
 
 const DEFAULT_SPACE = 'lr=1e-4:1e-1:log,dropout=0:0.5,l2=1e-6:1e-2:log';
@@ -78,7 +78,7 @@ export async function runTune(argv: string[]): Promise<number> {
   if (metricFlag !== 'val-loss' && metricFlag !== 'val-accuracy') throw new CliError(`--metric must be val-loss or val-accuracy; got "${metricFlag}".`);
   const metric: TuneMetric = metricFlag === 'val-loss' ? 'valLoss' : 'valAccuracy';
   const trials = numberFlag(flags.trials, 'trials', 20, (v) => Number.isInteger(v) && v >= 1 && v <= 100_000, 'a whole number of at least 1');
-  const settings = settingsFromFlags(flags);
+  const settings = settingsFromFlags(flags, suggestedFor(dataset));
   if (!(settings.validationSplit > 0)) throw new CliError('--val-split must be above 0: the search measures its objective on the validation split.');
   const seed = settings.seed!;
   let space: SearchSpace;
