@@ -2,6 +2,8 @@
 // LessEqual + Step + Multiply + Multiply, and GreaterEqual + LessEqual + LogicalAnd + ZerosLike +
 // Select, each with its own full-size temporary. The fused kernels give the same values (the same
 // float32 multiply, the same selection) on cpu and wasm; other backends keep the stock gradients.
+// Also here: relu's gradient with its bias sum in one pass (for relu convolutions, wasm), and Mean's
+// gradient without the stock one's full-size tensor of ones.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers registers the stock gradients when it loads: load it first, so that ours come after.
 import '@tensorflow/tfjs-layers';
@@ -132,7 +134,7 @@ const meanConfig: GradConfig = {
 };
 
 /**
- * Registers the fused gradient kernels and routes the Relu, Relu6 and ClipByValue gradients through them.
+ * Registers the fused gradient kernels and routes the Relu, Relu6, ClipByValue and Mean gradients through them.
  * Idempotent; registers again if something re-registered the stock gradients since (tfjs-core's
  * register_all_gradients module does, when imported).
  */
