@@ -135,6 +135,22 @@ export function normalizeAxes(axis: number | number[] | null | undefined, rank: 
 }
 
 /**
+ * A reduction over one run of neighbouring axes that keeps the last axis, as blocks: per index of
+ * the axes before the run (`outer` of them), `rows` rows of `cols` values sum into one row. A bias
+ * gradient sums leading axes (first 0); global average pooling sums H and W of [N, H, W, C] (outer
+ * N). Null for other axis sets: none, ones that include the last axis, or ones with a gap.
+ */
+export function reductionBlocks(shape: number[], axes: number[]): { first: number; outer: number; rows: number; cols: number; outShape: number[] } | null {
+  const sorted = [...axes].sort((p, q) => p - q);
+  const first = sorted[0], last = sorted[sorted.length - 1];
+  if (first === undefined || last === undefined || last >= shape.length - 1 || !sorted.every((v, i) => v === first + i)) return null;
+  return {
+    first, outer: util.sizeFromShape(shape.slice(0, first)), rows: util.sizeFromShape(shape.slice(first, last + 1)), cols: util.sizeFromShape(shape.slice(last + 1)),
+    outShape: shape.filter((_, i) => i < first || i > last),
+  };
+}
+
+/**
  * Per-channel batch-norm constants (y = (x - mean) * scale + shift) when every parameter has one
  * value or one per channel (C, the last dimension), else null (the stock kernel's general
  * wrap-around indexing then applies).
@@ -169,8 +185,7 @@ export function tileBlocks(shape: number[], reps: number[]): { outer: number; bl
   const repeated = reps.flatMap((r, i) => (r !== 1 ? [i] : []));
   if (repeated.some((i, k) => shape[i] !== 1 || (k > 0 && i !== repeated[k - 1]! + 1))) return null;
   const first = repeated[0] ?? shape.length, last = repeated[repeated.length - 1] ?? shape.length - 1;
-  const prod = (a: number[]): number => a.reduce((p, q) => p * q, 1);
-  return { outer: prod(shape.slice(0, first)), block: prod(shape.slice(last + 1)), copies: prod(repeated.map((i) => reps[i]!)) };
+  return { outer: util.sizeFromShape(shape.slice(0, first)), block: util.sizeFromShape(shape.slice(last + 1)), copies: util.sizeFromShape(repeated.map((i) => reps[i]!)) };
 }
 
 /** out = x tiled as tileBlocks describes: each outer index's block repeated (memmove speed). */

@@ -5,6 +5,7 @@
 // Float32Array (read in place when it is a view of the kernels' memory) or kernel-memory addresses.
 import { simd, type SimdRuntime } from './simd/runtime';
 import { reductionChunks } from './reduction-chunks';
+import { reductionBlocks } from './elementwise';
 
 /** The chunks of rows summed separately (see reduction-chunks.ts), each with its zeroed float64 accumulator. */
 function chunkAccumulators(rt: SimdRuntime, rows: number, cols: number): { chunks: number[]; accs: number[] } {
@@ -29,15 +30,15 @@ function addChunks(rt: SimdRuntime, accs: number[], cols: number): Float32Array 
 
 /** A sum over leading axes (a bias gradient) on the kernel threads, in float64 per chunk of rows; null for other axes. */
 export function simdSumLeading(shape: number[], x: Float32Array, axes: number[]): { shape: number[]; values: Float32Array } | null {
-  const sorted = [...axes].sort((p, q) => p - q);
-  if (sorted.length === 0 || sorted.length >= shape.length || !sorted.every((v, i) => v === i)) return null;
-  const cols = shape.slice(sorted.length).reduce((p, q) => p * q, 1), rows = x.length / cols;
+  const blocks = reductionBlocks(shape, axes);
+  if (!blocks || blocks.first !== 0) return null;
+  const { rows, cols } = blocks;
   const rt = simd();
   rt.reset();
   const px = rt.put(x);
   const { chunks, accs } = chunkAccumulators(rt, rows, cols);
   rt.runTasks('sumRowsInto', accs.map((acc, k) => [px, chunks[k]!, chunks[k + 1]!, cols, acc]));
-  return { shape: shape.slice(sorted.length), values: addChunks(rt, accs, cols) };
+  return { shape: blocks.outShape, values: addChunks(rt, accs, cols) };
 }
 
 /**

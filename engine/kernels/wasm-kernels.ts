@@ -23,7 +23,7 @@ import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKerne
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
-import { batchNormConstants, isSpatialPad, tileBlocks, tileInto } from './elementwise';
+import { batchNormConstants, isSpatialPad, reductionBlocks, tileBlocks, tileInto } from './elementwise';
 
 const B = 'wasm';
 
@@ -240,13 +240,11 @@ export function registerWasmKernels(): void {
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
     if (x!.dtype !== 'float32') return useStock(stock, args, 'Sum');
-    const rank = x!.shape.length;
-    const axes = normalizeAxes(attrs.axis as number | number[], rank);
+    const axes = normalizeAxes(attrs.axis as number | number[], x!.shape.length);
     // Only a reduction over leading axes (a bias gradient) is slow in the stock kernel.
-    const leading = axes.length > 0 && axes.length < rank && [...axes].sort((p, q) => p - q).every((v, i) => v === i);
-    if (!leading) return useStock(stock, args, 'Sum');
-    const outShape = x!.shape.slice(axes.length);
-    const cols = util.sizeFromShape(outShape), rows = util.sizeFromShape(x!.shape) / Math.max(cols, 1);
+    const blocks = reductionBlocks(x!.shape, axes);
+    if (!blocks || blocks.first !== 0) return useStock(stock, args, 'Sum');
+    const { rows, cols, outShape } = blocks;
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
     // Large ones where the heap is shared: per-chunk sums on the threads (cpu's kernel, in place).
     const r = memoryBoundOnThreads(backend, rows * cols) ? simdSumLeading(x!.shape, view(backend, x!), axes) : null;
@@ -273,13 +271,10 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const heap = heapOf(backend);
     if (!heap || x!.dtype !== 'float32') return useStock(stock, args, 'Mean');
-    const shape = x!.shape, rank = shape.length;
-    const axes = [...normalizeAxes(attrs.axis as number | number[], rank)].sort((p, q) => p - q);
-    const first = axes[0]!, last = axes[axes.length - 1]!;
-    if (axes.length === 0 || last >= rank - 1 || !axes.every((v, i) => v === first + i)) return useStock(stock, args, 'Mean');
-    const outer = util.sizeFromShape(shape.slice(0, first)), rows = util.sizeFromShape(shape.slice(first, last + 1)), cols = util.sizeFromShape(shape.slice(last + 1));
-    if (rows === 0) return useStock(stock, args, 'Mean');
-    const outShape = shape.filter((_, i) => i < first || i > last);
+    const axes = normalizeAxes(attrs.axis as number | number[], x!.shape.length);
+    const blocks = reductionBlocks(x!.shape, axes);
+    if (!blocks || blocks.rows === 0) return useStock(stock, args, 'Mean');
+    const { outer, rows, cols, outShape } = blocks;
     const out = backend.makeOutput(attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
     const px = addrOf(backend, x!), po = addrOf(backend, out);
     withScratch(backend, heap.sumScratch(cols) * 8, (acc) => {
