@@ -6,6 +6,7 @@ import { TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, trainingSettingsSchema, type T
 import type { DatasetFix } from '../common/ipc/contract';
 import type { Options } from './args';
 import { CliError } from './cli-error';
+import { isBuiltinRef } from '../engine/datasets/builtin';
 
 export const TRAINING_FLAGS = {
   label: { type: 'string' },
@@ -95,8 +96,10 @@ export function badValuesFromFlags(flags: { missing?: string; 'drop-bad'?: strin
  * often stalls or diverges on images, and the CLI should train as the app does.
  */
 export function suggestedFor(dataset: string): Partial<TrainingSettings> {
-  const own = TRAINING_SUGGESTIONS[dataset];
-  if (own && dataset !== 'images' && dataset !== 'table') return { learningRate: own.learningRate };
+  if (isBuiltinRef(dataset)) {
+    const own = TRAINING_SUGGESTIONS[dataset]?.learningRate;
+    return own ? { learningRate: own } : {};
+  }
   let folder = false;
   try {
     folder = statSync(dataset).isDirectory();
