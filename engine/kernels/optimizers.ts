@@ -24,19 +24,17 @@ const ATTRS: Record<Kind, string[]> = {
   rmsprop: ['decay', 'omd', 'momentum', 'lr', 'eps'],
 };
 
-/** Calls the SIMD update `kind` on byte addresses: value, state..., gradient, n, outputs..., attrs. */
-function call(k: ReturnType<typeof simd>['exports'], kind: Kind, value: number, state: number[], g: number, n: number, outs: number[], attrs: number[]): void {
-  if (kind === 'adam') k.adam(value, state[0]!, state[1]!, g, n, outs[0]!, outs[1]!, outs[2]!, attrs[0]!, attrs[1]!, attrs[2]!, attrs[3]!, attrs[4]!, attrs[5]!, attrs[6]!, attrs[7]!);
-  else if (kind === 'momentum') k.momentum(value, state[0]!, g, n, outs[0]!, outs[1]!, attrs[0]!, attrs[1]!);
-  else k.rmsprop(value, state[0]!, state[1]!, g, n, outs[0]!, outs[1]!, outs[2]!, attrs[0]!, attrs[1]!, attrs[2]!, attrs[3]!, attrs[4]!);
+/**
+ * The arguments every update kernel takes — value, its state, gradient, count, new value, new state,
+ * attributes — for `n` values starting `o` bytes into each array (byte addresses).
+ */
+function updateArgs(value: number, state: number[], g: number, outs: number[], attrs: number[], o: number, n: number): number[] {
+  return [value + o, ...state.map((p) => p + o), g + o, n, ...outs.map((p) => p + o), ...attrs];
 }
 
 /** The update of `n` values at the given addresses, split by element ranges over the kernel threads. */
-function updateOnThreads(kind: Kind, pv: number, ps: number[], pg: number, n: number, po: number[], a: number[]): void {
-  elementwiseOnThreads(simd(), n, (o, len) => ({ fn: kind, args: kind === 'adam'
-    ? [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a]
-    : kind === 'momentum' ? [pv + o, ps[0]! + o, pg + o, len, po[0]! + o, po[1]! + o, ...a]
-      : [pv + o, ps[0]! + o, ps[1]! + o, pg + o, len, po[0]! + o, po[1]! + o, po[2]! + o, ...a] }));
+function updateOnThreads(kind: Kind, value: number, state: number[], g: number, n: number, outs: number[], attrs: number[]): void {
+  elementwiseOnThreads(simd(), n, (o, len) => ({ fn: kind, args: updateArgs(value, state, g, outs, attrs, o, len) }));
 }
 
 function wasmKernel(kind: Kind): KernelFunc {
@@ -53,7 +51,7 @@ function wasmKernel(kind: Kind): KernelFunc {
       simd().reset();
       updateOnThreads(kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), a);
     } else {
-      call(heapOf(b)!, kind, addr(value), state.map(addr), addr(g), n, outs.map(addr), a);
+      (heapOf(b)![kind] as (...args: number[]) => void)(...updateArgs(addr(value), state.map(addr), addr(g), outs.map(addr), a, 0, n));
     }
     return outs;
   };
