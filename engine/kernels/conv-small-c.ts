@@ -6,10 +6,12 @@
 // Measured on 2 threads against the paths they replace (batch 32-64):
 //   filter gradient: 1.1-1.2× faster for 3 channels, 1.6× for LeNet-5's 5×5×1×6; with 8 or fewer
 //   filters and more channels, 1.1-1.55× faster than the former few-filter kernel (now removed);
-//   forward, one channel: 1.7× faster than the former one-channel kernel (which it replaces); for 3
-//   channels implicit GEMM stays 5-30% faster (its packed panels beat these per-pixel broadcasts),
-//   so only one-channel forward passes take it. (A first layer's input gradient is never computed in
-//   training; see conv-layer.ts.)
+//   forward, against implicit GEMM, in one process, alternating: one channel 1.7× (as the former
+//   one-channel kernel, which this one matches at every filter count); 3-4 channels with up to 24
+//   filters 1.16-1.75× (3×3×3→16 on 32×32: 1.43×; 5×5×3→16 on 48×48: 1.26×; stride 2: 1.24×), a tie
+//   at 32 filters and 7-21% slower at 64, where one packed panel serves 8 blocks of filters: those
+//   stay on implicit GEMM. (A first layer's input gradient is never computed in training; see
+//   conv-layer.ts.)
 import type { SimdRuntime } from './simd/runtime';
 import { ACT_CODE, type FusedAct, type Geom } from './conv-geometry';
 import { reductionChunks } from './reduction-chunks';
@@ -22,51 +24,35 @@ export function usesDirectFilterGrad(g: Geom, F: number): boolean {
   return smallCEnabled && (g.C <= DIRECT_GRAD_MAX_C || F <= DIRECT_GRAD_MAX_F);
 }
 
-/** Whether convolution g's forward pass takes the few-channel kernel: one input channel. */
-export function usesSmallCForward(g: Geom): boolean {
-  return smallCEnabled && g.C === 1;
+/** Whether convolution g's forward pass (F filters) takes the few-channel kernel: one input channel, or up to 4 with up to 24 filters. */
+export function usesSmallCForward(g: Geom, F: number): boolean {
+  return smallCEnabled && (g.C === 1 || (g.C <= 4 && F <= SMALL_C_FORWARD_MAX_F));
 }
+const SMALL_C_FORWARD_MAX_F = 24;
 let smallCEnabled = process.env.GLASSWING_SMALL_C !== '0';
 /** For comparisons and tests: the direct kernels on, or off (implicit GEMM and Winograd). */
 export function setSmallC(on: boolean): void {
   smallCEnabled = on;
 }
 
-/** The zero-padded copy of the images every output pixel reads from without bounds checks, and the reduction rows' offsets. */
-interface Padded { xp: number; Hp: number; Wp: number; rowOffsets: Int32Array; K: number }
+/** The zero-padded copy of the images every output pixel reads from without bounds checks. */
+interface Padded { xp: number; Hp: number; Wp: number }
 
-function padImages(rt: SimdRuntime, g: Geom, px: number, rowsOfOffsets: number): Padded {
+function padImages(rt: SimdRuntime, g: Geom, px: number): Padded {
   // Rows and columns the last output pixel's last tap reaches, counted from the top-left padding.
   const needH = (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1, needW = (g.OW - 1) * g.sw + (g.KW - 1) * g.dw + 1;
   const pb = Math.max(0, needH - g.pt - g.H), pr = Math.max(0, needW - g.pl - g.W);
   const Hp = g.H + g.pt + pb, Wp = g.W + g.pl + pr;
   const xp = rt.alloc(g.N * Hp * Wp * g.C);
   rt.exports.pad2d(px, g.N, g.H, g.W, g.C, g.pt, pb, g.pl, pr, 0, xp);
-  const K = g.KH * g.KW * g.C;
-  const offs = new Int32Array(rowsOfOffsets);
-  for (let ky = 0; ky < g.KH; ky++) {
-    for (let kx = 0; kx < g.KW; kx++) {
-      for (let c = 0; c < g.C; c++) offs[(ky * g.KW + kx) * g.C + c] = ((ky * g.dh * Wp + kx * g.dw) * g.C + c) * 4;
-    }
-  }
-  return { xp, Hp, Wp, rowOffsets: offs, K };
+  return { xp, Hp, Wp };
 }
 
 /** y = act(conv(x, w) + bias) for x at arena address px, w ([KH, KW, C, F]) at pw, bias at pb (0: none), into out. */
 export function convSmallCInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
-  const { xp, Hp, Wp, rowOffsets, K } = padImages(rt, g, px, g.KH * g.KW * g.C);
-  // Per reduction row, its offset for each of 4 neighbouring output pixels; a second table for the
-  // row's last, partial group of pixels repeats the last one.
-  const offs = new Int32Array(2 * K * 4), colB = g.sw * g.C * 4, tail = g.OW % 4 || 4;
-  for (let k = 0; k < K; k++) {
-    for (let j = 0; j < 4; j++) {
-      offs[k * 4 + j] = rowOffsets[k]! + j * colB;
-      offs[(K + k) * 4 + j] = rowOffsets[k]! + Math.min(j, tail - 1) * colB;
-    }
-  }
-  const po = rt.putI32(offs);
+  const { xp, Hp, Wp } = padImages(rt, g, px);
   // Weights as [F8/8][K][8] (blocks of 8 filters, zero past F), bias padded to F8.
-  const F8 = Math.ceil(F / 8) * 8;
+  const K = g.KH * g.KW * g.C, F8 = Math.ceil(F / 8) * 8;
   const w8 = rt.alloc(K * F8);
   rt.zero(w8, K * F8);
   const f32 = rt.f32, wb = pw >> 2, w8b = w8 >> 2;
@@ -81,14 +67,21 @@ export function convSmallCInto(rt: SimdRuntime, g: Geom, F: number, px: number, 
   const works = Array.from({ length: rt.threads }, () => rt.alloc(48));
   const per = Math.max(1, Math.ceil(rows / (6 * rt.threads)));
   const tasks: number[][] = [];
-  for (let r = 0; r < rows; r += per) tasks.push([xp, Hp, Wp, g.C, g.sh, g.sw, w8, po, K, F, b8, ACT_CODE[act], out, g.OH, g.OW, r, Math.min(rows, r + per)]);
+  for (let r = 0; r < rows; r += per) tasks.push([xp, Hp, Wp, g.C, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, w8, F, b8, ACT_CODE[act], out, g.OH, g.OW, r, Math.min(rows, r + per)]);
   rt.runTasks('convSmallC', tasks, (t) => [works[t]!]);
 }
 
 /** dw [KH, KW, C, F] for x [N, H, W, C] and dy [N, OH, OW, F], summed over fixed chunks of images. */
 export function filterGradSmallC(rt: SimdRuntime, g: Geom, F: number, x: Float32Array, dy: Float32Array): Float32Array {
-  const K4 = Math.ceil((g.KH * g.KW * g.C) / 4) * 4;
-  const { xp, Hp, Wp, rowOffsets, K } = padImages(rt, g, rt.put(x), K4);
+  const K = g.KH * g.KW * g.C, K4 = Math.ceil(K / 4) * 4;
+  const { xp, Hp, Wp } = padImages(rt, g, rt.put(x));
+  // Each reduction row's byte offset from an output pixel's first input; rows past K read offset 0.
+  const rowOffsets = new Int32Array(K4);
+  for (let ky = 0; ky < g.KH; ky++) {
+    for (let kx = 0; kx < g.KW; kx++) {
+      for (let c = 0; c < g.C; c++) rowOffsets[(ky * g.KW + kx) * g.C + c] = ((ky * g.dh * Wp + kx * g.dw) * g.C + c) * 4;
+    }
+  }
   const offs = rt.putI32(rowOffsets);
   // dy rows are read 8 filters wide: 8 floats of slack after the last one (lanes past F only feed
   // accumulator lanes that are dropped). A dy already in the kernels' memory is read in place when

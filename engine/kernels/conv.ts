@@ -140,7 +140,7 @@ function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, p
   const m = winograd6Tile(g, F);
   if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
-  if (usesSmallCForward(g)) return convSmallCInto(rt, g, F, px, pw, pb, act, out);
+  if (usesSmallCForward(g, F)) return convSmallCInto(rt, g, F, px, pw, pb, act, out);
   const K = g.KH * g.KW * g.C;
   const M = g.N * g.OH * g.OW;
   const pointwise = g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.OH === g.H && g.OW === g.W;
@@ -161,12 +161,13 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm', operandsIn
   if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels)) return true;
   // One-channel inputs at any size from 2 threads: as fast as XNNPACK from batch 8 of 28×28 LeNet
   // inputs, 1.7-1.9× faster from batch 32 (a single image: 0.10 against 0.08 ms).
-  if (usesSmallCForward(g) && simd().threads > 1) return true;
+  if (g.C === 1 && usesSmallCForward(g, ci.outChannels) && simd().threads > 1) return true;
   const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
   // With operands in place (the backend's heap is the kernels' memory) nothing is copied, and the
   // threads win from that size on: against XNNPACK, batch 32, bias + relu, 1.4-2.1× on MobileNetV2's
   // pointwise convolutions (16-192 channels), 1.2× on 3×3 RGB first layers with 32 filters (stride 1
-  // or 2, also a single 224×224 image), a tie with 16 filters.
+  // or 2, also a single 224×224 image), 1.34× with 16 filters (the few-channel kernel; from batch 4
+  // of 32×32 images it wins, a single one is 28% slower than XNNPACK).
   if (operandsInPlace) return simd().threads > 1 && macs >= WASM_CONV_MIN_MACS;
   // Otherwise only where threads pay for copying the operands into the shared arena and the result
   // back: enough work per output value. Measured on 2 threads against XNNPACK's one, bias + relu,

@@ -52,8 +52,8 @@ export interface SimdExports {
   depthwiseForward(x: number, w: number, bias: number, y: number, g: number, act: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropInput(dy: number, w: number, dx: number, g: number, n0: number, n1: number, work: number): void;
   depthwiseBackpropFilter(x: number, dy: number, g: number, n0: number, n1: number, acc: number, work: number): void;
-  convSmallC(xp: number, Hp: number, Wp: number, C: number, sh: number, sw: number, w8: number, offs: number, K: number, F: number,
-    bias8: number, act: number, y: number, OH: number, OW: number, r0: number, r1: number, work: number): void;
+  convSmallC(xp: number, Hp: number, Wp: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number,
+    w8: number, F: number, bias8: number, act: number, y: number, OH: number, OW: number, r0: number, r1: number, work: number): void;
   convFilterGradSmallC(xp: number, Hp: number, Wp: number, C: number, sh: number, sw: number, dy: number, F: number, offs: number, K4: number,
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
