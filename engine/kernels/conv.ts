@@ -4,7 +4,7 @@
 // kernel runs), so that the wasm backend copies it once, straight into its output.
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import { gemm, gemmReduceK, parallelRange } from './gemm';
+import { addChunksInto, gemm, gemmReduceK, parallelRange } from './gemm';
 import { reductionChunks } from './reduction-chunks';
 import { ACT_CODE, geomOf, type FusedAct, type Geom } from './conv-geometry';
 import { convSmallCInto, filterGradSmallC, usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
@@ -59,7 +59,7 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
   const works = Array.from({ length: rt.threads }, () => rt.alloc(16 * TB * (Cp + Fp) + 512));
   const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, u]);
   rt.runTasks('winogradFilterGradJob', tasks, (t) => [works[t]!]);
-  for (let k = 1; k < us.length; k++) rt.exports.addInto(us[0]!, us[k]!, uSize);
+  addChunksInto(rt, us[0]!, us.slice(1), uSize);
   const dw = rt.result(9 * C * F);
   rt.exports.winogradFilterGradFinish(us[0]!, C, F, dw);
   return rt.view(dw, 9 * C * F);
@@ -81,7 +81,7 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
   const works = Array.from({ length: rt.threads }, () => rt.alloc(36 * TB * (C + Fp) + 2400));
   const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, m, u]);
   rt.runTasks('winograd6FilterGradJob', tasks, (t) => [works[t]!]);
-  for (let k = 1; k < us.length; k++) rt.exports.addInto(us[0]!, us[k]!, uSize);
+  addChunksInto(rt, us[0]!, us.slice(1), uSize);
   const dw = rt.result(r * r * C * F);
   rt.exports.winograd6FilterGradFinish(us[0]!, r, C, F, dw, rt.alloc(240));
   return rt.view(dw, r * r * C * F);
@@ -213,11 +213,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const padWaste = (ci.inHeight * ci.inWidth) / (ci.outHeight * ci.outWidth);
   if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(geomOf(ci), ci.outChannels) || winograd6Tile(geomOf(ci), ci.outChannels))) {
     const pw = rt.alloc(w.length);
-    const wt = rt.f32, base = pw >> 2;
-    for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
-      const src = ((KH - 1 - ky) * KW + (KW - 1 - kx)) * C * F, dst = base + (ky * KW + kx) * F * C;
-      for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) wt[dst + f * C + c] = w[src + c * F + f]!;
-    }
+    rt.exports.rotateFilter(rt.put(w), KH, KW, C, F, pw);
     const g: Geom = {
       N: ci.batchSize, H: ci.outHeight, W: ci.outWidth, C: F, KH, KW, sh: 1, sw: 1, dh: ci.dilationHeight, dw: ci.dilationWidth,
       pt: (KH - 1) * ci.dilationHeight - ci.padInfo.top, pl: (KW - 1) * ci.dilationWidth - ci.padInfo.left, OH: ci.inHeight, OW: ci.inWidth,
@@ -231,8 +227,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].
   gemm(rt, M, K, F, { addr: pdy, rs: F, cs: 1 }, { addr: pw, rs: 1, cs: F }, dcol, K);
   if (pointwise) return rt.view(dcol, size);
-  const dx = rt.result(size);
-  rt.zero(dx, size);
+  const dx = rt.result(size); // col2im zeroes each image before adding into it
   const args = [ci.inHeight, ci.inWidth, C, KH, KW, ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth, ci.padInfo.top, ci.padInfo.left, ci.outHeight, ci.outWidth];
   // One task per image, so that no two threads add into the same dx element.
   parallelRange(rt, ci.batchSize, 1, (lo, hi) => ({ fn: 'col2im', args: [dcol, ...args, dx, lo, hi] }));

@@ -7,6 +7,7 @@ import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
 import { ACT_CODE, type FusedAct } from './conv-geometry';
 import { reductionChunks } from './reduction-chunks';
+import { addChunksInto } from './gemm';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -64,7 +65,7 @@ export function depthwiseBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float
   for (const acc of accs) rt.zero(acc, size);
   const works = Array.from({ length: rt.threads }, () => rt.alloc(depthwiseWorkBytes(ci) / 4));
   rt.runTasks('depthwiseBackpropFilter', accs.map((acc, k) => [px, pdy, g, chunks[k]!, chunks[k + 1]!, acc]), (t) => [works[t]!]);
-  for (let k = 1; k < accs.length; k++) rt.exports.addInto(accs[0]!, accs[k]!, size);
+  addChunksInto(rt, accs[0]!, accs.slice(1), size);
   return rt.view(accs[0]!, size);
 }
 

@@ -436,11 +436,17 @@ export function gemmJob(d: usize, m0: i32, m1: i32, n0: i32, n1: i32, work: usiz
   for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(dst + <usize>i * 4) + load<f32>(src + <usize>i * 4));
 }
 
-/** The adjoint of im2col (rows: output pixels, columns: taps (ky, kx, c)): adds each col row back into dx[N,H,W,C] (which the caller zeroes), images [n0, n1). */
+/**
+ * The adjoint of im2col (rows: output pixels, columns: taps (ky, kx, c)): dx[N,H,W,C] of images
+ * [n0, n1) = the sum of the col rows that read them. Each image is zeroed here, by the task that
+ * adds into it: split over the threads and still in cache for the additions (zeroing all of dx on
+ * the calling thread first kept the other threads idle: 4 MiB for a stride-2 32x32x32 input).
+ */
 export function col2im(col: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, OH: i32, OW: i32, dx: usize, n0: i32, n1: i32): void {
   const K = KH * KW * C;
   for (let n = n0; n < n1; n++) {
     const img = dx + <usize>(n * H) * <usize>(W * C) * 4;
+    memory.fill(img, 0, <usize>(H * W * C) * 4);
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
         let src = col + <usize>((n * OH + oy) * OW + ox) * <usize>K * 4;
@@ -462,6 +468,38 @@ export function col2im(col: usize, H: i32, W: i32, C: i32, KH: i32, KW: i32, sh:
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * dst[i] = dst[i] + acc_0[i] + acc_1[i] + ..., added in that order, for i in [n0, n1): a reduction's
+ * per-chunk sums (see reduction-chunks.ts), the `count` accumulator addresses at `table` (i32s).
+ * Split over the threads by ranges of i (adding them on the calling thread alone left the others idle).
+ */
+export function addChunks(dst: usize, table: usize, count: i32, n0: i32, n1: i32): void {
+  const o = <usize>n0 * 4, len = n1 - n0;
+  for (let k = 0; k < count; k++) addFloats(dst + o, <usize>load<i32>(table + <usize>k * 4) + o, len);
+}
+
+/**
+ * The filter of a stride-1 convolution's input gradient: out[ky][kx][f][c] = w[KH-1-ky][KW-1-kx][c][f]
+ * (turned 180 degrees, channel axes swapped), per tap a C x F transpose in blocks of 4 x 4.
+ */
+export function rotateFilter(w: usize, KH: i32, KW: i32, C: i32, F: i32, out: usize): void {
+  const taps = KH * KW, tap = <usize>(C * F) * 4;
+  const C4 = C & ~3, F4 = F & ~3;
+  for (let t = 0; t < taps; t++) {
+    const src = w + <usize>(taps - 1 - t) * tap, dst = out + <usize>t * tap;
+    for (let c = 0; c < C4; c += 4) {
+      for (let f = 0; f < F4; f += 4) {
+        const p = src + <usize>(c * F + f) * 4, rowB = <usize>F * 4;
+        transpose4Store(v128.load(p), v128.load(p + rowB), v128.load(p + 2 * rowB), v128.load(p + 3 * rowB), dst + <usize>(f * C + c) * 4, <usize>C * 4);
+      }
+    }
+    // The edges past the 4 x 4 blocks, element by element.
+    for (let c = 0; c < C; c++) {
+      for (let f = c < C4 ? F4 : 0; f < F; f++) store<f32>(dst + <usize>(f * C + c) * 4, load<f32>(src + <usize>(c * F + f) * 4));
     }
   }
 }

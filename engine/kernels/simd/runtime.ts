@@ -15,6 +15,8 @@ export interface SimdExports {
   gemmJob(desc: number, m0: number, m1: number, n0: number, n1: number, work: number): void;
   gemmWorkBytes(): number;
   relaxedSimd(): number;
+  rotateFilter(w: number, KH: number, KW: number, C: number, F: number, out: number): void;
+  addChunks(dst: number, table: number, count: number, n0: number, n1: number): void;
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
   addInto(dst: number, src: number, n: number): void;
   biasAct(x: number, rows: number, cols: number, bias: number, act: number): void;
@@ -58,7 +60,7 @@ export interface SimdExports {
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'biasAct', 'biasActTo', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
