@@ -149,6 +149,8 @@ for (const backend of ['cpu', 'wasm']) {
       const c: Case = { N: r(1, 2, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(8, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
       await checkStride1(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
     }
+    // Wide layers (C·F ≥ 64·64) transform their weights on the threads, by groups of 4 filters.
+    await checkStride1({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 424 }, backend, 'relu');
   });
 }
 
@@ -171,6 +173,7 @@ for (const backend of ['cpu', 'wasm']) {
       const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
       await checkFilterGrad(c, backend);
     }
+    await checkFilterGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 520 }, backend);
   });
 }
 

@@ -83,7 +83,7 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
   rt.runTasks('winograd6FilterGradJob', tasks, (t) => [works[t]!]);
   addChunksInto(rt, us[0]!, us.slice(1), uSize);
   const dw = rt.result(r * r * C * F);
-  rt.exports.winograd6FilterGradFinish(us[0]!, r, C, F, dw, rt.alloc(240));
+  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [us[0]!, r, C, F, dw, f0, f1], 240);
   return rt.view(dw, r * r * C * F);
 }
 
@@ -100,6 +100,26 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
   const tasks: number[][] = [];
   for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB]);
   rt.runTasks('winogradConv', tasks, (t) => [works[t]!]);
+}
+
+/**
+ * Runs a per-filter Winograd weight transform (winograd6Filter over the padded filter count,
+ * winograd6FilterGradFinish over the real one) in groups of 4 filters: on the threads once there
+ * are C·F ≥ 64·64 pairs (on the calling thread alone, 128→128's transform took 1.1 ms of a 6 ms
+ * convolution), else here in one call. `args(f0, f1)` gives the arguments before the thread's
+ * scratch of `workFloats`.
+ */
+function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Filter' | 'winograd6FilterGradFinish', args: (f0: number, f1: number) => number[], workFloats: number): void {
+  const groups = Math.ceil(F / 4);
+  if (C * F < 4096 || rt.threads === 1) {
+    (rt.exports[fn] as (...a: number[]) => void)(...args(0, 4 * groups), rt.alloc(workFloats));
+    return;
+  }
+  const per = Math.ceil(groups / (3 * rt.threads));
+  const tasks: number[][] = [];
+  for (let g0 = 0; g0 < groups; g0 += per) tasks.push(args(4 * g0, 4 * Math.min(groups, g0 + per)));
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(workFloats));
+  rt.runTasks(fn, tasks, (t) => [works[t]!]);
 }
 
 /**
@@ -125,7 +145,7 @@ function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numb
   const { N, C, OH, OW } = g;
   const Fp = Math.ceil(F / 8) * 8;
   const u = rt.alloc(36 * C * Fp);
-  rt.exports.winograd6Filter(pw, g.KH, C, F, u, rt.alloc(384));
+  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, C, F, u, f0, f1], 384);
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
   // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
   const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (144 * (C + Fp))) & ~3));

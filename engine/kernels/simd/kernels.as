@@ -1002,11 +1002,13 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
 // WINOGRAD6-GENERATED-END
 
 /**
- * u = G g G^T for every (channel, filter) of w[r][r][C][F] (r = 3 or 5), laid out as the GEMM's B
- * panels per xi (36 of them): element (c, f) of xi at xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding
- * filters up to Fp (F rounded up to 8) are zero. work: 384 floats.
+ * u = G g G^T for every channel and the filters [f0, f1) (multiples of 4; f1 up to Fp) of
+ * w[r][r][C][F] (r = 3 or 5), laid out as the GEMM's B panels per xi (36 of them): element (c, f) of
+ * xi at xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding filters up to Fp (F rounded up to 8) are zero.
+ * Channels innermost, so each xi's stores run through memory in order (channel outermost scattered
+ * them: 2x slower at 128 channels). Split over the threads by filters. work: 384 floats.
  */
-export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, work: usize): void {
+export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s: i32, f1s: i32, work: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
   const xiStride = <usize>(C * Fp) * 4;
   const g = (work + 15) & ~(<usize>15); // r*r vectors
@@ -1014,8 +1016,8 @@ export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, work
   const v = t + 30 * 16; // 6 x 6
   const tap = <usize>(C * F) * 4;
   const rs = <usize>r * 16;
-  for (let c = 0; c < C; c++) {
-    for (let f0 = 0; f0 < Fp; f0 += 4) {
+  for (let f0 = f0s; f0 < f1s; f0 += 4) {
+    for (let c = 0; c < C; c++) {
       const lanes = min(4, F - f0);
       for (let k = 0; k < r * r; k++) {
         const p = w + <usize>k * tap + <usize>(c * F + f0) * 4;
@@ -1816,16 +1818,19 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
   }
 }
 
-/** dW[r][r][C][F] = G^T U[xi] G per (c, f) (r = 3 or 5), from winograd6FilterGradJob's U[xi][C][Fp]; work: 240 floats. */
-export function winograd6FilterGradFinish(u: usize, r: i32, C: i32, F: i32, dw: usize, work: usize): void {
+/**
+ * dW[r][r][C][F] = G^T U[xi] G per (c, f) (r = 3 or 5) for the filters [f0, f1) (multiples of 4, f1
+ * up to F), from winograd6FilterGradJob's U[xi][C][Fp]. Split over the threads by filters; work: 240 floats.
+ */
+export function winograd6FilterGradFinish(u: usize, r: i32, C: i32, F: i32, dw: usize, f0s: i32, f1s: i32, work: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
   const xiU = <usize>(C * Fp) * 4;
   const tap = <usize>(C * F) * 4;
   const t = (work + 15) & ~(<usize>15); // r x 6 vectors
   const o = t + 30 * 16; // r x r vectors
   const rs = <usize>r * 16;
-  for (let c = 0; c < C; c++) {
-    for (let f0 = 0; f0 < F; f0 += 4) {
+  for (let f0 = f0s; f0 < min(f1s, F); f0 += 4) {
+    for (let c = 0; c < C; c++) {
       const p = u + <usize>(c * Fp + f0) * 4;
       // G^T along the rows' index (per column j), then along the columns.
       if (r == 3) {
