@@ -140,11 +140,14 @@ export function gemmReduceK(rt: SimdRuntime, M: number, N: number, K: number, A:
   addChunksInto(rt, c, accs.slice(1), M * N);
 }
 
+/** Chunks of K are whole multiples of this many (output pixels): long enough runs for the micro-kernel. */
+const KC_CHUNK_ALIGN = 256;
+
 /**
  * dst += accs[0] + accs[1] + ... (n floats each), added in that order for every element: the chunk
  * sums of a reduction (reduction-chunks.ts). Large ones are split over the threads by ranges of
- * elements (on the calling thread alone, a 3×3×64→128 filter gradient's 7 chunk sums took 4% of it
- * with the other thread idle); the order of the additions, and so the result, is the same.
+ * elements (on the calling thread alone they left the other idle: filter gradients of 32-128
+ * channels are 1-3% faster so); the order of the additions, and so the result, is the same.
  */
 export function addChunksInto(rt: SimdRuntime, dst: number, accs: number[], n: number): void {
   if (accs.length === 0) return;
@@ -156,8 +159,6 @@ export function addChunksInto(rt: SimdRuntime, dst: number, accs: number[], n: n
   parallelRange(rt, n, 4096, (lo, hi) => ({ fn: 'addChunks', args: [dst, table, accs.length, lo, hi] }));
 }
 const ADD_CHUNKS_MIN_ON_THREADS = 1 << 16;
-/** Chunks of K are whole multiples of this many (output pixels): long enough runs for the micro-kernel. */
-const KC_CHUNK_ALIGN = 256;
 
 /**
  * Runs an element-wise kernel over n float32s on the threads, in ranges of whole 4-float vectors (at

@@ -1005,8 +1005,8 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
  * u = G g G^T for every channel and the filters [f0, f1) (multiples of 4; f1 up to Fp) of
  * w[r][r][C][F] (r = 3 or 5), laid out as the GEMM's B panels per xi (36 of them): element (c, f) of
  * xi at xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding filters up to Fp (F rounded up to 8) are zero.
- * Channels innermost, so each xi's stores run through memory in order (channel outermost scattered
- * them: 2x slower at 128 channels). Split over the threads by filters. work: 384 floats.
+ * Channels innermost, so that each xi's stores run through memory in order. Split over the threads
+ * by filters. work: 384 floats.
  */
 export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s: i32, f1s: i32, work: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
