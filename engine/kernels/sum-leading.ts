@@ -17,7 +17,7 @@ function chunkAccumulators(rt: SimdRuntime, rows: number, cols: number): { chunk
 }
 
 /** Each column's chunk sums added in chunk order, rounded to float32. */
-function addChunks(rt: SimdRuntime, accs: number[], cols: number): Float32Array {
+function chunkTotals(rt: SimdRuntime, accs: number[], cols: number): Float32Array {
   const f64 = new Float64Array(rt.memory.buffer);
   const out = new Float32Array(cols);
   for (let j = 0; j < cols; j++) {
@@ -38,7 +38,7 @@ export function simdSumLeading(shape: number[], x: Float32Array, axes: number[])
   const px = rt.put(x);
   const { chunks, accs } = chunkAccumulators(rt, rows, cols);
   rt.runTasks('sumRowsInto', accs.map((acc, k) => [px, chunks[k]!, chunks[k + 1]!, cols, acc]));
-  return { shape: blocks.outShape, values: addChunks(rt, accs, cols) };
+  return { shape: blocks.outShape, values: chunkTotals(rt, accs, cols) };
 }
 
 /**
@@ -51,5 +51,5 @@ export function simdReluGradSum(dy: number, x: number, rows: number, cols: numbe
   rt.reset();
   const { chunks, accs } = chunkAccumulators(rt, rows, cols);
   rt.runTasks('reluGradRowsSum', accs.map((acc, k) => [dy, x, chunks[k]!, chunks[k + 1]!, cols, y, acc]));
-  return addChunks(rt, accs, cols);
+  return chunkTotals(rt, accs, cols);
 }
