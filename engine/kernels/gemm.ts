@@ -94,18 +94,16 @@ export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operan
   } else {
     // Few rows and columns, long K (the filter gradient of a convolution): split K (in whole K
     // blocks), then reduce; bias and activation come after the reduction.
+    // With more threads than K blocks some ranges are empty: only the non-empty ones run (the
+    // first writes C, the others private partial sums, overwritten, so never zeroed).
     const split = splitAligned(K, T, KC);
-    const partials: number[] = [];
-    for (let t = 1; t < T; t++) partials.push(rt.alloc(M * N));
-    const jobs: SimdJob[] = [{ fn: 'gemmJob', args: [desc(split[0]!, split[1]!, c, ldc, flags & F_ACC), 0, M, 0, N, workOf(0)] }];
-    // Private partial sums are overwritten, never added to, so they need no zeroing.
-    for (let t = 1; t < T; t++) {
-      if (split[t + 1]! > split[t]!) jobs.push({ fn: 'gemmJob', args: [desc(split[t]!, split[t + 1]!, partials[t - 1]!, N, 0), 0, M, 0, N, workOf(t)] });
-    }
-    rt.run(jobs);
-    for (let t = 1; t < T; t++) {
-      if (split[t + 1]! <= split[t]!) continue;
-      const p = partials[t - 1]!;
+    const ranges = split.slice(1).map((k1, t) => [split[t]!, k1] as const).filter(([k0, k1]) => k1 > k0);
+    const partials = ranges.slice(1).map(() => rt.alloc(M * N));
+    rt.run(ranges.map(([k0, k1], i) => ({
+      fn: 'gemmJob',
+      args: i === 0 ? [desc(k0, k1, c, ldc, flags & F_ACC), 0, M, 0, N, workOf(0)] : [desc(k0, k1, partials[i - 1]!, N, 0), 0, M, 0, N, workOf(i)],
+    })));
+    for (const p of partials) {
       if (ldc === N) rt.exports.addInto(c, p, M * N);
       else for (let i = 0; i < M; i++) rt.exports.addInto(c + i * ldc * 4, p + i * N * 4, N);
     }

@@ -1,7 +1,8 @@
 // Threaded kernels give single-threaded results up to float rounding: the same convolutions
 // (implicit GEMM and Winograd) and their gradients, matrix products, depthwise convolutions and
 // pooling gradients with 1 and with 3 threads (3 forces every split: by rows, by columns, by K with
-// private partial sums, by image, by Winograd tile).
+// private partial sums, by image, by Winograd tile), and with the thread counts of larger machines
+// (6, 8, 16: more threads than some splits have parts, so some parts are empty).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backend_util } from '@tensorflow/tfjs-core';
@@ -30,7 +31,8 @@ function results(): Float32Array[] {
     copy(conv2dBackpropInput(ci, dy, w));
   }
   // Rows split, columns split (few rows; more columns than rows), K split.
-  for (const [M, K, N, seed] of [[300, 40, 20, 4], [6, 100, 300, 5], [6, 5000, 8, 6], [40, 64, 300, 15]]) {
+  // K split into fewer 512-blocks than threads (LeNet's 120→84 dense layer at batch 64 on 6 threads).
+  for (const [M, K, N, seed] of [[300, 40, 20, 4], [6, 100, 300, 5], [6, 5000, 8, 6], [40, 64, 300, 15], [64, 120, 84, 17], [20, 1100, 30, 18]]) {
     copy(batchMatMul([M!, K!], rand(M! * K!, seed!), [K!, N!], rand(K! * N!, seed! + 1), false, false)!.values);
   }
   for (const [xs, fs, stride, seed] of [[[3, 13, 12, 24], [3, 3, 24, 1], 2, 11], [[4, 9, 9, 6], [3, 3, 6, 2], 1, 12]] as [Shape4, Shape4, number, number][]) {
@@ -46,22 +48,24 @@ function results(): Float32Array[] {
   return out;
 }
 
-test('kernels give the same results on 1 and on 3 threads (up to float rounding)', () => {
+test('kernels give the same results on 1 thread as on 3, 6, 8 and 16 (up to float rounding)', () => {
   const before = kernelThreads();
   try {
     setKernelThreads(1);
     const single = results();
-    setKernelThreads(3);
-    assert.equal(kernelThreads(), 3);
-    const threaded = results();
-    assert.equal(threaded.length, single.length);
-    threaded.forEach((t, i) => assert.ok(relErr(t, single[i]!) < 1e-5, `result ${i}: rel err ${relErr(t, single[i]!)}`));
+    for (const threads of [3, 6, 8, 16]) {
+      setKernelThreads(threads);
+      assert.equal(kernelThreads(), threads);
+      const threaded = results();
+      assert.equal(threaded.length, single.length);
+      threaded.forEach((t, i) => assert.ok(relErr(t, single[i]!) < 1e-5, `${threads} threads, result ${i}: rel err ${relErr(t, single[i]!)}`));
+    }
   } finally {
     setKernelThreads(before);
   }
 });
 
-test('reductions (filter gradients, depthwise filter gradients, bias gradients) give the same bits on 1 and on 3 threads, run after run', () => {
+test('reductions (filter gradients, depthwise filter gradients, bias gradients) give the same bits on 1 thread as on 3 (run after run), 8 and 16', () => {
   const before = kernelThreads();
   const reductions = (): Float32Array[] => {
     const out: Float32Array[] = [];
@@ -84,9 +88,9 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
   try {
     setKernelThreads(1);
     const single = reductions();
-    setKernelThreads(3);
-    for (let run = 0; run < 3; run++) {
-      reductions().forEach((r, i) => assert.deepEqual(r, single[i], `reduction ${i}, run ${run}: not the single-threaded bits`));
+    for (const threads of [3, 3, 3, 8, 16]) {
+      setKernelThreads(threads);
+      reductions().forEach((r, i) => assert.deepEqual(r, single[i], `reduction ${i} on ${threads} threads: not the single-threaded bits`));
     }
   } finally {
     setKernelThreads(before);
