@@ -8,12 +8,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, listBackends, useBackend } from '../backends';
 import { registerFastKernels, kernelThreads } from '../kernels';
 import { benchModel, BENCH_MODELS, DEFAULT_BENCH_MODELS, type BenchModel } from './models';
+import { loadDawnWebGpu } from './dawn-webgpu';
 
 export { BENCH_MODELS, DEFAULT_BENCH_MODELS, type BenchModel };
 
 export interface BenchOptions {
   models?: string[];
-  /** Concrete backends to measure; default: every available one. */
+  /** Concrete backends to measure; default: every available one. `webgpu` (TF.js's WebGPU kernels
+   * through Dawn for Node, when installed) is measured only when named. */
   backends?: string[];
   /** Overrides every model's own batch size (LeNet-5 and the MLPs 64, the 32×32 and larger CNNs 32). */
   batchSize?: number;
@@ -64,6 +66,10 @@ export interface BenchReport {
   pytorch: (BenchResult & { threads?: number; version?: string })[];
   /** Why PyTorch was not measured, when it was not. */
   pytorchSkipped?: string;
+  /** Backends asked for that could not be measured, and why. */
+  unavailable?: { backend: string; reason: string }[];
+  /** What each measured backend computed on, e.g. "CPU (WebAssembly)". */
+  devices?: Record<string, string>;
   ratios: BenchRatio[];
   epochs: EpochResult[];
 }
@@ -101,7 +107,7 @@ async function measure(model: string, backend: string, batchSize: number, second
   const infer = await timed(async () => {
     // One batch of batchSize, as PyTorch is timed (predict's own default would split it in 32s).
     const out = m.predict(x, { batchSize }) as tf.Tensor;
-    out.dataSync();
+    await out.data(); // a GPU backend has no synchronous read
     out.dispose();
   }, spec.train ? seconds / 2 : seconds);
   tf.dispose(y ? [x, y] : [x]);
@@ -144,14 +150,17 @@ function pytorchScript(): string {
 
 /** Runs the PyTorch reference in a child process; returns its results or why it could not. */
 export function runPytorch(models: { model: string; batchSize: number }[], seconds: number): { results: BenchReport['pytorch']; skipped?: string } {
-  const python = '/usr/bin/python3';
+  // BENCH_PYTHON: the Python that has torch (default Debian's); BENCH_TORCH_DEVICE: cpu (default),
+  // cuda or mps — a GPU yardstick for the webgpu backend.
+  const python = process.env.BENCH_PYTHON || '/usr/bin/python3';
+  const device = process.env.BENCH_TORCH_DEVICE || 'cpu';
   if (!existsSync(python)) return { results: [], skipped: `${python} not found` };
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { results: [], skipped: 'PyTorch is not installed for /usr/bin/python3' };
+  if (probe.status !== 0) return { results: [], skipped: `PyTorch is not installed for ${python}` };
   const list = models.map((m) => `${m.model}:${m.batchSize}`).join(',');
   // BENCH_TORCH_THREADS: PyTorch's threads (default: one per core, as Glasswing's kernels).
   const threads = Number(process.env.BENCH_TORCH_THREADS) > 0 ? Number(process.env.BENCH_TORCH_THREADS) : cores();
-  const r = spawnSync(python, [pytorchScript(), '--models', list, '--seconds', String(seconds), '--threads', String(threads)],
+  const r = spawnSync(python, [pytorchScript(), '--models', list, '--seconds', String(seconds), '--threads', String(threads), '--device', device],
     { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status !== 0) return { results: [], skipped: `the PyTorch bench failed: ${(r.stderr || '').trim().split('\n').pop()}` };
   try {
@@ -181,8 +190,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const batchOf = (m: string): number => opts.batchSize ?? benchModel(m).batchSize;
   const seconds = opts.seconds ?? 3;
   const rounds = Math.max(1, Math.floor(opts.rounds ?? 1));
-  const available = listBackends().filter((b) => b.available).map((b) => b.name as string);
-  const backends = (opts.backends ?? available).filter((b) => available.includes(b));
+  const statuses = listBackends();
+  const devices: Record<string, string> = Object.fromEntries(statuses.filter((b) => b.available).map((b) => [b.name, b.device ?? b.name]));
+  const unavailable = (opts.backends ?? []).filter((b) => b !== 'webgpu' && !(b in devices))
+    .map((b) => ({ backend: b, reason: statuses.find((s) => s.name === b)?.reason ?? 'not a backend the engine has' }));
+  if (opts.backends?.includes('webgpu')) {
+    const dawn = await loadDawnWebGpu();
+    if (dawn.ok) devices['webgpu'] = dawn.device;
+    else unavailable.push({ backend: 'webgpu', reason: dawn.reason });
+  }
+  const backends = (opts.backends ?? Object.keys(devices)).filter((b) => b in devices);
   const ours: BenchResult[][] = [];
   const theirs: BenchReport['pytorch'][] = [];
   const epochs: EpochResult[] = [];
@@ -203,7 +220,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       };
       if (round % 2 === 1) torch();
       for (const backend of backends) {
-        await useBackend(backend as 'cpu');
+        await activate(backend);
         log(`${model} on ${backend}${tag}…`);
         results.push(await measure(model, backend, batchOf(model), seconds));
       }
@@ -211,7 +228,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     }
     if (round === 0 && opts.epochSamples && models.includes('lenet5')) {
       for (const backend of backends) {
-        await useBackend(backend as 'cpu');
+        await activate(backend);
         log(`one LeNet-5 epoch of ${opts.epochSamples} samples on ${backend}…`);
         epochs.push(await epoch('lenet5', backend, opts.epochSamples, batchOf('lenet5')));
       }
@@ -239,7 +256,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       platform: `${os.platform()} ${os.arch()}`, node: process.version, tfjs: tf.version_core, kernelThreads: kernelThreads(),
     },
     results, pytorch, ...(pytorchSkipped ? { pytorchSkipped } : {}), ratios, epochs,
+    ...(unavailable.length ? { unavailable } : {}), devices: Object.fromEntries(backends.map((b) => [b, devices[b]!])),
   };
+}
+
+/** The engine's own backends through useBackend; Dawn's `webgpu` is registered with TF.js only. */
+async function activate(backend: string): Promise<void> {
+  if (backend !== 'webgpu') {
+    await useBackend(backend as 'cpu');
+    return;
+  }
+  if (!(await tf.setBackend('webgpu'))) throw new Error('The webgpu backend (Dawn) failed to initialise.');
+  await tf.ready();
 }
 
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
@@ -260,6 +288,8 @@ export function formatBench(report: BenchReport): string {
   const rounds = report.ratios[0]?.rounds?.train.length ?? report.results[0]?.rounds?.train.length ?? 1;
   if (rounds > 1) lines.push(`medians of ${rounds} rounds; each ratio is Glasswing / PyTorch within one round, then the median`);
   for (const e of report.epochs) lines.push(`one ${e.model} epoch, ${e.samples} samples, batch ${e.batchSize}, ${e.backend}: ${e.seconds.toFixed(2)} s`);
+  for (const [b, d] of Object.entries(report.devices ?? {})) if (b !== d) lines.push(`${b}: ${d}`);
+  for (const u of report.unavailable ?? []) lines.push(`${u.backend} not measured: ${u.reason}`);
   if (report.pytorchSkipped) lines.push(`PyTorch not measured: ${report.pytorchSkipped}`);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
-"""PyTorch CPU reference for Glasswing's bench: the same models as engine/bench/models.ts (by name),
+"""PyTorch reference (CPU, or --device cuda/mps) for Glasswing's bench: the same models as engine/bench/models.ts (by name),
 Adam, categorical cross-entropy, synthetic data; feature extractors (mobilenet-v2) on inference only. Prints one JSON list of
-{"model", "backend": "pytorch", "batchSize", "trainSamplesPerSec", "inferSamplesPerSec", "threads"}."""
+{"model", "backend": "pytorch" (or "pytorch-cuda", "pytorch-mps"), "batchSize", "trainSamplesPerSec", "inferSamplesPerSec", "threads"}."""
 import argparse
 import json
 import os
@@ -94,17 +94,28 @@ def build(model):
     raise SystemExit('unknown model ' + model)
 
 
-def timed(step, seconds):
+def synchronizer(device):
+    """Waits for the device's queued work: GPU calls return before the GPU has finished."""
+    if device.type == 'cuda':
+        return torch.cuda.synchronize
+    if device.type == 'mps':
+        return torch.mps.synchronize
+    return lambda: None
+
+
+def timed(step, seconds, sync=lambda: None):
     """Warm-up (3 calls, or fewer when they take over `seconds`), then calls per second over `seconds`."""
     w0 = time.perf_counter()
     for i in range(3):
         if i > 0 and time.perf_counter() - w0 >= seconds:
             break
         step()
+        sync()
     n = 0
     t0 = time.perf_counter()
     while True:
         step()
+        sync()
         n += 1
         dt = time.perf_counter() - t0
         if dt >= seconds:
@@ -117,7 +128,10 @@ def main():
     ap.add_argument('--batch', type=int, default=64, help='batch for models given without one')
     ap.add_argument('--seconds', type=float, default=3.0)
     ap.add_argument('--threads', type=int, default=os.cpu_count() or 1)
+    ap.add_argument('--device', default='cpu', help='cpu, cuda or mps')
     args = ap.parse_args()
+    device = torch.device(args.device)
+    sync = synchronizer(device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     out = []
@@ -125,12 +139,13 @@ def main():
         model, _, b = item.partition(':')
         batch = int(b) if b else args.batch
         net, shape, classes = build(model)
-        x = torch.rand(batch, *shape)
+        net = net.to(device)
+        x = torch.rand(batch, *shape, device=device)
         train_rate = 0.0
         if classes > 0:
             opt = torch.optim.Adam(net.parameters(), lr=1e-3)
             loss_fn = nn.CrossEntropyLoss()  # softmax + categorical cross-entropy, as the Keras model
-            y = torch.randint(0, classes, (batch,))
+            y = torch.randint(0, classes, (batch,), device=device)
 
             def train():
                 opt.zero_grad()
@@ -138,7 +153,7 @@ def main():
                 loss.backward()
                 opt.step()
 
-            train_rate = timed(train, args.seconds) * batch
+            train_rate = timed(train, args.seconds, sync) * batch
 
         def infer():
             with torch.no_grad():
@@ -147,8 +162,8 @@ def main():
                     torch.softmax(out_, dim=1)
 
         net.eval()
-        infer_rate = timed(infer, args.seconds / 2 if classes > 0 else args.seconds) * batch
-        out.append({'model': model, 'backend': 'pytorch', 'batchSize': batch,
+        infer_rate = timed(infer, args.seconds / 2 if classes > 0 else args.seconds, sync) * batch
+        out.append({'model': model, 'backend': 'pytorch' if device.type == 'cpu' else 'pytorch-' + device.type, 'batchSize': batch,
                     'trainSamplesPerSec': round(train_rate, 1), 'inferSamplesPerSec': round(infer_rate, 1),
                     'threads': args.threads, 'version': torch.__version__})
     print(json.dumps(out))

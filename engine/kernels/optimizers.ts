@@ -1,18 +1,17 @@
 // Fused optimizer updates: one kernel per variable instead of the 4-12 element-wise kernels (and as
 // many temporaries) the stock Adam, momentum and RMSProp optimizers run, on the cpu and wasm
 // backends. Each fused kernel does the stock float32 operations in the stock order, so the weights
-// are bit-for-bit those of the stock optimizer (tested). Other backends, and RMSProp's centred and
-// momentum's Nesterov variants, keep the stock code.
+// are bit-for-bit those of the stock optimizer (tested). webgpu has its own Adam
+// (compute/webgpu-adam.ts); other backends, and RMSProp's centred and momentum's Nesterov variants,
+// keep the stock code.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { allFloat32, optimizerEntries, patchApplyGradients, zerosVariable, type Grads } from '../../compute/optimizer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { simd } from './simd/runtime';
 import { elementwiseOnThreads } from './gemm';
 import { heapOf, memoryBoundOnThreads, wasmHeapMemory } from './wasm-heap';
-
-/** What Optimizer.applyGradients takes: a name → gradient map or a list of named gradients. */
-type Grads = NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 type Kind = 'adam' | 'momentum' | 'rmsprop';
 const KERNEL: Record<Kind, string> = { adam: 'GlasswingAdam', momentum: 'GlasswingMomentum', rmsprop: 'GlasswingRMSProp' };
@@ -79,7 +78,6 @@ function cpuKernel(kind: Kind): KernelFunc {
 
 let registered = false;
 let enabled = true;
-const originals = new Map<object, (v: Grads) => void>();
 
 /** The fused update kernels exist for the active backend (and are switched on). */
 function fusedHere(): boolean {
@@ -96,9 +94,9 @@ export function registerFusedOptimizers(): void {
     tf.registerKernel({ kernelName: KERNEL[kind], backendName: 'cpu', kernelFunc: cpuKernel(kind) });
     tf.registerKernel({ kernelName: KERNEL[kind], backendName: 'wasm', kernelFunc: wasmKernel(kind) });
   }
-  patch(tf.AdamOptimizer.prototype, adamApply);
-  patch(tf.MomentumOptimizer.prototype, momentumApply);
-  patch(tf.RMSPropOptimizer.prototype, rmspropApply);
+  patchApplyGradients(tf.AdamOptimizer.prototype, adamApply);
+  patchApplyGradients(tf.MomentumOptimizer.prototype, momentumApply);
+  patchApplyGradients(tf.RMSPropOptimizer.prototype, rmspropApply);
 }
 
 /** For comparisons and tests: the stock optimizer code (false) or the fused kernels (true). */
@@ -106,28 +104,6 @@ export function setFusedOptimizers(on: boolean): void {
   enabled = on;
 }
 
-type Apply = (this: never, original: (v: Grads) => void, grads: Grads) => void;
-
-function patch(proto: object, apply: Apply): void {
-  const p = proto as { applyGradients: (v: Grads) => void };
-  const original = p.applyGradients;
-  originals.set(proto, original);
-  p.applyGradients = function (this: never, grads: Grads) {
-    return apply.call(this, original, grads);
-  };
-}
-
-/** Every gradient (and its variable) is float32: the fused kernels take nothing else. */
-function allFloat(grads: Grads): boolean {
-  return entries(grads).every(({ name, grad }) => (grad == null || grad.dtype === 'float32') && tf.engine().registeredVariables[name]?.dtype === 'float32');
-}
-
-/** Variable names and gradients in the order the stock optimizers index their state. */
-function entries(grads: Grads): { name: string; grad: tf.Tensor | undefined }[] {
-  return Array.isArray(grads) ? grads.map((g) => ({ name: g.name, grad: g.tensor })) : Object.keys(grads).map((name) => ({ name, grad: (grads as NamedTensorMap)[name] as tf.Tensor | undefined }));
-}
-
-const zerosVar = (value: tf.Tensor): tf.Variable => tf.tidy(() => tf.zerosLike(value).variable(false));
 const f32 = Math.fround;
 const runUpdate = (kind: Kind, inputs: NamedTensorMap, attrs: Record<string, number>): tf.Tensor[] =>
   tf.engine().runKernel(KERNEL[kind], inputs, attrs) as unknown as tf.Tensor[];
@@ -137,15 +113,15 @@ interface AdamState { beta1: number; beta2: number; epsilon: number; learningRat
   incrementIterations(): void }
 
 function adamApply(this: AdamState, original: (v: Grads) => void, grads: Grads): void {
-  if (!fusedHere() || !allFloat(grads)) return original.call(this, grads);
+  if (!fusedHere() || !allFloat32(grads)) return original.call(this, grads);
   tf.tidy(() => {
     // 1 - beta^t as the stock optimizer computes it: a float32 subtraction of the float32 power.
     const c1 = f32(1 - this.accBeta1.dataSync()[0]!), c2 = f32(1 - this.accBeta2.dataSync()[0]!);
     const attrs = { b1: this.beta1, omb1: 1 - this.beta1, b2: this.beta2, omb2: 1 - this.beta2, c1, c2, eps: this.epsilon, neglr: -this.learningRate };
-    entries(grads).forEach(({ name, grad }, i) => {
+    optimizerEntries(grads).forEach(({ name, grad }, i) => {
       const value = tf.engine().registeredVariables[name]!;
-      this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zerosVar(value) };
-      this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zerosVar(value) };
+      this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zerosVariable(value) };
+      this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zerosVariable(value) };
       if (grad == null) return;
       const m = this.accumulatedFirstMoment[i]!.variable, v = this.accumulatedSecondMoment[i]!.variable;
       const [nv, nm, nvv] = runUpdate('adam', { value, m, v, g: grad }, attrs);
@@ -162,12 +138,12 @@ function adamApply(this: AdamState, original: (v: Grads) => void, grads: Grads):
 interface MomentumState { momentum: number; useNesterov: boolean; learningRate: number; accumulations: { originalName: string; variable: tf.Variable }[]; incrementIterations(): void }
 
 function momentumApply(this: MomentumState, original: (v: Grads) => void, grads: Grads): void {
-  if (!fusedHere() || this.useNesterov || !allFloat(grads)) return original.call(this, grads);
+  if (!fusedHere() || this.useNesterov || !allFloat32(grads)) return original.call(this, grads);
   const attrs = { mom: this.momentum, neglr: -this.learningRate };
   tf.tidy(() => {
-    entries(grads).forEach(({ name, grad }, i) => {
+    optimizerEntries(grads).forEach(({ name, grad }, i) => {
       const value = tf.engine().registeredVariables[name]!;
-      this.accumulations[i] ??= { originalName: `${name}/momentum`, variable: zerosVar(value) };
+      this.accumulations[i] ??= { originalName: `${name}/momentum`, variable: zerosVariable(value) };
       if (grad == null) return;
       const acc = this.accumulations[i]!.variable;
       const [nv, na] = runUpdate('momentum', { value, acc, g: grad }, attrs);
@@ -182,13 +158,13 @@ interface RmsState { decay: number; momentum: number; epsilon: number; learningR
   accumulatedMeanSquares: { originalName: string; variable: tf.Variable }[]; accumulatedMoments: { originalName: string; variable: tf.Variable }[]; incrementIterations(): void }
 
 function rmspropApply(this: RmsState, original: (v: Grads) => void, grads: Grads): void {
-  if (!fusedHere() || this.centered || !allFloat(grads)) return original.call(this, grads);
+  if (!fusedHere() || this.centered || !allFloat32(grads)) return original.call(this, grads);
   const attrs = { decay: this.decay, omd: 1 - this.decay, momentum: this.momentum, lr: this.learningRate, eps: this.epsilon };
   tf.tidy(() => {
-    entries(grads).forEach(({ name, grad }, i) => {
+    optimizerEntries(grads).forEach(({ name, grad }, i) => {
       const value = tf.engine().registeredVariables[name]!;
-      this.accumulatedMeanSquares[i] ??= { originalName: `${name}/rms`, variable: zerosVar(value) };
-      this.accumulatedMoments[i] ??= { originalName: `${name}/momentum`, variable: zerosVar(value) };
+      this.accumulatedMeanSquares[i] ??= { originalName: `${name}/rms`, variable: zerosVariable(value) };
+      this.accumulatedMoments[i] ??= { originalName: `${name}/momentum`, variable: zerosVariable(value) };
       if (grad == null) return;
       const ms = this.accumulatedMeanSquares[i]!.variable, mom = this.accumulatedMoments[i]!.variable;
       const [nv, nms, nmom] = runUpdate('rmsprop', { value, ms, mom, g: grad }, attrs);

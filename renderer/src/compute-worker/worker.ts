@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerChainedOps } from '../../../compute/chained-ops';
+import { registerWebGpuKernels } from '../../../compute/webgpu-kernels';
 import { RemoteJob } from '../../../compute/remote-job';
 import { timeSteps } from '../../../compute/step-timer';
 import { decode, encode } from '../../../compute/wire';
@@ -15,6 +16,7 @@ import type { PageToWorker, WorkerToPage } from './page-messages';
 
 tf.env().set('PROD', true);
 registerChainedOps();
+registerWebGpuKernels(); // fused Adam and a parallel filter gradient (compute/webgpu-*.ts)
 
 const page = self as unknown as { postMessage(m: WorkerToPage): void; onmessage: ((e: MessageEvent<PageToWorker>) => void) | null };
 
