@@ -1,13 +1,19 @@
 // The bench's WebGPU-through-Dawn backend: a clear reason where Dawn is missing, and — where Dawn for
-// Node and a Vulkan driver are there (e.g. GLASSWING_DAWN=…/webgpu/index.js with Chromium's SwiftShader
-// ICD: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json) — the same numbers as the CPU.
+// Node is installed (CI installs it: `npm install --no-save webgpu`) — Glasswing's webgpu kernels
+// (compute/webgpu-*.ts, the ones the page's compute worker runs) against the CPU. They run on
+// Chromium's SwiftShader Vulkan driver where it is there, as the browser tests do: a software GPU
+// that is the same everywhere (VK_ICD_FILENAMES set by hand picks another driver).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { tf } from '../backends';
 import { loadDawnWebGpu } from './dawn-webgpu';
 import { setWebGpuAdam } from '../../compute/webgpu-adam';
 import { setColsBudget } from '../../compute/webgpu-conv-filter-grad';
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env['VK_ICD_FILENAMES'] && !process.env['VK_DRIVER_FILES'] && existsSync(SWIFTSHADER_ICD)) process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
 
 test('without Dawn for Node, webgpu is unavailable with how to install it', () => {
   const script = "require('./engine/bench/dawn-webgpu').loadDawnWebGpu().then((r) => console.log(JSON.stringify(r)))";
