@@ -13,6 +13,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } fro
 import { setKernelThreads, kernelThreads } from './index';
 import { rand, relErr } from './test-util';
 import { simdSumLeading } from './sum-leading';
+import { simd } from './simd/runtime';
 
 type Shape4 = [number, number, number, number];
 
@@ -91,6 +92,29 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
     for (const threads of [3, 3, 3, 8, 16]) {
       setKernelThreads(threads);
       reductions().forEach((r, i) => assert.deepEqual(r, single[i], `reduction ${i} on ${threads} threads: not the single-threaded bits`));
+    }
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('the kernel threads asked for private arguments number min(threads, tasks), and every task runs once', () => {
+  // Callers size per-thread scratch by that count (gemmReduceK: one per chunk); a helper past it
+  // once wrote over the task table.
+  const before = kernelThreads();
+  try {
+    setKernelThreads(16);
+    const rt = simd();
+    for (const n of [2, 3, 5, 16, 40]) {
+      rt.reset();
+      const out = rt.alloc(4 * n);
+      const seen = new Set<number>();
+      // Each task adds 1 to its own 4 floats (addInto of a vector of ones).
+      const ones = rt.put(new Float32Array(4).fill(1));
+      rt.zero(out, 4 * n);
+      rt.runTasks('addInto', Array.from({ length: n }, (_, i) => [out + 16 * i, ones, 4]), (t) => (seen.add(t), []));
+      assert.ok(Math.max(...seen) < Math.min(16, n), `${n} tasks: threads ${[...seen].join(',')} asked for arguments`);
+      assert.deepEqual(Array.from(rt.view(out, 4 * n)), new Array(4 * n).fill(1), `${n} tasks: each once`);
     }
   } finally {
     setKernelThreads(before);

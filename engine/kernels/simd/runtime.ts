@@ -467,8 +467,9 @@ export class SimdRuntime {
   /**
    * Runs `fn(...task, ...extra(thread))` for every task, the calling thread and the helpers taking
    * tasks in turn until none are left (so a descheduled helper delays nothing but its current task).
-   * `extra` gives each thread's private arguments (scratch, accumulators); tasks must not write what
-   * another task reads. Returns when every task is done.
+   * `extra` gives each thread's private arguments (scratch, accumulators), for threads 0 …
+   * min(threads, tasks) - 1; tasks must not write what another task reads. Returns when every task
+   * is done.
    */
   runTasks(fn: SimdFn, tasks: number[][], extra: (thread: number) => number[] = () => []): void {
     const n = tasks.length;
@@ -502,8 +503,11 @@ export class SimdRuntime {
     c[H_FN] = fi;
     c[H_TABLE] = table;
     Atomics.store(c, H_COUNTER, job << TASK_BITS);
-    // Helpers that have not yet acknowledged their last job (descheduled) sit this one out.
-    for (let s = 0; s < this.helpers.length; s++) {
+    // Helpers that have not yet acknowledged their last job (descheduled) sit this one out. Only the
+    // first n - 1 are offered the list, so `extra` sees threads 0 … min(threads, n) - 1: callers size
+    // per-thread scratch by that (gemmReduceK once gave fewer chunks than threads scratch for fewer
+    // helpers than it woke, and a helper past them wrote over the task table).
+    for (let s = 0; s < Math.min(this.helpers.length, n - 1); s++) {
       if (!this.acked(s)) continue;
       const e = extra(s + 1);
       // [job, mask of float extras, extras...]: extra k is parameter na + k of fn.
