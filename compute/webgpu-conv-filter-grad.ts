@@ -8,7 +8,8 @@
 //   cols[n, p, (kh·KW + kw)·C + c] = x[n, …]             (one dispatch; zero outside the image)
 //   part[n] = cols[n]ᵀ · dy[n]      [K, F] per image    (one batched product: images × tiles threads)
 //   dW = Σ_n part[n]                                   (one reduction)
-// Images are taken in groups that keep cols under COLS_MAX floats; the groups' sums are added.
+// Images are taken in groups that keep cols, and the per-image products, under COLS_MAX floats
+// (and under the device's largest storage binding); the groups' sums are added.
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -76,12 +77,14 @@ function filterGradient(stock: KernelFunc): KernelFunc {
     const x = inputs['x']!, dy = inputs['dy']!;
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     const ci = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
-    // Channels-first, and a single image's cols over the budget, stay with TF.js's kernel.
+    // Channels-first, and a single image whose cols or product exceed the budget, stay with TF.js's kernel.
     const K = ci.filterHeight * ci.filterWidth * ci.inChannels, F = ci.outChannels, pixels = ci.outHeight * ci.outWidth;
-    if (!enabled || ci.dataFormat !== 'channelsLast' || pixels * K > COLS_MAX || ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return stock(args);
+    const budget = Math.min(COLS_MAX, Math.floor(backend.device.limits.maxStorageBufferBindingSize / 4));
+    const perImage = Math.max(pixels * K, K * F);
+    if (!enabled || ci.dataFormat !== 'channelsLast' || perImage > budget || ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return stock(args);
     const reshape = kernel('Reshape'), slice = kernel('Slice'), matMul = kernel('BatchMatMul'), sum = kernel('Sum'), add = kernel('Add');
     const N = ci.batchSize, H = ci.inHeight, W = ci.inWidth, C = ci.inChannels;
-    const group = Math.max(1, Math.min(N, Math.floor(COLS_MAX / (pixels * K))));
+    const group = Math.max(1, Math.min(N, Math.floor(budget / perImage)));
     const temps: TensorInfo[] = [];
     const keep = (t: TensorInfo): TensorInfo => (temps.push(t), t);
     let total: TensorInfo | null = null;

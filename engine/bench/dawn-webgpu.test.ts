@@ -109,6 +109,8 @@ test('where Dawn finds an adapter, the im2col filter gradient matches the CPU: s
     { x: [5, 8, 8, 3], f: [3, 3, 3, 4], s: 1, pad: 'same', budget: 2 * 64 * 27 },
     { x: [3, 8, 8, 3], f: [3, 3, 3, 4], s: 1, pad: 'same', budget: 64 * 27 },
     { x: [2, 8, 8, 3], f: [3, 3, 3, 4], s: 1, pad: 'same', budget: 100 },
+    // One output pixel, 20 filters: each image's product (72×20) outweighs its cols (1×72); groups of 2.
+    { x: [5, 3, 3, 8], f: [3, 3, 8, 20], s: 1, pad: 'valid', budget: 2 * 72 * 20 },
   ];
   try {
     for (const [i, c] of cases.entries()) {
