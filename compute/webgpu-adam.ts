@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { optimizerEntries, allFloat32, zerosVariable, patchApplyGradients, type Grads } from './optimizer-patch';
+import { allFloat32, fusedAdamStep, patchApplyGradients, type AdamState, type Grads } from './optimizer-patch';
 
 const KERNEL = 'GlasswingAdamStep';
 const OUTPUTS = ['m', 'v', 'value'] as const;
@@ -61,33 +61,16 @@ const adamStep: KernelFunc = ({ inputs, backend, attrs }) => {
   return OUTPUTS.map((o) => b.runWebGPUProgram(new AdamProgram(ins[0]!.shape, o), ins, 'float32', uniforms) as TensorInfo);
 };
 
-interface AdamState {
-  beta1: number; beta2: number; epsilon: number; learningRate: number; accBeta1: tf.Variable; accBeta2: tf.Variable;
-  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
-  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
-  incrementIterations(): void;
-}
-
 function adamApply(this: AdamState, original: (g: Grads) => void, grads: Grads): void {
   if (!enabled || tf.getBackend() !== 'webgpu' || !allFloat32(grads)) return original.call(this, grads);
-  tf.tidy(() => {
+  fusedAdamStep(this, grads, () => {
     const c1 = tf.sub(1, this.accBeta1), c2 = tf.sub(1, this.accBeta2);
     const attrs = { b1: this.beta1, omb1: 1 - this.beta1, b2: this.beta2, omb2: 1 - this.beta2, eps: this.epsilon, neglr: -this.learningRate };
-    optimizerEntries(grads).forEach(({ name, grad }, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zerosVariable(value) };
-      this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zerosVariable(value) };
-      if (grad == null) return;
-      const m = this.accumulatedFirstMoment[i]!.variable, v = this.accumulatedSecondMoment[i]!.variable;
-      const [nm, nv, nw] = tf.engine().runKernel(KERNEL, { value, m, v, g: grad, c1, c2 }, attrs) as unknown as tf.Tensor[];
-      m.assign(nm!);
-      v.assign(nv!);
-      value.assign(nw!);
-    });
-    this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
-    this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    return (value, m, v, g) => {
+      const [nm, nv, nw] = tf.engine().runKernel(KERNEL, { value, m, v, g, c1, c2 }, attrs) as unknown as tf.Tensor[];
+      return [nw!, nm!, nv!];
+    };
   });
-  this.incrementIterations();
 }
 
 let registered = false;

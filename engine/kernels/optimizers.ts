@@ -6,7 +6,7 @@
 // keep the stock code.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { allFloat32, optimizerEntries, patchApplyGradients, zerosVariable, type Grads } from '../../compute/optimizer-patch';
+import { allFloat32, fusedAdamStep, optimizerEntries, patchApplyGradients, zerosVariable, type AdamState, type Grads } from '../../compute/optimizer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { simd } from './simd/runtime';
@@ -108,31 +108,14 @@ const f32 = Math.fround;
 const runUpdate = (kind: Kind, inputs: NamedTensorMap, attrs: Record<string, number>): tf.Tensor[] =>
   tf.engine().runKernel(KERNEL[kind], inputs, attrs) as unknown as tf.Tensor[];
 
-interface AdamState { beta1: number; beta2: number; epsilon: number; learningRate: number; accBeta1: tf.Variable; accBeta2: tf.Variable;
-  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[]; accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
-  incrementIterations(): void }
-
 function adamApply(this: AdamState, original: (v: Grads) => void, grads: Grads): void {
   if (!fusedHere() || !allFloat32(grads)) return original.call(this, grads);
-  tf.tidy(() => {
+  fusedAdamStep(this, grads, () => {
     // 1 - beta^t as the stock optimizer computes it: a float32 subtraction of the float32 power.
     const c1 = f32(1 - this.accBeta1.dataSync()[0]!), c2 = f32(1 - this.accBeta2.dataSync()[0]!);
     const attrs = { b1: this.beta1, omb1: 1 - this.beta1, b2: this.beta2, omb2: 1 - this.beta2, c1, c2, eps: this.epsilon, neglr: -this.learningRate };
-    optimizerEntries(grads).forEach(({ name, grad }, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zerosVariable(value) };
-      this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zerosVariable(value) };
-      if (grad == null) return;
-      const m = this.accumulatedFirstMoment[i]!.variable, v = this.accumulatedSecondMoment[i]!.variable;
-      const [nv, nm, nvv] = runUpdate('adam', { value, m, v, g: grad }, attrs);
-      m.assign(nm!);
-      v.assign(nvv!);
-      value.assign(nv!);
-    });
-    this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
-    this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    return (value, m, v, g) => runUpdate('adam', { value, m, v, g }, attrs);
   });
-  this.incrementIterations();
 }
 
 interface MomentumState { momentum: number; useNesterov: boolean; learningRate: number; accumulations: { originalName: string; variable: tf.Variable }[]; incrementIterations(): void }
