@@ -125,9 +125,12 @@ test('where Dawn finds an adapter, the im2col filter gradient matches the CPU: s
         tf.dispose([x, dy, dw]);
         return out;
       };
-      const before = tf.memory().numTensors;
+      assert.ok(await tf.setBackend('webgpu'));
+      const before = tf.memory() as tf.MemoryInfo & { numDataBuffers: number };
       const gpu = await grad('webgpu');
-      assert.equal(tf.memory().numTensors, before, `case ${i}: tensors left behind`);
+      const after = tf.memory() as tf.MemoryInfo & { numDataBuffers: number };
+      assert.equal(after.numTensors, before.numTensors, `case ${i}: tensors left behind`);
+      assert.equal(after.numDataBuffers, before.numDataBuffers, `case ${i}: GPU buffers left behind`);
       const cpu = await grad('cpu');
       for (let j = 0; j < cpu.length; j++) assert.ok(Math.abs(gpu[j]! - cpu[j]!) <= 1e-4 * Math.max(1, Math.abs(cpu[j]!)), `case ${i}, weight ${j}: ${gpu[j]} vs ${cpu[j]}`);
     }
