@@ -144,3 +144,18 @@ test('train on a regression CSV prints test MAE, RMSE and R² and writes them to
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('bench with only an unavailable backend says why in one line and runs nothing (no PyTorch either)', () => {
+  const r = spawnSync(process.execPath, [bin, 'bench', '--backend', 'webgpu', '--model', 'iris-mlp', '--rounds', '1'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, GLASSWING_DAWN: '/nonexistent/webgpu/index.js' },
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^bench: the webgpu backend is not available on this machine \(webgpu: Dawn for Node is not installed \(npm install --no-save webgpu/);
+  assert.doesNotMatch(r.stderr, /PyTorch/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  const bad = glasswing('bench', '--backend', 'wasm,cuda');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--backend must be one or more of cpu, wasm, tensorflow, webgpu, auto; got "cuda"/);
+});

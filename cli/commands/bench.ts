@@ -11,7 +11,8 @@ const spec = {
   usage: '[--model NAME[,NAME…]] [--backend NAME[,NAME…]] [--seconds S] [--rounds R] [--json]',
   description:
     'Measures training and inference samples/s of benchmark models on the available backends, and of\n' +
-    'PyTorch CPU on the same models in the same run when /usr/bin/python3 has torch (ratios per round, medians).\n' +
+    'PyTorch on the same models in the same run when /usr/bin/python3 (or BENCH_PYTHON) has torch — on the\n' +
+    'CPU, or on the GPU with BENCH_TORCH_DEVICE=cuda or mps (ratios per round, medians).\n' +
     `  --model NAMES     comma-separated, of ${BENCH_MODELS.join(', ')}\n` +
     `                    (default: ${DEFAULT_BENCH_MODELS.join(', ')})\n` +
     '  --backend NAMES   comma-separated, of cpu, wasm, tensorflow, auto (the one Glasswing would pick), and\n' +

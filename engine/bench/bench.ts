@@ -200,6 +200,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     else unavailable.push({ backend: 'webgpu', reason: dawn.reason });
   }
   const backends = (opts.backends ?? Object.keys(devices)).filter((b) => b in devices);
+  // Nothing of Glasswing's to measure: no PyTorch run to compare with either.
+  if (backends.length === 0) return { machine: machineInfo(), results: [], pytorch: [], pytorchSkipped: 'no backend to compare with', ratios: [], epochs: [], unavailable, devices: {} };
   const ours: BenchResult[][] = [];
   const theirs: BenchReport['pytorch'][] = [];
   const epochs: EpochResult[] = [];
@@ -251,12 +253,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     ratios.push({ model: r.model, backend: r.backend, train: ratio(median(train), 1), infer: ratio(median(infer), 1), ...(per.length > 1 ? { rounds: { train, infer } } : {}) });
   }
   return {
-    machine: {
-      cpu: os.cpus()[0]?.model ?? 'unknown', cores: cores(), memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      platform: `${os.platform()} ${os.arch()}`, node: process.version, tfjs: tf.version_core, kernelThreads: kernelThreads(),
-    },
+    machine: machineInfo(),
     results, pytorch, ...(pytorchSkipped ? { pytorchSkipped } : {}), ratios, epochs,
     ...(unavailable.length ? { unavailable } : {}), devices: Object.fromEntries(backends.map((b) => [b, devices[b]!])),
+  };
+}
+
+function machineInfo(): BenchReport['machine'] {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown', cores: cores(), memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.arch()}`, node: process.version, tfjs: tf.version_core, kernelThreads: kernelThreads(),
   };
 }
 
