@@ -12,7 +12,8 @@ import { webgpu_util, type WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu
 import { allFloat32, fusedAdamStep, patchApplyGradients, type AdamState, type Grads } from './optimizer-patch';
 
 const KERNEL = 'GlasswingAdamStep';
-const OUTPUTS = ['m', 'v', 'value'] as const;
+/** In the order fusedAdamStep takes them: new weight, first moment, second moment. */
+const OUTPUTS = ['value', 'm', 'v'] as const;
 type Output = (typeof OUTPUTS)[number];
 
 /** One output of the update; `main(index)` is what tfjs-backend-webgpu wraps in its entry point. */
@@ -66,10 +67,7 @@ function adamApply(this: AdamState, original: (g: Grads) => void, grads: Grads):
   fusedAdamStep(this, grads, () => {
     const c1 = tf.sub(1, this.accBeta1), c2 = tf.sub(1, this.accBeta2);
     const attrs = { b1: this.beta1, omb1: 1 - this.beta1, b2: this.beta2, omb2: 1 - this.beta2, eps: this.epsilon, neglr: -this.learningRate };
-    return (value, m, v, g) => {
-      const [nm, nv, nw] = tf.engine().runKernel(KERNEL, { value, m, v, g, c1, c2 }, attrs) as unknown as tf.Tensor[];
-      return [nw!, nm!, nv!];
-    };
+    return (value, m, v, g) => tf.engine().runKernel(KERNEL, { value, m, v, g, c1, c2 }, attrs) as unknown as tf.Tensor[];
   });
 }
 
