@@ -40,14 +40,22 @@ const KC = 512; // its K block
 const PARALLEL_MIN_FLOPS = 150_000;
 /** Multiply-adds per task (~100 µs): enough to amortise taking it, small enough to balance. */
 const TASK_FLOPS = 1_500_000;
+/**
+ * Every row task packs all of B (or, up to 64 rows, reads it in place): from this size (1 MiB, half
+ * a core's L2 here) that pass comes from memory, not cache, and the 4-row tasks TASK_FLOPS alone
+ * would give a large product spend their time on it. Tasks then take at least 192 rows (two of the
+ * kernel's row blocks): 1024×1024×1024 on 2 threads took 100 ms in 4-row tasks, more than one
+ * thread's 78 ms, and takes 56-67 ms so.
+ */
+const LARGE_B_FLOATS = 1 << 18, LARGE_B_MIN_ROWS = 192;
 const F_ACC = 1, F_BIAS = 2, F_RELU = 4, F_RELU6 = 8;
 const DESC_WORDS = 14;
 
 const isConv = (a: Operand | ConvOperand): a is ConvOperand => 'image' in a;
 
-/** Boundaries of about `n * perUnit / TASK_FLOPS` tasks (at least 3 per thread when there is room), aligned. */
-function taskSplit(n: number, align: number, perUnit: number, threads: number): number[] {
-  const units = Math.ceil(n / align);
+/** Boundaries of about `n * perUnit / TASK_FLOPS` tasks (at least 3 per thread when there is room) of at least `minPerTask`, aligned. */
+function taskSplit(n: number, align: number, perUnit: number, threads: number, minPerTask = align): number[] {
+  const units = Math.ceil(n / Math.max(align, minPerTask));
   const tasks = Math.max(1, Math.min(units, Math.max(3 * threads, Math.round((n * perUnit) / TASK_FLOPS))));
   return splitAligned(n, tasks, align);
 }
@@ -84,7 +92,7 @@ export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operan
   const byColumns = N >= T * NR * 2 && N > M;
   if (M >= T * MR * 4 && !byColumns) {
     const d = desc(0, K, c, ldc, flags);
-    const split = taskSplit(M, MR, N * K, T);
+    const split = taskSplit(M, MR, N * K, T, N * K >= LARGE_B_FLOATS ? LARGE_B_MIN_ROWS : MR);
     rt.runTasks('gemmJob', split.slice(1).map((m1, i) => [d, split[i]!, m1, 0, N]), extra);
   } else if (N >= T * NR * 2) {
     // Each task packs all of A again: only two tasks per thread.
