@@ -1040,6 +1040,38 @@ export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s:
   }
 }
 
+/**
+ * The first pass of B^T d B (per row, d at 96-byte rows) for a 6x6 input tile at (iy0, ix0) of the
+ * image at q that crosses the image's edge, taps outside it read as zero: rows outside are zero (so
+ * is their transform), rows inside are transformed straight from the image when all six columns
+ * are inside, else through s (6 vectors) with the outside columns zeroed. Row by row rather than
+ * tap by tap (a clamped address and a mask per tap made a border tile cost twice an inner one).
+ */
+@inline function w6btBorderRows(q: usize, iy0: i32, ix0: i32, H: i32, W: i32, rowB: usize, colB: usize, s: usize, d: usize): void {
+  const colsInside = ix0 >= 0 && ix0 + 6 <= W;
+  const zero = f32x4.splat(0);
+  for (let yy = 0; yy < 6; yy++) {
+    const iy = iy0 + yy;
+    const dr = d + <usize>yy * 96;
+    if (iy < 0 || iy >= H) {
+      for (let j = 0; j < 6; j++) v128.store(dr + <usize>j * 16, zero);
+      continue;
+    }
+    const rowp = q + <usize>iy * rowB;
+    if (colsInside) {
+      w6bt(rowp + <usize>ix0 * colB, colB, dr, 16);
+      continue;
+    }
+    for (let xx = 0; xx < 6; xx++) {
+      const ix = ix0 + xx;
+      let v = zero;
+      if (ix >= 0 && ix < W) v = v128.load(rowp + <usize>ix * colB);
+      v128.store(s + <usize>xx * 16, v);
+    }
+    w6bt(s, 16, dr, 16);
+  }
+}
+
 @inline function laneSet(x: v128, j: i32, s: f32): v128 {
   if (j == 0) return f32x4.replace_lane(x, 0, s);
   if (j == 1) return f32x4.replace_lane(x, 1, s);
@@ -1087,17 +1119,7 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
             const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
             for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
           } else {
-            // Border tile: taps outside the image read as zero.
-            for (let yy = 0; yy < 6; yy++) {
-              const iy = iy0 + yy;
-              const okY = iy >= 0 && iy < H;
-              const rowp = q + <usize>clampI(iy, H) * rowB;
-              for (let xx = 0; xx < 6; xx++) {
-                const ix = ix0 + xx;
-                v128.store(s + <usize>xx * 16, ld(rowp + <usize>clampI(ix, W) * colB, okY && ix >= 0 && ix < W));
-              }
-              w6bt(s, 16, d + <usize>yy * 96, 16);
-            }
+            w6btBorderRows(q, iy0, ix0, H, W, rowB, colB, s, d);
           }
           // d[y][j] = (d B)[y][j] per row; now B^T along y, per column j.
           for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, tr + <usize>j * 16, 96);
@@ -1762,16 +1784,7 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
           const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
           for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
         } else {
-          for (let yy = 0; yy < 6; yy++) {
-            const iy = iy0 + yy;
-            const okY = iy >= 0 && iy < H;
-            const rowp = q + <usize>clampI(iy, H) * rowB;
-            for (let xx = 0; xx < 6; xx++) {
-              const ix = ix0 + xx;
-              v128.store(s + <usize>xx * 16, ld(rowp + <usize>clampI(ix, W) * colB, okY && ix >= 0 && ix < W));
-            }
-            w6bt(s, 16, d + <usize>yy * 96, 16);
-          }
+          w6btBorderRows(q, iy0, ix0, H, W, rowB, colB, s, d);
         }
         const dst = pa + <usize>(c0 * TB + i * 4) * 4;
         for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, dst + <usize>j * xiA, 6 * xiA);
