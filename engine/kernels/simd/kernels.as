@@ -1795,25 +1795,33 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
       const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
       for (let f0 = 0; f0 < Fp; f0 += 4) {
         const lanes = min(4, F - f0);
-        // The m x m block of dy (zero past the map's edge and past F) at d[a*m + b].
-        for (let a = 0; a < m; a++) {
-          for (let b = 0; b < m; b++) {
-            let v = zero;
-            if (a < rowsIn && b < colsIn && lanes > 0) {
-              const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
-              if (lanes == 4) v = v128.load(p);
-              else for (let l = 0; l < lanes; l++) v = laneSet(v, l, load<f32>(p + <usize>l * 4));
+        // The m x m block of dy: read in place (column b at src + b*scs, rows srs bytes apart) when
+        // it lies inside the map and holds 4 filters, else copied to d[a*m + b] with zeros past the
+        // map's edge and past F.
+        const ms = <usize>m * 16;
+        const inPlace = rowsIn == m && colsIn == m && lanes == 4;
+        let src = d, srs = ms, scs: usize = 16;
+        if (inPlace) {
+          src = d00 + <usize>f0 * 4; srs = drow; scs = dcol;
+        } else {
+          for (let a = 0; a < m; a++) {
+            for (let b = 0; b < m; b++) {
+              let v = zero;
+              if (a < rowsIn && b < colsIn && lanes > 0) {
+                const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
+                if (lanes == 4) v = v128.load(p);
+                else for (let l = 0; l < lanes; l++) v = laneSet(v, l, load<f32>(p + <usize>l * 4));
+              }
+              v128.store(d + <usize>(a * m + b) * 16, v);
             }
-            v128.store(d + <usize>(a * m + b) * 16, v);
           }
         }
         const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
-        const ms = <usize>m * 16;
         if (m == 4) {
-          for (let b = 0; b < 4; b++) w6a43(d + <usize>b * 16, ms, s + <usize>b * 16, ms);
+          for (let b = 0; b < 4; b++) w6a43(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
           for (let r = 0; r < 6; r++) w6a43(s + <usize>r * ms, 16, dst + <usize>(r * 6) * xiB, xiB);
         } else {
-          for (let b = 0; b < 2; b++) w6a25(d + <usize>b * 16, ms, s + <usize>b * 16, ms);
+          for (let b = 0; b < 2; b++) w6a25(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
           for (let r = 0; r < 6; r++) w6a25(s + <usize>r * ms, 16, dst + <usize>(r * 6) * xiB, xiB);
         }
       }
