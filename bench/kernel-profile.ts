@@ -1,12 +1,13 @@
 // Per-kernel profile of one training (or inference) step per shape class and backend: which TF.js
 // kernels run, how often, and their milliseconds per call and per step (median over profiled steps),
 // plus the step's wall time and what the kernels leave unexplained (TF.js per-op and tape overhead).
-//   node --import tsx bench/kernel-profile.ts [class…] [--backend cpu|wasm] [--steps N] [--json FILE] [--compare FILE]
+//   node --import tsx bench/kernel-profile.ts [class…] [--backend cpu|wasm] [--steps N] [--by-shape] [--json FILE] [--compare FILE]
 // Classes: lenet (LeNet-5, batch 64, training), lenet-infer (the same, inference), mnist-mlp (784-256-10, batch 64, training), cifar (the CIFAR CNN, batch 32, training),
 // residual (residual template 32×32×3, batch 32, training), cnn-5x5-48, cnn-strided-64 and
 // cnn-valid-48 (the bench's extra size-class CNNs, batch 32, training), mobilenet (MobileNetV2 features at
 // 224×224, batch 32, inference), mobilenet-train (MobileNetV2 at 96×96, batch 16, every layer
 // trainable: the depthwise gradients). --compare FILE prints each kernel's ms/call beside FILE's.
+// --by-shape lists each kernel once per input shapes (which layer of the net the time goes to).
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, useBackend } from '../engine/backends';
@@ -48,7 +49,7 @@ const CLASSES: ShapeClass[] = [
 export interface KernelRow { kernel: string; calls: number; msPerStep: number; msPerCall: number }
 export interface ProfileEntry { cls: string; backend: string; stepMs: number; kernelMs: number; rows: KernelRow[] }
 
-async function profileClass(c: ShapeClass, backend: string, steps: number): Promise<ProfileEntry> {
+async function profileClass(c: ShapeClass, backend: string, steps: number, byShape = false): Promise<ProfileEntry> {
   await useBackend(backend as 'cpu');
   const m = await c.build();
   m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
@@ -76,11 +77,12 @@ async function profileClass(c: ShapeClass, backend: string, steps: number): Prom
       // Op scopes (fusedConv2d__op, …) wrap kernels that are listed themselves.
       if (k.name.endsWith('__op')) continue;
       const ms = k.kernelTimeMs as number;
-      const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
+      const key = byShape ? `${k.name} ${k.inputShapes.map((sh) => `[${sh?.join('×') ?? ''}]`).join(' ')}` : k.name;
+      const e = byName.get(key) ?? { calls: 0, ms: 0 };
       e.calls++;
       e.ms += ms;
       total += ms;
-      byName.set(k.name, e);
+      byName.set(key, e);
     }
     totals.push(total);
     for (const [name, e] of byName) {
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
   const steps = Number(opt('--steps') ?? 5);
   const jsonOut = opt('--json');
   const compare = opt('--compare');
+  const shapeIndex = args.indexOf('--by-shape');
+  if (shapeIndex >= 0) args.splice(shapeIndex, 1);
   const before: ProfileEntry[] = compare ? JSON.parse(readFileSync(compare, 'utf8')) as ProfileEntry[] : [];
   const wanted = args.length ? args : CLASSES.map((c) => c.id);
   const out: ProfileEntry[] = [];
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
     for (const c of CLASSES.filter((k) => wanted.includes(k.id))) {
       let e: ProfileEntry;
       try {
-        e = await profileClass(c, backend, steps);
+        e = await profileClass(c, backend, steps, shapeIndex >= 0);
       } catch (err) {
         process.stdout.write(`### ${c.id} on ${backend}: failed: ${(err as Error).message.split('\n')[0]}\n\n`);
         continue;

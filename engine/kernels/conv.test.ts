@@ -174,6 +174,8 @@ for (const backend of ['cpu', 'wasm']) {
       await checkFilterGrad(c, backend);
     }
     await checkFilterGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 520 }, backend);
+    // U past 1 MiB (blocks of at least 32 tiles), 80 tiles in two equal chunks of two 20-tile blocks.
+    await checkFilterGrad({ N: 5, H: 13, W: 13, C: 64, F: 120, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 521 }, backend);
   });
 }
 

@@ -71,18 +71,20 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
   const Fp = Math.ceil(F / 8) * 8;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
   // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
-  const TB = Math.max(16, Math.min(128, Math.floor((768 * 1024) / (144 * (C + Fp))) & ~3));
+  // Every block adds its 36 products into the chunk's U (36·C·Fp floats): past 1 MiB (64→128
+  // channels and up) U no longer stays in a core's L2 and that traffic, once per block, outweighs
+  // the block's transformed data spilling from L2: such blocks take at least 32 tiles (3x3 128→128
+  // at 8x8, batch 32: 8.3-9.5 → 7.4-7.6 ms; 512→512 at 4x4: 86-92 → 70; 256→256 at 8x8: 10%).
   const uSize = 36 * C * Fp;
-  // Every chunk zeroes and adds a whole U: 4 blocks per chunk keep that small beside the chunk's
-  // GEMMs where U is large and the map small (3x3 128→128 at 8x8: 10.5→7.9 ms). Fewer where that
-  // would leave under 4 chunks to share among the threads, as long as a chunk keeps 64 tiles (16
-  // channels at 16x16, batch 32: one chunk, one thread, 1.43 ms; 4 chunks: 0.84 ms; batch 8 of
-  // 16x16x64 or 32x32x32: 15-28% faster; the chunks still depend on the shape alone).
-  const chunks = reductionChunks(tiles, blocksPerChunk(tiles, TB) * TB, uSize);
+  const minTB = 144 * C * Fp > 1024 * 1024 ? 32 : 16;
+  const TB = Math.max(minTB, Math.min(128, Math.floor((768 * 1024) / (144 * (C + Fp))) & ~3));
+  const chunks = filterGradChunks(tiles, TB, uSize);
   const us = chunks.slice(1).map(() => rt.alloc(uSize));
   for (const u of us) rt.zero(u, uSize);
   const works = Array.from({ length: rt.threads }, () => rt.alloc(36 * TB * (C + Fp) + 2400));
-  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, TB, m, u]);
+  // Blocks of equal size within a chunk (a 64-tile chunk with TB 20: 4 of 16, not 20, 20, 20 and 4).
+  const blockOf = (len: number): number => Math.ceil(len / Math.ceil(len / TB) / 4) * 4;
+  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, blockOf(chunks[k + 1]! - chunks[k]!), m, u]);
   rt.runTasks('winograd6FilterGradJob', tasks, (t) => [works[t]!]);
   addChunksInto(rt, us[0]!, us.slice(1), uSize);
   const dw = rt.result(r * r * C * F);
@@ -90,11 +92,23 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
   return rt.view(dw, r * r * C * F);
 }
 
-/** Winograd blocks of TB tiles per filter-gradient chunk: 4, halved while that leaves under 4 chunks and a chunk keeps 64 tiles. */
-function blocksPerChunk(tiles: number, TB: number): number {
+/**
+ * Boundaries of the 6x6 filter gradient's chunks of tiles (each with its own U, see
+ * reduction-chunks.ts). Every chunk zeroes and adds a whole U: 4 blocks of TB tiles per chunk keep
+ * that small beside the chunk's GEMMs where U is large and the map small (3x3 128→128 at 8x8:
+ * 10.5→7.9 ms). Fewer where that would leave under 4 chunks to share among the threads, as long as
+ * a chunk keeps 64 tiles (16 channels at 16x16, batch 32: one chunk, one thread, 1.43 ms; 4 chunks:
+ * 0.84 ms; batch 8 of 16x16x64 or 32x32x32: 15-28% faster). Then an even count of chunks of equal
+ * size (whole 4 tiles): chunks of whole blocks left the threads unequal shares (128 tiles in chunks
+ * of 80 and 48: one thread idle 40% of the time; 3x3 64→128 at 8x8, batch 32: 5.0-6.0 → 3.9 ms).
+ * The chunks depend on the shape alone.
+ */
+function filterGradChunks(tiles: number, TB: number, uSize: number): number[] {
   let b = 4;
   while (b > 1 && Math.ceil(tiles / (b * TB)) < 4 && (b / 2) * TB >= 64) b /= 2;
-  return b;
+  let count = Math.ceil(tiles / (b * TB));
+  if (count % 2 === 1 && count > 1) count++;
+  return reductionChunks(tiles, Math.ceil(tiles / count / 4) * 4, uSize);
 }
 
 function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {

@@ -78,7 +78,7 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
     // larger ones (32 channels, 64→128) are added on the threads by ranges of elements.
     for (const [xs, fs, seed, stride] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21, 1], [[32, 33, 33, 3], [5, 5, 3, 12], 29, 2], [[16, 12, 12, 6], [3, 3, 6, 5], 30, 1],
       [[32, 32, 32, 32], [3, 3, 32, 32], 22, 1], [[32, 9, 9, 16], [3, 3, 16, 16], 26, 1],
-      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2], [[32, 16, 16, 64], [3, 3, 64, 128], 31, 2]] as [Shape4, Shape4, number, number][]) {
+      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2], [[32, 16, 16, 64], [3, 3, 64, 128], 31, 2], [[5, 13, 13, 64], [3, 3, 64, 120], 32, 1]] as [Shape4, Shape4, number, number][]) {
       const ci = backend_util.computeConv2DInfo(xs, fs, [stride, stride], 1, 'same', undefined, false, 'channelsLast');
       const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 1);
       out.push(Float32Array.from(conv2dBackpropFilter(ci, rand(xs.reduce((a, b) => a * b), seed), dy)));
