@@ -1,6 +1,7 @@
-// Conv2D + relu layers under a gradient tape take the one-op path (GlasswingConv2DBiasRelu): the
-// loss and every weight gradient match tfjs-layers' own path (Conv2D + Add + Relu), a first layer's
-// input gradient is not computed, and layers the op does not cover (no bias, linear) keep the stock path.
+// Conv2D layers (relu or linear, with or without a bias) under a gradient tape take the one-op path
+// (GlasswingConv2DBiasRelu): the loss and every weight gradient match tfjs-layers' own path (Conv2D +
+// Add + Relu, or tfjs-core's fused conv2d), and a first layer's input gradient is not computed (the
+// fused conv2d's custom gradient computes it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -9,10 +10,17 @@ import { registerFastKernels } from './index';
 import { CONV_BIAS_RELU, patchConv2DLayer } from './conv-layer';
 import { rand, relErr } from './test-util';
 
-function model(): tfl.LayersModel {
+/** Four convolutions (relu, strided relu, relu without a bias, linear); `linearFirst`: the first is linear without a bias, batch-normalized. */
+function model(linearFirst = false): tfl.LayersModel {
   const init = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }), biasInitializer: tfl.initializers.randomUniform({ minval: -0.2, maxval: 0.2, seed: seed + 50 }) });
   const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape: [13, 11, 4], filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', ...init(1) }));
+  if (linearFirst) {
+    m.add(tfl.layers.conv2d({ inputShape: [13, 11, 4], filters: 12, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
+    m.add(tfl.layers.batchNormalization({}));
+    m.add(tfl.layers.activation({ activation: 'relu' }));
+  } else {
+    m.add(tfl.layers.conv2d({ inputShape: [13, 11, 4], filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', ...init(1) }));
+  }
   m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 5, strides: 2, padding: 'valid', activation: 'relu', ...init(2) }));
   m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
   m.add(tfl.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'linear', ...init(4) }));
@@ -37,27 +45,31 @@ async function gradients(m: tfl.LayersModel, fused: boolean): Promise<{ loss: nu
 }
 
 for (const backend of ['cpu', 'wasm']) {
-  test(`training Conv2D + relu layers run one op with the stock path's gradients (${backend})`, async () => {
-    registerFastKernels();
-    await useBackend(backend as 'cpu');
-    const m = model();
-    try {
-      const stock = await gradients(m, false);
-      const fused = await gradients(m, true);
-      assert.ok(Math.abs(fused.loss - stock.loss) < 1e-6, `loss ${fused.loss} vs ${stock.loss}`);
-      fused.grads.forEach((g, i) => assert.ok(relErr(g, stock.grads[i]!) < 1e-5, `${m.trainableWeights[i]!.name}: rel err ${relErr(g, stock.grads[i]!)}`));
-      const count = (ks: string[], name: string) => ks.filter((k) => k === name).length;
-      // Layers 1 and 2 take the op; the one without a bias and the linear one keep the stock path.
-      assert.equal(count(fused.kernels, CONV_BIAS_RELU), 2);
-      assert.equal(count(stock.kernels, CONV_BIAS_RELU), 0);
-      // Input gradients for layers 2, 3 and 4 only: never for the first layer's input.
-      assert.equal(count(fused.kernels, 'Conv2DBackpropInput'), 3);
-      assert.ok(count(fused.kernels, 'Relu') < count(stock.kernels, 'Relu'), 'fewer separate Relu ops');
-    } finally {
-      patchConv2DLayer(true);
-      m.dispose();
-    }
-  });
+  for (const linearFirst of [false, true]) {
+    test(`training Conv2D layers run one op with the stock path's gradients (${backend}${linearFirst ? ', a linear batch-normalized first layer' : ''})`, async () => {
+      registerFastKernels();
+      await useBackend(backend as 'cpu');
+      const m = model(linearFirst);
+      try {
+        const stock = await gradients(m, false);
+        const fused = await gradients(m, true);
+        assert.ok(Math.abs(fused.loss - stock.loss) < 1e-6, `loss ${fused.loss} vs ${stock.loss}`);
+        fused.grads.forEach((g, i) => assert.ok(relErr(g, stock.grads[i]!) < 1e-5, `${m.trainableWeights[i]!.name}: rel err ${relErr(g, stock.grads[i]!)}`));
+        const count = (ks: string[], name: string) => ks.filter((k) => k === name).length;
+        // Every layer takes the op: relu or linear, with or without a bias.
+        assert.equal(count(fused.kernels, CONV_BIAS_RELU), 4);
+        assert.equal(count(stock.kernels, CONV_BIAS_RELU), 0);
+        // Input gradients for layers 2, 3 and 4 only: never for the first layer's input (the stock
+        // path computes it where tfjs-core's fused conv2d runs: a linear first layer).
+        assert.equal(count(fused.kernels, 'Conv2DBackpropInput'), 3);
+        if (linearFirst) assert.equal(count(stock.kernels, 'Conv2DBackpropInput'), 4);
+        assert.ok(count(fused.kernels, 'Relu') < count(stock.kernels, 'Relu'), 'fewer separate Relu ops');
+      } finally {
+        patchConv2DLayer(true);
+        m.dispose();
+      }
+    });
+  }
 }
 
 test('inference (no gradient tape) keeps tfjs-layers\' own fused path', async () => {

@@ -5,7 +5,10 @@
 // epilogue). Its gradient masks dy once (dy where y > 0: the same mask as relu's gradient on the
 // pre-activation) and hands that to the two convolution gradients and, summed, to the bias (on wasm
 // the mask and the sum are one pass); only the gradients the tape asks for are computed (a first
-// layer's input gradient is not).
+// layer's input gradient is not). Linear layers (those a batch normalization follows, with or
+// without a bias) take the same op without the mask: tfjs-core's fused conv2d computes every
+// gradient of its custom gradient, a first layer's input gradient included (3x3x3->32 on 32x32,
+// batch 32: 5-6 ms of a 170 ms step).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -27,16 +30,18 @@ interface ConvLayer {
 }
 type Call = (this: ConvLayer, inputs: Tensor | Tensor[], kwargs: unknown) => Tensor | Tensor[];
 let original: Call | null = null;
+/** Layer activations the one op applies in its epilogue. */
+const FUSED_ACTIVATIONS = new Set<string | undefined>(['relu', 'linear']);
 
 function conv2dLayerPrototype(): { call: Call } | null {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'] as unknown as [{ prototype: { call: Call } }] | undefined;
   return entry?.[0]?.prototype ?? null;
 }
 
-/** Whether this layer call can take the one-op path: training, relu, 2-D NHWC, undilated, float32 on cpu or wasm. */
+/** Whether this layer call can take the one-op path: training, relu or linear, 2-D NHWC, undilated, float32 on cpu or wasm. */
 function takesFusedPath(layer: ConvLayer, x: Tensor): boolean {
   if (tf.engine().state.gradientDepth === 0) return false;
-  if (layer.rank !== 2 || layer.activation?.getClassName() !== 'relu' || layer.bias == null) return false;
+  if (layer.rank !== 2 || !FUSED_ACTIVATIONS.has(layer.activation?.getClassName())) return false;
   if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'same' && layer.padding !== 'valid')) return false;
   if (layer.dilationRate.some((d) => d !== 1) || x.rank !== 4 || x.dtype !== 'float32') return false;
   const b = tf.getBackend();
@@ -54,8 +59,10 @@ export function patchConv2DLayer(on: boolean): void {
     proto.call = function (this: ConvLayer, inputs, kwargs) {
       const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
       if (!x || !takesFusedPath(this, x)) return stock.call(this, inputs, kwargs);
-      const attrs = { strides: this.strides, pad: this.padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation: 'relu' };
-      return tf.engine().runKernel(CONV_BIAS_RELU, { x, filter: this.kernel.read(), bias: this.bias!.read() }, attrs as unknown as NamedAttrMap) as Tensor;
+      const activation = this.activation.getClassName() === 'relu' ? 'relu' : 'linear';
+      const attrs = { strides: this.strides, pad: this.padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation };
+      const operands: tf.NamedTensorMap = this.bias ? { x, filter: this.kernel.read(), bias: this.bias.read() } : { x, filter: this.kernel.read() };
+      return tf.engine().runKernel(CONV_BIAS_RELU, operands, attrs as unknown as NamedAttrMap) as Tensor;
     };
   } else if (!on && original) {
     proto.call = original;
@@ -90,7 +97,8 @@ function registerConvBiasRelu(): void {
       const [x, filter, y] = saved as Tensor[];
       // Computed once, in the backward pass's scope, and shared by the three gradients.
       const withBias = reluGradBias && tf.getBackend() === 'wasm' && tf.getKernel(RELU_GRAD_BIAS, 'wasm') != null;
-      const [dyMasked, biasGrad] = withBias
+      const linear = (attrs as { activation?: string }).activation === 'linear';
+      const [dyMasked, biasGrad] = linear ? [dy as Tensor, null] : withBias
         ? tf.engine().runKernel(RELU_GRAD_BIAS, { dy: dy as Tensor, x: y! }) as Tensor[]
         : [tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x: y! }) as Tensor, null];
       const { strides, pad } = attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid' };

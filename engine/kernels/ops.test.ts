@@ -79,9 +79,10 @@ for (const backend of ['cpu', 'wasm']) {
   });
 
   test(`element-wise kernels and Sum match stock (${backend})`, async () => {
-    // (The last two are large enough for the cpu backend's threaded SIMD paths.)
+    // (The last five are large enough for the cpu backend's threaded SIMD paths, the last three for
+    // wasm's threaded row broadcasts: a row of 33, not a multiple of 4, and a row first.)
     const shapes: [number[], number[]][] = [[[5, 7], [5, 7]], [[4, 3, 6], [6]], [[6], [4, 3, 6]], [[3, 4], [1]], [[1], [3, 4]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]], [[3, 1], [1, 5]],
-      [[256, 301], [256, 301]], [[9], [2, 64, 65, 9]]];
+      [[256, 301], [256, 301]], [[9], [2, 64, 65, 9]], [[4, 64, 65, 33], [33]], [[32], [16, 32, 32, 32]], [[16, 32, 32, 32], [1, 1, 1, 32]]];
     for (const [i, [sa, sb]] of shapes.entries()) {
       const a = () => tf.tensor(rand(sa.reduce((p, q) => p * q, 1), i), sa);
       const b = () => tf.tensor(rand(sb.reduce((p, q) => p * q, 1), i + 50), sb);

@@ -535,6 +535,30 @@ export function biasActTo(x: usize, rows: i32, cols: i32, bias: usize, act: i32,
   }
 }
 
+/**
+ * y[r, c] = full[r, c] op row[c] (rowFirst != 0: row[c] op full[r, c]) for full[rows, cols]: a
+ * binary op broadcast along leading dims (op 0 add, 1 sub, 2 mul, 3 div), as batch normalization's
+ * per-channel gradients and every [N, H, W, C] x [C] scaling take it. float32 arithmetic, as the
+ * stock kernels (same bits). y may be full.
+ */
+export function rowBinary(full: usize, rows: i32, cols: i32, row: usize, op: i32, rowFirst: i32, y: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>cols * 4;
+    const src = full + o, out = y + o;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const f = v128.load(src + <usize>j * 4), w = v128.load(row + <usize>j * 4);
+      const a = rowFirst ? w : f, b = rowFirst ? f : w;
+      v128.store(out + <usize>j * 4, op == 0 ? f32x4.add(a, b) : op == 1 ? f32x4.sub(a, b) : op == 2 ? f32x4.mul(a, b) : f32x4.div(a, b));
+    }
+    for (; j < cols; j++) {
+      const f = load<f32>(src + <usize>j * 4), w = load<f32>(row + <usize>j * 4);
+      const a = rowFirst ? w : f, b = rowFirst ? f : w;
+      store<f32>(out + <usize>j * 4, op == 0 ? a + b : op == 1 ? a - b : op == 2 ? a * b : a / b);
+    }
+  }
+}
+
 /** biasActTo in place. */
 export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): void {
   biasActTo(x, rows, cols, bias, act, x);
