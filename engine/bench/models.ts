@@ -26,10 +26,11 @@ export interface BenchModelSpec {
 const fromTemplate = (id: string, inputShape: number[], classes: number) => async (): Promise<tfl.LayersModel> =>
   tfl.models.modelFromJSON({ modelTopology: adaptTemplate(getTemplate(id), { inputShape, task: 'classification', outputs: classes }) as unknown as tf.io.ModelJSON['modelTopology'] });
 
-type ConvSpec = { filters: number; kernel: number; stride?: number; padding?: 'same' | 'valid' };
-type Stage = ConvSpec | 'pool' | 'gap' | 'flatten' | { dense: number };
+/** batchNorm: no bias, a batch normalization before the relu. */
+type ConvSpec = { filters: number; kernel: number; stride?: number; padding?: 'same' | 'valid'; batchNorm?: boolean };
+type Stage = ConvSpec | 'pool' | 'gap' | 'flatten' | { dense: number } | { dropout: number };
 
-/** A sequential CNN: convolutions (relu), 2×2 max-pools, flatten or global average pooling, dense (relu), softmax. */
+/** A sequential CNN: convolutions (relu), 2×2 max-pools, dropout, flatten or global average pooling, dense (relu), softmax. */
 function cnn(inputShape: number[], stages: Stage[], classes: number) {
   return async (): Promise<tfl.LayersModel> => {
     const m = tfl.sequential();
@@ -40,7 +41,12 @@ function cnn(inputShape: number[], stages: Stage[], classes: number) {
       else if (s === 'gap') m.add(tfl.layers.globalAveragePooling2d({ ...input() }));
       else if (s === 'flatten') m.add(tfl.layers.flatten({ ...input() }));
       else if ('dense' in s) m.add(tfl.layers.dense({ units: s.dense, activation: 'relu', ...input() }));
-      else m.add(tfl.layers.conv2d({ filters: s.filters, kernelSize: s.kernel, strides: s.stride ?? 1, padding: s.padding ?? 'same', activation: 'relu', ...input() }));
+      else if ('dropout' in s) m.add(tfl.layers.dropout({ rate: s.dropout, ...input() }));
+      else if (s.batchNorm) {
+        m.add(tfl.layers.conv2d({ filters: s.filters, kernelSize: s.kernel, strides: s.stride ?? 1, padding: s.padding ?? 'same', useBias: false, ...input() }));
+        m.add(tfl.layers.batchNormalization({}));
+        m.add(tfl.layers.activation({ activation: 'relu' }));
+      } else m.add(tfl.layers.conv2d({ filters: s.filters, kernelSize: s.kernel, strides: s.stride ?? 1, padding: s.padding ?? 'same', activation: 'relu', ...input() }));
     }
     m.add(tfl.layers.dense({ units: classes, activation: 'softmax' }));
     return m;
@@ -75,6 +81,12 @@ export const BENCH_MODEL_SPECS: BenchModelSpec[] = [
     inputShape: [64, 64, 3], classes: 10, batchSize: 32, train: true,
     build: cnn([64, 64, 3], [{ filters: 32, kernel: 3, stride: 2 }, { filters: 32, kernel: 3 }, { filters: 64, kernel: 3, stride: 2 }, { filters: 64, kernel: 3 },
       { filters: 128, kernel: 3, stride: 2 }, { filters: 128, kernel: 3 }, 'gap'], 10),
+  },
+  {
+    id: 'cifar-cnn-bn', description: 'the CIFAR CNN with batch normalization (convolutions without bias) and dropout 0.25/0.25/0.5, 32×32×3', extra: true,
+    inputShape: [32, 32, 3], classes: 10, batchSize: 32, train: true,
+    build: cnn([32, 32, 3], [{ filters: 32, kernel: 3, batchNorm: true }, { filters: 32, kernel: 3, batchNorm: true }, 'pool', { dropout: 0.25 },
+      { filters: 64, kernel: 3, batchNorm: true }, { filters: 64, kernel: 3, batchNorm: true }, 'pool', { dropout: 0.25 }, 'flatten', { dense: 512 }, { dropout: 0.5 }], 10),
   },
   {
     id: 'cnn-valid-48', description: "VGG-like on 48×48×3 with 'valid' 3×3 convolutions: conv32-conv32-pool-conv64-conv64-pool-gap-dense128", extra: true,

@@ -11,8 +11,9 @@ import torch.nn as nn
 
 
 def cnn(in_shape, stages, classes):
-    """Mirror of models.ts cnn(): relu convolutions ('same' or 'valid'), 2x2 max-pools, flatten or
-    global average pooling, relu dense layers, then the classifier."""
+    """Mirror of models.ts cnn(): relu convolutions ('same' or 'valid'; batch_norm: no bias, batch
+    normalization before the relu), 2x2 max-pools, dropout, flatten or global average pooling, relu
+    dense layers, then the classifier."""
     c, h, w = in_shape
     layers = []
     for s in stages:
@@ -25,6 +26,8 @@ def cnn(in_shape, stages, classes):
         elif s == 'flatten':
             layers.append(nn.Flatten())
             c, h, w = c * h * w, 1, 1
+        elif 'dropout' in s:
+            layers.append(nn.Dropout(s['dropout']))
         elif 'dense' in s:
             layers += [nn.Linear(c, s['dense']), nn.ReLU()]
             c = s['dense']
@@ -32,7 +35,10 @@ def cnn(in_shape, stages, classes):
             k, st, same = s['kernel'], s.get('stride', 1), s.get('padding', 'same') == 'same'
             # Keras 'same': output ceil(size / stride); PyTorch pads symmetrically (same cost).
             pad = k // 2 if same else 0
-            layers += [nn.Conv2d(c, s['filters'], k, stride=st, padding=pad), nn.ReLU()]
+            if s.get('batch_norm'):
+                layers += [nn.Conv2d(c, s['filters'], k, stride=st, padding=pad, bias=False), nn.BatchNorm2d(s['filters']), nn.ReLU()]
+            else:
+                layers += [nn.Conv2d(c, s['filters'], k, stride=st, padding=pad), nn.ReLU()]
             c = s['filters']
             h = (h + 2 * pad - k) // st + 1
             w = (w + 2 * pad - k) // st + 1
@@ -75,6 +81,10 @@ def build(model):
         return nn.Sequential(nn.Linear(4, 12), nn.ReLU(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 3)), (4,), 3
     if model == 'cifar-cnn':
         return cnn((3, 32, 32), [conv(32, 3), conv(32, 3), 'pool', conv(64, 3), conv(64, 3), 'pool', 'flatten', {'dense': 512}], 10), (3, 32, 32), 10
+    if model == 'cifar-cnn-bn':
+        bn = dict(batch_norm=True)
+        return cnn((3, 32, 32), [conv(32, 3, **bn), conv(32, 3, **bn), 'pool', {'dropout': 0.25}, conv(64, 3, **bn), conv(64, 3, **bn), 'pool', {'dropout': 0.25},
+                                 'flatten', {'dense': 512}, {'dropout': 0.5}], 10), (3, 32, 32), 10
     if model == 'residual-cnn':
         return Residual(3, 10), (3, 32, 32), 10
     if model == 'mobilenet-v2':

@@ -9,6 +9,7 @@ import { registerFusedOptimizers, setFusedOptimizers } from './optimizers';
 import { registerFusedGradients, unregisterFusedGradients } from './gradients';
 import { patchRelu6Layer } from './layers';
 import { patchConv2DLayer } from './conv-layer';
+import { patchBatchNormLayer } from './batch-norm-layer';
 
 let registered = false;
 
@@ -21,6 +22,7 @@ export function registerFastKernels(): void {
   setFusedOptimizers(true);
   patchRelu6Layer(true);
   patchConv2DLayer(true);
+  patchBatchNormLayer(true);
   registered = true;
 }
 
@@ -31,6 +33,7 @@ export function unregisterFastKernels(): void {
   unregisterFusedGradients();
   patchRelu6Layer(false);
   patchConv2DLayer(false);
+  patchBatchNormLayer(false);
   registered = false;
 }
 

@@ -701,6 +701,76 @@ export function sumRowsInto(x: usize, r0: i32, r1: i32, cols: i32, acc: usize): 
   }
 }
 
+// ---- Batch normalization in training: per-channel sums over the rows of x[rows, cols] in float64
+// (cols: channels), in chunks of rows summed separately by the caller (see batch-norm.ts).
+
+/** acc[c] += (x[r, c] - mean[c])^2 for rows [r0, r1): the variance's sum (the square in float32, as tf.moments takes it). */
+export function sqDevRowsInto(x: usize, r0: i32, r1: i32, cols: i32, mean: usize, acc: usize): void {
+  for (let r = r0; r < r1; r++) {
+    const row = x + <usize>r * <usize>cols * 4;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const d = f32x4.sub(v128.load(row + <usize>j * 4), v128.load(mean + <usize>j * 4));
+      const q = f32x4.mul(d, d);
+      const a = acc + <usize>j * 8;
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(q)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(q, q, 2, 3, 0, 1))), 16);
+    }
+    for (; j < cols; j++) {
+      const d = load<f32>(row + <usize>j * 4) - load<f32>(mean + <usize>j * 4);
+      const a = acc + <usize>j * 8;
+      store<f64>(a, load<f64>(a) + <f64>(d * d));
+    }
+  }
+}
+
+/**
+ * acc[c] += dy[r, c] and acc[cols + c] += dy[r, c] * (x[r, c] - mean[c]) for rows [r0, r1): the two
+ * sums batch normalization's gradient needs (the offset's gradient, and the scale's over the inverse
+ * standard deviation).
+ */
+export function bnGradRowsInto(dy: usize, x: usize, r0: i32, r1: i32, cols: i32, mean: usize, acc: usize): void {
+  const acc2 = acc + <usize>cols * 8;
+  for (let r = r0; r < r1; r++) {
+    const o = <usize>r * <usize>cols * 4;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const g = v128.load(dy + o + <usize>j * 4);
+      const p = f32x4.mul(g, f32x4.sub(v128.load(x + o + <usize>j * 4), v128.load(mean + <usize>j * 4)));
+      const a = acc + <usize>j * 8, b = acc2 + <usize>j * 8;
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(g)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(g, g, 2, 3, 0, 1))), 16);
+      v128.store(b, f64x2.add(v128.load(b), f64x2.promote_low_f32x4(p)));
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.promote_low_f32x4(i32x4.shuffle(p, p, 2, 3, 0, 1))), 16);
+    }
+    for (; j < cols; j++) {
+      const g = load<f32>(dy + o + <usize>j * 4);
+      const p = g * (load<f32>(x + o + <usize>j * 4) - load<f32>(mean + <usize>j * 4));
+      const a = acc + <usize>j * 8, b = acc2 + <usize>j * 8;
+      store<f64>(a, load<f64>(a) + <f64>g);
+      store<f64>(b, load<f64>(b) + <f64>p);
+    }
+  }
+}
+
+/** dx[r, c] = a[c] * dy[r, c] + b[c] * (x[r, c] - mean[c]) + k[c] for rows [0, rows): batch normalization's input gradient. */
+export function bnGradApply(dy: usize, x: usize, rows: i32, cols: i32, mean: usize, a: usize, b: usize, k: usize, dx: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>cols * 4;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const q = <usize>j * 4;
+      const d = f32x4.sub(v128.load(x + o + q), v128.load(mean + q));
+      v128.store(dx + o + q, f32x4.add(f32x4.add(f32x4.mul(v128.load(a + q), v128.load(dy + o + q)), f32x4.mul(v128.load(b + q), d)), v128.load(k + q)));
+    }
+    for (; j < cols; j++) {
+      const q = <usize>j * 4;
+      const d = load<f32>(x + o + q) - load<f32>(mean + q);
+      store<f32>(dx + o + q, load<f32>(a + q) * load<f32>(dy + o + q) + load<f32>(b + q) * d + load<f32>(k + q));
+    }
+  }
+}
+
 // ---- Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions -------------------------------
 // y = A^T [ (G g G^T) . (B^T d B) ] A per 2x2 output tile: 16 multiplies per tile and channel pair
 // instead of 36. Per block of tiles, the 16 transformed inputs are packed straight into the GEMM's
