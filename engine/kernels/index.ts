@@ -10,6 +10,7 @@ import { registerFusedGradients, unregisterFusedGradients } from './gradients';
 import { patchRelu6Layer } from './layers';
 import { patchConv2DLayer } from './conv-layer';
 import { patchBatchNormLayer } from './batch-norm-layer';
+import { patchDropoutLayer } from './dropout-layer';
 
 let registered = false;
 
@@ -23,6 +24,7 @@ export function registerFastKernels(): void {
   patchRelu6Layer(true);
   patchConv2DLayer(true);
   patchBatchNormLayer(true);
+  patchDropoutLayer(true);
   registered = true;
 }
 
@@ -34,6 +36,7 @@ export function unregisterFastKernels(): void {
   patchRelu6Layer(false);
   patchConv2DLayer(false);
   patchBatchNormLayer(false);
+  patchDropoutLayer(false);
   registered = false;
 }
 
