@@ -31,7 +31,6 @@ for (const backend of ['cpu', 'wasm']) {
         await same(backend, `${kind} ${desc}`, () => pool(x()));
         // Gradient of sum(pool(x) * r): dy is random, so routing errors show.
         const g = () => tf.grad((t: tf.Tensor) => { const y = pool(t as tf.Tensor4D); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());
-        if (kind === 'avg' && backend === 'wasm') continue; // wasm keeps its own AvgPoolGrad (not replaced)
         await same(backend, `${kind} grad ${desc}`, g);
       }
     }
@@ -40,6 +39,13 @@ for (const backend of ['cpu', 'wasm']) {
       const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), 77), shape as [number, number, number, number]);
       await same(backend, `large max pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'max', pad, dil, st));
       await same(backend, `large avg pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'avg', pad, dil, st));
+    }
+    // AvgPoolGrad where the windows tile the image (2x2 and 3x2 'valid', odd sizes leaving rows and
+    // columns out, channels past a multiple of 4; the last one large enough for the threads).
+    for (const [s, shape, f] of [[41, [2, 9, 7, 5], [2, 2]], [42, [3, 10, 9, 8], [3, 2]], [43, [2, 64, 64, 64], [2, 2]]] as [number, number[], [number, number]][]) {
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), s), shape as [number, number, number, number]);
+      const g = () => tf.grad((t: tf.Tensor) => { const y = tf.avgPool(t as tf.Tensor4D, f, f, 'valid'); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());
+      await same(backend, `avg grad ${f} tiles on ${shape}`, g);
     }
     // The 2×2 / stride 2 fast path of MaxPoolGrad (LeNet's pooling): even and odd sizes, 4-channel
     // vectors plus leftovers, ties (quantised inputs) resolved to the first maximum, and 'same' on odd

@@ -2019,6 +2019,36 @@ export function clipGrad(dy: usize, x: usize, n: i32, lo: f32, hi: f32, y: usize
 }
 
 /**
+ * dx for average pooling whose windows tile the image (stride = window, no padding: Keras's
+ * AveragePooling2D by default) for images [n0, n1): every input of a window gets its dy times mult
+ * (1 / window size); rows and columns past the last window get 0.
+ */
+export function avgPoolGradTiled(dy: usize, dx: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, fh: i32, fw: i32, mult: f32, n0: i32, n1: i32): void {
+  const vm = f32x4.splat(mult);
+  const rowB = <usize>(W * C) * 4, pixB = <usize>C * 4;
+  for (let n = n0; n < n1; n++) {
+    const img = dx + <usize>n * <usize>H * rowB;
+    const dimg = dy + <usize>(n * OH * OW) * pixB;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ky = 0; ky < fh; ky++) {
+        const drow = img + <usize>(oy * fh + ky) * rowB;
+        for (let ox = 0; ox < OW; ox++) {
+          const src = dimg + <usize>(oy * OW + ox) * pixB;
+          for (let kx = 0; kx < fw; kx++) {
+            const dst = drow + <usize>(ox * fw + kx) * pixB;
+            let c = 0;
+            for (; c + 4 <= C; c += 4) v128.store(dst + <usize>c * 4, f32x4.mul(v128.load(src + <usize>c * 4), vm));
+            for (; c < C; c++) store<f32>(dst + <usize>c * 4, load<f32>(src + <usize>c * 4) * mult);
+          }
+        }
+        if (OW * fw < W) memory.fill(drow + <usize>(OW * fw) * pixB, 0, <usize>(W - OW * fw) * pixB);
+      }
+    }
+    if (OH * fh < H) memory.fill(img + <usize>(OH * fh) * rowB, 0, <usize>(H - OH * fh) * rowB);
+  }
+}
+
+/**
  * Max (isMax 1) or average pooling forward of x[N,H,W,C] for images [n0, n1) (geometry as for
  * convolutions, G_*): max takes the first maximum the stock kernel would (NaN never wins: pmax),
  * average divides by the number of window taps inside the image.
