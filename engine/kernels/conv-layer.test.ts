@@ -1,4 +1,4 @@
-// Conv2D layers (relu or linear, with or without a bias) under a gradient tape take the one-op path
+// Conv2D layers (relu, linear or another activation, with or without a bias) under a gradient tape take the one-op path
 // (GlasswingConv2DBiasRelu): the loss and every weight gradient match tfjs-layers' own path (Conv2D +
 // Add + Relu, or tfjs-core's fused conv2d), and a first layer's input gradient is not computed (the
 // fused conv2d's custom gradient computes it).
@@ -10,7 +10,7 @@ import { registerFastKernels } from './index';
 import { CONV_BIAS_RELU, patchConv2DLayer } from './conv-layer';
 import { rand, relErr } from './test-util';
 
-/** Four convolutions (relu, strided relu, relu without a bias, linear); `linearFirst`: the first is linear without a bias, batch-normalized. */
+/** Five convolutions (relu, strided relu, relu without a bias, linear, tanh); `linearFirst`: the first is linear without a bias, batch-normalized. */
 function model(linearFirst = false): tfl.LayersModel {
   const init = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }), biasInitializer: tfl.initializers.randomUniform({ minval: -0.2, maxval: 0.2, seed: seed + 50 }) });
   const m = tfl.sequential();
@@ -24,6 +24,7 @@ function model(linearFirst = false): tfl.LayersModel {
   m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 5, strides: 2, padding: 'valid', activation: 'relu', ...init(2) }));
   m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
   m.add(tfl.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'linear', ...init(4) }));
+  m.add(tfl.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'tanh', ...init(6) }));
   m.add(tfl.layers.flatten());
   m.add(tfl.layers.dense({ units: 3, activation: 'softmax', ...init(5) }));
   return m;
@@ -56,13 +57,14 @@ for (const backend of ['cpu', 'wasm']) {
         assert.ok(Math.abs(fused.loss - stock.loss) < 1e-6, `loss ${fused.loss} vs ${stock.loss}`);
         fused.grads.forEach((g, i) => assert.ok(relErr(g, stock.grads[i]!) < 1e-5, `${m.trainableWeights[i]!.name}: rel err ${relErr(g, stock.grads[i]!)}`));
         const count = (ks: string[], name: string) => ks.filter((k) => k === name).length;
-        // Every layer takes the op: relu or linear, with or without a bias.
-        assert.equal(count(fused.kernels, CONV_BIAS_RELU), 4);
+        // Every layer takes the op: relu, linear or tanh (after it), with or without a bias.
+        assert.equal(count(fused.kernels, CONV_BIAS_RELU), 5);
         assert.equal(count(stock.kernels, CONV_BIAS_RELU), 0);
-        // Input gradients for layers 2, 3 and 4 only: never for the first layer's input (the stock
-        // path computes it where tfjs-core's fused conv2d runs: a linear first layer).
-        assert.equal(count(fused.kernels, 'Conv2DBackpropInput'), 3);
-        if (linearFirst) assert.equal(count(stock.kernels, 'Conv2DBackpropInput'), 4);
+        assert.equal(count(fused.kernels, 'Tanh'), 1);
+        // Input gradients for layers 2-5 only: never for the first layer's input (the stock path
+        // computes it where tfjs-core's fused conv2d runs: a linear first layer).
+        assert.equal(count(fused.kernels, 'Conv2DBackpropInput'), 4);
+        if (linearFirst) assert.equal(count(stock.kernels, 'Conv2DBackpropInput'), 5);
         assert.ok(count(fused.kernels, 'Relu') < count(stock.kernels, 'Relu'), 'fewer separate Relu ops');
       } finally {
         patchConv2DLayer(true);

@@ -5,10 +5,10 @@
 // epilogue). Its gradient masks dy once (dy where y > 0: the same mask as relu's gradient on the
 // pre-activation) and hands that to the two convolution gradients and, summed, to the bias (on wasm
 // the mask and the sum are one pass); only the gradients the tape asks for are computed (a first
-// layer's input gradient is not). Linear layers (those a batch normalization follows, with or
-// without a bias) take the same op without the mask: tfjs-core's fused conv2d computes every
-// gradient of its custom gradient, a first layer's input gradient included (3x3x3->32 on 32x32,
-// batch 32: 5-6 ms of a 170 ms step).
+// layer's input gradient is not). Other layers (linear ones a batch normalization follows, with or
+// without a bias; tanh, sigmoid, elu, ...) take the same op without the mask, their activation as an
+// op of its own after it: tfjs-core's fused conv2d computes every gradient of its custom gradient, a
+// first layer's input gradient included (3x3x3->32 on 32x32, batch 32: 5-6 ms of a 170 ms step).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -24,24 +24,22 @@ interface ConvLayer {
   padding: string;
   dataFormat: string;
   dilationRate: number[];
-  activation: { getClassName(): string };
+  activation: { getClassName(): string; apply(x: Tensor): Tensor };
   kernel: { read(): Tensor };
   bias: { read(): Tensor } | null;
 }
 type Call = (this: ConvLayer, inputs: Tensor | Tensor[], kwargs: unknown) => Tensor | Tensor[];
 let original: Call | null = null;
-/** Layer activations the one op applies in its epilogue. */
-const FUSED_ACTIVATIONS = new Set<string | undefined>(['relu', 'linear']);
 
 function conv2dLayerPrototype(): { call: Call } | null {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'] as unknown as [{ prototype: { call: Call } }] | undefined;
   return entry?.[0]?.prototype ?? null;
 }
 
-/** Whether this layer call can take the one-op path: training, relu or linear, 2-D NHWC, undilated, float32 on cpu or wasm. */
+/** Whether this layer call can take the one-op path: training, 2-D NHWC, undilated, float32 on cpu or wasm. */
 function takesFusedPath(layer: ConvLayer, x: Tensor): boolean {
   if (tf.engine().state.gradientDepth === 0) return false;
-  if (layer.rank !== 2 || !FUSED_ACTIVATIONS.has(layer.activation?.getClassName())) return false;
+  if (layer.rank !== 2 || !layer.activation) return false;
   if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'same' && layer.padding !== 'valid')) return false;
   if (layer.dilationRate.some((d) => d !== 1) || x.rank !== 4 || x.dtype !== 'float32') return false;
   const b = tf.getBackend();
@@ -59,10 +57,13 @@ export function patchConv2DLayer(on: boolean): void {
     proto.call = function (this: ConvLayer, inputs, kwargs) {
       const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
       if (!x || !takesFusedPath(this, x)) return stock.call(this, inputs, kwargs);
-      const activation = this.activation.getClassName() === 'relu' ? 'relu' : 'linear';
+      // Relu in the op's epilogue; any other activation (tanh, sigmoid, elu, ...) as its own op after it.
+      const name = this.activation.getClassName();
+      const activation = name === 'relu' ? 'relu' : 'linear';
       const attrs = { strides: this.strides, pad: this.padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation };
       const operands: tf.NamedTensorMap = this.bias ? { x, filter: this.kernel.read(), bias: this.bias.read() } : { x, filter: this.kernel.read() };
-      return tf.engine().runKernel(CONV_BIAS_RELU, operands, attrs as unknown as NamedAttrMap) as Tensor;
+      const y = tf.engine().runKernel(CONV_BIAS_RELU, operands, attrs as unknown as NamedAttrMap) as Tensor;
+      return name === 'relu' || name === 'linear' ? y : this.activation.apply(y);
     };
   } else if (!on && original) {
     proto.call = original;

@@ -1,6 +1,7 @@
-// One-kernel gradients for Relu, Relu6 and ClipByValue: the stock gradients run Step + Multiply,
-// LessEqual + Step + Multiply + Multiply, and GreaterEqual + LessEqual + LogicalAnd + ZerosLike +
-// Select, each with its own full-size temporary. The fused kernels give the same values (the same
+// One-kernel gradients for Relu, Relu6, ClipByValue, LeakyRelu, Tanh and Sigmoid: the stock
+// gradients run Step + Multiply, LessEqual + Step + Multiply + Multiply, GreaterEqual + LessEqual +
+// LogicalAnd + ZerosLike + Select, Greater + Multiply + Select, Square + Sub + Multiply and Sub +
+// Multiply + Multiply, each with its own full-size temporary. The fused kernels give the same values (the same
 // float32 multiply, the same selection) on cpu and wasm; other backends keep the stock gradients.
 // Also here: relu's gradient with its bias sum in one pass (for relu convolutions, wasm), and Mean's
 // gradient without the stock one's full-size tensor of ones.
@@ -11,7 +12,7 @@ import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addrOf, heapOf, memoryBoundOnThreads, withScratch } from './wasm-heap';
-import { simd } from './simd/runtime';
+import { simd, type SimdJob } from './simd/runtime';
 import { elementwiseOnThreads } from './gemm';
 import { simdReluGradSum } from './sum-leading';
 
@@ -23,7 +24,22 @@ export const RELU_GRAD = 'GlasswingReluGrad';
 export const RELU_GRAD_BIAS = 'GlasswingReluGradBias';
 const RELU6_GRAD = 'GlasswingRelu6Grad';
 const CLIP_GRAD = 'GlasswingClipGrad';
-type Kind = 'relu' | 'relu6' | 'clip';
+const LEAKY_RELU_GRAD = 'GlasswingLeakyReluGrad';
+const TANH_GRAD = 'GlasswingTanhGrad';
+const SIGMOID_GRAD = 'GlasswingSigmoidGrad';
+/** relu, relu6, clip and leaky read the op's input (x); tanh and sigmoid its output (passed as x). */
+type Kind = 'relu' | 'relu6' | 'clip' | 'leaky' | 'tanh' | 'sigmoid';
+
+/** The gradient of one value (JS, for small tensors): the stock gradients' float32 operations. */
+function gradValue(kind: Kind, g: number, v: number, attrs: NamedAttrMap | undefined): number {
+  switch (kind) {
+    case 'clip': return v >= (attrs!.clipValueMin as number) && v <= (attrs!.clipValueMax as number) ? g : 0;
+    case 'leaky': return v > 0 ? g : Math.fround(g * Math.fround(attrs!.alpha as number));
+    case 'tanh': return Math.fround(g * Math.fround(1 - Math.fround(v * v)));
+    case 'sigmoid': return Math.fround(g * Math.fround(v * Math.fround(1 - v)));
+    default: return g * (v !== v ? v : v > 0 && v <= (kind === 'relu6' ? 6 : Infinity) ? 1 : 0);
+  }
+}
 
 function cpuKernel(kind: Kind): KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -41,12 +57,11 @@ function cpuKernel(kind: Kind): KernelFunc {
       return b.makeTensorInfo(inputs.x!.shape, 'float32', out);
     }
     const out = new Float32Array(x.length);
-    if (kind === 'clip') {
-      const lo = attrs!.clipValueMin as number, hi = attrs!.clipValueMax as number;
-      for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v >= lo && v <= hi ? dy[i]! : 0; }
-    } else {
+    if (kind === 'relu' || kind === 'relu6') {
       const hi = kind === 'relu6' ? 6 : Infinity;
       for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = dy[i]! * (v !== v ? v : v > 0 && v <= hi ? 1 : 0); }
+    } else {
+      for (let i = 0; i < x.length; i++) out[i] = gradValue(kind, dy[i]!, x[i]!, attrs);
     }
     return b.makeTensorInfo(inputs.x!.shape, 'float32', out);
   };
@@ -54,9 +69,17 @@ function cpuKernel(kind: Kind): KernelFunc {
 
 /** The gradient of `n` values at addresses dy and x into y, split over the kernel threads. */
 function gradOnThreads(kind: Kind, dy: number, x: number, n: number, y: number, attrs: NamedAttrMap | undefined): void {
-  const lo = kind === 'clip' ? (attrs!.clipValueMin as number) : 0, hi = kind === 'relu6' ? 6 : kind === 'clip' ? (attrs!.clipValueMax as number) : Infinity;
-  elementwiseOnThreads(simd(), n, (o, len) =>
-    kind === 'clip' ? { fn: 'clipGrad', args: [dy + o, x + o, len, lo, hi, y + o] } : { fn: 'reluGrad', args: [dy + o, x + o, len, hi, y + o] });
+  elementwiseOnThreads(simd(), n, (o, len) => gradJob(kind, dy + o, x + o, len, y + o, attrs));
+}
+
+/** The SIMD kernel call computing the gradient of n values at addresses dy and x into y. */
+function gradJob(kind: Kind, dy: number, x: number, n: number, y: number, attrs: NamedAttrMap | undefined): SimdJob {
+  switch (kind) {
+    case 'clip': return { fn: 'clipGrad', args: [dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y] };
+    case 'leaky': return { fn: 'leakyReluGrad', args: [dy, x, n, attrs!.alpha as number, y] };
+    case 'tanh': case 'sigmoid': return { fn: 'outputGrad', args: [dy, x, n, kind === 'tanh' ? 0 : 1, y] };
+    default: return { fn: 'reluGrad', args: [dy, x, n, kind === 'relu6' ? 6 : Infinity, y] };
+  }
 }
 
 function wasmKernel(kind: Kind): KernelFunc {
@@ -69,8 +92,10 @@ function wasmKernel(kind: Kind): KernelFunc {
     if (memoryBoundOnThreads(b, n)) {
       simd().reset();
       gradOnThreads(kind, dy, x, n, y, attrs);
-    } else if (kind === 'clip') heap.clipGrad(dy, x, n, attrs!.clipValueMin as number, attrs!.clipValueMax as number, y);
-    else heap.reluGrad(dy, x, n, kind === 'relu6' ? 6 : Infinity, y);
+    } else {
+      const job = gradJob(kind, dy, x, n, y, attrs);
+      (heap[job.fn] as (...a: number[]) => void)(...job.args);
+    }
     return out;
   };
 }
@@ -103,10 +128,11 @@ function fusedHere(...ts: Tensor[]): boolean {
   return (b === 'cpu' || (b === 'wasm' && heapOf(tf.backend() as BackendWasm) != null)) && ts.every((t) => t.dtype === 'float32');
 }
 
-function fusedConfig(kernelName: 'Relu' | 'Relu6' | 'ClipByValue', kernel: string): GradConfig {
+/** A one-kernel gradient for `kernelName`, from its input x (or, `fromOutput`, its output y, handed to the kernel as x). */
+function fusedConfig(kernelName: 'Relu' | 'Relu6' | 'ClipByValue' | 'LeakyRelu' | 'Tanh' | 'Sigmoid', kernel: string, fromOutput = false): GradConfig {
   return {
     kernelName,
-    inputsToSave: ['x'],
+    ...(fromOutput ? { outputsToSave: [true] } : { inputsToSave: ['x'] }),
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as Tensor[];
       if (!fusedHere(dy as Tensor, x!)) return stockGrads!.get(kernelName)!.gradFunc(dy, saved, attrs);
@@ -134,12 +160,12 @@ const meanConfig: GradConfig = {
 };
 
 /**
- * Registers the fused gradient kernels and routes the Relu, Relu6, ClipByValue and Mean gradients through them.
+ * Registers the fused gradient kernels and routes the Relu, Relu6, ClipByValue, LeakyRelu, Tanh, Sigmoid and Mean gradients through them.
  * Idempotent; registers again if something re-registered the stock gradients since (tfjs-core's
  * register_all_gradients module does, when imported).
  */
 export function registerFusedGradients(): void {
-  for (const [name, kind] of [[RELU_GRAD, 'relu'], [RELU6_GRAD, 'relu6'], [CLIP_GRAD, 'clip']] as const) {
+  for (const [name, kind] of [[RELU_GRAD, 'relu'], [RELU6_GRAD, 'relu6'], [CLIP_GRAD, 'clip'], [LEAKY_RELU_GRAD, 'leaky'], [TANH_GRAD, 'tanh'], [SIGMOID_GRAD, 'sigmoid']] as const) {
     if (!tf.getKernel(name, 'cpu')) tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: cpuKernel(kind) });
     if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: wasmKernel(kind) });
   }
@@ -148,6 +174,9 @@ export function registerFusedGradients(): void {
     ours.set('Relu', fusedConfig('Relu', RELU_GRAD));
     ours.set('Relu6', fusedConfig('Relu6', RELU6_GRAD));
     ours.set('ClipByValue', fusedConfig('ClipByValue', CLIP_GRAD));
+    ours.set('LeakyRelu', fusedConfig('LeakyRelu', LEAKY_RELU_GRAD));
+    ours.set('Tanh', fusedConfig('Tanh', TANH_GRAD, true));
+    ours.set('Sigmoid', fusedConfig('Sigmoid', SIGMOID_GRAD, true));
     ours.set('Mean', meanConfig);
   }
   for (const [name, cfg] of ours) {
@@ -159,7 +188,7 @@ export function registerFusedGradients(): void {
   }
 }
 
-/** Puts the stock Relu, Relu6, ClipByValue and Mean gradients back. */
+/** Puts the stock gradients back. */
 export function unregisterFusedGradients(): void {
   if (!stockGrads) return;
   for (const [name, cfg] of stockGrads) {

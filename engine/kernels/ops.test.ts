@@ -153,8 +153,9 @@ for (const backend of ['cpu', 'wasm']) {
     await same(backend, 'mean [1,2] of [4,64,64,6]', () => tf.mean(x([4, 64, 64, 6], 13)(), [1, 2]));
   });
 
-  test(`fused Relu and ClipByValue gradients match stock (${backend})`, async () => {
-    for (const [shape, seed] of [[[3, 5, 7], 1], [[1001], 2], [[2, 4, 4, 3], 3], [[2, 128, 65, 9], 4]] as [number[], number][]) {
+  test(`fused Relu, ClipByValue, LeakyRelu, Tanh and Sigmoid gradients match stock (${backend})`, async () => {
+    // (The last two are large enough for SIMD on cpu, the last for wasm's threads.)
+    for (const [shape, seed] of [[[3, 5, 7], 1], [[1001], 2], [[2, 4, 4, 3], 3], [[2, 128, 65, 9], 4], [[4, 128, 65, 17], 5]] as [number[], number][]) {
       const n = shape.reduce((p, q) => p * q, 1);
       const x = () => tf.tensor(rand(n, seed), shape);
       const r = () => tf.tensor(rand(n, seed + 1), shape);
@@ -162,9 +163,34 @@ for (const backend of ['cpu', 'wasm']) {
       await same(backend, `clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -0.5, 0.7), r())))(x()));
       await same(backend, `relu6 grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(tf.mul(t, 8)), r())))(x()));
       await same(backend, `relu6 as relu + clip grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(tf.mul(t, 8)), 0, 6), r())))(x()));
+      await same(backend, `leaky relu ${shape}`, () => tf.leakyRelu(x(), 0.3));
+      await same(backend, `leaky relu grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(t, 0.3), r())))(x()));
+      await same(backend, `tanh ${shape}`, () => tf.tanh(tf.mul(x(), 4)));
+      await same(backend, `tanh grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.mul(t, 4)), r())))(x()));
+      await same(backend, `sigmoid grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.sigmoid(tf.mul(t, 4)), r())))(x()));
     }
   });
 }
+
+// wasm's tanh is a rational approximation (kernels.as tanhApprox): within 5e-7 of the exact value
+// everywhere, on one thread (small tensors) and on the threads, NaN kept, +-Infinity to +-1.
+test('tanh on wasm is within 5e-7 of Math.tanh', async () => {
+  registerFastKernels();
+  await useBackend('wasm');
+  for (const n of [4099, 1 << 20]) {
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = -12 + (24 * i) / (n - 1);
+    v.set([0, -0, 1e-30, -3e-4, 4e-4, 0.5, Infinity, -Infinity], 0);
+    v[8] = NaN;
+    const y = tf.tidy(() => tf.tanh(tf.tensor1d(v)).dataSync());
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 8) { assert.ok(Number.isNaN(y[i]), 'NaN stays NaN'); continue; }
+      worst = Math.max(worst, Math.abs(y[i]! - Math.tanh(v[i]!)));
+    }
+    assert.ok(worst < 5e-7, `${n} values: max error ${worst}`);
+  }
+});
 
 // A relu convolution's gradient on wasm masks dy and sums it for the bias in one kernel: the same
 // bits as the relu gradient followed by Sum, on one thread (below 2^19 values) and split over the

@@ -255,6 +255,39 @@ export function registerWasmKernels(): void {
     });
   }
 
+  // LeakyRelu over large tensors where the heap is shared: one SIMD select, on the threads.
+  overrideKernel(B, 'LeakyRelu', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const n = util.sizeFromShape(x!.shape);
+    if (x!.dtype !== 'float32' || !memoryBoundOnThreads(backend, n)) return useStock(stock, args, 'LeakyRelu');
+    const out = backend.makeOutput(x!.shape, 'float32');
+    const px = addrOf(backend, x!), py = addrOf(backend, out), alpha = args.attrs!.alpha as number;
+    simd().reset();
+    elementwiseOnThreads(simd(), n, (o, len) => ({ fn: 'leakyRelu', args: [px + o, len, alpha, py + o] }));
+    return out;
+  });
+
+  // Tanh (a classic LeNet-5's activation): the stock kernel calls tanhf per value on one thread, 19 ns
+  // a value; here Eigen's rational approximation in SIMD (a few ulps; tanhApprox in kernels.as), on
+  // the threads for large tensors.
+  overrideKernel(B, 'Tanh', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const n = util.sizeFromShape(x!.shape);
+    const heap = heapOf(backend);
+    if (x!.dtype !== 'float32' || !heap || n < TANH_MIN) return useStock(stock, args, 'Tanh');
+    const out = backend.makeOutput(x!.shape, 'float32');
+    const px = addrOf(backend, x!), py = addrOf(backend, out);
+    if (memoryBoundOnThreads(backend, n)) {
+      simd().reset();
+      elementwiseOnThreads(simd(), n, (o, len) => ({ fn: 'tanhApprox', args: [px + o, len, py + o] }));
+    } else {
+      heap.tanhApprox(px, n, py);
+    }
+    return out;
+  });
+
   // Max pooling of large tensors where the heap is shared: one image per task on the threads.
   overrideKernel(B, 'MaxPool', (args, stock) => {
     const { x } = args.inputs;
@@ -436,6 +469,8 @@ export function registerWasmKernels(): void {
 
 const ACT: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
 /** binaryEq's op codes. */
+/** From this many values the SIMD tanh: smaller tensors (a single image's dense layer) keep the stock kernel. */
+const TANH_MIN = 1024;
 const BINARY_CODE: Record<'add' | 'sub' | 'mul' | 'div', number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /**

@@ -2018,6 +2018,105 @@ export function clipGrad(dy: usize, x: usize, n: i32, lo: f32, hi: f32, y: usize
   }
 }
 
+/** LeakyRelu: y = x < 0 ? alpha * x : x (NaN stays NaN), as the stock kernels. */
+export function leakyRelu(x: usize, n: i32, alpha: f32, y: usize): void {
+  const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    v128.store(y + o, v128.bitselect(f32x4.mul(v, va), v, f32x4.lt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v < 0 ? alpha * v : v);
+  }
+}
+
+/** LeakyRelu's gradient as the stock one selects it: dy where x > 0, else dy * alpha (x = 0 and NaN included). */
+export function leakyReluGrad(dy: usize, x: usize, n: i32, alpha: f32, y: usize): void {
+  const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const g = v128.load(dy + o);
+    v128.store(y + o, v128.bitselect(g, f32x4.mul(g, va), f32x4.gt(v128.load(x + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const g = load<f32>(dy + o);
+    store<f32>(y + o, load<f32>(x + o) > 0 ? g : g * alpha);
+  }
+}
+
+/**
+ * tanh(x) by Eigen's rational approximation (generic_fast_tanh_float: odd degree-13 numerator,
+ * even degree-6 denominator, inputs clamped to +-7.905, |x| < 0.0004 returned as is): within a few
+ * float32 ulps of the exact value, NaN stays NaN. The stock wasm kernel calls libc's tanhf per
+ * value, on one thread.
+ */
+export function tanhApprox(x: usize, n: i32, y: usize): void {
+  const c = f32x4.splat(7.90531110763549805), nc = f32x4.splat(-7.90531110763549805), tiny = f32x4.splat(0.0004);
+  const a1 = f32x4.splat(4.89352455891786e-03), a3 = f32x4.splat(6.37261928875436e-04), a5 = f32x4.splat(1.48572235717979e-05);
+  const a7 = f32x4.splat(5.12229709037114e-08), a9 = f32x4.splat(-8.60467152213735e-11), a11 = f32x4.splat(2.00018790482477e-13);
+  const a13 = f32x4.splat(-2.76076847742355e-16);
+  const b0 = f32x4.splat(4.89352518554385e-03), b2 = f32x4.splat(2.26843463243900e-03), b4 = f32x4.splat(1.18534705686654e-04);
+  const b6 = f32x4.splat(1.19825839466702e-06);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const raw = v128.load(x + o);
+    const v = f32x4.max(f32x4.min(raw, c), nc);
+    const v2 = f32x4.mul(v, v);
+    let p = f32x4.add(f32x4.mul(v2, a13), a11);
+    p = f32x4.add(f32x4.mul(v2, p), a9);
+    p = f32x4.add(f32x4.mul(v2, p), a7);
+    p = f32x4.add(f32x4.mul(v2, p), a5);
+    p = f32x4.add(f32x4.mul(v2, p), a3);
+    p = f32x4.add(f32x4.mul(v2, p), a1);
+    p = f32x4.mul(v, p);
+    let q = f32x4.add(f32x4.mul(v2, b6), b4);
+    q = f32x4.add(f32x4.mul(v2, q), b2);
+    q = f32x4.add(f32x4.mul(v2, q), b0);
+    v128.store(y + o, v128.bitselect(raw, f32x4.div(p, q), f32x4.lt(f32x4.abs(raw), tiny)));
+  }
+  for (; i < n; i++) {
+    const raw = load<f32>(x + <usize>i * 4);
+    const v = max(min(raw, <f32>7.90531110763549805), <f32>-7.90531110763549805);
+    const v2 = v * v;
+    let p: f32 = v2 * <f32>-2.76076847742355e-16 + <f32>2.00018790482477e-13;
+    p = v2 * p + <f32>-8.60467152213735e-11;
+    p = v2 * p + <f32>5.12229709037114e-08;
+    p = v2 * p + <f32>1.48572235717979e-05;
+    p = v2 * p + <f32>6.37261928875436e-04;
+    p = v2 * p + <f32>4.89352455891786e-03;
+    p = v * p;
+    let q: f32 = v2 * <f32>1.19825839466702e-06 + <f32>1.18534705686654e-04;
+    q = v2 * q + <f32>2.26843463243900e-03;
+    q = v2 * q + <f32>4.89352518554385e-03;
+    store<f32>(y + <usize>i * 4, abs(raw) < <f32>0.0004 ? raw : p / q);
+  }
+}
+
+/** Gradients from the output y: kind 0 tanh, dy * (1 - y * y); 1 sigmoid, dy * (y * (1 - y)) (the stock gradients' float32 ops, in their order). */
+export function outputGrad(dy: usize, yv: usize, n: i32, kind: i32, out: usize): void {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(yv + o);
+    const s = kind == 0 ? f32x4.sub(one, f32x4.mul(v, v)) : f32x4.mul(v, f32x4.sub(one, v));
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), s));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(yv + o);
+    const s: f32 = kind == 0 ? 1 - v * v : v * (1 - v);
+    store<f32>(out + o, load<f32>(dy + o) * s);
+  }
+}
+
 /**
  * dx for average pooling whose windows tile the image (stride = window, no padding: Keras's
  * AveragePooling2D by default) for images [n0, n1): every input of a window gets its dy times mult

@@ -25,6 +25,10 @@ export interface SimdExports {
   sqDevRowsInto(x: number, r0: number, r1: number, cols: number, mean: number, acc: number): void;
   bnGradRowsInto(dy: number, x: number, r0: number, r1: number, cols: number, mean: number, acc: number): void;
   bnGradApply(dy: number, x: number, rows: number, cols: number, mean: number, a: number, b: number, k: number, dx: number): void;
+  leakyRelu(x: number, n: number, alpha: number, y: number): void;
+  leakyReluGrad(dy: number, x: number, n: number, alpha: number, y: number): void;
+  tanhApprox(x: number, n: number, y: number): void;
+  outputGrad(dy: number, y: number, n: number, kind: number, out: number): void;
   avgPoolGradTiled(dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, mult: number, n0: number, n1: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, n0: number, n1: number): void;
   sumLeading(x: number, rows: number, cols: number, out: number, acc: number): void;
@@ -65,7 +69,7 @@ export interface SimdExports {
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
