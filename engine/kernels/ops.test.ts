@@ -172,6 +172,29 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+// Max and Min (global max pooling among them) and their gradients in one kernel each: over
+// contiguous axes, with ties (every tied value gets dy), keepDims, 7 channels (past a multiple of 4),
+// one thread and a threaded size; other axes keep the stock kernels.
+for (const backend of ['cpu', 'wasm']) {
+  test(`Max and Min and their gradients match stock (${backend})`, async () => {
+    const cases: [number[], number[], boolean, number][] = [[[2, 5, 7, 3], [1, 2], false, 51], [[2, 5, 7, 3], [0], false, 52], [[2, 5, 7, 3], [3], true, 53],
+      [[2, 5, 7, 3], [1], false, 54], [[2, 5, 7, 3], [0, 1, 2, 3], false, 55], [[2, 5, 7, 3], [0, 2], false, 56], [[4, 64, 64, 40], [1, 2], false, 57],
+      [[3, 100, 100, 7], [1, 2], true, 58], [[3, 100, 100, 7], [0, 1], false, 59]];
+    for (const [shape, axes, keepDims, seed] of cases) {
+      const n = shape.reduce((p, q) => p * q, 1);
+      // Quantised values: ties within a reduction.
+      const x = () => tf.tensor(rand(n, seed).map((v) => Math.round(v * 8) / 8), shape);
+      for (const op of ['max', 'min'] as const) {
+        await same(backend, `${op} over ${axes} of ${shape}`, () => tf[op](x(), axes, keepDims));
+        await same(backend, `${op} grad over ${axes} of ${shape}`, () => tf.grad((t: tf.Tensor) => {
+          const y = tf[op](t, axes, keepDims);
+          return tf.sum(tf.mul(y, tf.tensor(rand(y.size, seed + 1), y.shape)));
+        })(x()));
+      }
+    }
+  });
+}
+
 // wasm's tanh is a rational approximation (kernels.as tanhApprox): within 5e-7 of the exact value
 // everywhere, on one thread (small tensors) and on the threads, NaN kept, +-Infinity to +-1.
 test('tanh on wasm is within 5e-7 of Math.tanh', async () => {

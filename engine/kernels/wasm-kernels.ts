@@ -349,6 +349,33 @@ export function registerWasmKernels(): void {
     return out;
   });
 
+  // Max and Min over contiguous axes (global max pooling: [N, H, W, C] → [N, C]): the stock kernels
+  // transpose the reduced axes innermost first (8.7 ms for a 32x32x64 batch of 32); here one SIMD
+  // pass, on the threads for large tensors.
+  for (const [name, isMax] of [['Max', 1], ['Min', 0]] as const) {
+    overrideKernel(B, name, (args, stock) => {
+      const { x } = args.inputs;
+      const backend = args.backend as BackendWasm;
+      const attrs = args.attrs!;
+      const heap = heapOf(backend);
+      const n = util.sizeFromShape(x!.shape);
+      if (!heap || x!.dtype !== 'float32' || n < 65536) return useStock(stock, args, name);
+      const axes = normalizeAxes((attrs.reductionIndices ?? attrs.axis) as number | number[], x!.shape.length);
+      const blocks = reductionBlocks(x!.shape, axes);
+      if (!blocks || blocks.rows === 0) return useStock(stock, args, name);
+      const { outer, rows, cols, outShape } = blocks;
+      const out = backend.makeOutput(attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
+      const px = addrOf(backend, x!), po = addrOf(backend, out);
+      if (memoryBoundOnThreads(backend, n)) {
+        simd().reset();
+        parallelRange(simd(), outer, 1, (a0, a1) => ({ fn: 'extremum', args: [px, rows, cols, po, isMax, a0, a1] }));
+      } else {
+        heap.extremum(px, rows, cols, po, isMax, 0, outer);
+      }
+      return out;
+    });
+  }
+
   // Tensors are immutable in TF.js, so an identity can share the data (as the cpu backend does).
   const share = (backend: BackendWasm, x: TensorInfo): TensorInfo => {
     backend.incRef(x.dataId);

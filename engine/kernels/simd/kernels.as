@@ -2118,6 +2118,58 @@ export function outputGrad(dy: usize, yv: usize, n: i32, kind: i32, out: usize):
 }
 
 /**
+ * y[a, b] = the max (isMax 1) or min of x[a, r, b] over r < R, for a in [a0, a1), as the stock wasm
+ * kernels compare: a value replaces the running one only when strictly greater (less), so NaN never
+ * does (pmax / pmin).
+ */
+export function extremum(x: usize, R: i32, B: i32, y: usize, isMax: i32, a0: i32, a1: i32): void {
+  for (let a = a0; a < a1; a++) {
+    const xb = x + <usize>(a * R) * <usize>B * 4, yb = y + <usize>(a * B) * 4;
+    let j = 0;
+    for (; j + 4 <= B; j += 4) {
+      const q = <usize>j * 4;
+      let m = v128.load(xb + q);
+      for (let r = 1; r < R; r++) {
+        const v = v128.load(xb + <usize>r * <usize>B * 4 + q);
+        m = isMax ? f32x4.pmax(m, v) : f32x4.pmin(m, v);
+      }
+      v128.store(yb + q, m);
+    }
+    for (; j < B; j++) {
+      const q = <usize>j * 4;
+      let m = load<f32>(xb + q);
+      for (let r = 1; r < R; r++) {
+        const v = load<f32>(xb + <usize>r * <usize>B * 4 + q);
+        if (isMax ? v > m : v < m) m = v;
+      }
+      store<f32>(yb + q, m);
+    }
+  }
+}
+
+/**
+ * The gradient of a max (or min) over the middle axis of x[A, R, B] for a in [a0, a1): dx = dy[a, b]
+ * where x[a, r, b] equals the extremum y[a, b] (every tie gets it, NaN never matches), else 0.
+ */
+export function extremumGrad(x: usize, y: usize, dy: usize, R: i32, B: i32, dx: usize, a0: i32, a1: i32): void {
+  for (let a = a0; a < a1; a++) {
+    const yb = y + <usize>(a * B) * 4, gb = dy + <usize>(a * B) * 4;
+    for (let r = 0; r < R; r++) {
+      const o = <usize>(a * R + r) * <usize>B * 4;
+      let j = 0;
+      for (; j + 4 <= B; j += 4) {
+        const q = <usize>j * 4;
+        v128.store(dx + o + q, v128.and(v128.load(gb + q), f32x4.eq(v128.load(x + o + q), v128.load(yb + q))));
+      }
+      for (; j < B; j++) {
+        const q = <usize>j * 4;
+        store<f32>(dx + o + q, load<f32>(x + o + q) == load<f32>(yb + q) ? load<f32>(gb + q) : 0);
+      }
+    }
+  }
+}
+
+/**
  * dx for average pooling whose windows tile the image (stride = window, no padding: Keras's
  * AveragePooling2D by default) for images [n0, n1): every input of a window gets its dy times mult
  * (1 / window size); rows and columns past the last window get 0.
