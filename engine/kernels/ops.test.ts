@@ -40,6 +40,17 @@ for (const backend of ['cpu', 'wasm']) {
       await same(backend, `large max pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'max', pad, dil, st));
       await same(backend, `large avg pool ${shape} ${f}/${st} ${pad} d${dil}`, () => tf.pool(x(), [f, f], 'avg', pad, dil, st));
     }
+    // Large max-pool gradients of any window (SIMD): 3x3 stride 2 'same', 4x4 stride 4, a dilated
+    // window, 10 and 19 channels (past a multiple of 4), ties, and NaN and -Infinity (never a maximum).
+    for (const [shape, f, st, pad, dil, seed] of [[[2, 33, 35, 10], 3, 2, 'same', 1, 81], [[3, 40, 41, 8], 4, 4, 'valid', 1, 82], [[2, 30, 30, 19], 2, 1, 'valid', 2, 83]] as [number[], number, number, 'same' | 'valid', number, number][]) {
+      const n = shape.reduce((p, q) => p * q, 1);
+      const v = rand(n, seed).map((e, i) => (i % 97 === 5 ? NaN : i % 89 === 3 ? -Infinity : Math.round(e * 4) / 4));
+      const g = () => tf.grad((t: tf.Tensor) => {
+        const y = tf.pool(t as tf.Tensor4D, [f, f], 'max', pad, dil, st);
+        return tf.sum(tf.mul(y, tf.tensor(rand(y.size, seed + 1), y.shape)));
+      })(tf.tensor4d(v, shape as [number, number, number, number]));
+      await same(backend, `large max grad ${shape} ${f}/${st} ${pad} d${dil}`, g);
+    }
     // AvgPoolGrad where the windows tile the image (2x2 and 3x2 'valid', odd sizes leaving rows and
     // columns out, channels past a multiple of 4; the last one large enough for the threads).
     for (const [s, shape, f] of [[41, [2, 9, 7, 5], [2, 2]], [42, [3, 10, 9, 8], [3, 2]], [43, [2, 64, 64, 64], [2, 2]]] as [number, number[], [number, number]][]) {

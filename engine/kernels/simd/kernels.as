@@ -2200,6 +2200,77 @@ export function avgPoolGradTiled(dy: usize, dx: usize, H: i32, W: i32, C: i32, O
 }
 
 /**
+ * dx for max pooling of any window, stride, padding and dilation (geometry at g, as pool2d's) for
+ * images [n0, n1): each dy goes to the first maximum of its window in row-major order, as the stock
+ * kernel picks (a value wins only when greater than every earlier one, starting from -Infinity: NaN
+ * never does, and a window of -Infinity and NaN gives no gradient). Four channels at a time: the
+ * winning tap per lane is found first, then each tap adds dy where it won. Each image is zeroed here.
+ */
+export function maxPoolGradAny(x: usize, dy: usize, dx: usize, g: usize, n0: i32, n1: i32): void {
+  const H = load<i32>(g, G_H), W = load<i32>(g, G_W), C = load<i32>(g, G_C), KH = load<i32>(g, G_KH), KW = load<i32>(g, G_KW);
+  const sh = load<i32>(g, G_SH), sw = load<i32>(g, G_SW), dh = load<i32>(g, G_DH), dw = load<i32>(g, G_DW);
+  const pt = load<i32>(g, G_PT), pl = load<i32>(g, G_PL), OH = load<i32>(g, G_OH), OW = load<i32>(g, G_OW);
+  const cb = <usize>C * 4, rowB = <usize>W * cb;
+  const ninf = f32x4.splat(-Infinity), none = i32x4.splat(-1), zero = f32x4.splat(0);
+  for (let n = n0; n < n1; n++) {
+    const img = <usize>n * <usize>H * rowB;
+    memory.fill(dx + img, 0, <usize>H * rowB);
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = oy * sh - pt;
+      // Taps inside the image: rows y0 + ky*dh with 0 <= row < H.
+      let ky0 = 0;
+      while (ky0 < KH && y0 + ky0 * dh < 0) ky0++;
+      let ky1 = KH;
+      while (ky1 > ky0 && y0 + (ky1 - 1) * dh >= H) ky1--;
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = ox * sw - pl;
+        let kx0 = 0;
+        while (kx0 < KW && x0 + kx0 * dw < 0) kx0++;
+        let kx1 = KW;
+        while (kx1 > kx0 && x0 + (kx1 - 1) * dw >= W) kx1--;
+        const o = dy + <usize>((n * OH + oy) * OW + ox) * cb;
+        let c: usize = 0;
+        for (; c + 16 <= cb; c += 16) {
+          let best = ninf, idx = none;
+          for (let ky = ky0; ky < ky1; ky++) {
+            const row = x + img + <usize>(y0 + ky * dh) * rowB + c;
+            for (let kx = kx0; kx < kx1; kx++) {
+              const v = v128.load(row + <usize>(x0 + kx * dw) * cb);
+              const m = f32x4.gt(v, best);
+              best = v128.bitselect(v, best, m);
+              idx = v128.bitselect(i32x4.splat(ky * KW + kx), idx, m);
+            }
+          }
+          const gv = v128.load(o + c);
+          for (let ky = ky0; ky < ky1; ky++) {
+            const row = dx + img + <usize>(y0 + ky * dh) * rowB + c;
+            for (let kx = kx0; kx < kx1; kx++) {
+              const m = i32x4.eq(idx, i32x4.splat(ky * KW + kx));
+              if (v128.any_true(m)) {
+                const q = row + <usize>(x0 + kx * dw) * cb;
+                v128.store(q, f32x4.add(v128.load(q), v128.bitselect(gv, zero, m)));
+              }
+            }
+          }
+        }
+        for (; c < cb; c += 4) {
+          let best: f32 = -Infinity;
+          let at: usize = 0;
+          for (let ky = ky0; ky < ky1; ky++) {
+            for (let kx = kx0; kx < kx1; kx++) {
+              const q = img + <usize>(y0 + ky * dh) * rowB + <usize>(x0 + kx * dw) * cb + c;
+              const v = load<f32>(x + q);
+              if (v > best) { best = v; at = q + 1; }
+            }
+          }
+          if (at != 0) store<f32>(dx + at - 1, load<f32>(dx + at - 1) + load<f32>(o + c));
+        }
+      }
+    }
+  }
+}
+
+/**
  * Max (isMax 1) or average pooling forward of x[N,H,W,C] for images [n0, n1) (geometry as for
  * convolutions, G_*): max takes the first maximum the stock kernel would (NaN never wins: pmax),
  * average divides by the number of window taps inside the image.
