@@ -53,6 +53,37 @@ function cnn(inputShape: number[], stages: Stage[], classes: number) {
   };
 }
 
+/** LeNet-5 as LeCun built it: tanh activations and average pooling (28×28×1, 'same' first convolution). */
+async function lenet5Classic(): Promise<tfl.LayersModel> {
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'tanh' }));
+  m.add(tfl.layers.averagePooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'tanh' }));
+  m.add(tfl.layers.averagePooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.flatten({}));
+  m.add(tfl.layers.dense({ units: 120, activation: 'tanh' }));
+  m.add(tfl.layers.dense({ units: 84, activation: 'tanh' }));
+  m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+  return m;
+}
+
+/** LeakyReLU layers, overlapping 3×3 stride-2 max pooling and global max pooling on 48×48×3. */
+async function leakyGlobalMax(): Promise<tfl.LayersModel> {
+  const m = tfl.sequential();
+  const conv = (filters: number, first = false) => {
+    m.add(tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', ...(first ? { inputShape: [48, 48, 3] } : {}) }));
+    m.add(tfl.layers.leakyReLU({ alpha: 0.1 }));
+  };
+  conv(32, true);
+  m.add(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+  conv(64);
+  m.add(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+  conv(128);
+  m.add(tfl.layers.globalMaxPooling2d({}));
+  m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+  return m;
+}
+
 /** MobileNetV2 as bundled (blocks 0–10, to block_10_project_BN) at 224×224, averaged over space. */
 async function mobilenetFeatures(): Promise<tfl.LayersModel> {
   const backbone = await loadMobileNet(224);
@@ -87,6 +118,11 @@ export const BENCH_MODEL_SPECS: BenchModelSpec[] = [
     inputShape: [32, 32, 3], classes: 10, batchSize: 32, train: true,
     build: cnn([32, 32, 3], [{ filters: 32, kernel: 3, batchNorm: true }, { filters: 32, kernel: 3, batchNorm: true }, 'pool', { dropout: 0.25 },
       { filters: 64, kernel: 3, batchNorm: true }, { filters: 64, kernel: 3, batchNorm: true }, 'pool', { dropout: 0.25 }, 'flatten', { dense: 512 }, { dropout: 0.5 }], 10),
+  },
+  { id: 'lenet5-classic', description: 'LeNet-5 with tanh and average pooling, 28×28×1', extra: true, inputShape: [28, 28, 1], classes: 10, batchSize: 64, train: true, build: lenet5Classic },
+  {
+    id: 'cnn-leaky-gmp-48', description: 'LeakyReLU, 3×3 stride-2 max pooling, global max pooling: conv32-pool-conv64-pool-conv128-gmp, 48×48×3', extra: true,
+    inputShape: [48, 48, 3], classes: 10, batchSize: 32, train: true, build: leakyGlobalMax,
   },
   {
     id: 'cnn-valid-48', description: "VGG-like on 48×48×3 with 'valid' 3×3 convolutions: conv32-conv32-pool-conv64-conv64-pool-gap-dense128", extra: true,

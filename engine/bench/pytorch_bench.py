@@ -85,6 +85,18 @@ def build(model):
         bn = dict(batch_norm=True)
         return cnn((3, 32, 32), [conv(32, 3, **bn), conv(32, 3, **bn), 'pool', {'dropout': 0.25}, conv(64, 3, **bn), conv(64, 3, **bn), 'pool', {'dropout': 0.25},
                                  'flatten', {'dense': 512}, {'dropout': 0.5}], 10), (3, 32, 32), 10
+    if model == 'lenet5-classic':
+        net = nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
+            nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
+        return net, (1, 28, 28), 10
+    if model == 'cnn-leaky-gmp-48':
+        def block(i, o):
+            return [nn.Conv2d(i, o, 3, padding=1), nn.LeakyReLU(0.1)]
+        net = nn.Sequential(*block(3, 32), nn.MaxPool2d(3, 2, 1), *block(32, 64), nn.MaxPool2d(3, 2, 1), *block(64, 128),
+                            nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(128, 10))
+        return net, (3, 48, 48), 10
     if model == 'residual-cnn':
         return Residual(3, 10), (3, 32, 32), 10
     if model == 'mobilenet-v2':
