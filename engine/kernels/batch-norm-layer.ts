@@ -6,7 +6,7 @@
 // whose gradient is one more op; the moving mean and variance are updated as tfjs-layers does.
 // Inference, and any other configuration, keeps tfjs-layers' own code.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
+import { layerCallPatch, singleInput } from './layer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
@@ -27,13 +27,6 @@ interface BatchNormLayer {
   movingMean: LayerVariable;
   movingVariance: LayerVariable;
 }
-type Call = (this: BatchNormLayer, inputs: Tensor | Tensor[], kwargs: Record<string, unknown>) => Tensor | Tensor[];
-let original: Call | null = null;
-
-function batchNormLayerPrototype(): { call: Call } | null {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization'] as unknown as [{ prototype: { call: Call } }] | undefined;
-  return entry?.[0]?.prototype ?? null;
-}
 
 /** Whether this call can take the one-op path: training, the last axis, scale and center, float32 on cpu or on wasm with its tensors in the kernels' memory. */
 function takesFusedPath(layer: BatchNormLayer, x: Tensor, training: boolean): boolean {
@@ -51,29 +44,22 @@ function movingAverage(variable: LayerVariable, value: Tensor, momentum: number)
   });
 }
 
+const patch = layerCallPatch('BatchNormalization', (stock) => function (this: BatchNormLayer, inputs, kwargs) {
+  const x = singleInput(inputs);
+  if (!x || !takesFusedPath(this, x, kwargs?.['training'] === true)) return stock.call(this, inputs, kwargs);
+  return tf.tidy(() => {
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma: this.gamma!.read(), beta: this.beta!.read() },
+      { epsilon: this.epsilon } as unknown as NamedAttrMap) as Tensor[];
+    movingAverage(this.movingMean, mean!, this.momentum);
+    movingAverage(this.movingVariance, variance!, this.momentum);
+    return y!;
+  });
+});
+
 /** Routes training BatchNormalization layers through the one op (on), or puts tfjs-layers' code back (off). */
 export function patchBatchNormLayer(on: boolean): void {
-  const proto = batchNormLayerPrototype();
-  if (!proto) return;
-  if (on && !original) {
-    registerBatchNormTrain();
-    const stock = proto.call;
-    original = stock;
-    proto.call = function (this: BatchNormLayer, inputs, kwargs) {
-      const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
-      if (!x || !takesFusedPath(this, x, kwargs?.['training'] === true)) return stock.call(this, inputs, kwargs);
-      return tf.tidy(() => {
-        const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma: this.gamma!.read(), beta: this.beta!.read() },
-          { epsilon: this.epsilon } as unknown as NamedAttrMap) as Tensor[];
-        movingAverage(this.movingMean, mean!, this.momentum);
-        movingAverage(this.movingVariance, variance!, this.momentum);
-        return y!;
-      });
-    };
-  } else if (!on && original) {
-    proto.call = original;
-    original = null;
-  }
+  if (on) registerBatchNormTrain();
+  patch(on);
 }
 
 const cpuValues = (backend: MathBackendCPU, t: TensorInfo): Float32Array => backend.data.get(t.dataId)!.values as Float32Array;

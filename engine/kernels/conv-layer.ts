@@ -10,7 +10,7 @@
 // op of its own after it: tfjs-core's fused conv2d computes every gradient of its custom gradient, a
 // first layer's input gradient included (3x3x3->32 on 32x32, batch 32: 5-6 ms of a 170 ms step).
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
+import { layerCallPatch, singleInput } from './layer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOf } from './wasm-heap';
@@ -28,13 +28,7 @@ interface ConvLayer {
   kernel: { read(): Tensor };
   bias: { read(): Tensor } | null;
 }
-type Call = (this: ConvLayer, inputs: Tensor | Tensor[], kwargs: unknown) => Tensor | Tensor[];
-let original: Call | null = null;
 
-function conv2dLayerPrototype(): { call: Call } | null {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'] as unknown as [{ prototype: { call: Call } }] | undefined;
-  return entry?.[0]?.prototype ?? null;
-}
 
 /** Whether this layer call can take the one-op path: training, 2-D NHWC, undilated, float32 on cpu or wasm. */
 function takesFusedPath(layer: ConvLayer, x: Tensor): boolean {
@@ -46,29 +40,22 @@ function takesFusedPath(layer: ConvLayer, x: Tensor): boolean {
   return (b === 'cpu' || (b === 'wasm' && heapOf(tf.backend() as BackendWasm) != null)) && tf.getKernel(CONV_BIAS_RELU, b) != null;
 }
 
-/** Routes training Conv2D + relu layers through the one op (on), or puts tfjs-layers' code back (off). */
+const patch = layerCallPatch('Conv2D', (stock) => function (this: ConvLayer, inputs, kwargs) {
+  const x = singleInput(inputs);
+  if (!x || !takesFusedPath(this, x)) return stock.call(this, inputs, kwargs);
+  // Relu in the op's epilogue; any other activation (tanh, sigmoid, elu, ...) as its own op after it.
+  const name = this.activation.getClassName();
+  const activation = name === 'relu' ? 'relu' : 'linear';
+  const attrs = { strides: this.strides, pad: this.padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation };
+  const operands: tf.NamedTensorMap = this.bias ? { x, filter: this.kernel.read(), bias: this.bias.read() } : { x, filter: this.kernel.read() };
+  const y = tf.engine().runKernel(CONV_BIAS_RELU, operands, attrs as unknown as NamedAttrMap) as Tensor;
+  return name === 'relu' || name === 'linear' ? y : this.activation.apply(y);
+});
+
+/** Routes training Conv2D layers through the one op (on), or puts tfjs-layers' code back (off). */
 export function patchConv2DLayer(on: boolean): void {
-  const proto = conv2dLayerPrototype();
-  if (!proto) return;
-  if (on && !original) {
-    registerConvBiasRelu();
-    const stock = proto.call;
-    original = stock;
-    proto.call = function (this: ConvLayer, inputs, kwargs) {
-      const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
-      if (!x || !takesFusedPath(this, x)) return stock.call(this, inputs, kwargs);
-      // Relu in the op's epilogue; any other activation (tanh, sigmoid, elu, ...) as its own op after it.
-      const name = this.activation.getClassName();
-      const activation = name === 'relu' ? 'relu' : 'linear';
-      const attrs = { strides: this.strides, pad: this.padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation };
-      const operands: tf.NamedTensorMap = this.bias ? { x, filter: this.kernel.read(), bias: this.bias.read() } : { x, filter: this.kernel.read() };
-      const y = tf.engine().runKernel(CONV_BIAS_RELU, operands, attrs as unknown as NamedAttrMap) as Tensor;
-      return name === 'relu' || name === 'linear' ? y : this.activation.apply(y);
-    };
-  } else if (!on && original) {
-    proto.call = original;
-    original = null;
-  }
+  if (on) registerConvBiasRelu();
+  patch(on);
 }
 
 let registered = false;

@@ -8,7 +8,7 @@
 // values); its gradient is the same product.
 // Seeded layers, noise shapes and inference keep tfjs-layers' code.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
+import { layerCallPatch, singleInput } from './layer-patch';
 import type { Tensor } from '@tensorflow/tfjs-core';
 
 interface DropoutLayer {
@@ -17,13 +17,6 @@ interface DropoutLayer {
   seed: unknown;
   getClassName(): string;
   invokeCallHook(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): void;
-}
-type Call = (this: DropoutLayer, inputs: Tensor | Tensor[], kwargs: Record<string, unknown>) => Tensor | Tensor[];
-let original: Call | null = null;
-
-function dropoutLayerPrototype(): { call: Call } | null {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap['Dropout'] as unknown as [{ prototype: { call: Call } }] | undefined;
-  return entry?.[0]?.prototype ?? null;
 }
 
 /**
@@ -54,24 +47,13 @@ export function dropoutMask(n: number, keep: number): Float32Array {
 }
 
 /** Routes training Dropout layers through the fast mask (on), or puts tfjs-layers' code back (off). */
-export function patchDropoutLayer(on: boolean): void {
-  const proto = dropoutLayerPrototype();
-  if (!proto) return;
-  if (on && !original) {
-    const stock = proto.call;
-    original = stock;
-    proto.call = function (this: DropoutLayer, inputs, kwargs) {
-      const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
-      const fast = x != null && kwargs?.['training'] === true && this.getClassName() === 'Dropout' && this.noiseShape == null && this.seed == null &&
-        this.rate > 0 && this.rate < 1 && x.dtype === 'float32';
-      if (!fast) return stock.call(this, inputs, kwargs);
-      return tf.tidy(() => {
-        this.invokeCallHook(inputs, kwargs);
-        return tf.mul(x, tf.tensor(dropoutMask(x.size, 1 - this.rate), x.shape, 'float32'));
-      });
-    };
-  } else if (!on && original) {
-    proto.call = original;
-    original = null;
-  }
-}
+export const patchDropoutLayer = layerCallPatch('Dropout', (stock) => function (this: DropoutLayer, inputs, kwargs) {
+  const x = singleInput(inputs);
+  const fast = x != null && kwargs?.['training'] === true && this.getClassName() === 'Dropout' && this.noiseShape == null && this.seed == null &&
+    this.rate > 0 && this.rate < 1 && x.dtype === 'float32';
+  if (!fast) return stock.call(this, inputs, kwargs);
+  return tf.tidy(() => {
+    this.invokeCallHook(inputs, kwargs);
+    return tf.mul(x, tf.tensor(dropoutMask(x.size, 1 - this.rate), x.shape, 'float32'));
+  });
+});
