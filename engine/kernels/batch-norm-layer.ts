@@ -62,53 +62,59 @@ export function patchBatchNormLayer(on: boolean): void {
   patch(on);
 }
 
-const cpuValues = (backend: MathBackendCPU, t: TensorInfo): Float32Array => backend.data.get(t.dataId)!.values as Float32Array;
-const wasmValues = (backend: BackendWasm, t: TensorInfo): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
-
-/** [y, mean, variance] for x, gamma, beta (cpu: through the kernels' arena; wasm: in place on the heap). */
-const forwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
-  const shape = x!.shape, C = shape[shape.length - 1]!, n = tf.util.sizeFromShape(shape), rows = n / C;
-  const epsilon = attrs!['epsilon'] as number;
+/**
+ * Runs `compute` over full-size tensors (shape `shape`, read at kernel-memory addresses) and small
+ * per-channel ones (copied into JS), its full-size result written at `out`; returns that result and
+ * the per-channel vectors `compute` gives, as tensors of the backend: in place on wasm's heap,
+ * through the kernels' arena on cpu.
+ */
+function runOnBackend(backend: unknown, shape: number[], full: TensorInfo[], small: TensorInfo[],
+  compute: (addrs: number[], small: Float32Array[], out: number) => Float32Array[]): TensorInfo[] {
   const rt = simd();
   rt.reset();
+  const n = tf.util.sizeFromShape(shape);
   if (tf.getBackend() === 'wasm') {
     const b = backend as BackendWasm;
-    const y = b.makeOutput(shape, 'float32');
-    const stats = batchNormTrain(addrOf(b, x!), rows, C, wasmValues(b, gamma!), wasmValues(b, beta!), epsilon, addrOf(b, y));
-    const mean = b.makeOutput([C], 'float32'), variance = b.makeOutput([C], 'float32');
-    wasmValues(b, mean).set(stats.mean);
-    wasmValues(b, variance).set(stats.variance);
-    return [y, mean, variance];
+    const values = (t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
+    const out = b.makeOutput(shape, 'float32');
+    const vectors = compute(full.map((t) => addrOf(b, t)), small.map((t) => Float32Array.from(values(t))), addrOf(b, out));
+    return [out, ...vectors.map((v) => {
+      const t = b.makeOutput([v.length], 'float32');
+      values(t).set(v);
+      return t;
+    })];
   }
   const b = backend as MathBackendCPU;
-  const px = rt.put(cpuValues(b, x!)), py = rt.alloc(n);
-  const stats = batchNormTrain(px, rows, C, cpuValues(b, gamma!), cpuValues(b, beta!), epsilon, py);
-  return [b.makeTensorInfo(shape, 'float32', rt.view(py, n).slice()), b.makeTensorInfo([C], 'float32', stats.mean), b.makeTensorInfo([C], 'float32', stats.variance)];
+  const values = (t: TensorInfo): Float32Array => b.data.get(t.dataId)!.values as Float32Array;
+  const out = rt.alloc(n);
+  const vectors = compute(full.map((t) => rt.put(values(t))), small.map(values), out);
+  return [b.makeTensorInfo(shape, 'float32', rt.view(out, n).slice()), ...vectors.map((v) => b.makeTensorInfo([v.length], 'float32', v))];
+}
+
+/** The channel count and rows of a channels-last shape. */
+const channels = (shape: number[]): { C: number; rows: number } => {
+  const C = shape[shape.length - 1]!;
+  return { C, rows: tf.util.sizeFromShape(shape) / C };
+};
+
+/** [y, mean, variance] for x, gamma, beta. */
+const forwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
+  const { C, rows } = channels(x!.shape);
+  return runOnBackend(backend, x!.shape, [x!], [gamma!, beta!], ([px], [g, b], py) => {
+    const stats = batchNormTrain(px!, rows, C, g!, b!, attrs!['epsilon'] as number, py);
+    return [stats.mean, stats.variance];
+  });
 };
 
 /** [dx, dgamma, dbeta] for dy, x, mean, variance, gamma and the gradients of the mean and variance outputs. */
 const gradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, mean, variance, gamma, dmean, dvariance } = inputs as Record<string, TensorInfo>;
-  const shape = x!.shape, C = shape[shape.length - 1]!, n = tf.util.sizeFromShape(shape), rows = n / C;
-  const epsilon = attrs!['epsilon'] as number;
-  const rt = simd();
-  rt.reset();
-  if (tf.getBackend() === 'wasm') {
-    const b = backend as BackendWasm;
-    const v = (t: TensorInfo): Float32Array => Float32Array.from(wasmValues(b, t));
-    const dx = b.makeOutput(shape, 'float32');
-    const g = batchNormTrainGrad(addrOf(b, dy!), addrOf(b, x!), rows, C, { mean: v(mean!), variance: v(variance!) }, v(gamma!), epsilon, v(dmean!), v(dvariance!), addrOf(b, dx));
-    const dgamma = b.makeOutput([C], 'float32'), dbeta = b.makeOutput([C], 'float32');
-    wasmValues(b, dgamma).set(g.dgamma);
-    wasmValues(b, dbeta).set(g.dbeta);
-    return [dx, dgamma, dbeta];
-  }
-  const b = backend as MathBackendCPU;
-  const v = (t: TensorInfo): Float32Array => cpuValues(b, t);
-  const pdy = rt.put(v(dy!)), px = rt.put(v(x!)), pdx = rt.alloc(n);
-  const g = batchNormTrainGrad(pdy, px, rows, C, { mean: v(mean!), variance: v(variance!) }, v(gamma!), epsilon, v(dmean!), v(dvariance!), pdx);
-  return [b.makeTensorInfo(shape, 'float32', rt.view(pdx, n).slice()), b.makeTensorInfo([C], 'float32', g.dgamma), b.makeTensorInfo([C], 'float32', g.dbeta)];
+  const { C, rows } = channels(x!.shape);
+  return runOnBackend(backend, x!.shape, [dy!, x!], [mean!, variance!, gamma!, dmean!, dvariance!], ([pdy, px], [m, v, g, dm, dv], pdx) => {
+    const grads = batchNormTrainGrad(pdy!, px!, rows, C, { mean: m!, variance: v! }, g!, attrs!['epsilon'] as number, dm!, dv!, pdx);
+    return [grads.dgamma, grads.dbeta];
+  });
 };
 
 let registered = false;
