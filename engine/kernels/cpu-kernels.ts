@@ -16,6 +16,7 @@ import { applyActivation } from './activations';
 import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
+import { resizeNearestNeighborGrad } from './resize';
 
 const B = 'cpu';
 
@@ -158,6 +159,13 @@ export function registerCpuKernels(): void {
     if (!allFloat(dy, input)) return useStock(stock, args, 'MaxPoolGrad');
     const pi = poolInfo(input!.shape, args.attrs!);
     return backend.makeTensorInfo(input!.shape, 'float32', own(maxPoolGrad(pi, vals(backend, dy!), vals(backend, input!))));
+  });
+
+  overrideKernel(B, 'ResizeNearestNeighborGrad', (args, stock) => {
+    const { images, dy } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (!allFloat(dy) || images!.shape.length !== 4 || args.attrs!.halfPixelCenters) return useStock(stock, args, 'ResizeNearestNeighborGrad');
+    return backend.makeTensorInfo(images!.shape, 'float32', resizeNearestNeighborGrad(images!.shape, dy!.shape, vals(backend, dy!), args.attrs!));
   });
 
   overrideKernel(B, 'AvgPoolGrad', (args, stock) => {

@@ -206,6 +206,31 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+// Nearest-neighbour resizing (UpSampling2D) and its gradient: whole factors 2x2 and 3x1 (wasm's
+// SIMD kernels), 5 channels (past a multiple of 4), a threaded size, other sizes and aligned corners.
+for (const backend of ['cpu', 'wasm']) {
+  test(`nearest-neighbour resizing matches stock and its gradient is the forward pass's adjoint (${backend})`, async () => {
+    const cases: [number[], [number, number], boolean, number][] = [[[2, 5, 7, 5], [10, 14], false, 61], [[3, 4, 6, 8], [12, 6], false, 62],
+      [[4, 64, 64, 8], [128, 128], false, 63], [[2, 5, 7, 5], [8, 11], false, 64], [[2, 5, 7, 5], [10, 14], true, 65]];
+    for (const [shape, size, alignCorners, seed] of cases) {
+      const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), seed), shape as [number, number, number, number]);
+      const desc = `${shape} to ${size}${alignCorners ? ' aligning corners' : ''}`;
+      await same(backend, `resize ${desc}`, () => tf.image.resizeNearestNeighbor(x(), size, alignCorners));
+      // The gradient against the forward pass's adjoint: each dy value to the pixel it was read from
+      // (found by resizing the pixels' own indices). The stock cpu kernel is wrong past the first
+      // image (it offsets dy by the images' batch stride), so it is no reference.
+      const n = shape.reduce((p, q) => p * q, 1);
+      const [N, H, W, C] = shape as [number, number, number, number];
+      const index = tf.tidy(() => tf.image.resizeNearestNeighbor(tf.tensor4d(Float32Array.from({ length: N * H * W }, (_, i) => i), [N, H, W, 1]), size, alignCorners).dataSync());
+      const dyv = rand(N * size[0] * size[1] * C, seed + 1);
+      const want = new Float32Array(n);
+      for (let p = 0; p < index.length; p++) for (let c = 0; c < C; c++) want[index[p]! * C + c]! += dyv[p * C + c]!;
+      const got = await fast(backend, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, size, alignCorners), tf.tensor4d(dyv, [N, size[0], size[1], C]))))(x()));
+      assert.ok(relErr(got, want) < TOL, `resize grad ${desc}: rel err ${relErr(got, want)}`);
+    }
+  });
+}
+
 // wasm's tanh is a rational approximation (kernels.as tanhApprox): within 5e-7 of the exact value
 // everywhere, on one thread (small tensors) and on the threads, NaN kept, +-Infinity to +-1.
 test('tanh on wasm is within 5e-7 of Math.tanh', async () => {

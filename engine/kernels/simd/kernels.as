@@ -2170,6 +2170,49 @@ export function extremumGrad(x: usize, y: usize, dy: usize, R: i32, B: i32, dx: 
 }
 
 /**
+ * Nearest-neighbour upsampling by whole factors (UpSampling2D): y[n, oy, ox] = x[n, oy / fy, ox / fx]
+ * for images [n0, n1) of x[N, H, W, C]; each output row is built once and copied fy - 1 times.
+ */
+export function upsampleNearest(x: usize, H: i32, W: i32, C: i32, fy: i32, fx: i32, y: usize, n0: i32, n1: i32): void {
+  const cb = <usize>C * 4, outRow = <usize>(W * fx) * cb;
+  for (let n = n0; n < n1; n++) {
+    for (let iy = 0; iy < H; iy++) {
+      const src = x + <usize>(n * H + iy) * <usize>W * cb;
+      const dst = y + <usize>(n * H + iy) * <usize>fy * outRow;
+      for (let ix = 0; ix < W; ix++) {
+        for (let j = 0; j < fx; j++) memory.copy(dst + <usize>(ix * fx + j) * cb, src + <usize>ix * cb, cb);
+      }
+      for (let i = 1; i < fy; i++) memory.copy(dst + <usize>i * outRow, dst, outRow);
+    }
+  }
+}
+
+/** The gradient of upsampleNearest: dx[n, y, x] = the sum of dy over its fy x fx block, for images [n0, n1). */
+export function upsampleNearestGrad(dy: usize, H: i32, W: i32, C: i32, fy: i32, fx: i32, dx: usize, n0: i32, n1: i32): void {
+  const cb = <usize>C * 4, outRow = <usize>(W * fx) * cb;
+  for (let n = n0; n < n1; n++) {
+    for (let iy = 0; iy < H; iy++) {
+      const dst = dx + <usize>(n * H + iy) * <usize>W * cb;
+      const block = dy + <usize>(n * H + iy) * <usize>fy * outRow;
+      for (let ix = 0; ix < W; ix++) {
+        const o = dst + <usize>ix * cb;
+        let c: usize = 0;
+        for (; c + 16 <= cb; c += 16) {
+          let acc = f32x4.splat(0);
+          for (let i = 0; i < fy; i++) for (let j = 0; j < fx; j++) acc = f32x4.add(acc, v128.load(block + <usize>i * outRow + <usize>(ix * fx + j) * cb + c));
+          v128.store(o + c, acc);
+        }
+        for (; c < cb; c += 4) {
+          let acc: f32 = 0;
+          for (let i = 0; i < fy; i++) for (let j = 0; j < fx; j++) acc += load<f32>(block + <usize>i * outRow + <usize>(ix * fx + j) * cb + c);
+          store<f32>(o + c, acc);
+        }
+      }
+    }
+  }
+}
+
+/**
  * dx for average pooling whose windows tile the image (stride = window, no padding: Keras's
  * AveragePooling2D by default) for images [n0, n1): every input of a window gets its dy times mult
  * (1 / window size); rows and columns past the last window get 0.

@@ -30,6 +30,8 @@ export interface SimdExports {
   tanhApprox(x: number, n: number, y: number): void;
   outputGrad(dy: number, y: number, n: number, kind: number, out: number): void;
   maxPoolGradAny(x: number, dy: number, dx: number, g: number, n0: number, n1: number): void;
+  upsampleNearest(x: number, H: number, W: number, C: number, fy: number, fx: number, y: number, n0: number, n1: number): void;
+  upsampleNearestGrad(dy: number, H: number, W: number, C: number, fy: number, fx: number, dx: number, n0: number, n1: number): void;
   extremum(x: number, R: number, B: number, y: number, isMax: number, a0: number, a1: number): void;
   extremumGrad(x: number, y: number, dy: number, R: number, B: number, dx: number, a0: number, a1: number): void;
   avgPoolGradTiled(dy: number, dx: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, mult: number, n0: number, n1: number): void;
@@ -72,7 +74,7 @@ export interface SimdExports {
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
