@@ -11,6 +11,7 @@ import { patchRelu6Layer } from './layers';
 import { patchConv2DLayer } from './conv-layer';
 import { patchBatchNormLayer } from './batch-norm-layer';
 import { patchDropoutLayer } from './dropout-layer';
+import { patchLstmLayer } from './lstm-layer';
 
 let registered = false;
 
@@ -25,6 +26,7 @@ export function registerFastKernels(): void {
   patchConv2DLayer(true);
   patchBatchNormLayer(true);
   patchDropoutLayer(true);
+  patchLstmLayer(true);
   registered = true;
 }
 
@@ -37,6 +39,7 @@ export function unregisterFastKernels(): void {
   patchConv2DLayer(false);
   patchBatchNormLayer(false);
   patchDropoutLayer(false);
+  patchLstmLayer(false);
   registered = false;
 }
 
