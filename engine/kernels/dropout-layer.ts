@@ -19,15 +19,15 @@ interface DropoutLayer {
   invokeCallHook(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): void;
 }
 
+/** A comparison as 0 or 1 without a branch (V8 inlines it: a setcc). */
+const bit = (b: boolean): number => (b as unknown as number) | 0;
+
 /**
  * A dropout multiplier of n values: 1 / keep with probability keep (to 1/65536), else 0, from
  * xorshift128 (Marsaglia) seeded by Math.random; each 32-bit draw decides two values by its halves.
  * In int32 arithmetic, without branches (as unsigned numbers V8 kept the state in doubles: 20 ns a
  * value; so, 4-8 ns).
  */
-/** A comparison as 0 or 1 without a branch (V8 inlines it: a setcc). */
-const bit = (b: boolean): number => (b as unknown as number) | 0;
-
 export function dropoutMask(n: number, keep: number): Float32Array {
   const out = new Float32Array(n);
   const scale = Math.fround(1 / Math.fround(keep));
