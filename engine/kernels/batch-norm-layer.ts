@@ -8,11 +8,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layerCallPatch, singleInput } from './layer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';
 import { addrOf, tensorsInPlace } from './wasm-heap';
 import { batchNormTrain, batchNormTrainGrad } from './batch-norm';
+import { newTensors, tensorValues } from './backend-tensors';
 
 export const BATCH_NORM_TRAIN = 'GlasswingBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'GlasswingBatchNormTrainGrad';
@@ -75,20 +75,13 @@ function runOnBackend(backend: unknown, shape: number[], full: TensorInfo[], sma
   const n = tf.util.sizeFromShape(shape);
   if (tf.getBackend() === 'wasm') {
     const b = backend as BackendWasm;
-    const values = (t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
     const out = b.makeOutput(shape, 'float32');
-    const vectors = compute(full.map((t) => addrOf(b, t)), small.map((t) => Float32Array.from(values(t))), addrOf(b, out));
-    return [out, ...vectors.map((v) => {
-      const t = b.makeOutput([v.length], 'float32');
-      values(t).set(v);
-      return t;
-    })];
+    const vectors = compute(full.map((t) => addrOf(b, t)), small.map((t) => Float32Array.from(tensorValues(b, t))), addrOf(b, out));
+    return [out, ...newTensors(b, vectors.map((v) => [[v.length], v]))];
   }
-  const b = backend as MathBackendCPU;
-  const values = (t: TensorInfo): Float32Array => b.data.get(t.dataId)!.values as Float32Array;
   const out = rt.alloc(n);
-  const vectors = compute(full.map((t) => rt.put(values(t))), small.map(values), out);
-  return [b.makeTensorInfo(shape, 'float32', rt.view(out, n).slice()), ...vectors.map((v) => b.makeTensorInfo([v.length], 'float32', v))];
+  const vectors = compute(full.map((t) => rt.put(tensorValues(backend, t))), small.map((t) => tensorValues(backend, t)), out);
+  return newTensors(backend, [[shape, rt.view(out, n).slice()], ...vectors.map((v): [number[], Float32Array] => [[v.length], v])]);
 }
 
 /** The channel count and rows of a channels-last shape. */

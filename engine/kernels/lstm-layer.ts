@@ -4,10 +4,9 @@
 // activation, forwards, not stateful, outputs without states — on cpu and wasm; anything else keeps
 // tfjs-layers' code.
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { layerCallPatch, singleInput } from './layer-patch';
+import { newTensors, tensorValues } from './backend-tensors';
 import { lstmBackward, lstmForward, type LstmShape } from './lstm';
 
 export const LSTM = 'GlasswingLstm';
@@ -49,23 +48,6 @@ export function patchLstmLayer(on: boolean): void {
   patch(on);
 }
 
-/** The values of a tensor on the cpu or wasm backend. */
-function values(backend: unknown, t: TensorInfo): Float32Array {
-  return tf.getBackend() === 'wasm' ? (backend as BackendWasm).typedArrayFromHeap(t) as Float32Array : (backend as MathBackendCPU).data.get(t.dataId)!.values as Float32Array;
-}
-
-/** New tensors of the active backend holding `arrays` (copied). */
-function outputs(backend: unknown, arrays: [number[], Float32Array][]): TensorInfo[] {
-  return arrays.map(([shape, v]) => {
-    if (tf.getBackend() === 'wasm') {
-      const out = (backend as BackendWasm).makeOutput(shape, 'float32');
-      ((backend as BackendWasm).typedArrayFromHeap(out) as Float32Array).set(v);
-      return out;
-    }
-    return (backend as MathBackendCPU).makeTensorInfo(shape, 'float32', v);
-  });
-}
-
 function shapeOf(x: TensorInfo, attrs: NamedAttrMap): LstmShape {
   const [N, T, D] = x.shape as [number, number, number];
   return { N, T, D, U: attrs.units as number, hard: !!attrs.hard };
@@ -77,18 +59,18 @@ const forwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const s = shapeOf(x!, attrs!);
   const sequences = !!attrs!.sequences;
   // The kernels' arena is reset by every kernel: the operands are copied out of the heap first.
-  const copy = (t: TensorInfo): Float32Array => Float32Array.from(values(backend, t));
+  const copy = (t: TensorInfo): Float32Array => Float32Array.from(tensorValues(backend, t));
   const r = lstmForward(s, copy(x!), copy(kernel!), copy(recurrentKernel!), bias ? copy(bias) : null, sequences);
-  return outputs(backend, [[sequences ? [s.N, s.T, s.U] : [s.N, s.U], r.y], [[s.T, s.N, 4 * s.U], r.gates], [[s.T, s.N, s.U], r.cells]]);
+  return newTensors(backend, [[sequences ? [s.N, s.T, s.U] : [s.N, s.U], r.y], [[s.T, s.N, 4 * s.U], r.gates], [[s.T, s.N, s.U], r.cells]]);
 };
 
 /** [dx, dkernel, drecurrentKernel, dbias]. */
 const gradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, kernel, recurrentKernel, gates, cells } = inputs as Record<string, TensorInfo>;
   const s = shapeOf(x!, attrs!);
-  const copy = (t: TensorInfo): Float32Array => Float32Array.from(values(backend, t));
+  const copy = (t: TensorInfo): Float32Array => Float32Array.from(tensorValues(backend, t));
   const r = lstmBackward(s, copy(dy!), copy(x!), copy(kernel!), copy(recurrentKernel!), copy(gates!), copy(cells!), !!attrs!.sequences);
-  return outputs(backend, [[x!.shape, r.dx], [kernel!.shape, r.dkernel], [recurrentKernel!.shape, r.drecurrent], [[4 * s.U], r.dbias]]);
+  return newTensors(backend, [[x!.shape, r.dx], [kernel!.shape, r.dkernel], [recurrentKernel!.shape, r.drecurrent], [[4 * s.U], r.dbias]]);
 };
 
 let registered = false;
