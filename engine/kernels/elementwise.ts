@@ -138,12 +138,13 @@ export function normalizeAxes(axis: number | number[] | null | undefined, rank: 
  * A reduction over one run of neighbouring axes that keeps the last axis, as blocks: per index of
  * the axes before the run (`outer` of them), `rows` rows of `cols` values sum into one row. A bias
  * gradient sums leading axes (first 0); global average pooling sums H and W of [N, H, W, C] (outer
- * N). Null for other axis sets: none, ones that include the last axis, or ones with a gap.
+ * N). Null for other axis sets: none, ones with a gap, or (unless `lastAxis`, for kernels that
+ * handle a block of one column) ones that include the last axis.
  */
-export function reductionBlocks(shape: number[], axes: number[]): { first: number; outer: number; rows: number; cols: number; outShape: number[] } | null {
+export function reductionBlocks(shape: number[], axes: number[], lastAxis = false): { first: number; outer: number; rows: number; cols: number; outShape: number[] } | null {
   const sorted = [...axes].sort((p, q) => p - q);
   const first = sorted[0], last = sorted[sorted.length - 1];
-  if (first === undefined || last === undefined || last >= shape.length - 1 || !sorted.every((v, i) => v === first + i)) return null;
+  if (first === undefined || last === undefined || (!lastAxis && last >= shape.length - 1) || !sorted.every((v, i) => v === first + i)) return null;
   return {
     first, outer: util.sizeFromShape(shape.slice(0, first)), rows: util.sizeFromShape(shape.slice(first, last + 1)), cols: util.sizeFromShape(shape.slice(last + 1)),
     outShape: shape.filter((_, i) => i < first || i > last),

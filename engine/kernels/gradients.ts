@@ -11,10 +11,11 @@ import '@tensorflow/tfjs-layers';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { addrOf, heapOf, memoryBoundOnThreads, withScratch } from './wasm-heap';
+import { addrOf, heapOf, memoryBoundOnThreads, runOverItems, withScratch } from './wasm-heap';
 import { simd, type SimdJob } from './simd/runtime';
-import { elementwiseOnThreads, parallelRange } from './gemm';
+import { elementwiseOnThreads } from './gemm';
 import { simdReluGradSum } from './sum-leading';
+import { reductionBlocks } from './elementwise';
 
 export const RELU_GRAD = 'GlasswingReluGrad';
 /**
@@ -143,12 +144,10 @@ function fusedConfig(kernelName: 'Relu' | 'Relu6' | 'ClipByValue' | 'LeakyRelu' 
 
 const EXTREMUM_GRAD = 'GlasswingExtremumGrad';
 
-/** x's shape as [A, R, B] around contiguous reduction axes (R their product), or null for other axes. */
+/** x's shape as [A, R, B] around contiguous reduction axes (R their product; the last axis too), or null for other axes. */
 function middleAxis(shape: number[], axes: number[]): [number, number, number] | null {
-  const sorted = [...axes].sort((p, q) => p - q);
-  if (sorted.length === 0 || sorted.some((a, i) => i > 0 && a !== sorted[i - 1]! + 1)) return null;
-  const size = (lo: number, hi: number): number => shape.slice(lo, hi).reduce((p, q) => p * q, 1);
-  return [size(0, sorted[0]!), size(sorted[0]!, sorted.at(-1)! + 1), size(sorted.at(-1)! + 1, shape.length)];
+  const blocks = reductionBlocks(shape, axes, true);
+  return blocks && [blocks.outer, blocks.rows, blocks.cols];
 }
 
 /**
@@ -182,16 +181,9 @@ const extremumCpu: KernelFunc = ({ inputs, backend, attrs }) => {
 
 const extremumWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as BackendWasm;
-  const heap = heapOf(b)!;
   const [A, R, B] = middleAxis(inputs.x!.shape, attrs!.axes as number[])!;
   const out = b.makeOutput(inputs.x!.shape, 'float32');
-  const args = [addrOf(b, inputs.x!), addrOf(b, inputs.y!), addrOf(b, inputs.dy!), R, B, addrOf(b, out)];
-  if (memoryBoundOnThreads(b, A * R * B)) {
-    simd().reset();
-    parallelRange(simd(), A, 1, (a0, a1) => ({ fn: 'extremumGrad', args: [...args, a0, a1] }));
-  } else {
-    heap.extremumGrad(...(args as [number, number, number, number, number, number]), 0, A);
-  }
+  runOverItems(b, 'extremumGrad', [addrOf(b, inputs.x!), addrOf(b, inputs.y!), addrOf(b, inputs.dy!), R, B, addrOf(b, out)], A, A * R * B);
   return out;
 };
 

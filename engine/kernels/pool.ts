@@ -3,10 +3,16 @@
 // max picks the first maximum in row-major window order; avg divides by the in-image tap count, while
 // its gradient spreads dy by 1 / (filterHeight * filterWidth) as stock AvgPoolGrad does.
 import type { backend_util } from '@tensorflow/tfjs-core';
-import { simd } from './simd/runtime';
+import { simd, type SimdRuntime } from './simd/runtime';
 import { parallelRange } from './gemm';
 
 type PoolInfo = backend_util.Conv2DInfo;
+
+/** The pooling's geometry words as the SIMD kernels read them (G_* in kernels.as), at an arena address. */
+function poolGeometry(rt: SimdRuntime, pi: PoolInfo): number {
+  return rt.putI32([pi.batchSize, pi.inHeight, pi.inWidth, pi.inChannels, pi.filterHeight, pi.filterWidth, pi.strideHeight, pi.strideWidth,
+    pi.dilationHeight, pi.dilationWidth, pi.padInfo.top, pi.padInfo.left, pi.outHeight, pi.outWidth]);
+}
 
 export function maxPool(pi: PoolInfo, x: Float32Array): Float32Array {
   return poolForward(pi, x, true);
@@ -22,8 +28,7 @@ function poolForward(pi: PoolInfo, x: Float32Array, isMax: boolean): Float32Arra
     const rt = simd();
     rt.reset();
     const px = rt.put(x), size = pi.batchSize * pi.outHeight * pi.outWidth * pi.inChannels, py = rt.result(size);
-    const g = rt.putI32([pi.batchSize, pi.inHeight, pi.inWidth, pi.inChannels, pi.filterHeight, pi.filterWidth, pi.strideHeight, pi.strideWidth,
-      pi.dilationHeight, pi.dilationWidth, pi.padInfo.top, pi.padInfo.left, pi.outHeight, pi.outWidth]);
+    const g = poolGeometry(rt, pi);
     const works = Array.from({ length: rt.threads }, () => rt.alloc(2 * pi.filterHeight * pi.filterWidth + 16));
     rt.runTasks('pool2d', Array.from({ length: pi.batchSize }, (_, n) => [px, py, g, isMax ? 1 : 0, n, n + 1]), (t) => [works[t]!]);
     return rt.view(py, size);
@@ -101,7 +106,7 @@ export function maxPoolGrad(pi: PoolInfo, dy: Float32Array, x: Float32Array, out
     const target = out ?? new Float32Array(x.length);
     const inPlace = rt.inPlaceAddress(target);
     const pdx = inPlace || rt.alloc(x.length);
-    const g = rt.putI32([N, H, W, C, pi.filterHeight, pi.filterWidth, sh, sw, dh, dw, pt, pl, OH, OW]);
+    const g = poolGeometry(rt, pi);
     parallelRange(rt, N, 1, (lo, hi) => ({ fn: 'maxPoolGradAny', args: [px, pdy, pdx, g, lo, hi] }));
     if (!inPlace) target.set(rt.view(pdx, x.length));
     return target;

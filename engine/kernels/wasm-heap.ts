@@ -7,7 +7,8 @@
 // memory-bound kernels, and the threaded ones copy operands in and results out.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapKernels, MAX_PAGES, simd, type SimdExports } from './simd/runtime';
+import { heapKernels, MAX_PAGES, simd, type SimdExports, type SimdFn } from './simd/runtime';
+import { parallelRange } from './gemm';
 import { definedMemory, exportNames, importSharedMemory } from './simd/import-shared-memory';
 
 interface EmscriptenModule { asm?: { memory?: unknown }; _malloc?(bytes: number): number; _free?(p: number): void }
@@ -52,6 +53,20 @@ export function memoryBoundOnThreads(backend: BackendWasm, n: number): boolean {
   return memoryBoundThreads && n >= MEMORY_BOUND_THREADS_MIN && simd().threads > 1 && tensorsInPlace(backend);
 }
 const MEMORY_BOUND_THREADS_MIN = 1 << 19;
+
+/**
+ * Runs kernel `fn` over items [0, count) (images, rows of a reduction: its last two arguments, after
+ * `args`) on tensors in the backend's heap: one item or more per task on the threads where `n`
+ * values make it memory-bound (memoryBoundOnThreads), else in one call.
+ */
+export function runOverItems(backend: BackendWasm, fn: SimdFn, args: number[], count: number, n: number): void {
+  if (memoryBoundOnThreads(backend, n)) {
+    simd().reset();
+    parallelRange(simd(), count, 1, (lo, hi) => ({ fn, args: [...args, lo, hi] }));
+  } else {
+    (heapOf(backend)![fn] as (...a: number[]) => void)(...args, 0, count);
+  }
+}
 let memoryBoundThreads = true;
 /** For measurements: memory-bound kernels on the threads where they qualify (true), or always on one. */
 export function setMemoryBoundThreads(on: boolean): void {

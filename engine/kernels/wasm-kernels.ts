@@ -19,7 +19,7 @@ import { avgPoolGrad, isMaxPool2x2, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
-import { addrOf, heapOf, memoryBoundOnThreads, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
+import { addrOf, heapOf, memoryBoundOnThreads, runOverItems, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
@@ -120,12 +120,7 @@ export function registerWasmKernels(): void {
     const heap = heapOf(backend);
     if (heap && isMaxPool2x2(pi)) {
       const args = [addrOf(backend, input!), addrOf(backend, dy!), addrOf(backend, out), pi.inHeight, pi.inWidth, pi.inChannels, pi.outHeight, pi.outWidth];
-      if (memoryBoundOnThreads(backend, util.sizeFromShape(input!.shape))) {
-        simd().reset();
-        parallelRange(simd(), pi.batchSize, 1, (n0, n1) => ({ fn: 'maxPoolGrad2x2', args: [...args, n0, n1] }));
-      } else {
-        heap.maxPoolGrad2x2(...(args as [number, number, number, number, number, number, number, number]), 0, pi.batchSize);
-      }
+      runOverItems(backend, 'maxPoolGrad2x2', args, pi.batchSize, util.sizeFromShape(input!.shape));
       return out;
     }
     maxPoolGrad(pi, view(backend, dy!), view(backend, input!), backend.typedArrayFromHeap(out) as Float32Array);
@@ -148,12 +143,7 @@ export function registerWasmKernels(): void {
       pi.padInfo.bottom <= 0 && pi.padInfo.right <= 0 && pi.dilationHeight === 1 && pi.dilationWidth === 1;
     if (heap && tiled) {
       const args = [addrOf(backend, dy!), addrOf(backend, out), pi.inHeight, pi.inWidth, pi.inChannels, pi.outHeight, pi.outWidth, pi.filterHeight, pi.filterWidth, 1 / (pi.filterHeight * pi.filterWidth)];
-      if (memoryBoundOnThreads(backend, util.sizeFromShape(input!.shape))) {
-        simd().reset();
-        parallelRange(simd(), pi.batchSize, 1, (n0, n1) => ({ fn: 'avgPoolGradTiled', args: [...args, n0, n1] }));
-      } else {
-        heap.avgPoolGradTiled(...(args as [number, number, number, number, number, number, number, number, number, number]), 0, pi.batchSize);
-      }
+      runOverItems(backend, 'avgPoolGradTiled', args, pi.batchSize, util.sizeFromShape(input!.shape));
       return out;
     }
     (backend.typedArrayFromHeap(out) as Float32Array).set(avgPoolGrad(pi, view(backend, dy!)));
@@ -178,13 +168,7 @@ export function registerWasmKernels(): void {
       if (H === 0 || W === 0 || OH % H !== 0 || OW % W !== 0) return useStock(stock, args, name);
       const fy = OH / H, fx = OW / W;
       const out = backend.makeOutput(big ? small.shape : [N, OH, OW, C], 'float32');
-      const a = [addrOf(backend, src), H, W, C, fy, fx, addrOf(backend, out)];
-      if (memoryBoundOnThreads(backend, N * OH * OW * C)) {
-        simd().reset();
-        parallelRange(simd(), N, 1, (n0, n1) => ({ fn, args: [...a, n0, n1] }));
-      } else {
-        (heap[fn] as (...v: number[]) => void)(...a, 0, N);
-      }
+      runOverItems(backend, fn, [addrOf(backend, src), H, W, C, fy, fx, addrOf(backend, out)], N, N * OH * OW * C);
       return out;
     });
   }
@@ -394,13 +378,7 @@ export function registerWasmKernels(): void {
       if (!blocks || blocks.rows === 0) return useStock(stock, args, name);
       const { outer, rows, cols, outShape } = blocks;
       const out = backend.makeOutput(attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
-      const px = addrOf(backend, x!), po = addrOf(backend, out);
-      if (memoryBoundOnThreads(backend, n)) {
-        simd().reset();
-        parallelRange(simd(), outer, 1, (a0, a1) => ({ fn: 'extremum', args: [px, rows, cols, po, isMax, a0, a1] }));
-      } else {
-        heap.extremum(px, rows, cols, po, isMax, 0, outer);
-      }
+      runOverItems(backend, 'extremum', [addrOf(backend, x!), rows, cols, addrOf(backend, out), isMax], outer, n);
       return out;
     });
   }
@@ -524,9 +502,9 @@ export function registerWasmKernels(): void {
 }
 
 const ACT: Record<FusedAct, number> = { linear: 0, relu: 1, relu6: 2 };
-/** binaryEq's op codes. */
 /** From this many values the SIMD tanh: smaller tensors (a single image's dense layer) keep the stock kernel. */
 const TANH_MIN = 1024;
+/** binaryEq's op codes. */
 const BINARY_CODE: Record<'add' | 'sub' | 'mul' | 'div', number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /**
