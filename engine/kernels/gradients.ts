@@ -31,14 +31,13 @@ const SIGMOID_GRAD = 'GlasswingSigmoidGrad';
 /** relu, relu6, clip and leaky read the op's input (x); tanh and sigmoid its output (passed as x). */
 type Kind = 'relu' | 'relu6' | 'clip' | 'leaky' | 'tanh' | 'sigmoid';
 
-/** The gradient of one value (JS, for small tensors): the stock gradients' float32 operations. */
-function gradValue(kind: Kind, g: number, v: number, attrs: NamedAttrMap | undefined): number {
+/** The gradient of one value (JS, for small tensors; relu's have their own loop): the stock gradients' float32 operations. */
+function gradValue(kind: Exclude<Kind, 'relu' | 'relu6'>, g: number, v: number, attrs: NamedAttrMap | undefined): number {
   switch (kind) {
     case 'clip': return v >= (attrs!.clipValueMin as number) && v <= (attrs!.clipValueMax as number) ? g : 0;
     case 'leaky': return v > 0 ? g : Math.fround(g * Math.fround(attrs!.alpha as number));
     case 'tanh': return Math.fround(g * Math.fround(1 - Math.fround(v * v)));
     case 'sigmoid': return Math.fround(g * Math.fround(v * Math.fround(1 - v)));
-    default: return g * (v !== v ? v : v > 0 && v <= (kind === 'relu6' ? 6 : Infinity) ? 1 : 0);
   }
 }
 
