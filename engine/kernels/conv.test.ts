@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setWasmConvChoice, winograd6Tile } from './conv';
+import { setWasmConvChoice, usesWinogradS2, usesWinogradS2InputGrad, winograd6Tile } from './conv';
+import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
 const TOL = 1e-4;
@@ -86,15 +87,15 @@ function randomPad(r: (lo: number, hi: number, k: number) => number): Case['pad'
   return kind === 'explicit' ? [[0, 0], [r(0, 2, 2), r(0, 2, 3)], [r(0, 2, 4), r(0, 2, 5)], [0, 0]] : kind;
 }
 
-/** Stride-1 forward, fused bias + activation and input gradient of case c on backend, against stock cpu. */
-async function checkStride1(c: Case, backend: string, activation: 'linear' | 'relu' | 'relu6'): Promise<void> {
+/** Forward, fused bias + activation and input gradient of case c (its strides, no dilation) on backend, against stock cpu. */
+async function checkForwardAndInputGrad(c: Case, backend: string, activation: 'linear' | 'relu' | 'relu6'): Promise<void> {
   const s = c.seed;
   const bias = () => tf.tensor1d(rand(c.F, s + 5));
-  const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, bias: bias(), activation });
+  const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: [c.sh, c.sw], pad: c.pad, bias: bias(), activation });
   const ys = outShape(c);
   const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
   const bpi = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) },
-    { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    { strides: [c.sh, c.sw], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor;
   for (const [name, f] of [['forward', fwd(c)], ['fused', fused], ['input gradient', bpi]] as const) {
     const want = await stock('cpu', f);
     const got = await fast(backend, f);
@@ -121,7 +122,7 @@ for (const backend of ['cpu', 'wasm']) {
     for (let s = 200; s <= 215; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 53 + k);
       const c: Case = { N: r(1, 2, 6), H: r(3, 9, 7), W: r(3, 9, 8), C: r(8, 13, 9), F: r(8, 19, 10), KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
-      await checkStride1(c, backend, s % 2 ? 'relu' : 'linear');
+      await checkForwardAndInputGrad(c, backend, s % 2 ? 'relu' : 'linear');
     }
   });
 }
@@ -147,12 +148,59 @@ for (const backend of ['cpu', 'wasm']) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 59 + k);
       const k = s % 2 ? 5 : 3;
       const c: Case = { N: r(1, 2, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(8, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
-      await checkStride1(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
+      await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
     }
     // Wide layers (C·F ≥ 64·64) transform their weights on the threads, by groups of 4 filters.
-    await checkStride1({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 424 }, backend, 'relu');
+    await checkForwardAndInputGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 424 }, backend, 'relu');
   });
 }
+
+// 3x3 stride-2 convolutions with channels a multiple of 4 take the polyphase Winograd kernels
+// (forward with bias and activation, the filter gradient; the input gradient where dy's channels are a multiple of 4):
+// even and odd sizes, every padding (tiles that start before the image, 'same' padding of 0 or 1 on
+// top), partial tiles at every edge, filter counts that are not multiples of 4 or 8.
+for (const backend of ['cpu', 'wasm']) {
+  test(`3x3 stride-2 Winograd and both gradients match stock (${backend})`, async () => {
+    let forward = 0, inputGrad = 0;
+    for (let s = 600; s <= 619; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
+      const F = s % 2 ? r(8, 21, 10) : 4 * r(2, 5, 10);
+      const pad = randomPad(r);
+      // Output sides the path takes (12, 15, 16), from any input side that gives them.
+      const side = (k: number, [before, after]: [number, number]): number => {
+        const out = [12, 15, 16][r(0, 2, k)]!;
+        const extra = pad === 'same' ? -1 : pad === 'valid' ? 1 : 1 - before - after; // the smallest input side for out
+        return 2 * out + extra + r(0, 1, k + 1);
+      };
+      const [ph, pw] = Array.isArray(pad) ? [pad[1], pad[2]] : [[0, 0] as [number, number], [0, 0] as [number, number]];
+      const c: Case = { N: r(4, 5, 6), H: side(7, ph), W: side(9, pw), C: 4 * r(2, 5, 11), F, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad, seed: s };
+      const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [3, 3, c.C, c.F], 2, 1, c.pad as 'same'));
+      if (usesWinogradS2(g, c.F)) forward++;
+      if (usesWinogradS2InputGrad(g, c.F)) inputGrad++;
+      await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
+      await checkFilterGrad(c, backend);
+    }
+    assert.ok(forward >= 16 && inputGrad >= 6, `the Winograd path ran ${forward} forward, ${inputGrad} input gradient of 20 cases`);
+    // Wide layers transform their weights on the threads, by groups of 4 filters.
+    const wide: Case = { N: 8, H: 16, W: 16, C: 64, F: 68, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 620 };
+    const gw = geomOf(tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [3, 3, 64, 68], 2, 1, 'same'));
+    assert.ok(usesWinogradS2(gw, 68) && usesWinogradS2InputGrad(gw, 68));
+    await checkForwardAndInputGrad(wide, backend, 'relu');
+    await checkFilterGrad(wide, backend);
+  });
+}
+
+test('the stride-2 Winograd path is taken where it should be', () => {
+  const g = (H: number, C: number, pt = 0, sh = 2, N = 8) => ({ N, H, W: H, C, KH: 3, KW: 3, sh, sw: sh, dh: 1, dw: 1, pt, pl: pt, OH: Math.ceil(H / sh), OW: Math.ceil(H / sh) });
+  assert.ok(usesWinogradS2(g(32, 32), 64) && usesWinogradS2InputGrad(g(32, 32), 64));
+  assert.ok(usesWinogradS2(g(16, 64), 13), 'any filter count from 8');
+  assert.ok(!usesWinogradS2InputGrad(g(16, 64), 13), 'input gradient: dy channels not a multiple of 4');
+  assert.ok(!usesWinogradS2(g(12, 64), 64), '6x6 outputs: 2x2 tiles of 16 outputs cost as much as the direct convolution');
+  assert.ok(!usesWinogradS2(g(32, 6), 64), 'channels not a multiple of 4');
+  assert.ok(!usesWinogradS2(g(32, 3), 64), 'a first layer');
+  assert.ok(!usesWinogradS2(g(32, 32, 0, 1), 64) && !usesWinogradS2InputGrad(g(32, 32, 0, 1), 64), 'stride 1');
+  assert.ok(!usesWinogradS2(g(16, 64, 0, 2, 1), 64) && !usesWinogradS2InputGrad(g(32, 32, 0, 2, 1), 64), 'a single small image: too few tiles to pay for transforming the weights');
+});
 
 test('the 6x6-tile Winograd path is taken where it should be', () => {
   const g = (KH: number, C: number, OH: number, sh = 1) => ({ N: 1, H: OH, W: OH, C, KH, KW: KH, sh, sw: sh, dh: 1, dw: 1, pt: 0, pl: 0, OH, OW: OH });

@@ -133,7 +133,7 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
  * convolution), else here in one call. `args(f0, f1)` gives the arguments before the thread's
  * scratch of `workFloats`.
  */
-function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Filter' | 'winograd6FilterGradFinish', args: (f0: number, f1: number) => number[], workFloats: number): void {
+function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Filter' | 'winograd6FilterGradFinish' | 'winogradS2Filter' | 'winogradS2FilterGradFinish', args: (f0: number, f1: number) => number[], workFloats: number): void {
   const groups = Math.ceil(F / 4);
   if (C * F < 4096 || rt.threads === 1) {
     (rt.exports[fn] as (...a: number[]) => void)(...args(0, 4 * groups), rt.alloc(workFloats));
@@ -165,6 +165,88 @@ export function setWinograd6(on: boolean): void {
   winograd6Enabled = on;
 }
 
+/**
+ * Whether a 3x3 stride-2 convolution's forward pass goes through the polyphase Winograd kernel
+ * (winogradS2Conv: 81 products per 4x4 output tile where the direct convolution takes 144):
+ * undilated, channels a multiple of 4 (at least 8), enough filters, and output maps whose partial
+ * edge tiles keep the products at most 2/3 of the direct convolution's (8x8, 12x12, 16x16 ...
+ * outputs, 15x15; not 6x6, 7x7, 11x11 or 13x13, measured no faster).
+ */
+export function usesWinogradS2(g: Geom, F: number): boolean {
+  const tiles = Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4);
+  return winogradS2Base(g) && g.C % 4 === 0 && g.C >= WINO_MIN_C && F >= WINO_MIN_F && 81 * tiles <= 6 * g.OH * g.OW && g.N * tiles >= S2_MIN_TILES;
+}
+
+/**
+ * Whether its input gradient does (mode 1: 8x8 dx blocks from 5x5 dy windows, 81 products per
+ * block where the direct path's GEMM takes 144): dy's F channels a multiple of 4 (at least 8),
+ * enough input channels, and dx maps that the 8x8 blocks cover with little waste.
+ */
+export function usesWinogradS2InputGrad(g: Geom, F: number): boolean {
+  const tiles = Math.ceil((g.H + g.pt) / 8) * Math.ceil((g.W + g.pl) / 8);
+  return winogradS2Base(g) && F % 4 === 0 && F >= WINO_MIN_C && g.C >= WINO_MIN_F && 81 * tiles <= 1.6 * g.H * g.W && g.N * tiles >= S2_MIN_TILES;
+}
+/**
+ * Fewer tiles than this (a few small images) leave too few products to pay for transforming the
+ * weights (36·C·F values): 32 tiles of 3x3 128→256 at 4x4 outputs were 1.2× faster than the GEMM.
+ */
+const S2_MIN_TILES = 32;
+
+/** Whether its filter gradient does (winogradS2FilterGradJob): as the forward pass. */
+export function usesWinogradS2FilterGrad(g: Geom, F: number): boolean {
+  return usesWinogradS2(g, F);
+}
+
+const winogradS2Base = (g: Geom): boolean => winogradS2Enabled && winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1;
+let winogradS2Enabled = process.env.GLASSWING_WINOGRAD_S2 !== '0';
+/** For comparisons and tests: the stride-2 Winograd path on or off (off: implicit GEMM). */
+export function setWinogradS2(on: boolean): void {
+  winogradS2Enabled = on;
+}
+
+/**
+ * Runs winogradS2Conv over every tile: mode 0 y = act(conv(x, w) + bias) (src x, dst y), mode 1
+ * dx of that convolution (src dy, dst dx, no bias). g is the forward convolution's geometry.
+ */
+function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, src: number, pw: number, pb: number, act: FusedAct, dst: number): void {
+  const { N, C } = g;
+  const K = mode === 0 ? C : F, Nout = mode === 0 ? F : C;
+  const Np = Math.ceil(Nout / 8) * 8;
+  const u = rt.alloc(36 * K * Np);
+  byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1], 272);
+  const [SH, SW, DH, DW] = mode === 0 ? [g.H, g.W, g.OH, g.OW] : [g.OH, g.OW, g.H, g.W];
+  const tiles = N * (mode === 0 ? Math.ceil(DH / 4) * Math.ceil(DW / 4) : Math.ceil((DH + g.pt) / 8) * Math.ceil((DW + g.pl) / 8));
+  // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB.
+  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (324 * (K + Np))) & ~3));
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(81 * TB * (K + Np) + 4800));
+  const tasks: number[][] = [];
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([src, SH, SW, K, g.pt, g.pl, DH, DW, u, Nout, pb, ACT_CODE[act], dst, t0, Math.min(tiles, t0 + TB), TB, mode]);
+  rt.runTasks('winogradS2Conv', tasks, (t) => [works[t]!]);
+}
+
+/** The filter gradient of a 3x3 stride-2 convolution through the polyphase points, summed over fixed chunks of tiles (as winograd6FilterGrad). */
+function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array {
+  const { N, C, OH, OW } = g;
+  const Fp = Math.ceil(F / 8) * 8;
+  const tiles = N * Math.ceil(OH / 4) * Math.ceil(OW / 4);
+  const uSize = 36 * C * Fp;
+  // Tiles per block: transformed inputs and output gradients in at most 768 KiB (L2), at least 32
+  // tiles where U passes 1 MiB (as winograd6FilterGrad).
+  const minTB = 144 * C * Fp > 1024 * 1024 ? 32 : 16;
+  const TB = Math.max(minTB, Math.min(128, Math.floor((768 * 1024) / (324 * (C + Fp))) & ~3));
+  const chunks = filterGradChunks(tiles, TB, uSize);
+  const us = chunks.slice(1).map(() => rt.alloc(uSize));
+  for (const u of us) rt.zero(u, uSize);
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(81 * TB * (C + Fp) + 3600));
+  const blockOf = (len: number): number => Math.ceil(len / Math.ceil(len / TB) / 4) * 4;
+  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, blockOf(chunks[k + 1]! - chunks[k]!), u]);
+  rt.runTasks('winogradS2FilterGradJob', tasks, (t) => [works[t]!]);
+  addChunksInto(rt, us[0]!, us.slice(1), uSize);
+  const dw = rt.result(9 * C * F);
+  byFilterGroups(rt, C, F, 'winogradS2FilterGradFinish', (f0, f1) => [us[0]!, C, F, dw, f0, f1], 128);
+  return rt.view(dw, 9 * C * F);
+}
+
 function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number, m: number): void {
   const { N, C, OH, OW } = g;
   const Fp = Math.ceil(F / 8) * 8;
@@ -184,6 +266,7 @@ function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, p
   const m = winograd6Tile(g, F);
   if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
+  if (usesWinogradS2(g, F)) return winogradS2Into(rt, g, F, 0, px, pw, pb, act, out);
   if (usesSmallCForward(g, F)) return convSmallCInto(rt, g, F, px, pw, pb, act, out);
   const K = g.KH * g.KW * g.C;
   const M = g.N * g.OH * g.OW;
@@ -202,7 +285,7 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm', operandsIn
   if (backend === 'cpu') return true;
   if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
-  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels)) return true;
+  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels) || usesWinogradS2(g, ci.outChannels)) return true;
   // One-channel inputs at any size from 2 threads: as fast as XNNPACK from batch 8 of 28×28 LeNet
   // inputs, 1.7-1.9× faster from batch 32 (a single image: 0.10 against 0.08 ms).
   if (g.C === 1 && usesSmallCForward(g, ci.outChannels) && simd().threads > 1) return true;
@@ -266,6 +349,11 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
     convInto(rt, g, C, pdy, pw, 0, 'linear', dx);
     return rt.view(dx, size);
   }
+  if (usesWinogradS2InputGrad(geomOf(ci), F)) {
+    const dx = rt.result(size);
+    winogradS2Into(rt, geomOf(ci), F, 1, pdy, rt.put(w), 0, 'linear', dx);
+    return rt.view(dx, size);
+  }
   const pw = rt.put(w);
   const dcol = pointwise ? rt.result(size) : rt.alloc(M * K);
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].
@@ -290,6 +378,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const g = geomOf(ci);
   const m = winograd6Tile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
+  if (usesWinogradS2FilterGrad(g, F)) return winogradS2FilterGrad(rt, g, F, px, pdy);
   if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
   const dw = rt.result(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].

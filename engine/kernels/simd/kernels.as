@@ -1093,6 +1093,84 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 3 * ds, madd(f32x4.splat(<f32>-0.3333333333333333), x4, madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))));
   v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>0.6666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))), x5));
 }
+@inline function ws2bt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss); const x8 = v128.load(s + 8 * ss);
+  v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x4, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x0), x2)), x6));
+  v128.store(d + 1 * ds, f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(<f32>-2.0), x2), x4), x6));
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>-3.0), x4, f32x4.mul(f32x4.splat(<f32>2.0), x2)), x6));
+  v128.store(d + 3 * ds, f32x4.add(f32x4.neg(x2), x6));
+  v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x6, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x2), x4)), x8));
+  v128.store(d + 5 * ds, x1);
+  v128.store(d + 6 * ds, x3);
+  v128.store(d + 7 * ds, x5);
+  v128.store(d + 8 * ds, x7);
+}
+@inline function ws2at(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss); const x8 = v128.load(s + 8 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x5));
+  v128.store(d + 1 * ds, f32x4.add(madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(x1, x2)), x6));
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>4.0), x3, f32x4.add(x1, x2)), x7));
+  v128.store(d + 3 * ds, f32x4.add(f32x4.add(madd(f32x4.splat(<f32>8.0), x3, f32x4.sub(x1, x2)), x4), x8));
+}
+@inline function ws2g(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, f32x4.mul(f32x4.splat(<f32>0.5), x0));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.5), x2, f32x4.mul(f32x4.splat(<f32>-0.5), x0)));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x0)));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.3333333333333333), x2, f32x4.mul(f32x4.splat(<f32>0.16666666666666666), x0)));
+  v128.store(d + 4 * ds, x2);
+  v128.store(d + 5 * ds, x1);
+}
+@inline function ws2dbt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss);
+  v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x2, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x0), x1)), x3));
+  v128.store(d + 1 * ds, f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(<f32>-2.0), x1), x2), x3));
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>-3.0), x2, f32x4.mul(f32x4.splat(<f32>2.0), x1)), x3));
+  v128.store(d + 3 * ds, f32x4.add(f32x4.neg(x1), x3));
+  v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x3, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x1), x2)), x4));
+  v128.store(d + 5 * ds, x1);
+  v128.store(d + 6 * ds, x2);
+  v128.store(d + 7 * ds, x3);
+  v128.store(d + 8 * ds, x4);
+}
+@inline function ws2dat(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss); const x8 = v128.load(s + 8 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3));
+  v128.store(d + 1 * ds, x5);
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(x1, x2)));
+  v128.store(d + 3 * ds, x6);
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>4.0), x3, f32x4.add(x1, x2)));
+  v128.store(d + 5 * ds, x7);
+  v128.store(d + 6 * ds, f32x4.add(madd(f32x4.splat(<f32>8.0), x3, f32x4.sub(x1, x2)), x4));
+  v128.store(d + 7 * ds, x8);
+}
+@inline function ws2dg(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, f32x4.mul(f32x4.splat(<f32>0.5), x2));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.5), x2, f32x4.mul(f32x4.splat(<f32>-0.5), x0)));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>-0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>0.16666666666666666), x0)));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>0.3333333333333333), x0)));
+  v128.store(d + 4 * ds, x0);
+  v128.store(d + 5 * ds, x1);
+}
+@inline function ws2a(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss);
+  v128.store(d + 0 * ds, x0);
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3));
+  v128.store(d + 2 * ds, f32x4.sub(f32x4.add(f32x4.sub(x0, x1), x2), x3));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>2.0), x1, x0))));
+  v128.store(d + 4 * ds, x3);
+  v128.store(d + 5 * ds, x0);
+  v128.store(d + 6 * ds, x1);
+  v128.store(d + 7 * ds, x2);
+  v128.store(d + 8 * ds, x3);
+}
+@inline function ws2gt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, madd(f32x4.splat(<f32>0.16666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, madd(f32x4.splat(<f32>-0.5), x1, f32x4.mul(f32x4.splat(<f32>0.5), x0)))));
+  v128.store(d + 1 * ds, x5);
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.5), x1))), x4));
+}
 // WINOGRAD6-GENERATED-END
 
 /**
@@ -1277,6 +1355,321 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
               }
             }
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Weights of a 3x3 stride-2 convolution w[3][3][C][F] for winogradS2Conv, as the GEMM's B panels
+ * per distinct point (36: 6 per axis, the four odd points of an axis all being tap 1, see ws2g):
+ * mode 0 (forward) over K = C rows and N = F columns (element (c, f) of point p at p*C*Fp +
+ * (f/8)*C*8 + c*8 + f%8, Fp = F rounded up to 8); mode 1 (input gradient) over K = F rows and N = C
+ * columns, the taps flipped (ws2dg). Columns [n0s, n1s) in groups of 4 (columns past F, or C, are
+ * written as zeros: n1s may run to the padded count), so that threads can split by columns.
+ * work: 272 floats.
+ */
+export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, n0s: i32, n1s: i32, work: usize): void {
+  const K = mode == 0 ? C : F, Nn = mode == 0 ? F : C;
+  const Np = (Nn + NR - 1) / NR * NR;
+  const pStride = <usize>(K * Np) * 4;
+  const g = (work + 15) & ~(<usize>15); // 9 vectors: the taps
+  const t = g + 9 * 16; // 6 x 3
+  const v = t + 18 * 16; // 6 x 6
+  const tap = <usize>(C * F) * 4;
+  for (let n0 = n0s; n0 < n1s; n0 += 4) {
+    const lanes = min(4, Nn - n0);
+    for (let k = 0; k < K; k++) {
+      for (let tp = 0; tp < 9; tp++) {
+        let x = f32x4.splat(0);
+        if (mode == 0) {
+          // 4 filters of channel k: consecutive.
+          const p = w + <usize>tp * tap + <usize>(k * F + n0) * 4;
+          if (lanes == 4) x = v128.load(p);
+          else for (let j = 0; j < lanes; j++) x = laneSet(x, j, load<f32>(p + <usize>j * 4));
+        } else {
+          // Filter k of 4 channels: F apart.
+          const p = w + <usize>tp * tap + <usize>(n0 * F + k) * 4;
+          for (let j = 0; j < lanes; j++) x = laneSet(x, j, load<f32>(p + <usize>(j * F) * 4));
+        }
+        v128.store(g + <usize>tp * 16, x);
+      }
+      // Along ky (columns of g), then along kx.
+      if (mode == 0) {
+        for (let kx = 0; kx < 3; kx++) ws2g(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
+        for (let i = 0; i < 6; i++) ws2g(t + <usize>i * 48, 16, v + <usize>i * 96, 16);
+      } else {
+        for (let kx = 0; kx < 3; kx++) ws2dg(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
+        for (let i = 0; i < 6; i++) ws2dg(t + <usize>i * 48, 16, v + <usize>i * 96, 16);
+      }
+      const off = <usize>((n0 / NR) * K * NR + k * NR + (n0 % NR)) * 4;
+      for (let p = 0; p < 36; p++) v128.store(u + <usize>p * pStride + off, v128.load(v + <usize>p * 16));
+    }
+  }
+}
+
+/**
+ * Winograd for 3x3 stride-2 convolutions (polyphase: per axis the even input samples go through
+ * F(4, 2) with taps 0 and 2, the odd ones meet tap 1 as they are; 9x9 points per tile, 81 products
+ * for 16 outputs where the direct convolution takes 144), over tiles [t0, t1):
+ * - mode 0, forward: src = x[N, SH, SW, K] (K = C), dst = y[N, DH, DW, Nout] (Nout = F) with bias
+ *   (0: none) and act (0 linear, 1 relu, 2 relu6); tile t: image t / (TH*TW), the 4x4 outputs at
+ *   (4ty, 4tx), read from the 9x9 input window at (8ty - pt, 8tx - pl); TH = ceil(DH / 4).
+ * - mode 1, input gradient: src = dy[N, SH, SW, K] (K = F), dst = dx[N, DH, DW, Nout] (Nout = C;
+ *   bias and act unused); tile t: the 8x8 dx block at (8ty - pt, 8tx - pl), read from the 5x5 dy
+ *   window at (4ty - 1, 4tx - 1); TH = ceil((DH + pt) / 8). Every dx value is written once.
+ * Reads outside src are zeros; K a multiple of 4; u from winogradS2Filter in the same mode (point
+ * (a, b) of the 9x9 multiplies the weights' point (min(a, 5), min(b, 5)) of its 6x6). TB
+ * tiles per block (a multiple of 4); work holds 81*TB*(K + Np) + 4800 floats (Np = Nout rounded up to 8).
+ */
+export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl: i32, DH: i32, DW: i32,
+  u: usize, Nout: i32, bias: usize, act: i32, dst: usize, t0: i32, t1: i32, TB: i32, mode: i32, work: usize): void {
+  const TH = mode == 0 ? (DH + 3) / 4 : (DH + pt + 7) / 8, TW = mode == 0 ? (DW + 3) / 4 : (DW + pl + 7) / 8;
+  const Np = (Nout + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  const xiA = <usize>(TB * K) * 4 + 64; // bytes per xi in pa (padded, as in winograd6Conv)
+  const xiM = <usize>(TB * Np) * 4 + 64; // bytes per xi in mb
+  const mb = pa + 81 * xiA; // M[xi][tile][Np]
+  const vt = mb + 81 * xiM; // 4 tiles x 81 vectors
+  const d = vt + 4 * 81 * 16; // 81 vectors: 9 rows of 144 bytes
+  const s = d + 81 * 16; // 81 vectors
+  const rowB = <usize>(SW * K) * 4, colB = <usize>K * 4;
+  const win = mode == 0 ? 9 : 5; // window side in src
+  const side = mode == 0 ? 4 : 8; // output block side
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    // Input transform, packed as A panels: pa[xi][panel][k][4 tiles].
+    for (let p0 = 0; p0 < nt; p0 += 4) {
+      const panel = pa + <usize>(p0 * K) * 4;
+      for (let c0 = 0; c0 < K; c0 += 4) {
+        for (let rr = 0; rr < 4; rr++) {
+          const tr = vt + <usize>(rr * 81) * 16;
+          if (p0 + rr >= nt) {
+            for (let xi = 0; xi < 81; xi++) v128.store(tr + <usize>xi * 16, zero);
+            continue;
+          }
+          const t = tb0 + p0 + rr;
+          const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+          const iy0 = mode == 0 ? 8 * ty - pt : 4 * ty - 1, ix0 = mode == 0 ? 8 * tx - pl : 4 * tx - 1;
+          const q = src + <usize>(n * SH) * rowB + <usize>c0 * 4;
+          const colsInside = ix0 >= 0 && ix0 + win <= SW;
+          // Per row of the window (outside rows are zero, and so is their transform), then per column.
+          for (let yy = 0; yy < win; yy++) {
+            const iy = iy0 + yy;
+            const dr = d + <usize>yy * 144;
+            if (iy < 0 || iy >= SH) {
+              for (let j = 0; j < 9; j++) v128.store(dr + <usize>j * 16, zero);
+              continue;
+            }
+            const rowp = q + <usize>iy * rowB;
+            let p = s, ps: usize = 16;
+            if (colsInside) {
+              p = rowp + <usize>ix0 * colB;
+              ps = colB;
+            } else {
+              for (let xx = 0; xx < win; xx++) {
+                const ix = ix0 + xx;
+                v128.store(s + <usize>xx * 16, ix >= 0 && ix < SW ? v128.load(rowp + <usize>ix * colB) : zero);
+              }
+            }
+            if (mode == 0) ws2bt(p, ps, dr, 16);
+            else ws2dbt(p, ps, dr, 16);
+          }
+          if (mode == 0) for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
+          else for (let j = 0; j < 9; j++) ws2dbt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
+        }
+        // Tiles x channels -> channels x tiles, per xi.
+        for (let xi = 0; xi < 81; xi++) {
+          const sv = vt + <usize>xi * 16;
+          transpose4Store(v128.load(sv), v128.load(sv + 1296), v128.load(sv + 2592), v128.load(sv + 3888), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
+        }
+      }
+    }
+    // 81 GEMMs: M[xi][tiles][Np] = V[xi][tiles][K] * U[xi][K][Np] (K blocks of KC).
+    const ntp = (nt + 3) & ~3;
+    const xiU = <usize>(K * Np) * 4;
+    for (let xi = 0; xi < 81; xi++) {
+      const a = xi / 9, b = xi - a * 9;
+      const ax = pa + <usize>xi * xiA, ux = u + <usize>(min(a, 5) * 6 + min(b, 5)) * xiU, mx = mb + <usize>xi * xiM;
+      for (let kc0 = 0; kc0 < K; kc0 += KC) {
+        const kc = min(KC, K - kc0);
+        const f = kc0 > 0 ? F_ACC : 0;
+        for (let jr = 0; jr < Np; jr += NR) {
+          const bp = ux + <usize>(jr * K + kc0 * NR) * 4;
+          for (let ir = 0; ir < ntp; ir += MR) {
+            kernel(kc, ax + <usize>(ir * K + kc0 * MR) * 4, bp, mx + <usize>(ir * Np + jr) * 4, <usize>Np * 4, f, 0);
+          }
+        }
+      }
+    }
+    // Output transform (+ bias, activation) into dst, the block clipped to dst.
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const oy0 = mode == 0 ? 4 * ty : 8 * ty - pt, ox0 = mode == 0 ? 4 * tx : 8 * tx - pl;
+      const a0 = max(0, -oy0), a1 = min(side, DH - oy0), b0 = max(0, -ox0), b1 = min(side, DW - ox0);
+      const mt = mb + <usize>(i * Np) * 4;
+      for (let f0 = 0; f0 < Nout; f0 += 4) {
+        const qm = mt + <usize>f0 * 4;
+        // Along y (per column j of the 9x9 points), then along x: d[a][b] at d + a*128 + b*16.
+        if (mode == 0) {
+          for (let j = 0; j < 9; j++) ws2at(qm + <usize>j * xiM, 9 * xiM, s + <usize>j * 16, 144);
+          for (let a = 0; a < 4; a++) ws2at(s + <usize>a * 144, 16, d + <usize>a * 128, 16);
+        } else {
+          for (let j = 0; j < 9; j++) ws2dat(qm + <usize>j * xiM, 9 * xiM, s + <usize>j * 16, 144);
+          for (let a = 0; a < 8; a++) ws2dat(s + <usize>a * 144, 16, d + <usize>a * 128, 16);
+        }
+        const b = bias != 0 && f0 + 4 <= Nout ? v128.load(bias + <usize>f0 * 4) : zero;
+        const lanes = min(4, Nout - f0);
+        for (let a = a0; a < a1; a++) {
+          const rowOut = dst + <usize>(((n * DH + oy0 + a) * DW + ox0) * Nout + f0) * 4;
+          for (let bb = b0; bb < b1; bb++) {
+            let v = v128.load(d + <usize>(a * 8 + bb) * 16);
+            if (lanes == 4) {
+              v = f32x4.add(v, b);
+              if (act != 0) { v = f32x4.max(v, zero); if (act == 2) v = f32x4.min(v, six); }
+              v128.store(rowOut + <usize>(bb * Nout) * 4, v);
+            } else {
+              v128.store(s, v);
+              for (let j = 0; j < lanes; j++) {
+                let e = load<f32>(s + <usize>j * 4) + (bias != 0 ? load<f32>(bias + <usize>(f0 + j) * 4) : <f32>0);
+                if (act != 0) { e = max(e, <f32>0); if (act == 2) e = min(e, <f32>6); }
+                store<f32>(rowOut + <usize>((bb * Nout) + j) * 4, e);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient of a 3x3 stride-2 convolution through the polyphase Winograd points (see
+ * winogradS2Conv, mode 0): adds to U[36][C][Fp] (the chunk's, zeroed by the caller) the sum over
+ * tiles [t0, t1) (4x4 blocks of dy[N,OH,OW,F], each with its 9x9 window of x[N,H,W,C] at
+ * (8ty - pt, 8tx - pl); C a multiple of 4) of the 81 points' products, the four odd points of an
+ * axis added into one accumulator (they all become tap 1). TB tiles per block; work holds
+ * 81*TB*(C + Fp) + 3600 floats (Fp = F rounded up to 8).
+ */
+export function winogradS2FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
+  t0: i32, t1: i32, TB: i32, u: usize, work: usize): void {
+  const TH = (OH + 3) / 4, TW = (OW + 3) / 4;
+  const Fp = (F + NR - 1) / NR * NR;
+  const pa = (work + 63) & ~(<usize>63);
+  const xiA = <usize>(TB * C) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
+  const pb = pa + 81 * xiA;
+  const xiU = <usize>(C * Fp) * 4;
+  const d = pb + 81 * xiB; // 81 vectors
+  const s = d + 81 * 16; // 81 vectors
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
+  const zero = f32x4.splat(0);
+  for (let tb0 = t0; tb0 < t1; tb0 += TB) {
+    const nt = min(TB, t1 - tb0);
+    for (let i = 0; i < nt; i++) {
+      const t = tb0 + i;
+      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+      const iy0 = 8 * ty - pt, ix0 = 8 * tx - pl;
+      const img = x + <usize>(n * H) * rowB;
+      const colsInside = ix0 >= 0 && ix0 + 9 <= W;
+      // Input transform, 4 channels at a time, into A panels pa[xi][c/4][tile][4]: per row of the
+      // window (outside rows are zero, and so is their transform), then per column.
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        const q = img + <usize>c0 * 4;
+        for (let yy = 0; yy < 9; yy++) {
+          const iy = iy0 + yy;
+          const dr = d + <usize>yy * 144;
+          if (iy < 0 || iy >= H) {
+            for (let j = 0; j < 9; j++) v128.store(dr + <usize>j * 16, zero);
+            continue;
+          }
+          const rowp = q + <usize>iy * rowB;
+          let p = s, ps: usize = 16;
+          if (colsInside) {
+            p = rowp + <usize>ix0 * colB;
+            ps = colB;
+          } else {
+            for (let xx = 0; xx < 9; xx++) {
+              const ix = ix0 + xx;
+              v128.store(s + <usize>xx * 16, ix >= 0 && ix < W ? v128.load(rowp + <usize>ix * colB) : zero);
+            }
+          }
+          ws2bt(p, ps, dr, 16);
+        }
+        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+        for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, dst + <usize>j * xiA, 9 * xiA);
+      }
+      // Output-gradient transform, 4 filters at a time, into B panels pb[xi][f/8][tile][8].
+      const oy = 4 * ty, ox = 4 * tx;
+      const rowsIn = min(4, OH - oy), colsIn = min(4, OW - ox);
+      const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
+      for (let f0 = 0; f0 < Fp; f0 += 4) {
+        const lanes = min(4, F - f0);
+        // The 4x4 block of dy: read in place when it lies inside the map and holds 4 filters, else
+        // copied to d[a*4 + b] with zeros past the map's edge and past F.
+        const inPlace = rowsIn == 4 && colsIn == 4 && lanes == 4;
+        let src = d, srs: usize = 64, scs: usize = 16;
+        if (inPlace) {
+          src = d00 + <usize>f0 * 4; srs = drow; scs = dcol;
+        } else {
+          for (let a = 0; a < 4; a++) {
+            for (let b = 0; b < 4; b++) {
+              let v = zero;
+              if (a < rowsIn && b < colsIn && lanes > 0) {
+                const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
+                if (lanes == 4) v = v128.load(p);
+                else for (let l = 0; l < lanes; l++) v = laneSet(v, l, load<f32>(p + <usize>l * 4));
+              }
+              v128.store(d + <usize>(a * 4 + b) * 16, v);
+            }
+          }
+        }
+        const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
+        for (let b = 0; b < 4; b++) ws2a(src + <usize>b * scs, srs, s + <usize>b * 16, 64);
+        for (let r = 0; r < 9; r++) ws2a(s + <usize>r * 64, 16, dst + <usize>(r * 9) * xiB, xiB);
+      }
+    }
+    // 81 GEMMs: U[p][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp], p the weights' point of xi.
+    for (let xi = 0; xi < 81; xi++) {
+      const a = xi / 9, b = xi - a * 9;
+      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>(min(a, 5) * 6 + min(b, 5)) * xiU;
+      for (let jr = 0; jr < Fp; jr += NR) {
+        const bp = bx + <usize>(jr * TB) * 4;
+        for (let ir = 0; ir < C; ir += MR) {
+          kernel(nt, ax + <usize>(ir * TB) * 4, bp, ux + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, F_ACC, 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dW[3][3][C][F] from winogradS2FilterGradJob's U[36][C][Fp] (ws2gt per axis) for the filters
+ * [f0, f1) (multiples of 4, f1 up to F). Split over the threads by filters; work: 128 floats.
+ */
+export function winogradS2FilterGradFinish(u: usize, C: i32, F: i32, dw: usize, f0s: i32, f1s: i32, work: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiU = <usize>(C * Fp) * 4;
+  const tap = <usize>(C * F) * 4;
+  const t = (work + 15) & ~(<usize>15); // 3 x 6 vectors
+  const o = t + 18 * 16; // 3 x 3 vectors
+  for (let f0 = f0s; f0 < min(f1s, F); f0 += 4) {
+    for (let c = 0; c < C; c++) {
+      const p = u + <usize>(c * Fp + f0) * 4;
+      // Along the rows' points (per column j), then along the columns'.
+      for (let j = 0; j < 6; j++) ws2gt(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
+      for (let k = 0; k < 3; k++) ws2gt(t + <usize>k * 96, 16, o + <usize>k * 48, 16);
+      const lanes = min(4, F - f0);
+      for (let k = 0; k < 9; k++) {
+        const q = dw + <usize>k * tap + <usize>(c * F + f0) * 4;
+        const v = v128.load(o + <usize>k * 16);
+        if (lanes == 4) v128.store(q, v);
+        else {
+          v128.store(t, v);
+          for (let l = 0; l < lanes; l++) store<f32>(q + <usize>l * 4, load<f32>(t + <usize>l * 4));
         }
       }
     }

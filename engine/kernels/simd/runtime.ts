@@ -51,6 +51,12 @@ export interface SimdExports {
   winograd6FilterGradFinish(u: number, r: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;
   winograd6Conv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, m: number, work: number): void;
+  winogradS2Filter(w: number, C: number, F: number, u: number, mode: number, n0: number, n1: number, work: number): void;
+  winogradS2FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
+    t0: number, t1: number, TB: number, u: number, work: number): void;
+  winogradS2FilterGradFinish(u: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;
+  winogradS2Conv(src: number, SH: number, SW: number, K: number, pt: number, pl: number, DH: number, DW: number,
+    u: number, Nout: number, bias: number, act: number, dst: number, t0: number, t1: number, TB: number, mode: number, work: number): void;
   adam(value: number, m: number, v: number, g: number, n: number, outValue: number, outM: number, outV: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, neglr: number): void;
   momentum(value: number, acc: number, g: number, n: number, outValue: number, outAcc: number, mom: number, neglr: number): void;
@@ -74,7 +80,7 @@ export interface SimdExports {
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish', 'winogradS2Filter', 'winogradS2Conv', 'winogradS2FilterGradJob', 'winogradS2FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
