@@ -68,28 +68,44 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
 /** The filter gradient through 6x6 tiles (m: the output tile, see winograd6Tile), summed over fixed chunks of tiles. */
 function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, m: number): Float32Array {
   const { N, C, OH, OW, KH: r } = g;
-  const Fp = Math.ceil(F / 8) * 8;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, 36, 2400, 'winograd6FilterGradJob', [m]);
+  const dw = rt.result(r * r * C * F);
+  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, C, F, dw, f0, f1], 240);
+  return rt.view(dw, r * r * C * F);
+}
+
+/**
+ * The summed U[36][C][Fp] of a 6x6-tile or stride-2 Winograd filter gradient: `job` run over
+ * fixed chunks of the tiles, each chunk adding into its own U, the chunks' U added in chunk order
+ * (see reduction-chunks.ts). `points` transformed points per tile (36 or 81) and `extraFloats`
+ * size the per-thread block scratch; `jobArgs` are the job's arguments after the tile block size.
+ */
+function winogradFilterGradSums(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, tiles: number, points: 36 | 81, extraFloats: number,
+  job: 'winograd6FilterGradJob' | 'winogradS2FilterGradJob', jobArgs: number[]): number {
+  const { C } = g;
+  const Fp = Math.ceil(F / 8) * 8;
   // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
-  // Every block adds its 36 products into the chunk's U (36·C·Fp floats): past 1 MiB (64→128
+  // Every block adds its products into the chunk's U (36·C·Fp floats): past 1 MiB (64→128
   // channels and up) U no longer stays in a core's L2 and that traffic, once per block, outweighs
   // the block's transformed data spilling from L2: such blocks take at least 32 tiles (3x3 128→128
   // at 8x8, batch 32: 8.3-9.5 → 7.4-7.6 ms; 512→512 at 4x4: 86-92 → 70; 256→256 at 8x8: 10%).
   const uSize = 36 * C * Fp;
   const minTB = 144 * C * Fp > 1024 * 1024 ? 32 : 16;
-  const TB = Math.max(minTB, Math.min(128, Math.floor((768 * 1024) / (144 * (C + Fp))) & ~3));
+  const TB = Math.max(minTB, Math.min(128, Math.floor((768 * 1024) / (4 * points * (C + Fp))) & ~3));
   const chunks = filterGradChunks(tiles, TB, uSize);
   const us = chunks.slice(1).map(() => rt.alloc(uSize));
   for (const u of us) rt.zero(u, uSize);
-  const works = Array.from({ length: rt.threads }, () => rt.alloc(36 * TB * (C + Fp) + 2400));
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(points * TB * (C + Fp) + extraFloats));
   // Blocks of equal size within a chunk (a 64-tile chunk with TB 20: 4 of 16, not 20, 20, 20 and 4).
   const blockOf = (len: number): number => Math.ceil(len / Math.ceil(len / TB) / 4) * 4;
-  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, blockOf(chunks[k + 1]! - chunks[k]!), m, u]);
-  rt.runTasks('winograd6FilterGradJob', tasks, (t) => [works[t]!]);
+  const tasks = us.map((u, k) => {
+    const t0 = chunks[k]!, t1 = chunks[k + 1]!, tb = blockOf(t1 - t0);
+    return [px, g.H, g.W, C, g.pt, g.pl, pdy, g.OH, g.OW, F, t0, t1, tb, ...jobArgs, u];
+  });
+  rt.runTasks(job, tasks, (t) => [works[t]!]);
   addChunksInto(rt, us[0]!, us.slice(1), uSize);
-  const dw = rt.result(r * r * C * F);
-  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [us[0]!, r, C, F, dw, f0, f1], 240);
-  return rt.view(dw, r * r * C * F);
+  return us[0]!;
 }
 
 /**
@@ -227,23 +243,10 @@ function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, src: n
 /** The filter gradient of a 3x3 stride-2 convolution through the polyphase points, summed over fixed chunks of tiles (as winograd6FilterGrad). */
 function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array {
   const { N, C, OH, OW } = g;
-  const Fp = Math.ceil(F / 8) * 8;
   const tiles = N * Math.ceil(OH / 4) * Math.ceil(OW / 4);
-  const uSize = 36 * C * Fp;
-  // Tiles per block: transformed inputs and output gradients in at most 768 KiB (L2), at least 32
-  // tiles where U passes 1 MiB (as winograd6FilterGrad).
-  const minTB = 144 * C * Fp > 1024 * 1024 ? 32 : 16;
-  const TB = Math.max(minTB, Math.min(128, Math.floor((768 * 1024) / (324 * (C + Fp))) & ~3));
-  const chunks = filterGradChunks(tiles, TB, uSize);
-  const us = chunks.slice(1).map(() => rt.alloc(uSize));
-  for (const u of us) rt.zero(u, uSize);
-  const works = Array.from({ length: rt.threads }, () => rt.alloc(81 * TB * (C + Fp) + 3600));
-  const blockOf = (len: number): number => Math.ceil(len / Math.ceil(len / TB) / 4) * 4;
-  const tasks = us.map((u, k) => [px, g.H, g.W, C, g.pt, g.pl, pdy, OH, OW, F, chunks[k]!, chunks[k + 1]!, blockOf(chunks[k + 1]! - chunks[k]!), u]);
-  rt.runTasks('winogradS2FilterGradJob', tasks, (t) => [works[t]!]);
-  addChunksInto(rt, us[0]!, us.slice(1), uSize);
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, 81, 3600, 'winogradS2FilterGradJob', []);
   const dw = rt.result(9 * C * F);
-  byFilterGroups(rt, C, F, 'winogradS2FilterGradFinish', (f0, f1) => [us[0]!, C, F, dw, f0, f1], 128);
+  byFilterGroups(rt, C, F, 'winogradS2FilterGradFinish', (f0, f1) => [u, C, F, dw, f0, f1], 128);
   return rt.view(dw, 9 * C * F);
 }
 
