@@ -1410,6 +1410,39 @@ export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, 
 }
 
 /**
+ * The first pass of the stride-2 input transform (per row of the window, 4 channels of the image
+ * at q): win rows of win columns from (iy0, ix0), reads outside the image as zero, each row through
+ * ws2bt (mode 0, 9 samples) or ws2dbt (mode 1, 5) into d (rows of 9 vectors, 144 bytes apart).
+ * Rows outside are zero, and so is their transform; rows with every column inside are read in
+ * place, others through s (win vectors) with the outside columns zeroed.
+ */
+@inline function ws2InputRows(q: usize, iy0: i32, ix0: i32, SH: i32, SW: i32, rowB: usize, colB: usize, win: i32, mode: i32, s: usize, d: usize): void {
+  const zero = f32x4.splat(0);
+  const colsInside = ix0 >= 0 && ix0 + win <= SW;
+  for (let yy = 0; yy < win; yy++) {
+    const iy = iy0 + yy;
+    const dr = d + <usize>yy * 144;
+    if (iy < 0 || iy >= SH) {
+      for (let j = 0; j < 9; j++) v128.store(dr + <usize>j * 16, zero);
+      continue;
+    }
+    const rowp = q + <usize>iy * rowB;
+    let p = s, ps: usize = 16;
+    if (colsInside) {
+      p = rowp + <usize>ix0 * colB;
+      ps = colB;
+    } else {
+      for (let xx = 0; xx < win; xx++) {
+        const ix = ix0 + xx;
+        v128.store(s + <usize>xx * 16, ix >= 0 && ix < SW ? v128.load(rowp + <usize>ix * colB) : zero);
+      }
+    }
+    if (mode == 0) ws2bt(p, ps, dr, 16);
+    else ws2dbt(p, ps, dr, 16);
+  }
+}
+
+/**
  * Winograd for 3x3 stride-2 convolutions (polyphase: per axis the even input samples go through
  * F(4, 2) with taps 0 and 2, the odd ones meet tap 1 as they are; 9x9 points per tile, 81 products
  * for 16 outputs where the direct convolution takes 144), over tiles [t0, t1):
@@ -1453,30 +1486,8 @@ export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl
           const t = tb0 + p0 + rr;
           const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
           const iy0 = mode == 0 ? 8 * ty - pt : 4 * ty - 1, ix0 = mode == 0 ? 8 * tx - pl : 4 * tx - 1;
-          const q = src + <usize>(n * SH) * rowB + <usize>c0 * 4;
-          const colsInside = ix0 >= 0 && ix0 + win <= SW;
-          // Per row of the window (outside rows are zero, and so is their transform), then per column.
-          for (let yy = 0; yy < win; yy++) {
-            const iy = iy0 + yy;
-            const dr = d + <usize>yy * 144;
-            if (iy < 0 || iy >= SH) {
-              for (let j = 0; j < 9; j++) v128.store(dr + <usize>j * 16, zero);
-              continue;
-            }
-            const rowp = q + <usize>iy * rowB;
-            let p = s, ps: usize = 16;
-            if (colsInside) {
-              p = rowp + <usize>ix0 * colB;
-              ps = colB;
-            } else {
-              for (let xx = 0; xx < win; xx++) {
-                const ix = ix0 + xx;
-                v128.store(s + <usize>xx * 16, ix >= 0 && ix < SW ? v128.load(rowp + <usize>ix * colB) : zero);
-              }
-            }
-            if (mode == 0) ws2bt(p, ps, dr, 16);
-            else ws2dbt(p, ps, dr, 16);
-          }
+          // Per row of the window, then per column.
+          ws2InputRows(src + <usize>(n * SH) * rowB + <usize>c0 * 4, iy0, ix0, SH, SW, rowB, colB, win, mode, s, d);
           if (mode == 0) for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
           else for (let j = 0; j < 9; j++) ws2dbt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
         }
@@ -1574,31 +1585,10 @@ export function winogradS2FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i3
       const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
       const iy0 = 8 * ty - pt, ix0 = 8 * tx - pl;
       const img = x + <usize>(n * H) * rowB;
-      const colsInside = ix0 >= 0 && ix0 + 9 <= W;
       // Input transform, 4 channels at a time, into A panels pa[xi][c/4][tile][4]: per row of the
-      // window (outside rows are zero, and so is their transform), then per column.
+      // window, then per column.
       for (let c0 = 0; c0 < C; c0 += 4) {
-        const q = img + <usize>c0 * 4;
-        for (let yy = 0; yy < 9; yy++) {
-          const iy = iy0 + yy;
-          const dr = d + <usize>yy * 144;
-          if (iy < 0 || iy >= H) {
-            for (let j = 0; j < 9; j++) v128.store(dr + <usize>j * 16, zero);
-            continue;
-          }
-          const rowp = q + <usize>iy * rowB;
-          let p = s, ps: usize = 16;
-          if (colsInside) {
-            p = rowp + <usize>ix0 * colB;
-            ps = colB;
-          } else {
-            for (let xx = 0; xx < 9; xx++) {
-              const ix = ix0 + xx;
-              v128.store(s + <usize>xx * 16, ix >= 0 && ix < W ? v128.load(rowp + <usize>ix * colB) : zero);
-            }
-          }
-          ws2bt(p, ps, dr, 16);
-        }
+        ws2InputRows(img + <usize>c0 * 4, iy0, ix0, H, W, rowB, colB, 9, 0, s, d);
         const dst = pa + <usize>(c0 * TB + i * 4) * 4;
         for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, dst + <usize>j * xiA, 9 * xiA);
       }
