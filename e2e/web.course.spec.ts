@@ -86,6 +86,9 @@ test('the course path: every switch of data or model leaves nothing of the previ
   // 3. An edit in the Build view: the Iris MLP, one layer wider. Results of LeNet-5 are gone.
   await page.getByTestId('nav-build').click();
   await page.getByTestId('builder-template').selectOption('iris-mlp');
+  // LeNet-5 has a dense_1 too (120 units): click only once the Iris MLP's (12 units) has replaced it,
+  // or the click can land on the old node just before the new graph clears the selection.
+  await expect(page.getByTestId('node-dense_1')).toContainText(/\(None, 12\)/);
   await page.getByTestId('node-dense_1').click();
   await page.getByTestId('param-units').fill('16');
   await page.getByTestId('param-units').press('Tab');
