@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setWasmConvChoice, usesWinogradS2, usesWinogradS2InputGrad, winograd6Tile } from './conv';
+import { setWasmConvChoice, usesSpaceToDepth, usesWinogradS2, usesWinogradS2InputGrad, winograd6Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -189,6 +189,41 @@ for (const backend of ['cpu', 'wasm']) {
     await checkFilterGrad(wide, backend);
   });
 }
+
+// 5x5 stride-2 convolutions go through their space-to-depth form (a 3x3 convolution over 4C
+// channels, Winograd F(4x4, 3x3)): forward with bias and activation, both gradients; odd and even
+// input sides, every padding (odd and even before each axis), channel counts that are not
+// multiples of 4, filter counts off the 4/8 grid.
+for (const backend of ['cpu', 'wasm']) {
+  test(`5x5 stride-2 convolutions (space to depth) and both gradients match stock (${backend})`, async () => {
+    let taken = 0;
+    for (let s = 700; s <= 715; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
+      const c: Case = { N: r(1, 3, 6), H: r(13, 26, 7), W: r(13, 26, 8), C: r(2, 11, 9), F: r(8, 21, 10), KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+      const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [5, 5, c.C, c.F], 2, 1, c.pad as 'same'));
+      if (usesSpaceToDepth(g, c.F)) taken++;
+      await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
+      await checkFilterGrad(c, backend);
+    }
+    assert.ok(taken >= 12, `the space-to-depth path ran in ${taken} of 16 cases`);
+    // Wide layers: the 3x3 convolution's weights transformed on the threads.
+    await checkForwardAndInputGrad({ N: 4, H: 16, W: 16, C: 32, F: 64, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 716 }, backend, 'relu');
+    await checkFilterGrad({ N: 4, H: 16, W: 16, C: 32, F: 64, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 716 }, backend);
+  });
+}
+
+test('the space-to-depth path is taken where it should be', () => {
+  const g = (K: number, H: number, C: number, sh = 2, pt = 1, dh = 1) => ({ N: 8, H, W: H, C, KH: K, KW: K, sh, sw: sh, dh, dw: dh, pt, pl: pt, OH: Math.ceil(H / sh), OW: Math.ceil(H / sh) });
+  assert.ok(usesSpaceToDepth(g(5, 32, 32), 64));
+  assert.ok(usesSpaceToDepth(g(5, 64, 3), 32), 'a first layer (12 channels after space to depth)');
+  assert.ok(!usesSpaceToDepth(g(5, 32, 32), 4), 'few filters');
+  assert.ok(!usesSpaceToDepth(g(3, 32, 32), 64), '3x3 kernels: a 2x2 convolution over 4C channels multiplies more');
+  assert.ok(!usesSpaceToDepth(g(5, 32, 32, 1), 64), 'stride 1');
+  assert.ok(!usesSpaceToDepth(g(5, 32, 32, 2, 1, 2), 64), 'dilated');
+  assert.ok(usesSpaceToDepth(g(5, 8, 32), 64), '4x4 outputs: one tile per image');
+  assert.ok(!usesSpaceToDepth(g(5, 4, 32), 64), '2x2 outputs: the 3x3 convolution would waste most of a 4x4 tile');
+  assert.ok(!usesSpaceToDepth(g(5, 32, 32, 2, 6), 64), 'padding of more than 4');
+});
 
 test('the stride-2 Winograd path is taken where it should be', () => {
   const g = (H: number, C: number, pt = 0, sh = 2, N = 8) => ({ N, H, W: H, C, KH: 3, KW: 3, sh, sw: sh, dh: 1, dw: 1, pt, pl: pt, OH: Math.ceil(H / sh), OW: Math.ceil(H / sh) });

@@ -8,6 +8,7 @@ import { addChunksInto, gemm, gemmReduceK, parallelRange } from './gemm';
 import { reductionChunks } from './reduction-chunks';
 import { ACT_CODE, geomOf, type FusedAct, type Geom } from './conv-geometry';
 import { convSmallCInto, filterGradSmallC, usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
+import { spaceToDepthFilter, spaceToDepthFilterGrad, spaceToDepthGeom, spaceToDepthInto, spaceToDepthShape } from './conv-space-to-depth';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -221,6 +222,19 @@ export function setWinogradS2(on: boolean): void {
 }
 
 /**
+ * Whether a 5×5 stride-2 convolution goes through its space-to-depth form (conv-space-to-depth.ts):
+ * where that 3×3 convolution over 4C channels takes the 6×6-tile Winograd path.
+ */
+export function usesSpaceToDepth(g: Geom, F: number): boolean {
+  return spaceToDepthEnabled && spaceToDepthShape(g) && winograd6Tile(spaceToDepthGeom(g), F) === 4;
+}
+let spaceToDepthEnabled = process.env.GLASSWING_SPACE_TO_DEPTH !== '0';
+/** For comparisons and tests: 5×5 stride-2 convolutions through space to depth (on) or implicit GEMM (off). */
+export function setSpaceToDepth(on: boolean): void {
+  spaceToDepthEnabled = on;
+}
+
+/**
  * Runs winogradS2Conv over every tile: mode 0 y = act(conv(x, w) + bias) (src x, dst y), mode 1
  * dx of that convolution (src dy, dst dx, no bias). g is the forward convolution's geometry.
  */
@@ -266,6 +280,12 @@ function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numb
 
 /** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
 function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
+  if (usesSpaceToDepth(g, F)) {
+    const s = spaceToDepthGeom(g);
+    const ps = rt.alloc(s.N * s.H * s.W * s.C);
+    spaceToDepthInto(rt, g, px, ps, 0);
+    return convInto(rt, s, F, ps, spaceToDepthFilter(rt, g, F, pw), pb, act, out);
+  }
   const m = winograd6Tile(g, F);
   if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
@@ -288,7 +308,7 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm', operandsIn
   if (backend === 'cpu') return true;
   if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
-  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels) || usesWinogradS2(g, ci.outChannels)) return true;
+  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels) || usesWinogradS2(g, ci.outChannels) || usesSpaceToDepth(g, ci.outChannels)) return true;
   // One-channel inputs at any size from 2 threads: as fast as XNNPACK from batch 8 of 28×28 LeNet
   // inputs, 1.7-1.9× faster from batch 32 (a single image: 0.10 against 0.08 ms).
   if (g.C === 1 && usesSmallCForward(g, ci.outChannels) && simd().threads > 1) return true;
@@ -337,24 +357,27 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: F } = ci;
   const size = ci.batchSize * ci.inHeight * ci.inWidth * C;
   const pdy = rt.put(dy);
+  const g = geomOf(ci);
   // Stride 1: dx is the convolution of dy with the filter turned 180° and its channel axes swapped,
   // padded by the rest of the kernel's extent. That convolution also multiplies the padding's zeros:
   // when dx is much larger than dy ('valid' convolutions) a GEMM and col2im does less work.
   const padWaste = (ci.inHeight * ci.inWidth) / (ci.outHeight * ci.outWidth);
-  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(geomOf(ci), ci.outChannels) || winograd6Tile(geomOf(ci), ci.outChannels))) {
-    const pw = rt.alloc(w.length);
-    rt.exports.rotateFilter(rt.put(w), KH, KW, C, F, pw);
-    const g: Geom = {
-      N: ci.batchSize, H: ci.outHeight, W: ci.outWidth, C: F, KH, KW, sh: 1, sw: 1, dh: ci.dilationHeight, dw: ci.dilationWidth,
-      pt: (KH - 1) * ci.dilationHeight - ci.padInfo.top, pl: (KW - 1) * ci.dilationWidth - ci.padInfo.left, OH: ci.inHeight, OW: ci.inWidth,
-    };
+  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(g, F) || winograd6Tile(g, F))) {
     const dx = rt.result(size);
-    convInto(rt, g, C, pdy, pw, 0, 'linear', dx);
+    stride1InputGradInto(rt, g, F, pdy, rt.put(w), dx);
     return rt.view(dx, size);
   }
-  if (usesWinogradS2InputGrad(geomOf(ci), F)) {
+  if (usesSpaceToDepth(g, F)) {
+    const s = spaceToDepthGeom(g);
+    const ds = rt.alloc(s.N * s.H * s.W * s.C);
+    stride1InputGradInto(rt, s, F, pdy, spaceToDepthFilter(rt, g, F, rt.put(w)), ds);
     const dx = rt.result(size);
-    winogradS2Into(rt, geomOf(ci), F, 1, pdy, rt.put(w), 0, 'linear', dx);
+    spaceToDepthInto(rt, g, dx, ds, 1);
+    return rt.view(dx, size);
+  }
+  if (usesWinogradS2InputGrad(g, F)) {
+    const dx = rt.result(size);
+    winogradS2Into(rt, g, F, 1, pdy, rt.put(w), 0, 'linear', dx);
     return rt.view(dx, size);
   }
   const pw = rt.put(w);
@@ -369,6 +392,17 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   return rt.view(dx, size);
 }
 
+/** dx (at dx) of the stride-1 convolution g for dy at pdy and w [KH, KW, C, F] at pw: dy convolved with w turned 180°, its channel axes swapped. */
+function stride1InputGradInto(rt: SimdRuntime, g: Geom, F: number, pdy: number, pw: number, dx: number): void {
+  const pr = rt.alloc(g.KH * g.KW * g.C * F);
+  rt.exports.rotateFilter(pw, g.KH, g.KW, g.C, F, pr);
+  const t: Geom = {
+    N: g.N, H: g.OH, W: g.OW, C: F, KH: g.KH, KW: g.KW, sh: 1, sw: 1, dh: g.dh, dw: g.dw,
+    pt: (g.KH - 1) * g.dh - g.pt, pl: (g.KW - 1) * g.dw - g.pl, OH: g.H, OW: g.W,
+  };
+  convInto(rt, t, g.C, pdy, pr, 0, 'linear', dx);
+}
+
 /** dw = conv2d's filter gradient for x [N, H, W, C] and dy [N, OH, OW, F], shaped [KH, KW, C, F]. */
 export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32Array): Float32Array {
   const rt = simd();
@@ -379,6 +413,12 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const px = rt.put(x);
   const pdy = rt.put(dy);
   const g = geomOf(ci);
+  if (usesSpaceToDepth(g, F)) {
+    const s = spaceToDepthGeom(g);
+    const ps = rt.alloc(s.N * s.H * s.W * s.C);
+    spaceToDepthInto(rt, g, px, ps, 0);
+    return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, s, F, ps, pdy, 4));
+  }
   const m = winograd6Tile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   if (usesWinogradS2FilterGrad(g, F)) return winogradS2FilterGrad(rt, g, F, px, pdy);
