@@ -12,7 +12,7 @@ import type { SimdRuntime } from './simd/runtime';
 import type { Geom } from './conv-geometry';
 import { parallelRange } from './gemm';
 
-/** The 3×3 stride-1 'valid' convolution over the space-to-depth image that computes g (5×5, stride 2). */
+/** The 3×3 stride-1 convolution over the space-to-depth image (padded by ceil(p/2) before each axis) that computes g (5×5, stride 2). */
 export function spaceToDepthGeom(g: Geom): Geom {
   return { N: g.N, H: Math.ceil(g.H / 2), W: Math.ceil(g.W / 2), C: 4 * g.C, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: Math.ceil(g.pt / 2), pl: Math.ceil(g.pl / 2), OH: g.OH, OW: g.OW };
 }
@@ -31,7 +31,7 @@ export function spaceToDepthShape(g: Geom): boolean {
  */
 export function spaceToDepthInto(rt: SimdRuntime, g: Geom, px: number, ps: number, mode: 0 | 1): void {
   const s = spaceToDepthGeom(g);
-  parallelRange(rt, g.N * s.H, 4, (lo, hi) => ({ fn: 'spaceToDepth2', args: [px, g.H, g.W, g.C, 0, 0, ps, s.H, s.W, lo, hi, mode] }));
+  parallelRange(rt, g.N * s.H, 4, (lo, hi) => ({ fn: 'spaceToDepth2', args: [px, g.H, g.W, g.C, ps, s.H, s.W, lo, hi, mode] }));
 }
 
 /** The 3×3 convolution's weights [3, 3, 4C, F] from w [5, 5, C, F] (at pw) into the arena; returns their address. */

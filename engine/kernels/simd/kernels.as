@@ -1831,21 +1831,21 @@ export function pad2d(x: usize, N: i32, H: i32, W: i32, C: i32, pt: i32, pb: i32
 /**
  * A stride-2 convolution's input in space-to-depth form (2x2 blocks of pixels as 4C channels), which
  * turns a 5x5 stride-2 convolution into a 3x3 stride-1 one: s[n][j][i][(ry*2 + rx)*C + c] =
- * x[n][2j + ry - pt][2i + rx - pl][c], zero outside x, for the rows r = n*SH + j in [r0, r1).
- * mode 0 writes s from x; mode 1 writes x from s (the input gradient: every pixel of x is one value
- * of s, so each is written once, and rows of s touch their own rows of x alone).
+ * x[n][2j + ry][2i + rx][c] (zero past x's last row or column, for odd sides), for the rows
+ * r = n*SH + j in [r0, r1). mode 0 writes s from x; mode 1 writes x from s (the input gradient:
+ * every pixel of x is one value of s, so each is written once, and rows of s touch their own rows
+ * of x alone).
  */
-export function spaceToDepth2(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, s: usize, SH: i32, SW: i32, r0: i32, r1: i32, mode: i32): void {
+export function spaceToDepth2(x: usize, H: i32, W: i32, C: i32, s: usize, SH: i32, SW: i32, r0: i32, r1: i32, mode: i32): void {
   const bytes = <usize>C * 4;
   const zero = f32x4.splat(0);
   for (let r = r0; r < r1; r++) {
     const n = r / SH, j = r - n * SH;
     for (let i = 0; i < SW; i++) {
       for (let q = 0; q < 4; q++) {
-        const yy = 2 * j + (q >> 1) - pt, xx = 2 * i + (q & 1) - pl;
+        const yy = 2 * j + (q >> 1), xx = 2 * i + (q & 1);
         const sp = s + (<usize>(r * SW + i) * 4 + <usize>q) * bytes;
-        const inside = yy >= 0 && yy < H && xx >= 0 && xx < W;
-        if (!inside) {
+        if (yy >= H || xx >= W) {
           if (mode == 0) fillF(sp, bytes, zero, 0);
           continue;
         }

@@ -67,7 +67,7 @@ export interface SimdExports {
   binaryEq(a: number, b: number, n: number, op: number, y: number): void;
   scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
-  spaceToDepth2(x: number, H: number, W: number, C: number, pt: number, pl: number, s: number, SH: number, SW: number, r0: number, r1: number, mode: number): void;
+  spaceToDepth2(x: number, H: number, W: number, C: number, s: number, SH: number, SW: number, r0: number, r1: number, mode: number): void;
   pool2d(x: number, y: number, g: number, isMax: number, n0: number, n1: number, work: number): void;
   reluGrad(dy: number, x: number, n: number, hi: number, y: number): void;
   reluGradRowsSum(dy: number, x: number, r0: number, r1: number, cols: number, y: number, acc: number): void;
