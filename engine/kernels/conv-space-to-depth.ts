@@ -34,6 +34,14 @@ export function spaceToDepthInto(rt: SimdRuntime, g: Geom, px: number, ps: numbe
   parallelRange(rt, g.N * s.H, 4, (lo, hi) => ({ fn: 'spaceToDepth2', args: [px, g.H, g.W, g.C, ps, s.H, s.W, lo, hi, mode] }));
 }
 
+/** The space-to-depth image of x (at px), in a new arena block; returns its address. */
+export function spaceToDepthImage(rt: SimdRuntime, g: Geom, px: number): number {
+  const s = spaceToDepthGeom(g);
+  const ps = rt.alloc(s.N * s.H * s.W * s.C);
+  spaceToDepthInto(rt, g, px, ps, 0);
+  return ps;
+}
+
 /** The 3×3 convolution's weights [3, 3, 4C, F] from w [5, 5, C, F] (at pw) into the arena; returns their address. */
 export function spaceToDepthFilter(rt: SimdRuntime, g: Geom, F: number, pw: number): number {
   const C = g.C, C4 = 4 * C;

@@ -207,8 +207,9 @@ for (const backend of ['cpu', 'wasm']) {
     }
     assert.ok(taken >= 12, `the space-to-depth path ran in ${taken} of 16 cases`);
     // Wide layers: the 3x3 convolution's weights transformed on the threads.
-    await checkForwardAndInputGrad({ N: 4, H: 16, W: 16, C: 32, F: 64, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 716 }, backend, 'relu');
-    await checkFilterGrad({ N: 4, H: 16, W: 16, C: 32, F: 64, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 716 }, backend);
+    const wide: Case = { N: 4, H: 16, W: 16, C: 32, F: 64, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 716 };
+    await checkForwardAndInputGrad(wide, backend, 'relu');
+    await checkFilterGrad(wide, backend);
   });
 }
 

@@ -8,7 +8,7 @@ import { addChunksInto, gemm, gemmReduceK, parallelRange } from './gemm';
 import { reductionChunks } from './reduction-chunks';
 import { ACT_CODE, geomOf, type FusedAct, type Geom } from './conv-geometry';
 import { convSmallCInto, filterGradSmallC, usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
-import { spaceToDepthFilter, spaceToDepthFilterGrad, spaceToDepthGeom, spaceToDepthInto, spaceToDepthShape } from './conv-space-to-depth';
+import { spaceToDepthFilter, spaceToDepthFilterGrad, spaceToDepthGeom, spaceToDepthImage, spaceToDepthInto, spaceToDepthShape } from './conv-space-to-depth';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -280,12 +280,7 @@ function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numb
 
 /** y = act(conv(x, w) + bias) for x at arena address px, w at pw, bias at pb (0: none), into out. */
 function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number): void {
-  if (usesSpaceToDepth(g, F)) {
-    const s = spaceToDepthGeom(g);
-    const ps = rt.alloc(s.N * s.H * s.W * s.C);
-    spaceToDepthInto(rt, g, px, ps, 0);
-    return convInto(rt, s, F, ps, spaceToDepthFilter(rt, g, F, pw), pb, act, out);
-  }
+  if (usesSpaceToDepth(g, F)) return convInto(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), spaceToDepthFilter(rt, g, F, pw), pb, act, out);
   const m = winograd6Tile(g, F);
   if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
@@ -413,12 +408,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const px = rt.put(x);
   const pdy = rt.put(dy);
   const g = geomOf(ci);
-  if (usesSpaceToDepth(g, F)) {
-    const s = spaceToDepthGeom(g);
-    const ps = rt.alloc(s.N * s.H * s.W * s.C);
-    spaceToDepthInto(rt, g, px, ps, 0);
-    return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, s, F, ps, pdy, 4));
-  }
+  if (usesSpaceToDepth(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
   const m = winograd6Tile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   if (usesWinogradS2FilterGrad(g, F)) return winogradS2FilterGrad(rt, g, F, px, pdy);
