@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setWasmConvChoice, usesSpaceToDepth, usesWinogradS2, usesWinogradS2InputGrad, winograd6Tile } from './conv';
+import { setS2Tile3, setWasmConvChoice, usesSpaceToDepth, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -175,8 +175,8 @@ for (const backend of ['cpu', 'wasm']) {
       const [ph, pw] = Array.isArray(pad) ? [pad[1], pad[2]] : [[0, 0] as [number, number], [0, 0] as [number, number]];
       const c: Case = { N: r(4, 5, 6), H: side(7, ph), W: side(9, pw), C: 4 * r(2, 5, 11), F, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad, seed: s };
       const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [3, 3, c.C, c.F], 2, 1, c.pad as 'same'));
-      if (usesWinogradS2(g, c.F)) forward++;
-      if (usesWinogradS2InputGrad(g, c.F)) inputGrad++;
+      if (winogradS2Tile(g, c.F) === 4) forward++;
+      if (winogradS2InputGradTile(g, c.F) === 4) inputGrad++;
       await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
       await checkFilterGrad(c, backend);
     }
@@ -184,9 +184,37 @@ for (const backend of ['cpu', 'wasm']) {
     // Wide layers transform their weights on the threads, by groups of 4 filters.
     const wide: Case = { N: 8, H: 16, W: 16, C: 64, F: 68, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 620 };
     const gw = geomOf(tf.backend_util.computeConv2DInfo([8, 16, 16, 64], [3, 3, 64, 68], 2, 1, 'same'));
-    assert.ok(usesWinogradS2(gw, 68) && usesWinogradS2InputGrad(gw, 68));
+    assert.ok(winogradS2Tile(gw, 68) && winogradS2InputGradTile(gw, 68));
     await checkForwardAndInputGrad(wide, backend, 'relu');
     await checkFilterGrad(wide, backend);
+  });
+
+  // The same kernels with 3x3 output tiles, for maps of 3x3, 6x6 and 9x9 outputs (and 12x12 and
+  // 18x18 input gradients): sides of 6 or 9 outputs, mixed, from any padding that gives them.
+  test(`3x3 stride-2 Winograd with 3x3 tiles and both gradients match stock (${backend})`, async () => {
+    let forward = 0, inputGrad = 0;
+    for (let s = 630; s <= 641; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
+      const pad = randomPad(r);
+      const side = (k: number, [before, after]: [number, number]): number => {
+        const out = [6, 9][r(0, 1, k)]!;
+        const extra = pad === 'same' ? -1 : pad === 'valid' ? 1 : 1 - before - after;
+        return 2 * out + extra + r(0, 1, k + 1);
+      };
+      const [ph, pw] = Array.isArray(pad) ? [pad[1], pad[2]] : [[0, 0] as [number, number], [0, 0] as [number, number]];
+      const c: Case = { N: 8, H: side(7, ph), W: side(9, pw), C: 4 * r(2, 5, 11), F: s % 2 ? r(8, 21, 10) : 4 * r(2, 5, 10), KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad, seed: s };
+      const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [3, 3, c.C, c.F], 2, 1, c.pad as 'same'));
+      if (winogradS2Tile(g, c.F) === 3) forward++;
+      if (winogradS2InputGradTile(g, c.F) === 3) inputGrad++;
+      await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
+      await checkFilterGrad(c, backend);
+    }
+    assert.ok(forward >= 10 && inputGrad >= 3, `3x3 tiles ran ${forward} forward, ${inputGrad} input gradient of 12 cases`);
+    // 3x3 outputs (one tile per image) of a wide layer: the weights transformed on the threads.
+    const small: Case = { N: 32, H: 6, W: 6, C: 64, F: 68, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 642 };
+    assert.equal(winogradS2Tile(geomOf(tf.backend_util.computeConv2DInfo([32, 6, 6, 64], [3, 3, 64, 68], 2, 1, 'same')), 68), 3);
+    await checkForwardAndInputGrad(small, backend, 'relu');
+    await checkFilterGrad(small, backend);
   });
 }
 
@@ -228,14 +256,24 @@ test('the space-to-depth path is taken where it should be', () => {
 
 test('the stride-2 Winograd path is taken where it should be', () => {
   const g = (H: number, C: number, pt = 0, sh = 2, N = 8) => ({ N, H, W: H, C, KH: 3, KW: 3, sh, sw: sh, dh: 1, dw: 1, pt, pl: pt, OH: Math.ceil(H / sh), OW: Math.ceil(H / sh) });
-  assert.ok(usesWinogradS2(g(32, 32), 64) && usesWinogradS2InputGrad(g(32, 32), 64));
-  assert.ok(usesWinogradS2(g(16, 64), 13), 'any filter count from 8');
-  assert.ok(!usesWinogradS2InputGrad(g(16, 64), 13), 'input gradient: dy channels not a multiple of 4');
-  assert.ok(!usesWinogradS2(g(12, 64), 64), '6x6 outputs: 2x2 tiles of 16 outputs cost as much as the direct convolution');
-  assert.ok(!usesWinogradS2(g(32, 6), 64), 'channels not a multiple of 4');
-  assert.ok(!usesWinogradS2(g(32, 3), 64), 'a first layer');
-  assert.ok(!usesWinogradS2(g(32, 32, 0, 1), 64) && !usesWinogradS2InputGrad(g(32, 32, 0, 1), 64), 'stride 1');
-  assert.ok(!usesWinogradS2(g(16, 64, 0, 2, 1), 64) && !usesWinogradS2InputGrad(g(32, 32, 0, 2, 1), 64), 'a single small image: too few tiles to pay for transforming the weights');
+  assert.ok(winogradS2Tile(g(32, 32), 64) === 4 && winogradS2InputGradTile(g(32, 32), 64) === 4);
+  assert.equal(winogradS2Tile(g(16, 64), 13), 4, 'any filter count from 8');
+  assert.equal(winogradS2InputGradTile(g(16, 64), 13), 0, 'input gradient: dy channels not a multiple of 4');
+  assert.ok(winogradS2Tile(g(12, 64), 64) === 3 && winogradS2InputGradTile(g(12, 64), 64) === 3, '6x6 outputs: four 3x3 tiles (2x2 tiles of 16 outputs cost as much as the direct convolution)');
+  assert.equal(winogradS2Tile(g(18, 64), 64), 3, '9x9 outputs');
+  assert.equal(winogradS2Tile(g(24, 64), 64), 4, '12x12 outputs: 4x4 tiles multiply less');
+  assert.equal(winogradS2Tile(g(10, 64), 64), 0, '5x5 outputs: neither tile multiplies clearly less than the direct convolution');
+  assert.equal(winogradS2Tile(g(22, 64), 64), 0, '11x11 outputs');
+  assert.equal(winogradS2Tile(g(32, 6), 64), 0, 'channels not a multiple of 4');
+  assert.equal(winogradS2Tile(g(32, 3), 64), 0, 'a first layer');
+  assert.ok(!winogradS2Tile(g(32, 32, 0, 1), 64) && !winogradS2InputGradTile(g(32, 32, 0, 1), 64), 'stride 1');
+  assert.ok(!winogradS2Tile(g(16, 64, 0, 2, 1), 64) && !winogradS2InputGradTile(g(32, 32, 0, 2, 1), 64), 'a single small image: too few tiles to pay for transforming the weights');
+  setS2Tile3(false);
+  try {
+    assert.equal(winogradS2Tile(g(12, 64), 64), 0, 'without 3x3 tiles, 6x6 outputs take the GEMM');
+  } finally {
+    setS2Tile3(true);
+  }
 });
 
 test('the 6x6-tile Winograd path is taken where it should be', () => {

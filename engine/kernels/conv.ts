@@ -70,29 +70,31 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
 function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, m: number): Float32Array {
   const { N, C, OH, OW, KH: r } = g;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
-  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, 36, 2400, 'winograd6FilterGradJob', [m]);
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, 36, 36, 2400, 'winograd6FilterGradJob', [m]);
   const dw = rt.result(r * r * C * F);
   byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, C, F, dw, f0, f1], 240);
   return rt.view(dw, r * r * C * F);
 }
 
 /**
- * The summed U[36][C][Fp] of a 6x6-tile or stride-2 Winograd filter gradient: `job` run over
- * fixed chunks of the tiles, each chunk adding into its own U, the chunks' U added in chunk order
- * (see reduction-chunks.ts). `points` transformed points per tile (36 or 81) and `extraFloats`
- * size the per-thread block scratch; `jobArgs` are the job's arguments after the tile block size.
+ * The summed U[weightPoints][C][Fp] of a 6x6-tile or stride-2 Winograd filter gradient: `job` run
+ * over fixed chunks of the tiles, each chunk adding into its own U, the chunks' U added in chunk
+ * order (see reduction-chunks.ts). `points` transformed points per tile (36, 81 or 49) and
+ * `extraFloats` size the per-thread block scratch; `weightPoints` the weights' distinct points (36,
+ * or 25 for the stride-2 kernel's 3x3 tiles); `jobArgs` are the job's arguments after the tile
+ * block size.
  */
-function winogradFilterGradSums(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, tiles: number, points: 36 | 81, extraFloats: number,
+function winogradFilterGradSums(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, tiles: number, points: number, weightPoints: number, extraFloats: number,
   job: 'winograd6FilterGradJob' | 'winogradS2FilterGradJob', jobArgs: number[]): number {
   const { C } = g;
   const Fp = Math.ceil(F / 8) * 8;
   // Tiles per block (one task): transformed inputs and output gradients in at most 768 KiB (L2).
-  // Every block adds its products into the chunk's U (36·C·Fp floats): past 1 MiB (64→128
+  // Every block adds its products into the chunk's U (36·C·Fp floats at most): past 1 MiB (64→128
   // channels and up) U no longer stays in a core's L2 and that traffic, once per block, outweighs
   // the block's transformed data spilling from L2: such blocks take at least 32 tiles (3x3 128→128
   // at 8x8, batch 32: 8.3-9.5 → 7.4-7.6 ms; 512→512 at 4x4: 86-92 → 70; 256→256 at 8x8: 10%).
-  const uSize = 36 * C * Fp;
-  const minTB = 144 * C * Fp > 1024 * 1024 ? 32 : 16;
+  const uSize = weightPoints * C * Fp;
+  const minTB = 4 * uSize > 1024 * 1024 ? 32 : 16;
   const TB = Math.max(minTB, Math.min(128, Math.floor((768 * 1024) / (4 * points * (C + Fp))) & ~3));
   const chunks = filterGradChunks(tiles, TB, uSize);
   const us = chunks.slice(1).map(() => rt.alloc(uSize));
@@ -183,35 +185,60 @@ export function setWinograd6(on: boolean): void {
 }
 
 /**
- * Whether a 3x3 stride-2 convolution's forward pass goes through the polyphase Winograd kernel
- * (winogradS2Conv: 81 products per 4x4 output tile where the direct convolution takes 144):
- * undilated, channels a multiple of 4 (at least 8), enough filters, and output maps whose partial
- * edge tiles keep the products at most 2/3 of the direct convolution's (8x8, 12x12, 16x16 ...
- * outputs, 15x15; not 6x6, 7x7, 11x11 or 13x13, measured no faster).
+ * The output tile of the polyphase Winograd kernel (winogradS2Conv) for a 3x3 stride-2
+ * convolution's forward pass, or 0 (implicit GEMM): 4x4 tiles take 81 products per 16 outputs where
+ * the direct convolution takes 144, 3x3 tiles 49 per 9 where it takes 81. Undilated, channels a
+ * multiple of 4 (at least 8), enough filters, and the tile that multiplies least counting the
+ * partial tiles at the edges, if that keeps the products at most 2/3 of the direct convolution's:
+ * 4x4 for 8x8, 12x12, 16x16 and 15x15 outputs, 3x3 for 3x3, 6x6 and 9x9; neither for 5x5, 7x7,
+ * 11x11 or 13x13 (measured no faster). 3x3 tiles against the GEMM, in one process, batch 32: 6x6
+ * and 9x9 outputs of 64→128 and 128→128 channels 1.15-1.59× on each pass; 3x3 outputs of 128→256
+ * 1.12× (forward, input gradient) and 0.95× (filter gradient); small layers (32→64 at 6x6, 64→64 at
+ * 3x3) 0.85-1.19×, a few hundredths of a millisecond either way.
  */
-export function usesWinogradS2(g: Geom, F: number): boolean {
-  const tiles = Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4);
-  return winogradS2Base(g) && g.C % 4 === 0 && g.C >= WINO_MIN_C && F >= WINO_MIN_F && 81 * tiles <= 6 * g.OH * g.OW && g.N * tiles >= S2_MIN_TILES;
+export function winogradS2Tile(g: Geom, F: number): S2Tile {
+  if (!winogradS2Base(g) || g.C % 4 !== 0 || g.C < WINO_MIN_C || F < WINO_MIN_F) return 0;
+  return leastS2Tile(g, (m) => Math.ceil(g.OH / m) * Math.ceil(g.OW / m), 6 * g.OH * g.OW);
 }
 
 /**
- * Whether its input gradient does (mode 1: 8x8 dx blocks from 5x5 dy windows, 81 products per
- * block where the direct path's GEMM takes 144): dy's F channels a multiple of 4 (at least 8),
- * enough input channels, and dx maps that the 8x8 blocks cover with little waste.
+ * The tile of its input gradient (mode 1: 2m x 2m dx blocks from (m+1) x (m+1) dy windows, 81 or
+ * 49 products per block where the direct path's GEMM takes 144 or 81), or 0: dy's F channels a
+ * multiple of 4 (at least 8), enough input channels, and dx maps that the blocks cover with little
+ * waste (8x8 blocks for 16x16 and 24x24 maps; 6x6 for 12x12).
  */
-export function usesWinogradS2InputGrad(g: Geom, F: number): boolean {
-  const tiles = Math.ceil((g.H + g.pt) / 8) * Math.ceil((g.W + g.pl) / 8);
-  return winogradS2Base(g) && F % 4 === 0 && F >= WINO_MIN_C && g.C >= WINO_MIN_F && 81 * tiles <= 1.6 * g.H * g.W && g.N * tiles >= S2_MIN_TILES;
+export function winogradS2InputGradTile(g: Geom, F: number): S2Tile {
+  if (!winogradS2Base(g) || F % 4 !== 0 || F < WINO_MIN_C || g.C < WINO_MIN_F) return 0;
+  return leastS2Tile(g, (m) => Math.ceil((g.H + g.pt) / (2 * m)) * Math.ceil((g.W + g.pl) / (2 * m)), 1.6 * g.H * g.W);
+}
+
+/** The tile of its filter gradient (winogradS2FilterGradJob): as the forward pass's. */
+export function winogradS2FilterGradTile(g: Geom, F: number): S2Tile {
+  return winogradS2Tile(g, F);
+}
+
+export type S2Tile = 0 | 3 | 4;
+/**
+ * Of the output tiles m (4, then 3), the one whose (2m+1)² products per tile over `tilesOf(m)`
+ * tiles per image are fewest and at most `limit` (per channel and filter), or 0.
+ */
+function leastS2Tile(g: Geom, tilesOf: (m: 3 | 4) => number, limit: number): S2Tile {
+  let best: S2Tile = 0, least = limit;
+  for (const m of s2Tile3Enabled ? ([4, 3] as const) : ([4] as const)) {
+    const tiles = tilesOf(m), products = (2 * m + 1) ** 2 * tiles;
+    if (products <= least && (best === 0 || products < least) && g.N * tiles >= S2_MIN_TILES) [best, least] = [m, products];
+  }
+  return best;
 }
 /**
  * Fewer tiles than this (a few small images) leave too few products to pay for transforming the
  * weights (36·C·F values): 32 tiles of 3x3 128→256 at 4x4 outputs were 1.2× faster than the GEMM.
  */
 const S2_MIN_TILES = 32;
-
-/** Whether its filter gradient does (winogradS2FilterGradJob): as the forward pass. */
-export function usesWinogradS2FilterGrad(g: Geom, F: number): boolean {
-  return usesWinogradS2(g, F);
+let s2Tile3Enabled = process.env.GLASSWING_S2_TILE3 !== '0';
+/** For comparisons and tests: the stride-2 kernel's 3x3 output tiles on or off (off: 4x4 tiles or implicit GEMM). */
+export function setS2Tile3(on: boolean): void {
+  s2Tile3Enabled = on;
 }
 
 const winogradS2Base = (g: Geom): boolean => winogradS2Enabled && winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1;
@@ -238,29 +265,30 @@ export function setSpaceToDepth(on: boolean): void {
  * Runs winogradS2Conv over every tile: mode 0 y = act(conv(x, w) + bias) (src x, dst y), mode 1
  * dx of that convolution (src dy, dst dx, no bias). g is the forward convolution's geometry.
  */
-function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, src: number, pw: number, pb: number, act: FusedAct, dst: number): void {
+function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, m: 3 | 4, src: number, pw: number, pb: number, act: FusedAct, dst: number): void {
   const { N, C } = g;
   const K = mode === 0 ? C : F, Nout = mode === 0 ? F : C;
   const Np = Math.ceil(Nout / 8) * 8;
-  const u = rt.alloc(36 * K * Np);
-  byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1], 272);
+  const points = (2 * m + 1) ** 2;
+  const u = rt.alloc((m + 2) ** 2 * K * Np);
+  byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1, m], 272);
   const [SH, SW, DH, DW] = mode === 0 ? [g.H, g.W, g.OH, g.OW] : [g.OH, g.OW, g.H, g.W];
-  const tiles = N * (mode === 0 ? Math.ceil(DH / 4) * Math.ceil(DW / 4) : Math.ceil((DH + g.pt) / 8) * Math.ceil((DW + g.pl) / 8));
+  const tiles = N * (mode === 0 ? Math.ceil(DH / m) * Math.ceil(DW / m) : Math.ceil((DH + g.pt) / (2 * m)) * Math.ceil((DW + g.pl) / (2 * m)));
   // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB.
-  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (324 * (K + Np))) & ~3));
-  const works = Array.from({ length: rt.threads }, () => rt.alloc(81 * TB * (K + Np) + 4800));
+  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (4 * points * (K + Np))) & ~3));
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(points * TB * (K + Np) + 4800));
   const tasks: number[][] = [];
-  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([src, SH, SW, K, g.pt, g.pl, DH, DW, u, Nout, pb, ACT_CODE[act], dst, t0, Math.min(tiles, t0 + TB), TB, mode]);
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([src, SH, SW, K, g.pt, g.pl, DH, DW, u, Nout, pb, ACT_CODE[act], dst, t0, Math.min(tiles, t0 + TB), TB, mode, m]);
   rt.runTasks('winogradS2Conv', tasks, (t) => [works[t]!]);
 }
 
 /** The filter gradient of a 3x3 stride-2 convolution through the polyphase points, summed over fixed chunks of tiles (as winograd6FilterGrad). */
-function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array {
+function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, m: 3 | 4, px: number, pdy: number): Float32Array {
   const { N, C, OH, OW } = g;
-  const tiles = N * Math.ceil(OH / 4) * Math.ceil(OW / 4);
-  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, 81, 3600, 'winogradS2FilterGradJob', []);
+  const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, (2 * m + 1) ** 2, (m + 2) ** 2, 3600, 'winogradS2FilterGradJob', [m]);
   const dw = rt.result(9 * C * F);
-  byFilterGroups(rt, C, F, 'winogradS2FilterGradFinish', (f0, f1) => [u, C, F, dw, f0, f1], 128);
+  byFilterGroups(rt, C, F, 'winogradS2FilterGradFinish', (f0, f1) => [u, C, F, dw, f0, f1, m], 128);
   return rt.view(dw, 9 * C * F);
 }
 
@@ -284,7 +312,8 @@ function convInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, p
   const m = winograd6Tile(g, F);
   if (m) return winograd6Into(rt, g, F, px, pw, pb, act, out, m);
   if (usesWinograd(g, F)) return winogradInto(rt, g, F, px, pw, pb, act, out);
-  if (usesWinogradS2(g, F)) return winogradS2Into(rt, g, F, 0, px, pw, pb, act, out);
+  const s2 = winogradS2Tile(g, F);
+  if (s2) return winogradS2Into(rt, g, F, 0, s2, px, pw, pb, act, out);
   if (usesSmallCForward(g, F)) return convSmallCInto(rt, g, F, px, pw, pb, act, out);
   const K = g.KH * g.KW * g.C;
   const M = g.N * g.OH * g.OW;
@@ -303,7 +332,7 @@ export function preferFastConv(ci: ConvInfo, backend: 'cpu' | 'wasm', operandsIn
   if (backend === 'cpu') return true;
   if (wasmConvChoice !== 'auto') return wasmConvChoice === 'glasswing';
   const g = geomOf(ci);
-  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels) || usesWinogradS2(g, ci.outChannels) || usesSpaceToDepth(g, ci.outChannels)) return true;
+  if (usesWinograd(g, ci.outChannels) || winograd6Tile(g, ci.outChannels) || winogradS2Tile(g, ci.outChannels) || usesSpaceToDepth(g, ci.outChannels)) return true;
   // One-channel inputs at any size from 2 threads: as fast as XNNPACK from batch 8 of 28×28 LeNet
   // inputs, 1.7-1.9× faster from batch 32 (a single image: 0.10 against 0.08 ms).
   if (g.C === 1 && usesSmallCForward(g, ci.outChannels) && simd().threads > 1) return true;
@@ -370,9 +399,10 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
     spaceToDepthInto(rt, g, dx, ds, 1);
     return rt.view(dx, size);
   }
-  if (usesWinogradS2InputGrad(g, F)) {
+  const s2 = winogradS2InputGradTile(g, F);
+  if (s2) {
     const dx = rt.result(size);
-    winogradS2Into(rt, g, F, 1, pdy, rt.put(w), 0, 'linear', dx);
+    winogradS2Into(rt, g, F, 1, s2, pdy, rt.put(w), 0, 'linear', dx);
     return rt.view(dx, size);
   }
   const pw = rt.put(w);
@@ -411,7 +441,8 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   if (usesSpaceToDepth(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
   const m = winograd6Tile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
-  if (usesWinogradS2FilterGrad(g, F)) return winogradS2FilterGrad(rt, g, F, px, pdy);
+  const s2 = winogradS2FilterGradTile(g, F);
+  if (s2) return winogradS2FilterGrad(rt, g, F, s2, px, pdy);
   if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
   const dw = rt.result(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].

@@ -22,8 +22,9 @@ function results(): Float32Array[] {
   const copy = (v: Float32Array) => out.push(Float32Array.from(v));
   // LeNet's two convolutions (one channel: the few-channel kernels, by output row and by image; 16
   // filters: GEMM), an RGB first layer with stride 2 (few-channel filter gradient), Winograd F(2x2, 3x3),
-  // F(4x4, 3x3) and F(2x2, 5x5), a 5x5 stride-2 convolution through space to depth.
-  for (const [xs, fs, pad, seed, stride = 1] of [[[8, 28, 28, 1], [5, 5, 1, 6], 'same', 1], [[8, 14, 14, 6], [5, 5, 6, 16], 'valid', 2], [[5, 17, 17, 3], [3, 3, 3, 20], 'same', 16, 2], [[3, 9, 9, 4], [3, 3, 4, 12], 'same', 3], [[3, 11, 10, 16], [3, 3, 16, 20], 'same', 9], [[2, 12, 12, 12], [3, 3, 12, 24], 'valid', 10], [[2, 14, 13, 8], [3, 3, 8, 12], 'same', 13], [[2, 12, 11, 8], [5, 5, 8, 12], 'same', 14], [[3, 17, 16, 6], [5, 5, 6, 12], 'same', 33, 2]] as [Shape4, Shape4, 'same' | 'valid', number, number?][]) {
+  // F(4x4, 3x3) and F(2x2, 5x5), a 5x5 stride-2 convolution through space to depth, a 3x3 stride-2
+  // one on 6x6 outputs (the stride-2 kernel's 3x3 tiles).
+  for (const [xs, fs, pad, seed, stride = 1] of [[[8, 28, 28, 1], [5, 5, 1, 6], 'same', 1], [[8, 14, 14, 6], [5, 5, 6, 16], 'valid', 2], [[5, 17, 17, 3], [3, 3, 3, 20], 'same', 16, 2], [[3, 9, 9, 4], [3, 3, 4, 12], 'same', 3], [[3, 11, 10, 16], [3, 3, 16, 20], 'same', 9], [[2, 12, 12, 12], [3, 3, 12, 24], 'valid', 10], [[2, 14, 13, 8], [3, 3, 8, 12], 'same', 13], [[2, 12, 11, 8], [5, 5, 8, 12], 'same', 14], [[3, 17, 16, 6], [5, 5, 6, 12], 'same', 33, 2], [[8, 12, 11, 16], [3, 3, 16, 24], 'same', 35, 2]] as [Shape4, Shape4, 'same' | 'valid', number, number?][]) {
     const ci = backend_util.computeConv2DInfo(xs, fs, [stride, stride], 1, pad, undefined, false, 'channelsLast');
     const x = rand(xs.reduce((a, b) => a * b), seed), w = rand(fs.reduce((a, b) => a * b), seed + 1);
     const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 2);
@@ -76,10 +77,11 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
     // filters), Winograd's filter gradients (by chunk of tiles: F(4x4, 3x3), F(2x2, 3x3) on a
     // small map, F(2x2, 5x5)), the GEMM's (by chunk of pixels: stride 2). The chunk sums of the
     // larger ones (32 channels, 64→128) are added on the threads by ranges of elements. A 5x5
-    // stride-2 one through space to depth (F(4x4, 3x3) over 4C channels).
+    // stride-2 one through space to depth (F(4x4, 3x3) over 4C channels). A 3x3 stride-2 one on 6x6
+    // outputs (3x3 tiles, 64→128).
     for (const [xs, fs, seed, stride] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21, 1], [[32, 33, 33, 3], [5, 5, 3, 12], 29, 2], [[16, 12, 12, 6], [3, 3, 6, 5], 30, 1],
       [[32, 32, 32, 32], [3, 3, 32, 32], 22, 1], [[32, 9, 9, 16], [3, 3, 16, 16], 26, 1],
-      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2], [[32, 16, 16, 64], [3, 3, 64, 128], 31, 2], [[5, 13, 13, 64], [3, 3, 64, 120], 32, 1], [[16, 32, 32, 16], [5, 5, 16, 32], 34, 2]] as [Shape4, Shape4, number, number][]) {
+      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2], [[32, 16, 16, 64], [3, 3, 64, 128], 31, 2], [[5, 13, 13, 64], [3, 3, 64, 120], 32, 1], [[16, 32, 32, 16], [5, 5, 16, 32], 34, 2], [[32, 12, 12, 64], [3, 3, 64, 128], 36, 2]] as [Shape4, Shape4, number, number][]) {
       const ci = backend_util.computeConv2DInfo(xs, fs, [stride, stride], 1, 'same', undefined, false, 'channelsLast');
       const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 1);
       out.push(Float32Array.from(conv2dBackpropFilter(ci, rand(xs.reduce((a, b) => a * b), seed), dy)));

@@ -1171,6 +1171,73 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 1 * ds, x5);
   v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.5), x1))), x4));
 }
+@inline function ws2x3bt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.neg(x0), x4));
+  v128.store(d + 1 * ds, f32x4.add(x2, x4));
+  v128.store(d + 2 * ds, f32x4.add(f32x4.neg(x2), x4));
+  v128.store(d + 3 * ds, f32x4.add(f32x4.neg(x2), x6));
+  v128.store(d + 4 * ds, x1);
+  v128.store(d + 5 * ds, x3);
+  v128.store(d + 6 * ds, x5);
+}
+@inline function ws2x3at(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x4));
+  v128.store(d + 1 * ds, f32x4.add(f32x4.sub(x1, x2), x5));
+  v128.store(d + 2 * ds, f32x4.add(f32x4.add(f32x4.add(x1, x2), x3), x6));
+}
+@inline function ws2x3g(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, f32x4.neg(x0));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>0.5), x2, f32x4.mul(f32x4.splat(<f32>0.5), x0)));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>-0.5), x2, f32x4.mul(f32x4.splat(<f32>0.5), x0)));
+  v128.store(d + 3 * ds, x2);
+  v128.store(d + 4 * ds, x1);
+}
+@inline function ws2x3dbt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.neg(x0), x2));
+  v128.store(d + 1 * ds, f32x4.add(x1, x2));
+  v128.store(d + 2 * ds, f32x4.add(f32x4.neg(x1), x2));
+  v128.store(d + 3 * ds, f32x4.add(f32x4.neg(x1), x3));
+  v128.store(d + 4 * ds, x1);
+  v128.store(d + 5 * ds, x2);
+  v128.store(d + 6 * ds, x3);
+}
+@inline function ws2x3dat(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(x0, x1), x2));
+  v128.store(d + 1 * ds, x4);
+  v128.store(d + 2 * ds, f32x4.sub(x1, x2));
+  v128.store(d + 3 * ds, x5);
+  v128.store(d + 4 * ds, f32x4.add(f32x4.add(x1, x2), x3));
+  v128.store(d + 5 * ds, x6);
+}
+@inline function ws2x3dg(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, f32x4.neg(x2));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>0.5), x2, f32x4.mul(f32x4.splat(<f32>0.5), x0)));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>0.5), x2, f32x4.mul(f32x4.splat(<f32>-0.5), x0)));
+  v128.store(d + 3 * ds, x0);
+  v128.store(d + 4 * ds, x1);
+}
+@inline function ws2x3a(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, x0);
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(x0, x1), x2));
+  v128.store(d + 2 * ds, f32x4.add(f32x4.sub(x0, x1), x2));
+  v128.store(d + 3 * ds, x2);
+  v128.store(d + 4 * ds, x0);
+  v128.store(d + 5 * ds, x1);
+  v128.store(d + 6 * ds, x2);
+}
+@inline function ws2x3gt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss);
+  v128.store(d + 0 * ds, madd(f32x4.splat(<f32>0.5), x2, madd(f32x4.splat(<f32>0.5), x1, f32x4.neg(x0))));
+  v128.store(d + 1 * ds, x4);
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>-0.5), x2, f32x4.mul(f32x4.splat(<f32>0.5), x1)), x3));
+}
 // WINOGRAD6-GENERATED-END
 
 /**
@@ -1370,13 +1437,14 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
  * written as zeros: n1s may run to the padded count), so that threads can split by columns.
  * work: 272 floats.
  */
-export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, n0s: i32, n1s: i32, work: usize): void {
+export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, n0s: i32, n1s: i32, m: i32, work: usize): void {
   const K = mode == 0 ? C : F, Nn = mode == 0 ? F : C;
   const Np = (Nn + NR - 1) / NR * NR;
   const pStride = <usize>(K * Np) * 4;
+  const wp = m + 2; // distinct points per axis
   const g = (work + 15) & ~(<usize>15); // 9 vectors: the taps
-  const t = g + 9 * 16; // 6 x 3
-  const v = t + 18 * 16; // 6 x 6
+  const t = g + 9 * 16; // wp x 3
+  const v = t + 18 * 16; // wp x wp
   const tap = <usize>(C * F) * 4;
   for (let n0 = n0s; n0 < n1s; n0 += 4) {
     const lanes = min(4, Nn - n0);
@@ -1396,15 +1464,23 @@ export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, 
         v128.store(g + <usize>tp * 16, x);
       }
       // Along ky (columns of g), then along kx.
-      if (mode == 0) {
-        for (let kx = 0; kx < 3; kx++) ws2g(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
-        for (let i = 0; i < 6; i++) ws2g(t + <usize>i * 48, 16, v + <usize>i * 96, 16);
+      if (m == 4) {
+        if (mode == 0) {
+          for (let kx = 0; kx < 3; kx++) ws2g(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
+          for (let i = 0; i < 6; i++) ws2g(t + <usize>i * 48, 16, v + <usize>i * 96, 16);
+        } else {
+          for (let kx = 0; kx < 3; kx++) ws2dg(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
+          for (let i = 0; i < 6; i++) ws2dg(t + <usize>i * 48, 16, v + <usize>i * 96, 16);
+        }
+      } else if (mode == 0) {
+        for (let kx = 0; kx < 3; kx++) ws2x3g(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
+        for (let i = 0; i < 5; i++) ws2x3g(t + <usize>i * 48, 16, v + <usize>i * 80, 16);
       } else {
-        for (let kx = 0; kx < 3; kx++) ws2dg(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
-        for (let i = 0; i < 6; i++) ws2dg(t + <usize>i * 48, 16, v + <usize>i * 96, 16);
+        for (let kx = 0; kx < 3; kx++) ws2x3dg(g + <usize>kx * 16, 48, t + <usize>kx * 16, 48);
+        for (let i = 0; i < 5; i++) ws2x3dg(t + <usize>i * 48, 16, v + <usize>i * 80, 16);
       }
       const off = <usize>((n0 / NR) * K * NR + k * NR + (n0 % NR)) * 4;
-      for (let p = 0; p < 36; p++) v128.store(u + <usize>p * pStride + off, v128.load(v + <usize>p * 16));
+      for (let p = 0; p < wp * wp; p++) v128.store(u + <usize>p * pStride + off, v128.load(v + <usize>p * 16));
     }
   }
 }
@@ -1412,18 +1488,20 @@ export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, 
 /**
  * The first pass of the stride-2 input transform (per row of the window, 4 channels of the image
  * at q): win rows of win columns from (iy0, ix0), reads outside the image as zero, each row through
- * ws2bt (mode 0, 9 samples) or ws2dbt (mode 1, 5) into d (rows of 9 vectors, 144 bytes apart).
+ * ws2bt (mode 0, 9 samples) or ws2dbt (mode 1, 5) for 4x4 output tiles, ws2x3bt (7) or ws2x3dbt
+ * (4) for 3x3 (m), into d (rows of P = 2m + 1 vectors).
  * Rows outside are zero, and so is their transform; rows with every column inside are read in
  * place, others through s (win vectors) with the outside columns zeroed.
  */
-@inline function ws2InputRows(q: usize, iy0: i32, ix0: i32, SH: i32, SW: i32, rowB: usize, colB: usize, win: i32, mode: i32, s: usize, d: usize): void {
+@inline function ws2InputRows(q: usize, iy0: i32, ix0: i32, SH: i32, SW: i32, rowB: usize, colB: usize, win: i32, mode: i32, s: usize, d: usize, m: i32): void {
   const zero = f32x4.splat(0);
+  const P = 2 * m + 1;
   const colsInside = ix0 >= 0 && ix0 + win <= SW;
   for (let yy = 0; yy < win; yy++) {
     const iy = iy0 + yy;
-    const dr = d + <usize>yy * 144;
+    const dr = d + <usize>(yy * P) * 16;
     if (iy < 0 || iy >= SH) {
-      for (let j = 0; j < 9; j++) v128.store(dr + <usize>j * 16, zero);
+      for (let j = 0; j < P; j++) v128.store(dr + <usize>j * 16, zero);
       continue;
     }
     const rowp = q + <usize>iy * rowB;
@@ -1437,39 +1515,47 @@ export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, 
         v128.store(s + <usize>xx * 16, ix >= 0 && ix < SW ? v128.load(rowp + <usize>ix * colB) : zero);
       }
     }
-    if (mode == 0) ws2bt(p, ps, dr, 16);
-    else ws2dbt(p, ps, dr, 16);
+    if (m == 4) {
+      if (mode == 0) ws2bt(p, ps, dr, 16);
+      else ws2dbt(p, ps, dr, 16);
+    } else if (mode == 0) ws2x3bt(p, ps, dr, 16);
+    else ws2x3dbt(p, ps, dr, 16);
   }
 }
 
 /**
  * Winograd for 3x3 stride-2 convolutions (polyphase: per axis the even input samples go through
- * F(4, 2) with taps 0 and 2, the odd ones meet tap 1 as they are; 9x9 points per tile, 81 products
- * for 16 outputs where the direct convolution takes 144), over tiles [t0, t1):
+ * F(m, 2) with taps 0 and 2, the odd ones meet tap 1 as they are), with m x m output tiles: m = 4,
+ * 9x9 points per tile, 81 products for 16 outputs where the direct convolution takes 144; m = 3 (for
+ * maps of 6x6 or 3x3 outputs, which 4x4 tiles cover with waste), 7x7 points, 49 products for 9
+ * outputs where it takes 81. P = 2m + 1 points per axis. Over tiles [t0, t1):
  * - mode 0, forward: src = x[N, SH, SW, K] (K = C), dst = y[N, DH, DW, Nout] (Nout = F) with bias
- *   (0: none) and act (0 linear, 1 relu, 2 relu6); tile t: image t / (TH*TW), the 4x4 outputs at
- *   (4ty, 4tx), read from the 9x9 input window at (8ty - pt, 8tx - pl); TH = ceil(DH / 4).
+ *   (0: none) and act (0 linear, 1 relu, 2 relu6); tile t: image t / (TH*TW), the m x m outputs at
+ *   (m ty, m tx), read from the P x P input window at (2m ty - pt, 2m tx - pl); TH = ceil(DH / m).
  * - mode 1, input gradient: src = dy[N, SH, SW, K] (K = F), dst = dx[N, DH, DW, Nout] (Nout = C;
- *   bias and act unused); tile t: the 8x8 dx block at (8ty - pt, 8tx - pl), read from the 5x5 dy
- *   window at (4ty - 1, 4tx - 1); TH = ceil((DH + pt) / 8). Every dx value is written once.
- * Reads outside src are zeros; K a multiple of 4; u from winogradS2Filter in the same mode (point
- * (a, b) of the 9x9 multiplies the weights' point (min(a, 5), min(b, 5)) of its 6x6). TB
- * tiles per block (a multiple of 4); work holds 81*TB*(K + Np) + 4800 floats (Np = Nout rounded up to 8).
+ *   bias and act unused); tile t: the 2m x 2m dx block at (2m ty - pt, 2m tx - pl), read from the
+ *   (m+1) x (m+1) dy window at (m ty - 1, m tx - 1); TH = ceil((DH + pt) / 2m). Every dx value is
+ *   written once.
+ * Reads outside src are zeros; K a multiple of 4; u from winogradS2Filter in the same mode and m
+ * (point (a, b) multiplies the weights' point (min(a, m+1), min(b, m+1)): the odd points of an axis
+ * all meet tap 1). TB tiles per block (a multiple of 4); work holds P*P*TB*(K + Np) + 4800 floats
+ * (Np = Nout rounded up to 8).
  */
 export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl: i32, DH: i32, DW: i32,
-  u: usize, Nout: i32, bias: usize, act: i32, dst: usize, t0: i32, t1: i32, TB: i32, mode: i32, work: usize): void {
-  const TH = mode == 0 ? (DH + 3) / 4 : (DH + pt + 7) / 8, TW = mode == 0 ? (DW + 3) / 4 : (DW + pl + 7) / 8;
+  u: usize, Nout: i32, bias: usize, act: i32, dst: usize, t0: i32, t1: i32, TB: i32, mode: i32, m: i32, work: usize): void {
+  const P = 2 * m + 1, PP = P * P, wp = m + 2;
+  const TH = mode == 0 ? (DH + m - 1) / m : (DH + pt + 2 * m - 1) / (2 * m), TW = mode == 0 ? (DW + m - 1) / m : (DW + pl + 2 * m - 1) / (2 * m);
   const Np = (Nout + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
   const xiA = <usize>(TB * K) * 4 + 64; // bytes per xi in pa (padded, as in winograd6Conv)
   const xiM = <usize>(TB * Np) * 4 + 64; // bytes per xi in mb
-  const mb = pa + 81 * xiA; // M[xi][tile][Np]
-  const vt = mb + 81 * xiM; // 4 tiles x 81 vectors
-  const d = vt + 4 * 81 * 16; // 81 vectors: 9 rows of 144 bytes
+  const mb = pa + <usize>PP * xiA; // M[xi][tile][Np]
+  const vt = mb + <usize>PP * xiM; // 4 tiles x PP vectors
+  const d = vt + 4 * 81 * 16; // 81 vectors: P rows of P
   const s = d + 81 * 16; // 81 vectors
   const rowB = <usize>(SW * K) * 4, colB = <usize>K * 4;
-  const win = mode == 0 ? 9 : 5; // window side in src
-  const side = mode == 0 ? 4 : 8; // output block side
+  const win = mode == 0 ? P : m + 1; // window side in src
+  const side = mode == 0 ? m : 2 * m; // output block side
   const zero = f32x4.splat(0), six = f32x4.splat(6);
   for (let tb0 = t0; tb0 < t1; tb0 += TB) {
     const nt = min(TB, t1 - tb0);
@@ -1478,32 +1564,36 @@ export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl
       const panel = pa + <usize>(p0 * K) * 4;
       for (let c0 = 0; c0 < K; c0 += 4) {
         for (let rr = 0; rr < 4; rr++) {
-          const tr = vt + <usize>(rr * 81) * 16;
+          const tr = vt + <usize>(rr * PP) * 16;
           if (p0 + rr >= nt) {
-            for (let xi = 0; xi < 81; xi++) v128.store(tr + <usize>xi * 16, zero);
+            for (let xi = 0; xi < PP; xi++) v128.store(tr + <usize>xi * 16, zero);
             continue;
           }
           const t = tb0 + p0 + rr;
           const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
-          const iy0 = mode == 0 ? 8 * ty - pt : 4 * ty - 1, ix0 = mode == 0 ? 8 * tx - pl : 4 * tx - 1;
+          const iy0 = mode == 0 ? 2 * m * ty - pt : m * ty - 1, ix0 = mode == 0 ? 2 * m * tx - pl : m * tx - 1;
           // Per row of the window, then per column.
-          ws2InputRows(src + <usize>(n * SH) * rowB + <usize>c0 * 4, iy0, ix0, SH, SW, rowB, colB, win, mode, s, d);
-          if (mode == 0) for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
-          else for (let j = 0; j < 9; j++) ws2dbt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
+          ws2InputRows(src + <usize>(n * SH) * rowB + <usize>c0 * 4, iy0, ix0, SH, SW, rowB, colB, win, mode, s, d, m);
+          if (m == 4) {
+            if (mode == 0) for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
+            else for (let j = 0; j < 9; j++) ws2dbt(d + <usize>j * 16, 144, tr + <usize>j * 16, 144);
+          } else if (mode == 0) for (let j = 0; j < 7; j++) ws2x3bt(d + <usize>j * 16, 112, tr + <usize>j * 16, 112);
+          else for (let j = 0; j < 7; j++) ws2x3dbt(d + <usize>j * 16, 112, tr + <usize>j * 16, 112);
         }
         // Tiles x channels -> channels x tiles, per xi.
-        for (let xi = 0; xi < 81; xi++) {
+        const tileB = <usize>PP * 16;
+        for (let xi = 0; xi < PP; xi++) {
           const sv = vt + <usize>xi * 16;
-          transpose4Store(v128.load(sv), v128.load(sv + 1296), v128.load(sv + 2592), v128.load(sv + 3888), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
+          transpose4Store(v128.load(sv), v128.load(sv + tileB), v128.load(sv + 2 * tileB), v128.load(sv + 3 * tileB), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
         }
       }
     }
-    // 81 GEMMs: M[xi][tiles][Np] = V[xi][tiles][K] * U[xi][K][Np] (K blocks of KC).
+    // PP GEMMs: M[xi][tiles][Np] = V[xi][tiles][K] * U[xi][K][Np] (K blocks of KC).
     const ntp = (nt + 3) & ~3;
     const xiU = <usize>(K * Np) * 4;
-    for (let xi = 0; xi < 81; xi++) {
-      const a = xi / 9, b = xi - a * 9;
-      const ax = pa + <usize>xi * xiA, ux = u + <usize>(min(a, 5) * 6 + min(b, 5)) * xiU, mx = mb + <usize>xi * xiM;
+    for (let xi = 0; xi < PP; xi++) {
+      const a = xi / P, b = xi - a * P;
+      const ax = pa + <usize>xi * xiA, ux = u + <usize>(min(a, wp - 1) * wp + min(b, wp - 1)) * xiU, mx = mb + <usize>xi * xiM;
       for (let kc0 = 0; kc0 < K; kc0 += KC) {
         const kc = min(KC, K - kc0);
         const f = kc0 > 0 ? F_ACC : 0;
@@ -1519,18 +1609,26 @@ export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl
     for (let i = 0; i < nt; i++) {
       const t = tb0 + i;
       const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
-      const oy0 = mode == 0 ? 4 * ty : 8 * ty - pt, ox0 = mode == 0 ? 4 * tx : 8 * tx - pl;
+      const oy0 = mode == 0 ? m * ty : 2 * m * ty - pt, ox0 = mode == 0 ? m * tx : 2 * m * tx - pl;
       const a0 = max(0, -oy0), a1 = min(side, DH - oy0), b0 = max(0, -ox0), b1 = min(side, DW - ox0);
       const mt = mb + <usize>(i * Np) * 4;
       for (let f0 = 0; f0 < Nout; f0 += 4) {
         const qm = mt + <usize>f0 * 4;
-        // Along y (per column j of the 9x9 points), then along x: d[a][b] at d + a*128 + b*16.
-        if (mode == 0) {
-          for (let j = 0; j < 9; j++) ws2at(qm + <usize>j * xiM, 9 * xiM, s + <usize>j * 16, 144);
-          for (let a = 0; a < 4; a++) ws2at(s + <usize>a * 144, 16, d + <usize>a * 128, 16);
+        // Along y (per column j of the P x P points), then along x: d[a][b] at d + a*128 + b*16.
+        if (m == 4) {
+          if (mode == 0) {
+            for (let j = 0; j < 9; j++) ws2at(qm + <usize>j * xiM, 9 * xiM, s + <usize>j * 16, 144);
+            for (let a = 0; a < 4; a++) ws2at(s + <usize>a * 144, 16, d + <usize>a * 128, 16);
+          } else {
+            for (let j = 0; j < 9; j++) ws2dat(qm + <usize>j * xiM, 9 * xiM, s + <usize>j * 16, 144);
+            for (let a = 0; a < 8; a++) ws2dat(s + <usize>a * 144, 16, d + <usize>a * 128, 16);
+          }
+        } else if (mode == 0) {
+          for (let j = 0; j < 7; j++) ws2x3at(qm + <usize>j * xiM, 7 * xiM, s + <usize>j * 16, 112);
+          for (let a = 0; a < 3; a++) ws2x3at(s + <usize>a * 112, 16, d + <usize>a * 128, 16);
         } else {
-          for (let j = 0; j < 9; j++) ws2dat(qm + <usize>j * xiM, 9 * xiM, s + <usize>j * 16, 144);
-          for (let a = 0; a < 8; a++) ws2dat(s + <usize>a * 144, 16, d + <usize>a * 128, 16);
+          for (let j = 0; j < 7; j++) ws2x3dat(qm + <usize>j * xiM, 7 * xiM, s + <usize>j * 16, 112);
+          for (let a = 0; a < 6; a++) ws2x3dat(s + <usize>a * 112, 16, d + <usize>a * 128, 16);
         }
         const b = bias != 0 && f0 + 4 <= Nout ? v128.load(bias + <usize>f0 * 4) : zero;
         const lanes = min(4, Nout - f0);
@@ -1559,21 +1657,22 @@ export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl
 
 /**
  * Filter gradient of a 3x3 stride-2 convolution through the polyphase Winograd points (see
- * winogradS2Conv, mode 0): adds to U[36][C][Fp] (the chunk's, zeroed by the caller) the sum over
- * tiles [t0, t1) (4x4 blocks of dy[N,OH,OW,F], each with its 9x9 window of x[N,H,W,C] at
- * (8ty - pt, 8tx - pl); C a multiple of 4) of the 81 points' products, the four odd points of an
- * axis added into one accumulator (they all become tap 1). TB tiles per block; work holds
- * 81*TB*(C + Fp) + 3600 floats (Fp = F rounded up to 8).
+ * winogradS2Conv, mode 0, m x m tiles, P = 2m + 1): adds to U[(m+2)^2][C][Fp] (the chunk's, zeroed
+ * by the caller) the sum over tiles [t0, t1) (m x m blocks of dy[N,OH,OW,F], each with its P x P
+ * window of x[N,H,W,C] at (2m ty - pt, 2m tx - pl); C a multiple of 4) of the P*P points'
+ * products, the m odd points of an axis added into one accumulator (they all become tap 1). TB
+ * tiles per block; work holds P*P*TB*(C + Fp) + 3600 floats (Fp = F rounded up to 8).
  */
 export function winogradS2FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
-  t0: i32, t1: i32, TB: i32, u: usize, work: usize): void {
-  const TH = (OH + 3) / 4, TW = (OW + 3) / 4;
+  t0: i32, t1: i32, TB: i32, m: i32, u: usize, work: usize): void {
+  const P = 2 * m + 1, PP = P * P, wp = m + 2;
+  const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
   const Fp = (F + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
   const xiA = <usize>(TB * C) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
-  const pb = pa + 81 * xiA;
+  const pb = pa + <usize>PP * xiA;
   const xiU = <usize>(C * Fp) * 4;
-  const d = pb + 81 * xiB; // 81 vectors
+  const d = pb + <usize>PP * xiB; // 81 vectors
   const s = d + 81 * 16; // 81 vectors
   const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
   const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
@@ -1583,30 +1682,31 @@ export function winogradS2FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i3
     for (let i = 0; i < nt; i++) {
       const t = tb0 + i;
       const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
-      const iy0 = 8 * ty - pt, ix0 = 8 * tx - pl;
+      const iy0 = 2 * m * ty - pt, ix0 = 2 * m * tx - pl;
       const img = x + <usize>(n * H) * rowB;
       // Input transform, 4 channels at a time, into A panels pa[xi][c/4][tile][4]: per row of the
       // window, then per column.
       for (let c0 = 0; c0 < C; c0 += 4) {
-        ws2InputRows(img + <usize>c0 * 4, iy0, ix0, H, W, rowB, colB, 9, 0, s, d);
+        ws2InputRows(img + <usize>c0 * 4, iy0, ix0, H, W, rowB, colB, P, 0, s, d, m);
         const dst = pa + <usize>(c0 * TB + i * 4) * 4;
-        for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, dst + <usize>j * xiA, 9 * xiA);
+        if (m == 4) for (let j = 0; j < 9; j++) ws2bt(d + <usize>j * 16, 144, dst + <usize>j * xiA, 9 * xiA);
+        else for (let j = 0; j < 7; j++) ws2x3bt(d + <usize>j * 16, 112, dst + <usize>j * xiA, 7 * xiA);
       }
       // Output-gradient transform, 4 filters at a time, into B panels pb[xi][f/8][tile][8].
-      const oy = 4 * ty, ox = 4 * tx;
-      const rowsIn = min(4, OH - oy), colsIn = min(4, OW - ox);
+      const oy = m * ty, ox = m * tx;
+      const rowsIn = min(m, OH - oy), colsIn = min(m, OW - ox);
       const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
       for (let f0 = 0; f0 < Fp; f0 += 4) {
         const lanes = min(4, F - f0);
-        // The 4x4 block of dy: read in place when it lies inside the map and holds 4 filters, else
-        // copied to d[a*4 + b] with zeros past the map's edge and past F.
-        const inPlace = rowsIn == 4 && colsIn == 4 && lanes == 4;
+        // The m x m block of dy: read in place when it lies inside the map and holds 4 filters,
+        // else copied to d[a*4 + b] with zeros past the map's edge and past F.
+        const inPlace = rowsIn == m && colsIn == m && lanes == 4;
         let src = d, srs: usize = 64, scs: usize = 16;
         if (inPlace) {
           src = d00 + <usize>f0 * 4; srs = drow; scs = dcol;
         } else {
-          for (let a = 0; a < 4; a++) {
-            for (let b = 0; b < 4; b++) {
+          for (let a = 0; a < m; a++) {
+            for (let b = 0; b < m; b++) {
               let v = zero;
               if (a < rowsIn && b < colsIn && lanes > 0) {
                 const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
@@ -1618,14 +1718,19 @@ export function winogradS2FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i3
           }
         }
         const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
-        for (let b = 0; b < 4; b++) ws2a(src + <usize>b * scs, srs, s + <usize>b * 16, 64);
-        for (let r = 0; r < 9; r++) ws2a(s + <usize>r * 64, 16, dst + <usize>(r * 9) * xiB, xiB);
+        if (m == 4) {
+          for (let b = 0; b < 4; b++) ws2a(src + <usize>b * scs, srs, s + <usize>b * 16, 64);
+          for (let r = 0; r < 9; r++) ws2a(s + <usize>r * 64, 16, dst + <usize>(r * 9) * xiB, xiB);
+        } else {
+          for (let b = 0; b < 3; b++) ws2x3a(src + <usize>b * scs, srs, s + <usize>b * 16, 64);
+          for (let r = 0; r < 7; r++) ws2x3a(s + <usize>r * 64, 16, dst + <usize>(r * 7) * xiB, xiB);
+        }
       }
     }
-    // 81 GEMMs: U[p][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp], p the weights' point of xi.
-    for (let xi = 0; xi < 81; xi++) {
-      const a = xi / 9, b = xi - a * 9;
-      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>(min(a, 5) * 6 + min(b, 5)) * xiU;
+    // PP GEMMs: U[p][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp], p the weights' point of xi.
+    for (let xi = 0; xi < PP; xi++) {
+      const a = xi / P, b = xi - a * P;
+      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>(min(a, wp - 1) * wp + min(b, wp - 1)) * xiU;
       for (let jr = 0; jr < Fp; jr += NR) {
         const bp = bx + <usize>(jr * TB) * 4;
         for (let ir = 0; ir < C; ir += MR) {
@@ -1637,10 +1742,10 @@ export function winogradS2FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i3
 }
 
 /**
- * dW[3][3][C][F] from winogradS2FilterGradJob's U[36][C][Fp] (ws2gt per axis) for the filters
- * [f0, f1) (multiples of 4, f1 up to F). Split over the threads by filters; work: 128 floats.
+ * dW[3][3][C][F] from winogradS2FilterGradJob's U[(m+2)^2][C][Fp] (ws2gt, or ws2x3gt, per axis) for
+ * the filters [f0, f1) (multiples of 4, f1 up to F). Split over the threads by filters; work: 128 floats.
  */
-export function winogradS2FilterGradFinish(u: usize, C: i32, F: i32, dw: usize, f0s: i32, f1s: i32, work: usize): void {
+export function winogradS2FilterGradFinish(u: usize, C: i32, F: i32, dw: usize, f0s: i32, f1s: i32, m: i32, work: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
   const xiU = <usize>(C * Fp) * 4;
   const tap = <usize>(C * F) * 4;
@@ -1650,8 +1755,13 @@ export function winogradS2FilterGradFinish(u: usize, C: i32, F: i32, dw: usize, 
     for (let c = 0; c < C; c++) {
       const p = u + <usize>(c * Fp + f0) * 4;
       // Along the rows' points (per column j), then along the columns'.
-      for (let j = 0; j < 6; j++) ws2gt(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
-      for (let k = 0; k < 3; k++) ws2gt(t + <usize>k * 96, 16, o + <usize>k * 48, 16);
+      if (m == 4) {
+        for (let j = 0; j < 6; j++) ws2gt(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
+        for (let k = 0; k < 3; k++) ws2gt(t + <usize>k * 96, 16, o + <usize>k * 48, 16);
+      } else {
+        for (let j = 0; j < 5; j++) ws2x3gt(p + <usize>j * xiU, 5 * xiU, t + <usize>j * 16, 96);
+        for (let k = 0; k < 3; k++) ws2x3gt(t + <usize>k * 96, 16, o + <usize>k * 48, 16);
+      }
       const lanes = min(4, F - f0);
       for (let k = 0; k < 9; k++) {
         const q = dw + <usize>k * tap + <usize>(c * F + f0) * 4;

@@ -51,12 +51,12 @@ export interface SimdExports {
   winograd6FilterGradFinish(u: number, r: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;
   winograd6Conv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, m: number, work: number): void;
-  winogradS2Filter(w: number, C: number, F: number, u: number, mode: number, n0: number, n1: number, work: number): void;
+  winogradS2Filter(w: number, C: number, F: number, u: number, mode: number, n0: number, n1: number, m: number, work: number): void;
   winogradS2FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
-    t0: number, t1: number, TB: number, u: number, work: number): void;
-  winogradS2FilterGradFinish(u: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;
+    t0: number, t1: number, TB: number, m: number, u: number, work: number): void;
+  winogradS2FilterGradFinish(u: number, C: number, F: number, dw: number, f0: number, f1: number, m: number, work: number): void;
   winogradS2Conv(src: number, SH: number, SW: number, K: number, pt: number, pl: number, DH: number, DW: number,
-    u: number, Nout: number, bias: number, act: number, dst: number, t0: number, t1: number, TB: number, mode: number, work: number): void;
+    u: number, Nout: number, bias: number, act: number, dst: number, t0: number, t1: number, TB: number, mode: number, m: number, work: number): void;
   adam(value: number, m: number, v: number, g: number, n: number, outValue: number, outM: number, outV: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, neglr: number): void;
   momentum(value: number, acc: number, g: number, n: number, outValue: number, outAcc: number, mom: number, neglr: number): void;

@@ -74,55 +74,63 @@ for (m, r) in [(4, 3), (2, 5)]:
     # The filter gradient's: A (the output gradient's transform) and G^T (back to the taps).
     blocks.append(gen1d(f"w6a{m}{r}", [list(col) for col in zip(*AT)]))
     blocks.append(gen1d(f"w6gt{m}{r}", [list(col) for col in zip(*G)]))
-# Stride-2 3x3 convolutions, one dimension: y[u] = w0 x[2u] + w1 x[2u+1] + w2 x[2u+2] for 4 outputs
-# splits into the even samples' 2-tap correlation with (w0, w2), F(4, 2) on x[0], x[2], ... x[8] (5
-# points), plus the odd samples times w1 (4 points, the identity): 9 points for 9 inputs, 4 outputs.
-# The input gradient is its transpose (dx[2u] = w2 dy[u-1] + w0 dy[u], dx[2u+1] = w1 dy[u]: 5 dy
-# values in, 8 dx values out), the filter gradient its other transpose (see winogradS2FilterGradJob).
-AT, G, BT = mats(4, 2, (0, 1, -1, 2))
+# Stride-2 3x3 convolutions, one dimension: y[u] = w0 x[2u] + w1 x[2u+1] + w2 x[2u+2] for m outputs
+# splits into the even samples' 2-tap correlation with (w0, w2), F(m, 2) on x[0], x[2], ... x[2m] (m
+# + 1 points), plus the odd samples times w1 (m points, the identity): 2m + 1 points for 2m + 1
+# inputs, m outputs. The input gradient is its transpose (dx[2u] = w2 dy[u-1] + w0 dy[u], dx[2u+1] =
+# w1 dy[u]: m + 1 dy values in, 2m dx values out), the filter gradient its other transpose (see
+# winogradS2FilterGradJob).
+def stride2(m, pts):
+    """The one-dimensional stride-2 transforms for m outputs (F(m, 2) over pts on the even samples)."""
+    AT, G, BT = mats(m, 2, pts)
+    E, P = m + 1, 2 * m + 1  # even points; all points (the odd samples' m pass through)
+    fwd_bt, fwd_at, fwd_g = Z(P, P), Z(m, P), Z(P, 3)
+    dx_bt, dx_at, dx_g = Z(P, m + 1), Z(2 * m, P), Z(P, 3)
+    dw_a, dw_gt = Z(P, m), Z(3, E + 1)
+    for j in range(E):
+        for k in range(E):
+            fwd_bt[j][2 * k] = BT[j][k]  # B^T on the even samples
+            dx_bt[j][k] = BT[j][k]
+        fwd_g[j][0], fwd_g[j][2] = G[j][0], G[j][1]  # (w0, w2)
+        dx_g[j][2], dx_g[j][0] = G[j][0], G[j][1]  # (w2, w0): the taps flipped
+        dw_gt[0][j], dw_gt[2][j] = G[j][0], G[j][1]
+        for u in range(m):
+            fwd_at[u][j] = AT[u][j]
+            dx_at[2 * u][j] = AT[u][j]
+            dw_a[j][u] = AT[u][j]
+    for u in range(m):
+        fwd_bt[E + u][2 * u + 1] = Fr(1)  # the odd samples pass through
+        dx_bt[E + u][u + 1] = Fr(1)
+        fwd_at[u][E + u] = Fr(1)
+        dx_at[2 * u + 1][E + u] = Fr(1)
+        dw_a[E + u][u] = Fr(1)
+    for j in range(E, P):
+        fwd_g[j][1] = dx_g[j][1] = Fr(1)
+    dw_gt[1][E] = Fr(1)  # the odd points' products, already summed (one accumulator for the m)
+    # Checked against the direct sums on exact integers.
+    rng = random.Random(1)
+    for _ in range(20):
+        x = [Fr(rng.randint(-9, 9)) for _ in range(P)]; w = [Fr(rng.randint(-9, 9)) for _ in range(3)]
+        y = mul(fwd_at, [a * b for a, b in zip(mul(fwd_bt, x), mul(fwd_g, w))])
+        assert y == [w[0] * x[2 * u] + w[1] * x[2 * u + 1] + w[2] * x[2 * u + 2] for u in range(m)]
+        e = x[:m + 1]  # dy[-1 .. m-1]
+        dx = mul(dx_at, [a * b for a, b in zip(mul(dx_bt, e), mul(dx_g, w))])
+        assert dx == [w[2] * e[v // 2] + w[0] * e[v // 2 + 1] if v % 2 == 0 else w[1] * e[v // 2 + 1] for v in range(2 * m)]
+        dy = x[:m]
+        prod = [a * b for a, b in zip(mul(fwd_bt, x), mul(dw_a, dy))]
+        dw = mul(dw_gt, prod[:E] + [sum(prod[E:])])
+        assert dw == [sum(dy[u] * x[2 * u + k] for u in range(m)) for k in range(3)]
+    # The weights' m odd points are one and the same (w1): m + 2 distinct points per axis (and the
+    # filter gradient adds the odd points' products into one accumulator).
+    return fwd_bt, fwd_at, fwd_g[:E + 1], dx_bt, dx_at, dx_g[:E + 1], dw_a, dw_gt
 Z = lambda rows, cols: [[Fr(0)] * cols for _ in range(rows)]
-fwd_bt, fwd_at, fwd_g = Z(9, 9), Z(4, 9), Z(9, 3)
-dx_bt, dx_at, dx_g = Z(9, 5), Z(8, 9), Z(9, 3)
-dw_a, dw_gt = Z(9, 4), Z(3, 6)
-for j in range(5):
-    for k in range(5):
-        fwd_bt[j][2 * k] = BT[j][k]  # B^T on the even samples
-        dx_bt[j][k] = BT[j][k]
-    fwd_g[j][0], fwd_g[j][2] = G[j][0], G[j][1]  # (w0, w2)
-    dx_g[j][2], dx_g[j][0] = G[j][0], G[j][1]  # (w2, w0): the taps flipped
-    dw_gt[0][j], dw_gt[2][j] = G[j][0], G[j][1]
-    for u in range(4):
-        fwd_at[u][j] = AT[u][j]
-        dx_at[2 * u][j] = AT[u][j]
-        dw_a[j][u] = AT[u][j]
-for u in range(4):
-    fwd_bt[5 + u][2 * u + 1] = Fr(1)  # the odd samples pass through
-    dx_bt[5 + u][u + 1] = Fr(1)
-    fwd_at[u][5 + u] = Fr(1)
-    dx_at[2 * u + 1][5 + u] = Fr(1)
-    dw_a[5 + u][u] = Fr(1)
-for j in range(9):
-    if j >= 5: fwd_g[j][1] = dx_g[j][1] = Fr(1)
-dw_gt[1][5] = Fr(1)  # the odd points' products, already summed (one accumulator for the four)
-# Checked against the direct sums on exact integers.
-import random
-rng = random.Random(1)
 mul = lambda M, v: [sum(M[i][k] * v[k] for k in range(len(v))) for i in range(len(M))]
-for _ in range(20):
-    x = [Fr(rng.randint(-9, 9)) for _ in range(9)]; w = [Fr(rng.randint(-9, 9)) for _ in range(3)]
-    y = mul(fwd_at, [a * b for a, b in zip(mul(fwd_bt, x), mul(fwd_g, w))])
-    assert y == [w[0] * x[2 * u] + w[1] * x[2 * u + 1] + w[2] * x[2 * u + 2] for u in range(4)]
-    e = x[:5]  # dy[-1 .. 3]
-    dx = mul(dx_at, [a * b for a, b in zip(mul(dx_bt, e), mul(dx_g, w))])
-    assert dx == [w[2] * e[v // 2] + w[0] * e[v // 2 + 1] if v % 2 == 0 else w[1] * e[v // 2 + 1] for v in range(8)]
-    dy = x[:4]
-    prod = [a * b for a, b in zip(mul(fwd_bt, x), mul(dw_a, dy))]
-    dw = mul(dw_gt, prod[:5] + [sum(prod[5:])])
-    assert dw == [sum(dy[u] * x[2 * u + k] for u in range(4)) for k in range(3)]
-# The weights' four odd points are one and the same (w1): 6 distinct points per axis, 36 per tile
-# (and the filter gradient adds the four odd points' products into one accumulator).
-blocks += [gen1d("ws2bt", fwd_bt), gen1d("ws2at", fwd_at), gen1d("ws2g", fwd_g[:6]), gen1d("ws2dbt", dx_bt), gen1d("ws2dat", dx_at),
-           gen1d("ws2dg", dx_g[:6]), gen1d("ws2a", dw_a), gen1d("ws2gt", dw_gt)]
+import random
+# 4x4 output tiles (9 points per axis, 81 per tile) and, for small maps, 3x3 (7 points, 49 per tile:
+# F(3, 2) over 0, ±1, ∞ on the even samples).
+for prefix, m, pts in [("ws2", 4, (0, 1, -1, 2)), ("ws2x3", 3, (0, 1, -1))]:
+    names = ["bt", "at", "g", "dbt", "dat", "dg", "a", "gt"]
+    blocks += [gen1d(prefix + n, M) for n, M in zip(names, stride2(m, pts))]
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernels.as")
 text = open(path).read()
