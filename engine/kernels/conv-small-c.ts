@@ -8,10 +8,12 @@
 //   filters and more channels, 1.1-1.55× faster than the former few-filter kernel (now removed);
 //   forward, against implicit GEMM, in one process, alternating: one channel 1.7× (as the former
 //   one-channel kernel, which this one matches at every filter count); 3-4 channels with up to 24
-//   filters 1.16-1.75× (3×3×3→16 on 32×32: 1.43×; 5×5×3→16 on 48×48: 1.26×; stride 2: 1.24×), a tie
-//   at 32 filters and 7-21% slower at 64, where one packed panel serves 8 blocks of filters: those
-//   stay on implicit GEMM. (A first layer's input gradient is never computed in training; see
-//   conv-layer.ts.)
+//   filters 1.16-1.75× (3×3×3→16 on 32×32: 1.43×; 5×5×3→16 on 48×48: 1.26×; stride 2: 1.24×). At 32
+//   filters a tie on an Intel Xeon (Sapphire Rapids) and 1.08-1.23× on an AMD EPYC (Zen 4; 3×3×3→32
+//   on 32×32: 1.17×, 5×5 on 48×48: 1.2×, 7×7 stride 2 on 64×64: 1.23×, 3×3 stride 2 on 48×48: 1.1×;
+//   0.97-1.0 on 224×224 and 5×5 stride 2), so up to 32 filters take it; at 64, 7-21% slower on the
+//   Xeon and a tie on the EPYC, where one packed panel serves 8 blocks of filters: those stay on
+//   implicit GEMM. (A first layer's input gradient is never computed in training; see conv-layer.ts.)
 import type { SimdRuntime } from './simd/runtime';
 import { ACT_CODE, type FusedAct, type Geom } from './conv-geometry';
 import { reductionChunks } from './reduction-chunks';
@@ -25,11 +27,11 @@ export function usesDirectFilterGrad(g: Geom, F: number): boolean {
   return smallCEnabled && (g.C <= DIRECT_GRAD_MAX_C || F <= DIRECT_GRAD_MAX_F);
 }
 
-/** Whether convolution g's forward pass (F filters) takes the few-channel kernel: one input channel, or up to 4 with up to 24 filters. */
+/** Whether convolution g's forward pass (F filters) takes the few-channel kernel: one input channel, or up to 4 with up to 32 filters. */
 export function usesSmallCForward(g: Geom, F: number): boolean {
   return smallCEnabled && (g.C === 1 || (g.C <= 4 && F <= SMALL_C_FORWARD_MAX_F));
 }
-const SMALL_C_FORWARD_MAX_F = 24;
+const SMALL_C_FORWARD_MAX_F = 32;
 let smallCEnabled = process.env.GLASSWING_SMALL_C !== '0';
 /** For comparisons and tests: the direct kernels on, or off (implicit GEMM and Winograd). */
 export function setSmallC(on: boolean): void {
