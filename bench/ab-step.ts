@@ -3,7 +3,7 @@
 // alike; prints the median step time of each side per model.
 //   node --import tsx bench/ab-step.ts --toggle fused-conv|winograd6|winograd-s2|s2-tile3|space-to-depth|winograd|small-c|in-place|glasswing-conv|memory-bound-threads|relu-grad-bias [--backend wasm|cpu] [--steps N] [--infer] model…
 // --infer times inference (predict on the batch) instead of training steps.
-// Models: the bench's (lenet5, cifar-cnn, residual-cnn, cnn-5x5-48, cnn-strided-64, cnn-valid-48, cnn-5x5s2-64, …).
+// Models: the bench's (lenet5, cifar-cnn, residual-cnn, cnn-5x5-48, cnn-strided-64, cnn-valid-48, cnn-5x5s2-64, cnn-strided-48, …).
 import { tf, useBackend } from '../engine/backends';
 import { registerFastKernels } from '../engine/kernels';
 import { patchConv2DLayer, setReluGradBias } from '../engine/kernels/conv-layer';

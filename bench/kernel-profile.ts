@@ -4,7 +4,7 @@
 //   node --import tsx bench/kernel-profile.ts [class…] [--backend cpu|wasm] [--steps N] [--by-shape] [--json FILE] [--compare FILE]
 // Classes: lenet (LeNet-5, batch 64, training), lenet-infer (the same, inference), mnist-mlp (784-256-10, batch 64, training), cifar (the CIFAR CNN, batch 32, training),
 // residual (residual template 32×32×3, batch 32, training), cnn-5x5-48, cnn-strided-64,
-// cnn-valid-48, cnn-5x5s2-64 and cifar-cnn-bn (the bench's extra size-class CNNs, batch 32, training), mobilenet (MobileNetV2 features at
+// cnn-valid-48, cnn-5x5s2-64, cnn-strided-48 and cifar-cnn-bn (the bench's extra size-class CNNs, batch 32, training), mobilenet (MobileNetV2 features at
 // 224×224, batch 32, inference), mobilenet-train (MobileNetV2 at 96×96, batch 16, every layer
 // trainable: the depthwise gradients). --compare FILE prints each kernel's ms/call beside FILE's.
 // --by-shape lists each kernel once per input shapes (which layer of the net the time goes to).
@@ -34,6 +34,7 @@ const CLASSES: ShapeClass[] = [
   fromBench('cifar-cnn-bn', 'cifar-cnn-bn'),
   fromBench('cnn-valid-48', 'cnn-valid-48'),
   fromBench('cnn-5x5s2-64', 'cnn-5x5s2-64'),
+  fromBench('cnn-strided-48', 'cnn-strided-48'),
   fromBench('mobilenet', 'mobilenet-v2', false),
   {
     id: 'mobilenet-train', batch: 16, train: true, inputShape: [96, 96, 3], classes: 10,

@@ -114,6 +114,11 @@ export const BENCH_MODEL_SPECS: BenchModelSpec[] = [
       { filters: 128, kernel: 3, stride: 2 }, { filters: 128, kernel: 3 }, 'gap'], 10),
   },
   {
+    id: 'cnn-strided-48', description: 'all-convolutional on 48×48×3: three strided 3×3 convolutions (32s2-64s2-128s2: 24×24, 12×12 and 6×6 outputs), global average pooling', extra: true,
+    inputShape: [48, 48, 3], classes: 10, batchSize: 32, train: true,
+    build: cnn([48, 48, 3], [{ filters: 32, kernel: 3, stride: 2 }, { filters: 64, kernel: 3, stride: 2 }, { filters: 128, kernel: 3, stride: 2 }, 'gap'], 10),
+  },
+  {
     id: 'cnn-5x5s2-64', description: 'all-convolutional on 64×64×3 with 5×5 stride-2 convolutions (32s2-64s2-128s2), global average pooling', extra: true,
     inputShape: [64, 64, 3], classes: 10, batchSize: 32, train: true,
     build: cnn([64, 64, 3], [{ filters: 32, kernel: 5, stride: 2 }, { filters: 64, kernel: 5, stride: 2 }, { filters: 128, kernel: 5, stride: 2 }, 'gap'], 10),

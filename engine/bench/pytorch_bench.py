@@ -110,6 +110,8 @@ def build(model):
     if model == 'cnn-strided-64':
         return cnn((3, 64, 64), [conv(32, 3, stride=2), conv(32, 3), conv(64, 3, stride=2), conv(64, 3),
                                  conv(128, 3, stride=2), conv(128, 3), 'gap'], 10), (3, 64, 64), 10
+    if model == 'cnn-strided-48':
+        return cnn((3, 48, 48), [conv(32, 3, stride=2), conv(64, 3, stride=2), conv(128, 3, stride=2), 'gap'], 10), (3, 48, 48), 10
     if model == 'cnn-5x5s2-64':
         return cnn((3, 64, 64), [conv(32, 5, stride=2), conv(64, 5, stride=2), conv(128, 5, stride=2), 'gap'], 10), (3, 64, 64), 10
     if model == 'cnn-valid-48':
