@@ -1527,8 +1527,8 @@ export function winogradS2Filter(w: usize, C: i32, F: i32, u: usize, mode: i32, 
  * Winograd for 3x3 stride-2 convolutions (polyphase: per axis the even input samples go through
  * F(m, 2) with taps 0 and 2, the odd ones meet tap 1 as they are), with m x m output tiles: m = 4,
  * 9x9 points per tile, 81 products for 16 outputs where the direct convolution takes 144; m = 3 (for
- * maps of 6x6 or 3x3 outputs, which 4x4 tiles cover with waste), 7x7 points, 49 products for 9
- * outputs where it takes 81. P = 2m + 1 points per axis. Over tiles [t0, t1):
+ * small maps: 3x3, 6x6 and 9x9 outputs, which 4x4 tiles cover with waste), 7x7 points, 49 products
+ * for 9 outputs where it takes 81. P = 2m + 1 points per axis. Over tiles [t0, t1):
  * - mode 0, forward: src = x[N, SH, SW, K] (K = C), dst = y[N, DH, DW, Nout] (Nout = F) with bias
  *   (0: none) and act (0 linear, 1 relu, 2 relu6); tile t: image t / (TH*TW), the m x m outputs at
  *   (m ty, m tx), read from the P x P input window at (2m ty - pt, 2m tx - pl); TH = ceil(DH / m).
