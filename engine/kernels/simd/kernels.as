@@ -29,6 +29,21 @@ export function gemmWorkBytes(): i32 {
   return (MC * KC + KC * NC + MR * NR + KC + 64) * 4;
 }
 
+/**
+ * The int32 and float32 at address p, read by wasm code: the helper threads read their task
+ * arguments through these, not through a JavaScript view of the memory. A worker's view of a shared
+ * memory that another thread has just grown can still be the old, shorter buffer; a task table
+ * placed in the new pages then read as undefined, that is 0, and the task did nothing (a filter
+ * gradient lost a chunk's sums: 2 of 252 runs of the threads test, in processes that grew their
+ * memory while 15 new helpers started).
+ */
+export function peekI32(p: usize): i32 {
+  return load<i32>(p);
+}
+export function peekF32(p: usize): f32 {
+  return load<f32>(p);
+}
+
 /** 1 when this build multiplies and adds with relaxed SIMD's fused f32x4.relaxed_madd. */
 export function relaxedSimd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;

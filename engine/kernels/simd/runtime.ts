@@ -15,6 +15,8 @@ export interface SimdExports {
   gemmJob(desc: number, m0: number, m1: number, n0: number, n1: number, work: number): void;
   gemmWorkBytes(): number;
   relaxedSimd(): number;
+  peekI32(p: number): number;
+  peekF32(p: number): number;
   rotateFilter(w: number, KH: number, KW: number, C: number, F: number, out: number): void;
   addChunks(dst: number, table: number, count: number, n0: number, n1: number): void;
   col2im(col: number, H: number, W: number, C: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, OH: number, OW: number, dx: number, n0: number, n1: number): void;
@@ -80,7 +82,7 @@ export interface SimdExports {
   convFilterGradSmallC(xp: number, Hp: number, Wp: number, C: number, sh: number, sw: number, dy: number, F: number, offs: number, K4: number,
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
-export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch'>;
+export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch' | 'peekI32' | 'peekF32'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish', 'winogradS2Filter', 'winogradS2Conv', 'winogradS2FilterGradJob', 'winogradS2FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'spaceToDepth2', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
@@ -115,26 +117,27 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, slot, fnNames, floatArgs, spin } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
 const fns = fnNames.map((n) => inst.exports[n]);
-// Float parameters travel as float32 bits in the int32 words: read them through a float view.
+const { peekI32, peekF32 } = inst.exports;
+// Float parameters travel as float32 bits in the int32 words: read them as floats (peekF32, cf).
 const isFloat = floatArgs.map((idx) => { const m = []; for (const i of idx) m[i] = true; return m; });
 const c = new Int32Array(ctrl);
 const cf = new Float32Array(ctrl);
 const base = ${HEADER} + slot * ${SLOT};
 const args = [];
-let mem = new Int32Array(memory.buffer);
-let memf = new Float32Array(memory.buffer);
 let seen = 0;
 function tasks(job, extra) {
-  if (mem.buffer !== memory.buffer) { mem = new Int32Array(memory.buffer); memf = new Float32Array(memory.buffer); }
   for (;;) {
     const v = Atomics.load(c, ${H_COUNTER});
     if ((v >>> ${TASK_BITS}) !== job) return;
     const i = v & ${TASK_MASK};
     if (i >= c[${H_TASKS}]) return;
     if (Atomics.compareExchange(c, ${H_COUNTER}, v, v + 1) !== v) continue;
-    const na = c[${H_NARGS}], fi = c[${H_FN}], f = fns[fi], fl = isFloat[fi], t = (c[${H_TABLE}] >> 2) + i * na;
+    const na = c[${H_NARGS}], fi = c[${H_FN}], f = fns[fi], fl = isFloat[fi], t = c[${H_TABLE}] + 4 * i * na;
     args.length = na + extra.length;
-    for (let k = 0; k < na; k++) args[k] = fl[k] ? memf[t + k] : mem[t + k];
+    // Through wasm, which sees the memory as it is now, not through a view of memory.buffer: right
+    // after the main thread grows the shared memory, a worker's memory.buffer can still be the old,
+    // shorter buffer (see peekI32 in kernels.as).
+    for (let k = 0; k < na; k++) args[k] = fl[k] ? peekF32(t + 4 * k) : peekI32(t + 4 * k);
     for (let k = 0; k < extra.length; k++) args[na + k] = extra[k];
     try { f(...args); } catch (e) { c[${H_FAILED}] = 1; }
     if (Atomics.add(c, ${H_DONE}, 1) + 1 === c[${H_TASKS}]) Atomics.notify(c, ${H_DONE});
