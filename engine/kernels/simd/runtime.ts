@@ -134,12 +134,16 @@ function tasks(job, extra) {
     if (Atomics.compareExchange(c, ${H_COUNTER}, v, v + 1) !== v) continue;
     const na = c[${H_NARGS}], fi = c[${H_FN}], f = fns[fi], fl = isFloat[fi], t = c[${H_TABLE}] + 4 * i * na;
     args.length = na + extra.length;
-    // Through wasm, which sees the memory as it is now, not through a view of memory.buffer: right
-    // after the main thread grows the shared memory, a worker's memory.buffer can still be the old,
-    // shorter buffer (see peekI32 in kernels.as).
-    for (let k = 0; k < na; k++) args[k] = fl[k] ? peekF32(t + 4 * k) : peekI32(t + 4 * k);
-    for (let k = 0; k < extra.length; k++) args[na + k] = extra[k];
-    try { f(...args); } catch (e) { c[${H_FAILED}] = 1; }
+    // A failure anywhere in a task is reported (the caller throws) and the task still counts as
+    // done: a helper that died here would leave the caller waiting for it for ever.
+    try {
+      // Through wasm, which sees the memory as it is now, not through a view of memory.buffer:
+      // right after the main thread grows the shared memory, a worker's memory.buffer can still be
+      // the old, shorter buffer (see peekI32 in kernels.as).
+      for (let k = 0; k < na; k++) args[k] = fl[k] ? peekF32(t + 4 * k) : peekI32(t + 4 * k);
+      for (let k = 0; k < extra.length; k++) args[na + k] = extra[k];
+      f(...args);
+    } catch (e) { c[${H_FAILED}] = 1; }
     if (Atomics.add(c, ${H_DONE}, 1) + 1 === c[${H_TASKS}]) Atomics.notify(c, ${H_DONE});
   }
 }
