@@ -219,17 +219,19 @@ export function winogradS2FilterGradTile(g: Geom, F: number): S2Tile {
 
 export type S2Tile = 0 | 3 | 4;
 /**
- * Of the output tiles m (4, then 3), the one whose (2m+1)² products per tile over `tilesOf(m)`
- * tiles per image are fewest and at most `limit` (per channel and filter), or 0.
+ * Of the output tiles m (4, then 3), the one whose products (s2Points(m).points per tile over
+ * `tilesOf(m)` tiles per image) are fewest and at most `limit` (per channel and filter), or 0.
  */
 function leastS2Tile(g: Geom, tilesOf: (m: 3 | 4) => number, limit: number): S2Tile {
-  let best: S2Tile = 0, least = limit;
+  let best: S2Tile = 0, least = Infinity;
   for (const m of s2Tile3Enabled ? ([4, 3] as const) : ([4] as const)) {
-    const tiles = tilesOf(m), products = (2 * m + 1) ** 2 * tiles;
-    if (products <= least && (best === 0 || products < least) && g.N * tiles >= S2_MIN_TILES) [best, least] = [m, products];
+    const tiles = tilesOf(m), products = s2Points(m).points * tiles;
+    if (products <= limit && products < least && g.N * tiles >= S2_MIN_TILES) [best, least] = [m, products];
   }
   return best;
 }
+/** The stride-2 kernel's transformed points per m x m tile ((2m+1)²) and the weights' distinct ones ((m+2)²: an axis's odd points all meet tap 1). */
+const s2Points = (m: 3 | 4): { points: number; weightPoints: number } => ({ points: (2 * m + 1) ** 2, weightPoints: (m + 2) ** 2 });
 /**
  * Fewer tiles than this (a few small images) leave too few products to pay for transforming the
  * weights (36·C·F values): 32 tiles of 3x3 128→256 at 4x4 outputs were 1.2× faster than the GEMM.
@@ -269,8 +271,8 @@ function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, m: 3 |
   const { N, C } = g;
   const K = mode === 0 ? C : F, Nout = mode === 0 ? F : C;
   const Np = Math.ceil(Nout / 8) * 8;
-  const points = (2 * m + 1) ** 2;
-  const u = rt.alloc((m + 2) ** 2 * K * Np);
+  const { points, weightPoints } = s2Points(m);
+  const u = rt.alloc(weightPoints * K * Np);
   byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1, m], 272);
   const [SH, SW, DH, DW] = mode === 0 ? [g.H, g.W, g.OH, g.OW] : [g.OH, g.OW, g.H, g.W];
   const tiles = N * (mode === 0 ? Math.ceil(DH / m) * Math.ceil(DW / m) : Math.ceil((DH + g.pt) / (2 * m)) * Math.ceil((DW + g.pl) / (2 * m)));
@@ -286,7 +288,8 @@ function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, m: 3 |
 function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, m: 3 | 4, px: number, pdy: number): Float32Array {
   const { N, C, OH, OW } = g;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
-  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, (2 * m + 1) ** 2, (m + 2) ** 2, 3600, 'winogradS2FilterGradJob', [m]);
+  const { points, weightPoints } = s2Points(m);
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, points, weightPoints, 3600, 'winogradS2FilterGradJob', [m]);
   const dw = rt.result(9 * C * F);
   byFilterGroups(rt, C, F, 'winogradS2FilterGradFinish', (f0, f1) => [u, C, F, dw, f0, f1, m], 128);
   return rt.view(dw, 9 * C * F);

@@ -8,6 +8,7 @@
 #   python3 engine/kernels/simd/winograd6-gen.py
 from fractions import Fraction as Fr
 import os
+import random
 def mats(m, r, pts=(0, 1, -1, 2, -2)):
     a = m + r - 1
     p = [Fr(x) for x in pts[:a-1]]
@@ -80,6 +81,8 @@ for (m, r) in [(4, 3), (2, 5)]:
 # inputs, m outputs. The input gradient is its transpose (dx[2u] = w2 dy[u-1] + w0 dy[u], dx[2u+1] =
 # w1 dy[u]: m + 1 dy values in, 2m dx values out), the filter gradient its other transpose (see
 # winogradS2FilterGradJob).
+Z = lambda rows, cols: [[Fr(0)] * cols for _ in range(rows)]
+mul = lambda M, v: [sum(M[i][k] * v[k] for k in range(len(v))) for i in range(len(M))]
 def stride2(m, pts):
     """The one-dimensional stride-2 transforms for m outputs (F(m, 2) over pts on the even samples)."""
     AT, G, BT = mats(m, 2, pts)
@@ -123,9 +126,6 @@ def stride2(m, pts):
     # The weights' m odd points are one and the same (w1): m + 2 distinct points per axis (and the
     # filter gradient adds the odd points' products into one accumulator).
     return fwd_bt, fwd_at, fwd_g[:E + 1], dx_bt, dx_at, dx_g[:E + 1], dw_a, dw_gt
-Z = lambda rows, cols: [[Fr(0)] * cols for _ in range(rows)]
-mul = lambda M, v: [sum(M[i][k] * v[k] for k in range(len(v))) for i in range(len(M))]
-import random
 # 4x4 output tiles (9 points per axis, 81 per tile) and, for small maps, 3x3 (7 points, 49 per tile:
 # F(3, 2) over 0, ±1, ∞ on the even samples).
 for prefix, m, pts in [("ws2", 4, (0, 1, -1, 2)), ("ws2x3", 3, (0, 1, -1))]:
