@@ -6,7 +6,7 @@
 // whose gradient is one more op; the moving mean and variance are updated as tfjs-layers does.
 // Inference, and any other configuration, keeps tfjs-layers' own code.
 import * as tf from '@tensorflow/tfjs-core';
-import { layerCallPatch, singleInput } from './layer-patch';
+import { layerCallPatch, singleInput } from '../../compute/layer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { simd } from './simd/runtime';

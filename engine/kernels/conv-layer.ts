@@ -10,7 +10,7 @@
 // op of its own after it: tfjs-core's fused conv2d computes every gradient of its custom gradient, a
 // first layer's input gradient included (3x3x3->32 on 32x32, batch 32: 5-6 ms of a 170 ms step).
 import * as tf from '@tensorflow/tfjs-core';
-import { layerCallPatch, singleInput } from './layer-patch';
+import { layerCallPatch, singleInput } from '../../compute/layer-patch';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOf } from './wasm-heap';

@@ -8,7 +8,7 @@
 // values); its gradient is the same product.
 // Seeded layers, noise shapes and inference keep tfjs-layers' code.
 import * as tf from '@tensorflow/tfjs-core';
-import { layerCallPatch, singleInput } from './layer-patch';
+import { layerCallPatch, singleInput } from '../../compute/layer-patch';
 import type { Tensor } from '@tensorflow/tfjs-core';
 
 interface DropoutLayer {

@@ -12,10 +12,13 @@ import { patchConv2DLayer } from './conv-layer';
 import { patchBatchNormLayer } from './batch-norm-layer';
 import { patchDropoutLayer } from './dropout-layer';
 import { patchLstmLayer } from './lstm-layer';
+import { installDilatedConvTraining } from '../../compute/dilated-conv';
 
 let registered = false;
 
 export function registerFastKernels(): void {
+  // Before the fast layer paths, which hand dilated layers on to it (see dilated-conv.ts).
+  installDilatedConvTraining();
   registerFusedGradients();
   if (registered) return;
   registerCpuKernels();

@@ -5,7 +5,7 @@
 // tfjs-layers' code.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
-import { layerCallPatch, singleInput } from './layer-patch';
+import { layerCallPatch, singleInput } from '../../compute/layer-patch';
 import { newTensors, tensorValues } from './backend-tensors';
 import { lstmBackward, lstmForward, type LstmShape } from './lstm';
 

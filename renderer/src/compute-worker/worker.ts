@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerChainedOps } from '../../../compute/chained-ops';
+import { installDilatedConvTraining } from '../../../compute/dilated-conv';
 import { registerWebGpuKernels } from '../../../compute/webgpu-kernels';
 import { RemoteJob } from '../../../compute/remote-job';
 import { timeSteps } from '../../../compute/step-timer';
@@ -16,6 +17,7 @@ import type { PageToWorker, WorkerToPage } from './page-messages';
 
 tf.env().set('PROD', true);
 registerChainedOps();
+installDilatedConvTraining();
 registerWebGpuKernels(); // fused Adam and a parallel filter gradient (compute/webgpu-*.ts)
 
 const page = self as unknown as { postMessage(m: WorkerToPage): void; onmessage: ((e: MessageEvent<PageToWorker>) => void) | null };

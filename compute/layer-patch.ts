@@ -1,7 +1,8 @@
-// Routes a tfjs-layers layer class's `call` through faster code while the fast kernels are
-// registered, and puts tfjs-layers' own `call` back when they are not (conv-layer.ts, batch-norm-
-// layer.ts, dropout-layer.ts, lstm-layer.ts, layers.ts). The class is found by its serialization name, as Keras
-// JSON names it; the replacement receives the stock call for every case it does not handle.
+// Routes a tfjs-layers layer class's `call` through other code: faster code while the fast kernels
+// are registered, tfjs-layers' own `call` back when they are not (engine/kernels: conv-layer.ts,
+// batch-norm-layer.ts, dropout-layer.ts, lstm-layer.ts, layers.ts), and code that TF.js lacks
+// (dilated-conv.ts, on every backend). The class is found by its serialization name, as Keras JSON
+// names it; the replacement receives the previous call for every case it does not handle.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 
