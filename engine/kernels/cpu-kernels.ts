@@ -17,6 +17,7 @@ import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { resizeNearestNeighborGrad } from './resize';
+import { batchToSpaceInto, batchToSpaceShape, phaseGeometry, spaceToBatchInto, spaceToBatchShape } from './space-to-batch';
 
 const B = 'cpu';
 
@@ -345,6 +346,30 @@ export function registerCpuKernels(): void {
     const ci = allFloat(x, dy) ? depthwiseInfo(x!.shape, args.attrs!.filterShape as number[], args.attrs!) : null;
     if (!ci) return useStock(stock, args, 'DepthwiseConv2dNativeBackpropFilter');
     return backend.makeTensorInfo(args.attrs!.filterShape as number[], 'float32', own(depthwiseBackpropFilter(ci, vals(backend, x!), vals(backend, dy!))));
+  });
+
+  // The phase split and merge of dilated convolutions' training (space-to-batch.ts).
+  overrideKernel(B, 'SpaceToBatchND', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const { blockShape, paddings } = args.attrs as unknown as { blockShape: number[]; paddings: number[][] };
+    const g = allFloat(x) ? phaseGeometry(x!.shape, blockShape, paddings) : null;
+    if (!g) return useStock(stock, args, 'SpaceToBatchND');
+    const shape = spaceToBatchShape(g, paddings);
+    const out = new Float32Array(util.sizeFromShape(shape));
+    spaceToBatchInto(out, vals(backend, x!), g, shape[1], shape[2]);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  });
+  overrideKernel(B, 'BatchToSpaceND', (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const { blockShape, crops } = args.attrs as unknown as { blockShape: number[]; crops: number[][] };
+    const g = allFloat(x) ? phaseGeometry(x!.shape, blockShape, crops) : null;
+    if (!g) return useStock(stock, args, 'BatchToSpaceND');
+    const shape = batchToSpaceShape(g, crops);
+    const out = new Float32Array(util.sizeFromShape(shape));
+    batchToSpaceInto(out, vals(backend, x!), g, shape[1], shape[2]);
+    return backend.makeTensorInfo(shape, 'float32', out);
   });
 
   // Batch-norm and global-average-pooling gradients tile rows over the batch or each image; the

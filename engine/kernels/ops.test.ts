@@ -299,3 +299,27 @@ for (const backend of ['cpu', 'wasm']) {
     }
   });
 }
+
+for (const backend of ['cpu', 'wasm']) {
+  test(`SpaceToBatchND and BatchToSpaceND of images match stock, and so do their gradients (${backend})`, async () => {
+    // [shape, block, paddings]: square and unequal blocks, padding on every side, odd channel counts,
+    // and one large enough for the threads (wasm).
+    for (const [s, shape, block, pads] of [[1, [2, 6, 8, 3], [2, 2], [[0, 0], [0, 0]]], [2, [1, 7, 5, 4], [2, 3], [[1, 2], [2, 2]]],
+      [3, [3, 9, 9, 1], [3, 3], [[3, 3], [0, 3]]], [4, [2, 5, 11, 17], [4, 1], [[1, 2], [0, 0]]], [5, [1, 4, 4, 32], [1, 2], [[0, 0], [1, 1]]],
+      [6, [4, 63, 64, 33], [2, 2], [[1, 2], [2, 0]]]] as [number, number[], number[], number[][]][]) {
+      const x = () => tf.tensor4d(rand(sizeOf(shape), s), shape as [number, number, number, number]);
+      const desc = `${shape} block ${block} pads ${JSON.stringify(pads)}`;
+      await same(backend, `space to batch ${desc}`, () => tf.spaceToBatchND(x(), block, pads));
+      const phases = tf.tidy(() => tf.spaceToBatchND(x(), block, pads)).shape;
+      // Crop what the padding added: back to x exactly, and with other crops (the last row or column kept or not).
+      await same(backend, `batch to space ${desc}`, () => tf.batchToSpaceND(tf.spaceToBatchND(x(), block, pads), block, pads));
+      const crops = [[0, Math.min(1, phases[1]! * block[0]! - 1)], [Math.min(1, phases[2]! * block[1]! - 1), 0]];
+      const y = () => tf.tensor(rand(phases.reduce((p, q) => p * q, 1), s + 9), phases) as tf.Tensor4D;
+      await same(backend, `batch to space ${phases} crops ${JSON.stringify(crops)}`, () => tf.batchToSpaceND(y(), block, crops));
+      // Gradient of sum(spaceToBatch(x) * r): the stock gradient is a BatchToSpaceND.
+      await same(backend, `space to batch gradient ${desc}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.spaceToBatchND(t, block, pads), tf.tensor(rand(sizeOf(phases), s + 5), phases))))(x()));
+    }
+  });
+}
+
+const sizeOf = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);

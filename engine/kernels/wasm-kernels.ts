@@ -24,6 +24,7 @@ import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad, reductionBlocks, tileBlocks, tileInto } from './elementwise';
+import { batchToSpaceShape, phaseGeometry, spaceToBatchShape } from './space-to-batch';
 
 const B = 'wasm';
 
@@ -426,6 +427,27 @@ export function registerWasmKernels(): void {
     });
     return out;
   });
+
+  // The phase split and merge of dilated convolutions' training (space-to-batch.ts): rows of pixels
+  // copied as vectors, in place, on the threads where large.
+  const phases = (name: 'SpaceToBatchND' | 'BatchToSpaceND', mode: 0 | 1): void => overrideKernel(B, name, (args, stock) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const { blockShape } = args.attrs as unknown as { blockShape: number[] };
+    const edges = (mode === 0 ? args.attrs!.paddings : args.attrs!.crops) as number[][];
+    const g = x!.dtype === 'float32' && heapOf(backend) ? phaseGeometry(x!.shape, blockShape, edges) : null;
+    if (!g) return useStock(stock, args, name);
+    const shape = mode === 0 ? spaceToBatchShape(g, edges) : batchToSpaceShape(g, edges);
+    const out = backend.makeOutput(shape, 'float32');
+    const [image, phase] = mode === 0 ? [x!, out] : [out, x!];
+    const [N, H, W, C] = image.shape as [number, number, number, number];
+    const rows = mode === 0 ? shape[0] * shape[1] : N * H;
+    runOverItems(backend, 'spaceToBatch2d', [addrOf(backend, image), N, H, W, C, g.bh, g.bw, g.top, g.left, addrOf(backend, phase), phase.shape[1]!, phase.shape[2]!, mode],
+      rows, util.sizeFromShape(shape));
+    return out;
+  });
+  phases('SpaceToBatchND', 0);
+  phases('BatchToSpaceND', 1);
 
   // A batch-norm gradient tiles a channel row over the whole batch (MobileNet training: 38 ms a call
   // in the stock kernel); here a memmove-speed repeat straight into the output.

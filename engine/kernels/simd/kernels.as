@@ -1984,6 +1984,49 @@ export function spaceToDepth2(x: usize, H: i32, W: i32, C: i32, s: usize, SH: i3
   }
 }
 
+/**
+ * The phase images of a dilated convolution's training (compute/dilated-conv.ts): SpaceToBatchND
+ * and BatchToSpaceND of NHWC images with a bh x bw block, C floats per pixel. x is [N][H][W]
+ * (N images), p is [bh*bw*N][PH][PW], phase (r, s) of image n at batch (r*bw + s)*N + n.
+ * mode 0 (space to batch) writes the rows q = (phase batch)*PH + i in [q0, q1) of p:
+ * p[b][i][j] = x[n][i*bh + r - top][j*bw + s - left], zero outside x (the padding).
+ * mode 1 (batch to space) writes the rows q = n*H + I in [q0, q1) of x:
+ * x[n][I][J] = p[b][i][j] where I + top = i*bh + r and J + left = j*bw + s (top, left: the crops).
+ * Every written value is written once, so threads can share the rows.
+ */
+export function spaceToBatch2d(x: usize, N: i32, H: i32, W: i32, C: i32, bh: i32, bw: i32, top: i32, left: i32,
+  p: usize, PH: i32, PW: i32, mode: i32, q0: i32, q1: i32): void {
+  const bytes = <usize>C * 4;
+  const zero = f32x4.splat(0);
+  for (let q = q0; q < q1; q++) {
+    if (mode == 0) {
+      const b = q / PH, i = q - b * PH, ph = b / N, n = b - ph * N, r = ph / bw, s = ph - r * bw;
+      const y = i * bh + r - top;
+      const dst = p + <usize>q * <usize>PW * bytes;
+      if (y < 0 || y >= H) { fillF(dst, <usize>PW * bytes, zero, 0); continue; }
+      const row = x + <usize>((n * H + y) * W) * bytes;
+      for (let j = 0; j < PW; j++) {
+        const xx = j * bw + s - left, d = dst + <usize>j * bytes;
+        if (xx < 0 || xx >= W) fillF(d, bytes, zero, 0);
+        else copyF(d, row + <usize>xx * bytes, bytes);
+      }
+    } else {
+      const n = q / H, I = q - n * H, r = (I + top) % bh, i = (I + top) / bh;
+      const dst = x + <usize>q * <usize>W * bytes;
+      for (let J = 0; J < W; J++) {
+        const s = (J + left) % bw, j = (J + left) / bw;
+        copyF(dst + <usize>J * bytes, p + <usize>((((r * bw + s) * N + n) * PH + i) * PW + j) * bytes, bytes);
+      }
+    }
+  }
+}
+
+@inline function copyF(dst: usize, src: usize, bytes: usize): void {
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(dst + o, v128.load(src + o));
+  for (; o < bytes; o += 4) store<f32>(dst + o, load<f32>(src + o));
+}
+
 @inline function fillF(p: usize, bytes: usize, vv: v128, value: f32): void {
   if (value == 0) { memory.fill(p, 0, bytes); return; }
   let o: usize = 0;
