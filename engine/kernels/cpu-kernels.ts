@@ -349,28 +349,20 @@ export function registerCpuKernels(): void {
   });
 
   // The phase split and merge of dilated convolutions' training (space-to-batch.ts).
-  overrideKernel(B, 'SpaceToBatchND', (args, stock) => {
+  const phases = (name: 'SpaceToBatchND' | 'BatchToSpaceND', mode: 0 | 1): void => overrideKernel(B, name, (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    const { blockShape, paddings } = args.attrs as unknown as { blockShape: number[]; paddings: number[][] };
-    const g = allFloat(x) ? phaseGeometry(x!.shape, blockShape, paddings) : null;
-    if (!g) return useStock(stock, args, 'SpaceToBatchND');
-    const shape = spaceToBatchShape(g, paddings);
+    const { blockShape } = args.attrs as unknown as { blockShape: number[] };
+    const edges = (mode === 0 ? args.attrs!.paddings : args.attrs!.crops) as number[][];
+    const g = allFloat(x) ? phaseGeometry(x!.shape, blockShape, edges) : null;
+    if (!g) return useStock(stock, args, name);
+    const shape = mode === 0 ? spaceToBatchShape(g, edges) : batchToSpaceShape(g, edges);
     const out = new Float32Array(util.sizeFromShape(shape));
-    spaceToBatchInto(out, vals(backend, x!), g, shape[1], shape[2]);
+    (mode === 0 ? spaceToBatchInto : batchToSpaceInto)(out, vals(backend, x!), g, shape[1], shape[2]);
     return backend.makeTensorInfo(shape, 'float32', out);
   });
-  overrideKernel(B, 'BatchToSpaceND', (args, stock) => {
-    const { x } = args.inputs;
-    const backend = args.backend as MathBackendCPU;
-    const { blockShape, crops } = args.attrs as unknown as { blockShape: number[]; crops: number[][] };
-    const g = allFloat(x) ? phaseGeometry(x!.shape, blockShape, crops) : null;
-    if (!g) return useStock(stock, args, 'BatchToSpaceND');
-    const shape = batchToSpaceShape(g, crops);
-    const out = new Float32Array(util.sizeFromShape(shape));
-    batchToSpaceInto(out, vals(backend, x!), g, shape[1], shape[2]);
-    return backend.makeTensorInfo(shape, 'float32', out);
-  });
+  phases('SpaceToBatchND', 0);
+  phases('BatchToSpaceND', 1);
 
   // Batch-norm and global-average-pooling gradients tile rows over the batch or each image; the
   // stock kernel indexes every element.
