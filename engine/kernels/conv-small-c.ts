@@ -45,6 +45,8 @@ function padImages(rt: SimdRuntime, g: Geom, px: number): Padded {
   // Rows and columns the last output pixel's last tap reaches, counted from the top-left padding.
   const needH = (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1, needW = (g.OW - 1) * g.sw + (g.KW - 1) * g.dw + 1;
   const pb = Math.max(0, needH - g.pt - g.H), pr = Math.max(0, needW - g.pl - g.W);
+  // Nothing to pad ('valid', or 'same' whose padding no tap reaches): the images as they are.
+  if (g.pt === 0 && g.pl === 0 && pb === 0 && pr === 0) return { xp: px, Hp: g.H, Wp: g.W };
   const Hp = g.H + g.pt + pb, Wp = g.W + g.pl + pr;
   const xp = rt.alloc(g.N * Hp * Wp * g.C);
   rt.exports.pad2d(px, g.N, g.H, g.W, g.C, g.pt, pb, g.pl, pr, 0, xp);
