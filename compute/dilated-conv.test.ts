@@ -1,7 +1,8 @@
-// Dilated Conv2D, Conv1D and SeparableConv2D layers train (dilated-conv.ts): under a gradient tape
-// their output equals TF.js's dilated forward pass, and their gradients (input, kernels, bias) equal
-// those of the same convolution written undilated with the kernel spread out by zeros, whose stock
-// gradients TF.js has. On cpu and wasm (whose undilated convolutions run on Glasswing's kernels).
+// Dilated Conv2D, Conv1D, SeparableConv2D and DepthwiseConv2D layers train (dilated-conv.ts): their
+// output (predicted, and under a gradient tape) equals the same convolution written undilated with
+// the kernel spread out by zeros, and so do their gradients (input, kernels, bias), which TF.js has
+// for that form; a layer's declared output shape is the one it computes. On cpu and wasm (whose
+// undilated convolutions run on Glasswing's kernels).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -30,7 +31,7 @@ function close(actual: tf.Tensor, expected: tf.Tensor, what: string): void {
   assert.ok(worst < 1e-4, `${what}: differs by ${worst}`);
 }
 
-interface Case { kind: 'conv2d' | 'conv1d' | 'separable'; input: number[]; kernel: number[]; dilation: number[]; padding: 'same' | 'valid'; activation: string; bias: boolean; filters: number }
+interface Case { kind: 'conv2d' | 'conv1d' | 'separable' | 'depthwise'; input: number[]; kernel: number[]; dilation: number[]; padding: 'same' | 'valid'; activation: string; bias: boolean; filters: number }
 const CASES: Case[] = [
   { kind: 'conv2d', input: [2, 9, 11, 3], kernel: [3, 3], dilation: [2, 2], padding: 'same', activation: 'relu', bias: true, filters: 5 },
   { kind: 'conv2d', input: [2, 12, 10, 4], kernel: [3, 3], dilation: [2, 2], padding: 'valid', activation: 'linear', bias: true, filters: 8 },
@@ -40,12 +41,15 @@ const CASES: Case[] = [
   { kind: 'conv1d', input: [3, 20, 4], kernel: [3], dilation: [2], padding: 'same', activation: 'relu', bias: true, filters: 6 },
   { kind: 'conv1d', input: [2, 17, 3], kernel: [2], dilation: [4], padding: 'valid', activation: 'linear', bias: true, filters: 2 },
   { kind: 'separable', input: [2, 10, 9, 4], kernel: [3, 3], dilation: [2, 2], padding: 'same', activation: 'relu', bias: true, filters: 6 },
+  { kind: 'depthwise', input: [2, 11, 10, 3], kernel: [3, 3], dilation: [2, 2], padding: 'valid', activation: 'relu', bias: true, filters: 0 },
+  { kind: 'depthwise', input: [1, 9, 12, 4], kernel: [3, 2], dilation: [3, 2], padding: 'same', activation: 'linear', bias: false, filters: 0 },
 ];
 
 function layerOf(c: Case): tfl.layers.Layer {
   const common = { padding: c.padding, activation: c.activation as 'relu', useBias: c.bias, filters: c.filters, inputShape: c.input.slice(1) };
   if (c.kind === 'conv1d') return tfl.layers.conv1d({ ...common, kernelSize: c.kernel[0]!, dilationRate: c.dilation[0]! });
   const spatial = { ...common, kernelSize: c.kernel as [number, number], dilationRate: c.dilation as [number, number] };
+  if (c.kind === 'depthwise') return tfl.layers.depthwiseConv2d({ ...spatial, depthMultiplier: 2 });
   return c.kind === 'separable' ? tfl.layers.separableConv2d({ ...spatial, depthMultiplier: 2 }) : tfl.layers.conv2d(spatial);
 }
 
@@ -54,9 +58,9 @@ function reference(c: Case, x: tf.Tensor, weights: tf.Tensor[]): tf.Tensor {
   const dil = c.kind === 'conv1d' ? [1, c.dilation[0]!] : c.dilation;
   const x4 = (c.kind === 'conv1d' ? tf.expandDims(x, 1) : x) as tf.Tensor4D;
   let y: tf.Tensor;
-  if (c.kind === 'separable') {
+  if (c.kind === 'separable' || c.kind === 'depthwise') {
     const depth = tf.depthwiseConv2d(x4, spread(weights[0] as tf.Tensor4D, dil), 1, c.padding);
-    y = tf.conv2d(depth, weights[1] as tf.Tensor4D, 1, 'valid');
+    y = c.kind === 'separable' ? tf.conv2d(depth, weights[1] as tf.Tensor4D, 1, 'valid') : depth;
   } else {
     const k = (c.kind === 'conv1d' ? tf.expandDims(weights[0]!, 0) : weights[0]) as tf.Tensor4D;
     y = tf.conv2d(x4, spread(k, dil), 1, c.padding);
@@ -68,7 +72,7 @@ function reference(c: Case, x: tf.Tensor, weights: tf.Tensor[]): tf.Tensor {
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`dilated Conv2D, Conv1D and SeparableConv2D layers train on ${backend}: forward and every gradient as the undilated equivalent`, async () => {
+  test(`dilated Conv2D, Conv1D, SeparableConv2D and DepthwiseConv2D layers train on ${backend}: forward and every gradient as the undilated equivalent`, async () => {
     await useBackend(backend);
     for (const [i, c] of CASES.entries()) {
       const what = `${backend} case ${i} (${c.kind} ${c.kernel.join('×')} dilated ${c.dilation.join('×')}, ${c.padding})`;
@@ -77,6 +81,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       model.setWeights(model.getWeights().map((w, j) => rand(w.shape, 100 * i + j)));
       const x = rand(c.input, 7 + i);
       const inference = model.predict(x) as tf.Tensor;
+      assert.deepEqual(model.outputs[0]!.shape.slice(1), inference.shape.slice(1), `${what}: the layer's output shape`);
       const probe = rand(inference.shape, 50 + i); // a random direction: the loss is sum(y · probe)
       const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
       const xv = tf.variable(x);

@@ -8,9 +8,12 @@
 // undilated and 'valid', and the results move back (batchToSpaceND). The same sums, through ops
 // that every backend has and whose gradients TF.js defines (on cpu and wasm the undilated
 // convolution takes Glasswing's fast kernels). Without a tape (predict, evaluation, feature maps)
-// the layers keep TF.js's own dilated kernels.
+// the layers keep TF.js's own dilated kernels. tfjs-layers' DepthwiseConv2D ignores its dilation
+// altogether (it calls the op with none and sizes its output without it), so an imported Keras or
+// ONNX model with a dilated depthwise layer computed something else than the original: here it
+// convolves dilated and sizes its output as Keras does.
 import * as tf from '@tensorflow/tfjs-core';
-import { layerCallPatch, singleInput } from './layer-patch';
+import { layerCallPatch, layerMethodPatch, singleInput } from './layer-patch';
 
 type Read = { read(): tf.Tensor };
 interface ConvLayerFields {
@@ -86,10 +89,36 @@ const separablePatch = layerCallPatch('SeparableConv2D', (previous) => function 
   });
 });
 
-const patches = [convPatch('Conv2D'), convPatch('Conv1D'), separablePatch];
+const depthwisePatch = layerCallPatch('DepthwiseConv2D', (previous) => function (this: ConvLayerFields, inputs, kwargs) {
+  const x = singleInput(inputs);
+  if (!x || this.dilationRate.every((d) => d === 1) || this.dataFormat !== 'channelsLast' || x.rank !== 4) return previous.call(this, inputs, kwargs);
+  return tf.tidy(() => {
+    const kernel = this.depthwiseKernel!.read() as tf.Tensor4D, pad = this.padding as 'same' | 'valid';
+    const y = needsAtrous(this, x)
+      ? atrousConv2d(x as tf.Tensor4D, this.kernelSize, this.dilationRate, pad, (p) => tf.depthwiseConv2d(p, kernel, 1, 'valid'))
+      : tf.depthwiseConv2d(x as tf.Tensor4D, kernel, this.strides as [number, number], pad, 'NHWC', this.dilationRate as [number, number]);
+    return finish(this, y);
+  });
+});
+
+type OutputShape = (this: ConvLayerFields & { depthMultiplier: number }, inputShape: (number | null)[] | (number | null)[][]) => (number | null)[];
+const depthwiseShapePatch = layerMethodPatch<OutputShape>('DepthwiseConv2D', 'computeOutputShape', (previous) => function (inputShape) {
+  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+  if (this.dilationRate.every((d) => d === 1) || this.dataFormat !== 'channelsLast' || shape.length !== 4) return previous.call(this, inputShape);
+  // Keras's conv_output_length: the kernel's extent dilated, then the stride.
+  const length = (size: number | null, i: number): number | null => {
+    if (size === null) return null;
+    const extent = (this.kernelSize[i]! - 1) * this.dilationRate[i]! + 1;
+    return Math.ceil((this.padding === 'same' ? size : size - extent + 1) / this.strides[i]!);
+  };
+  return [shape[0]!, length(shape[1]!, 0), length(shape[2]!, 1), shape[3] === null ? null : shape[3]! * this.depthMultiplier];
+});
+
+const patches = [convPatch('Conv2D'), convPatch('Conv1D'), separablePatch, depthwisePatch, depthwiseShapePatch];
 
 /**
- * Makes dilated Conv2D, Conv1D and SeparableConv2D layers trainable on every backend. Idempotent.
+ * Makes dilated Conv2D, Conv1D, SeparableConv2D and DepthwiseConv2D layers trainable on every
+ * backend, and DepthwiseConv2D dilated at all. Idempotent.
  * Call it before Glasswing's fast layer paths are installed (registerFastKernels does), so that
  * those wrap this one and hand dilated layers to it.
  */

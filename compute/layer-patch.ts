@@ -11,16 +11,21 @@ type Call = (this: any, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, 
 
 /** A layer class's call, swapped for `fast(stock)` by set(true) and restored by set(false); both idempotent. */
 export function layerCallPatch(className: string, fast: (stock: Call) => Call): (on: boolean) => void {
-  let original: Call | null = null;
+  return layerMethodPatch<Call>(className, 'call', fast);
+}
+
+/** As layerCallPatch, for any method of the class (e.g. computeOutputShape). */
+export function layerMethodPatch<M>(className: string, method: string, replace: (previous: M) => M): (on: boolean) => void {
+  let original: M | null = null;
   return (on) => {
-    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className] as unknown as [{ prototype: { call: Call } }] | undefined;
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className] as unknown as [{ prototype: Record<string, M> }] | undefined;
     const proto = entry?.[0]?.prototype;
     if (!proto) return;
     if (on && !original) {
-      original = proto.call;
-      proto.call = fast(original);
+      original = proto[method]!;
+      proto[method] = replace(original);
     } else if (!on && original) {
-      proto.call = original;
+      proto[method] = original;
       original = null;
     }
   };
