@@ -311,9 +311,6 @@ class Converter {
     const pads = this.pads(node, h!, wd!, [kh, kw], strides, dil);
     const padding = choosePadding(h!, wd!, [kh, kw], strides, dil, pads);
     const hint = this.hint('conv2d');
-    if (dil[0] > 1 || dil[1] > 1) {
-      this.notes.push(`"${hint}" is a dilated convolution: TF.js computes it but has no gradient for it, so the model cannot be fine-tuned, nor explained with gradient CAM methods at layers before it.`);
-    }
     const input = this.applyPadding(x, padding, hint);
     const common = { kernel_size: [kh, kw], strides, padding: padding.mode === 'same' ? 'same' : 'valid', data_format: 'channels_last', dilation_rate: dil, activation: 'linear', use_bias: !!bias };
     let ref: string;
