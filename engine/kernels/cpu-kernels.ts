@@ -17,7 +17,7 @@ import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { resizeNearestNeighborGrad } from './resize';
-import { batchToSpaceInto, batchToSpaceShape, phaseGeometry, spaceToBatchInto, spaceToBatchShape } from './space-to-batch';
+import { phaseGeometry, phaseJob } from './space-to-batch';
 
 const B = 'cpu';
 
@@ -348,7 +348,7 @@ export function registerCpuKernels(): void {
     return backend.makeTensorInfo(args.attrs!.filterShape as number[], 'float32', own(depthwiseBackpropFilter(ci, vals(backend, x!), vals(backend, dy!))));
   });
 
-  // The phase split and merge of dilated convolutions' training (space-to-batch.ts).
+  // The phase split and merge of dilated convolutions' training (space-to-batch.ts), copied through the arena.
   const phases = (name: 'SpaceToBatchND' | 'BatchToSpaceND', mode: 0 | 1): void => overrideKernel(B, name, (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
@@ -356,10 +356,13 @@ export function registerCpuKernels(): void {
     const edges = (mode === 0 ? args.attrs!.paddings : args.attrs!.crops) as number[][];
     const g = allFloat(x) ? phaseGeometry(x!.shape, blockShape, edges) : null;
     if (!g) return useStock(stock, args, name);
-    const shape = mode === 0 ? spaceToBatchShape(g, edges) : batchToSpaceShape(g, edges);
-    const out = new Float32Array(util.sizeFromShape(shape));
-    (mode === 0 ? spaceToBatchInto : batchToSpaceInto)(out, vals(backend, x!), g, shape[1], shape[2]);
-    return backend.makeTensorInfo(shape, 'float32', out);
+    const job = phaseJob(g, edges, mode), n = util.sizeFromShape(job.shape);
+    const rt = simd();
+    rt.reset();
+    const pin = rt.put(vals(backend, x!)), pout = rt.alloc(n);
+    const fnArgs = mode === 0 ? job.args(pin, pout) : job.args(pout, pin);
+    parallelRange(rt, job.rows, 16, (lo, hi) => ({ fn: 'spaceToBatch2d', args: [...fnArgs, lo, hi] }));
+    return backend.makeTensorInfo(job.shape, 'float32', own(rt.view(pout, n)));
   });
   phases('SpaceToBatchND', 0);
   phases('BatchToSpaceND', 1);

@@ -24,7 +24,7 @@ import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseGeometry, depthwiseInfo, depthwiseWorkBytes } from './depthwise';
 import { batchNormConstants, isSpatialPad, reductionBlocks, tileBlocks, tileInto } from './elementwise';
-import { batchToSpaceShape, phaseGeometry, spaceToBatchShape } from './space-to-batch';
+import { phaseGeometry, phaseJob } from './space-to-batch';
 
 const B = 'wasm';
 
@@ -437,13 +437,10 @@ export function registerWasmKernels(): void {
     const edges = (mode === 0 ? args.attrs!.paddings : args.attrs!.crops) as number[][];
     const g = x!.dtype === 'float32' && heapOf(backend) ? phaseGeometry(x!.shape, blockShape, edges) : null;
     if (!g) return useStock(stock, args, name);
-    const shape = mode === 0 ? spaceToBatchShape(g, edges) : batchToSpaceShape(g, edges);
-    const out = backend.makeOutput(shape, 'float32');
-    const [image, phase] = mode === 0 ? [x!, out] : [out, x!];
-    const [N, H, W, C] = image.shape as [number, number, number, number];
-    const rows = mode === 0 ? shape[0] * shape[1] : N * H;
-    runOverItems(backend, 'spaceToBatch2d', [addrOf(backend, image), N, H, W, C, g.bh, g.bw, g.top, g.left, addrOf(backend, phase), phase.shape[1]!, phase.shape[2]!, mode],
-      rows, util.sizeFromShape(shape));
+    const job = phaseJob(g, edges, mode);
+    const out = backend.makeOutput(job.shape, 'float32');
+    const fnArgs = mode === 0 ? job.args(addrOf(backend, x!), addrOf(backend, out)) : job.args(addrOf(backend, out), addrOf(backend, x!));
+    runOverItems(backend, 'spaceToBatch2d', fnArgs, job.rows, util.sizeFromShape(job.shape));
     return out;
   });
   phases('SpaceToBatchND', 0);
