@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setS2Tile3, setWasmConvChoice, usesSpaceToDepth, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { setS2Tile3, setWasmConvChoice, usesSpaceToDepth, usesSpaceToDepthFilterGrad, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -241,6 +241,28 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+// 4x4 stride-2 convolutions too (16+ channels): the same 3x3 convolution, some of its taps zero
+// (even padding: the third of each axis); a mixed 4x5 kernel; one large enough for the filter gradient.
+for (const backend of ['cpu', 'wasm']) {
+  test(`4x4 stride-2 convolutions (space to depth) and both gradients match stock (${backend})`, async () => {
+    let taken = 0, filterTaken = 0;
+    const cases: Case[] = [];
+    for (let s = 720; s <= 727; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 71 + k);
+      cases.push({ N: r(1, 2, 6), H: r(13, 26, 7), W: r(13, 26, 8), C: r(16, 19, 9), F: r(8, 13, 10), KH: 4, KW: s === 727 ? 5 : 4, sh: 2, sw: 2, dh: 1, dw: 1, pad: randomPad(r), seed: s });
+    }
+    cases.push({ N: 2, H: 32, W: 33, C: 16, F: 12, KH: 4, KW: 4, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 728 });
+    for (const c of cases) {
+      const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [c.KH, c.KW, c.C, c.F], 2, 1, c.pad as 'same'));
+      if (usesSpaceToDepth(g, c.F)) taken++;
+      if (usesSpaceToDepthFilterGrad(g, c.F)) filterTaken++;
+      await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[c.seed % 3]!);
+      await checkFilterGrad(c, backend);
+    }
+    assert.ok(taken >= 6 && filterTaken >= 1, `the space-to-depth path ran in ${taken} of 9 cases, its filter gradient in ${filterTaken}`);
+  });
+}
+
 test('the space-to-depth path is taken where it should be', () => {
   const g = (K: number, H: number, C: number, sh = 2, pt = 1, dh = 1) => ({ N: 8, H, W: H, C, KH: K, KW: K, sh, sw: sh, dh, dw: dh, pt, pl: pt, OH: Math.ceil(H / sh), OW: Math.ceil(H / sh) });
   assert.ok(usesSpaceToDepth(g(5, 32, 32), 64));
@@ -252,6 +274,11 @@ test('the space-to-depth path is taken where it should be', () => {
   assert.ok(usesSpaceToDepth(g(5, 8, 32), 64), '4x4 outputs: one tile per image');
   assert.ok(!usesSpaceToDepth(g(5, 4, 32), 64), '2x2 outputs: the 3x3 convolution would waste most of a 4x4 tile');
   assert.ok(!usesSpaceToDepth(g(5, 32, 32, 2, 6), 64), 'padding of more than 4');
+  assert.ok(usesSpaceToDepth(g(4, 32, 32), 64) && usesSpaceToDepthFilterGrad(g(4, 32, 32), 64), '4x4 kernels, 16x16 outputs');
+  assert.ok(usesSpaceToDepth(g(4, 16, 64), 128) && !usesSpaceToDepthFilterGrad(g(4, 16, 64), 128), '4x4 kernels, 8x8 outputs: the filter gradient stays on the GEMM');
+  assert.ok(usesSpaceToDepthFilterGrad(g(5, 16, 64), 128), '5x5 kernels: the filter gradient too, at any size');
+  assert.ok(!usesSpaceToDepth(g(4, 64, 3), 32) && !usesSpaceToDepth(g(4, 32, 8), 32), '4x4 first layers and few channels: implicit GEMM or the direct kernel');
+  assert.ok(!usesSpaceToDepth(g(6, 32, 32), 64) && !usesSpaceToDepth(g(7, 32, 32), 64), '6x6 and 7x7 kernels: more than 3 block taps');
 });
 
 test('the stride-2 Winograd path is taken where it should be', () => {

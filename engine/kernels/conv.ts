@@ -251,14 +251,29 @@ export function setWinogradS2(on: boolean): void {
 }
 
 /**
- * Whether a 5×5 stride-2 convolution goes through its space-to-depth form (conv-space-to-depth.ts):
- * where that 3×3 convolution over 4C channels takes the 6×6-tile Winograd path.
+ * Whether a 4×4 or 5×5 stride-2 convolution goes through its space-to-depth form
+ * (conv-space-to-depth.ts): where that 3×3 convolution over 4C channels takes the 6×6-tile Winograd
+ * path. 5×5 kernels multiply 2.8× less so; 4×4 ones 1.8× less, which first layers do not recoup
+ * (3→32 at 64×64: 0.71× the implicit GEMM's speed forward), so those need 16 channels. Against
+ * the implicit GEMM, batch 32, in one process, alternating (ms medians of 41 calls, forward / input
+ * gradient / filter gradient): 4×4 32→64 at 32×32 1.24/1.35/1.20×, at 24×24 1.19/1.27/0.99×,
+ * 'valid' at 31×31 0.97/1.06/0.99×, 64→128 at 16×16 1.15/1.42/0.94×; 5×5 32→64 'valid' at 30×30
+ * 1.29/1.44/1.31×. The filter gradient: see usesSpaceToDepthFilterGrad.
  */
 export function usesSpaceToDepth(g: Geom, F: number): boolean {
-  return spaceToDepthEnabled && spaceToDepthShape(g) && winograd6Tile(spaceToDepthGeom(g), F) === 4;
+  const fourByFour = g.KH === 4 || g.KW === 4;
+  return spaceToDepthEnabled && spaceToDepthShape(g) && (!fourByFour || g.C >= 16) && winograd6Tile(spaceToDepthGeom(g), F) === 4;
+}
+
+/**
+ * Whether its filter gradient does too: 5×5 always; 4×4 from 16×16 outputs, where the Winograd
+ * filter gradient's chunked sums are amortised (smaller maps: 0.94-0.99× the GEMM's speed, above).
+ */
+export function usesSpaceToDepthFilterGrad(g: Geom, F: number): boolean {
+  return usesSpaceToDepth(g, F) && ((g.KH === 5 && g.KW === 5) || g.OH * g.OW >= 256);
 }
 let spaceToDepthEnabled = process.env.GLASSWING_SPACE_TO_DEPTH !== '0';
-/** For comparisons and tests: 5×5 stride-2 convolutions through space to depth (on) or implicit GEMM (off). */
+/** For comparisons and tests: 4×4 and 5×5 stride-2 convolutions through space to depth (on) or implicit GEMM (off). */
 export function setSpaceToDepth(on: boolean): void {
   spaceToDepthEnabled = on;
 }
@@ -441,7 +456,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const px = rt.put(x);
   const pdy = rt.put(dy);
   const g = geomOf(ci);
-  if (usesSpaceToDepth(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
+  if (usesSpaceToDepthFilterGrad(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
   const m = winograd6Tile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   const s2 = winogradS2FilterGradTile(g, F);
