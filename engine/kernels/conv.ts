@@ -168,10 +168,29 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
 /**
  * The output tile of the 6x6-tile Winograd path for this convolution, or 0: F(2x2, 5x5) for 5x5,
  * F(4x4, 3x3) for 3x3 where it multiplies clearly less than F(2x2, 3x3) counting the partial tiles
- * at the edges (small maps: 6x6 outputs take 2x2 tiles of 4 outputs, 44% of them wasted). Stride 1,
- * undilated, channels a multiple of 4 (vector loads), at least 8 channels and filters.
+ * at the edges (small maps: 6x6 outputs take 2x2 tiles of 4 outputs, 44% of them wasted), and
+ * F(6x6, 3x3) (8x8 input tiles, same kernel) where that multiplies clearly less again: 6x6 outputs
+ * take one tile, 64 products where 4x4 or 2x2 tiles take 144. Stride 1, undilated, channels a
+ * multiple of 4 (vector loads), at least 8 channels and filters. The filter gradient has no 8x8
+ * tiles (winograd6FilterGradTile).
  */
-export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 {
+export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
+  const m = winograd6FilterGradTile(g, F);
+  if (m === 2 || !winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
+  const m6 = 64 * Math.ceil(g.OH / 6) * Math.ceil(g.OW / 6);
+  const best = Math.min(36 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), 16 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2));
+  return m6 <= WINO8_MAX_PRODUCTS * best ? 6 : m;
+}
+/** 8x8 tiles where they take at most this share of the products of the best smaller tile. */
+const WINO8_MAX_PRODUCTS = 0.8;
+let winograd8Enabled = process.env.GLASSWING_WINOGRAD8 !== '0';
+/** For comparisons and tests: F(6x6, 3x3) on (where it multiplies least) or off. */
+export function setWinograd8(on: boolean): void {
+  winograd8Enabled = on;
+}
+
+/** The output tile of a filter gradient through the 6x6-tile Winograd path (winograd6Tile without F(6x6, 3x3)), or 0. */
+export function winograd6FilterGradTile(g: Geom, F: number): 0 | 2 | 4 {
   if (!winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return 0;
   if (g.KH === 5 && g.KW === 5) return 2;
   if (g.KH !== 3 || g.KW !== 3 || !winogradEnabled) return 0;
@@ -261,8 +280,22 @@ export function setWinogradS2(on: boolean): void {
  * 1.29/1.44/1.31×. The filter gradient: see usesSpaceToDepthFilterGrad.
  */
 export function usesSpaceToDepth(g: Geom, F: number): boolean {
-  const fourByFour = g.KH === 4 || g.KW === 4;
-  return spaceToDepthEnabled && spaceToDepthShape(g) && (!fourByFour || g.C >= 16) && winograd6Tile(spaceToDepthGeom(g), F) === 4;
+  if (!spaceToDepthEnabled || !spaceToDepthShape(g)) return false;
+  const s = spaceToDepthGeom(g);
+  // 4×4 kernels at 6×6 outputs through 8×8 tiles: 0.84-1.02× forward (32→64, 64→128), not taken.
+  if (g.KH === 4 || g.KW === 4) return g.C >= 16 && winograd6FilterGradTile(s, F) === 4;
+  return winograd6Tile(s, F) >= 4;
+}
+
+/**
+ * Whether its input gradient does too: where the forward pass does with 4×4 tiles, or where the
+ * gradient's own convolution (out to the space-to-depth image's size) takes 8×8 tiles. 5×5 'valid'
+ * at 5×5 outputs (13×13 inputs) would convolve out to 7×7 in 4×4 tiles: 0.74× the GEMM's speed.
+ */
+export function usesSpaceToDepthInputGrad(g: Geom, F: number): boolean {
+  if (!usesSpaceToDepth(g, F)) return false;
+  const s = spaceToDepthGeom(g);
+  return winograd6FilterGradTile(s, F) === 4 || winograd6Tile(inputGradGeom(s, F), s.C) === 6;
 }
 
 /**
@@ -270,7 +303,7 @@ export function usesSpaceToDepth(g: Geom, F: number): boolean {
  * filter gradient's chunked sums are amortised (smaller maps: 0.94-0.99× the GEMM's speed, above).
  */
 export function usesSpaceToDepthFilterGrad(g: Geom, F: number): boolean {
-  return usesSpaceToDepth(g, F) && ((g.KH === 5 && g.KW === 5) || g.OH * g.OW >= 256);
+  return usesSpaceToDepth(g, F) && winograd6FilterGradTile(spaceToDepthGeom(g), F) === 4 && ((g.KH === 5 && g.KW === 5) || g.OH * g.OW >= 256);
 }
 let spaceToDepthEnabled = process.env.GLASSWING_SPACE_TO_DEPTH !== '0';
 /** For comparisons and tests: 4×4 and 5×5 stride-2 convolutions through space to depth (on) or implicit GEMM (off). */
@@ -313,12 +346,13 @@ function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, m: 3 | 4, px:
 function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number, m: number): void {
   const { N, C, OH, OW } = g;
   const Fp = Math.ceil(F / 8) * 8;
-  const u = rt.alloc(36 * C * Fp);
-  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, C, F, u, f0, f1], 384);
+  const points = m === 6 ? 64 : 36; // 8x8 or 6x6 input tiles
+  const u = rt.alloc(points * C * Fp);
+  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, m, C, F, u, f0, f1], 512);
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
   // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
-  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (144 * (C + Fp))) & ~3));
-  const works = Array.from({ length: rt.threads }, () => rt.alloc(36 * TB * (C + Fp) + 2400));
+  const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (4 * points * (C + Fp))) & ~3));
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(points * (TB * (C + Fp) + 64) + 64));
   const tasks: number[][] = [];
   for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB, m]);
   rt.runTasks('winograd6Conv', tasks, (t) => [works[t]!]);
@@ -409,7 +443,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
     stride1InputGradInto(rt, g, F, pdy, rt.put(w), dx);
     return rt.view(dx, size);
   }
-  if (usesSpaceToDepth(g, F)) {
+  if (usesSpaceToDepthInputGrad(g, F)) {
     const s = spaceToDepthGeom(g);
     const ds = rt.alloc(s.N * s.H * s.W * s.C);
     stride1InputGradInto(rt, s, F, pdy, spaceToDepthFilter(rt, g, F, rt.put(w)), ds);
@@ -439,11 +473,15 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
 function stride1InputGradInto(rt: SimdRuntime, g: Geom, F: number, pdy: number, pw: number, dx: number): void {
   const pr = rt.alloc(g.KH * g.KW * g.C * F);
   rt.exports.rotateFilter(pw, g.KH, g.KW, g.C, F, pr);
-  const t: Geom = {
+  convInto(rt, inputGradGeom(g, F), g.C, pdy, pr, 0, 'linear', dx);
+}
+
+/** The stride-1 convolution that computes a stride-1 convolution's input gradient (of F-channel dy; g.C filters). */
+function inputGradGeom(g: Geom, F: number): Geom {
+  return {
     N: g.N, H: g.OH, W: g.OW, C: F, KH: g.KH, KW: g.KW, sh: 1, sw: 1, dh: g.dh, dw: g.dw,
     pt: (g.KH - 1) * g.dh - g.pt, pl: (g.KW - 1) * g.dw - g.pl, OH: g.H, OW: g.W,
   };
-  convInto(rt, t, g.C, pdy, pr, 0, 'linear', dx);
 }
 
 /** dw = conv2d's filter gradient for x [N, H, W, C] and dy [N, OH, OW, F], shaped [KH, KW, C, F]. */
@@ -457,7 +495,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const pdy = rt.put(dy);
   const g = geomOf(ci);
   if (usesSpaceToDepthFilterGrad(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
-  const m = winograd6Tile(g, F);
+  const m = winograd6FilterGradTile(g, F);
   if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   const s2 = winogradS2FilterGradTile(g, F);
   if (s2) return winogradS2FilterGrad(rt, g, F, s2, px, pdy);

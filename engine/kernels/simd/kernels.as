@@ -1108,6 +1108,37 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 3 * ds, madd(f32x4.splat(<f32>-0.3333333333333333), x4, madd(f32x4.splat(<f32>0.3333333333333333), x3, madd(f32x4.splat(<f32>0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))));
   v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>0.6666666666666666), x4, madd(f32x4.splat(<f32>0.6666666666666666), x3, madd(f32x4.splat(<f32>-0.16666666666666666), x2, f32x4.mul(f32x4.splat(<f32>-0.16666666666666666), x1)))), x5));
 }
+@inline function w8bt(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss);
+  v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-5.25), x4, madd(f32x4.splat(<f32>5.25), x2, f32x4.neg(x0))), x6));
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(madd(f32x4.splat(<f32>-4.25), x4, madd(f32x4.splat(<f32>-4.25), x3, f32x4.add(x1, x2))), x5), x6));
+  v128.store(d + 2 * ds, f32x4.add(f32x4.sub(madd(f32x4.splat(<f32>-4.25), x4, madd(f32x4.splat(<f32>4.25), x3, f32x4.add(f32x4.neg(x1), x2))), x5), x6));
+  v128.store(d + 3 * ds, f32x4.add(madd(f32x4.splat(<f32>2.0), x5, madd(f32x4.splat(<f32>-1.25), x4, madd(f32x4.splat(<f32>-2.5), x3, madd(f32x4.splat(<f32>0.25), x2, f32x4.mul(f32x4.splat(<f32>0.5), x1))))), x6));
+  v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x5, madd(f32x4.splat(<f32>-1.25), x4, madd(f32x4.splat(<f32>2.5), x3, madd(f32x4.splat(<f32>0.25), x2, f32x4.mul(f32x4.splat(<f32>-0.5), x1))))), x6));
+  v128.store(d + 5 * ds, f32x4.add(madd(f32x4.splat(<f32>0.5), x5, madd(f32x4.splat(<f32>-5.0), x4, madd(f32x4.splat(<f32>-2.5), x3, madd(f32x4.splat(<f32>4.0), x2, f32x4.mul(f32x4.splat(<f32>2.0), x1))))), x6));
+  v128.store(d + 6 * ds, f32x4.add(madd(f32x4.splat(<f32>-0.5), x5, madd(f32x4.splat(<f32>-5.0), x4, madd(f32x4.splat(<f32>2.5), x3, madd(f32x4.splat(<f32>4.0), x2, f32x4.mul(f32x4.splat(<f32>-2.0), x1))))), x6));
+  v128.store(d + 7 * ds, f32x4.add(madd(f32x4.splat(<f32>-5.25), x5, madd(f32x4.splat(<f32>5.25), x3, f32x4.neg(x1))), x7));
+}
+@inline function w8at63(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x4), x5), x6));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.5), x6, madd(f32x4.splat(<f32>0.5), x5, madd(f32x4.splat(<f32>-2.0), x4, madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(x1, x2))))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>0.25), x6, madd(f32x4.splat(<f32>0.25), x5, madd(f32x4.splat(<f32>4.0), x4, madd(f32x4.splat(<f32>4.0), x3, f32x4.add(x1, x2))))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>-0.125), x6, madd(f32x4.splat(<f32>0.125), x5, madd(f32x4.splat(<f32>-8.0), x4, madd(f32x4.splat(<f32>8.0), x3, f32x4.sub(x1, x2))))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.0625), x6, madd(f32x4.splat(<f32>0.0625), x5, madd(f32x4.splat(<f32>16.0), x4, madd(f32x4.splat(<f32>16.0), x3, f32x4.add(x1, x2))))));
+  v128.store(d + 5 * ds, f32x4.add(madd(f32x4.splat(<f32>-0.03125), x6, madd(f32x4.splat(<f32>0.03125), x5, madd(f32x4.splat(<f32>-32.0), x4, madd(f32x4.splat(<f32>32.0), x3, f32x4.sub(x1, x2))))), x7));
+}
+@inline function w8g63(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss);
+  v128.store(d + 0 * ds, f32x4.neg(x0));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.2222222222222222), x2, madd(f32x4.splat(<f32>-0.2222222222222222), x1, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x0))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>-0.2222222222222222), x2, madd(f32x4.splat(<f32>0.2222222222222222), x1, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x0))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.044444444444444446), x2, madd(f32x4.splat(<f32>0.022222222222222223), x1, f32x4.mul(f32x4.splat(<f32>0.011111111111111112), x0))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.044444444444444446), x2, madd(f32x4.splat(<f32>-0.022222222222222223), x1, f32x4.mul(f32x4.splat(<f32>0.011111111111111112), x0))));
+  v128.store(d + 5 * ds, madd(f32x4.splat(<f32>0.17777777777777778), x2, madd(f32x4.splat(<f32>0.35555555555555557), x1, f32x4.mul(f32x4.splat(<f32>0.7111111111111111), x0))));
+  v128.store(d + 6 * ds, madd(f32x4.splat(<f32>0.17777777777777778), x2, madd(f32x4.splat(<f32>-0.35555555555555557), x1, f32x4.mul(f32x4.splat(<f32>0.7111111111111111), x0))));
+  v128.store(d + 7 * ds, x2);
+}
 @inline function ws2bt(s: usize, ss: usize, d: usize, ds: usize): void {
   const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss); const x8 = v128.load(s + 8 * ss);
   v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x4, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x0), x2)), x6));
@@ -1257,17 +1288,19 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
 
 /**
  * u = G g G^T for every channel and the filters [f0, f1) (multiples of 4; f1 up to Fp) of
- * w[r][r][C][F] (r = 3 or 5), laid out as the GEMM's B panels per xi (36 of them): element (c, f) of
- * xi at xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding filters up to Fp (F rounded up to 8) are zero.
+ * w[r][r][C][F] (r = 3 or 5; m, the output tile: 4 or 6 for r = 3, 2 for r = 5), laid out as the
+ * GEMM's B panels per xi (T*T of them, T = m + r - 1 = 6 or 8): element (c, f) of xi at
+ * xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding filters up to Fp (F rounded up to 8) are zero.
  * Channels innermost, so that each xi's stores run through memory in order. Split over the threads
- * by filters. work: 384 floats.
+ * by filters. work: 512 floats.
  */
-export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s: i32, f1s: i32, work: usize): void {
+export function winograd6Filter(w: usize, r: i32, m: i32, C: i32, F: i32, u: usize, f0s: i32, f1s: i32, work: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
+  const T = m + r - 1;
   const xiStride = <usize>(C * Fp) * 4;
   const g = (work + 15) & ~(<usize>15); // r*r vectors
-  const t = g + 25 * 16; // 6 x r
-  const v = t + 30 * 16; // 6 x 6
+  const t = g + 25 * 16; // T x r
+  const v = t + 30 * 16; // T x T
   const tap = <usize>(C * F) * 4;
   const rs = <usize>r * 16;
   for (let f0 = f0s; f0 < f1s; f0 += 4) {
@@ -1281,7 +1314,10 @@ export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s:
         v128.store(g + <usize>k * 16, x);
       }
       // Along ky (columns of g), then along kx (rows of the result).
-      if (r == 3) {
+      if (T == 8) {
+        for (let kx = 0; kx < 3; kx++) w8g63(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
+        for (let i = 0; i < 8; i++) w8g63(t + <usize>i * rs, 16, v + <usize>i * 128, 16);
+      } else if (r == 3) {
         for (let kx = 0; kx < 3; kx++) w6g43(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
         for (let i = 0; i < 6; i++) w6g43(t + <usize>i * rs, 16, v + <usize>i * 96, 16);
       } else {
@@ -1289,40 +1325,46 @@ export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s:
         for (let i = 0; i < 6; i++) w6g25(t + <usize>i * rs, 16, v + <usize>i * 96, 16);
       }
       const off = <usize>((f0 / NR) * C * NR + c * NR + (f0 % NR)) * 4;
-      for (let xi = 0; xi < 36; xi++) v128.store(u + <usize>xi * xiStride + off, v128.load(v + <usize>xi * 16));
+      for (let xi = 0; xi < T * T; xi++) v128.store(u + <usize>xi * xiStride + off, v128.load(v + <usize>xi * 16));
     }
   }
 }
 
+/** B^T of a T-point input tile (T = 6: w6bt, 8: w8bt). */
+@inline function wbt(T: i32, s: usize, ss: usize, d: usize, ds: usize): void {
+  if (T == 8) w8bt(s, ss, d, ds);
+  else w6bt(s, ss, d, ds);
+}
+
 /**
- * The first pass of B^T d B (per row, d at 96-byte rows) for a 6x6 input tile at (iy0, ix0) of the
+ * The first pass of B^T d B (per row, d at T*16-byte rows) for a TxT input tile at (iy0, ix0) of the
  * image at q that crosses the image's edge, taps outside it read as zero: rows outside are zero (so
- * is their transform), rows inside are transformed straight from the image when all six columns
- * are inside, else through s (6 vectors) with the outside columns zeroed. Row by row rather than
+ * is their transform), rows inside are transformed straight from the image when all T columns
+ * are inside, else through s (T vectors) with the outside columns zeroed. Row by row rather than
  * tap by tap (a clamped address and a mask per tap made a border tile cost twice an inner one).
  */
-@inline function w6btBorderRows(q: usize, iy0: i32, ix0: i32, H: i32, W: i32, rowB: usize, colB: usize, s: usize, d: usize): void {
-  const colsInside = ix0 >= 0 && ix0 + 6 <= W;
+@inline function w6btBorderRows(T: i32, q: usize, iy0: i32, ix0: i32, H: i32, W: i32, rowB: usize, colB: usize, s: usize, d: usize): void {
+  const colsInside = ix0 >= 0 && ix0 + T <= W;
   const zero = f32x4.splat(0);
-  for (let yy = 0; yy < 6; yy++) {
+  for (let yy = 0; yy < T; yy++) {
     const iy = iy0 + yy;
-    const dr = d + <usize>yy * 96;
+    const dr = d + <usize>(yy * T) * 16;
     if (iy < 0 || iy >= H) {
-      for (let j = 0; j < 6; j++) v128.store(dr + <usize>j * 16, zero);
+      for (let j = 0; j < T; j++) v128.store(dr + <usize>j * 16, zero);
       continue;
     }
     const rowp = q + <usize>iy * rowB;
     if (colsInside) {
-      w6bt(rowp + <usize>ix0 * colB, colB, dr, 16);
+      wbt(T, rowp + <usize>ix0 * colB, colB, dr, 16);
       continue;
     }
-    for (let xx = 0; xx < 6; xx++) {
+    for (let xx = 0; xx < T; xx++) {
       const ix = ix0 + xx;
       let v = zero;
       if (ix >= 0 && ix < W) v = v128.load(rowp + <usize>ix * colB);
       v128.store(s + <usize>xx * 16, v);
     }
-    w6bt(s, 16, dr, 16);
+    wbt(T, s, 16, dr, 16);
   }
 }
 
@@ -1334,23 +1376,27 @@ export function winograd6Filter(w: usize, r: i32, C: i32, F: i32, u: usize, f0s:
 }
 
 /**
- * Winograd convolution with 6x6 input tiles (m = 4: F(4x4, 3x3); m = 2: F(2x2, 5x5)) of tiles
- * [t0, t1) (tile t: image t / (TH*TW), m x m output block at (m*ty, m*tx)) of x[N,H,W,C] (C a
- * multiple of 4, padding pt/pl, output OH x OW) with u from winograd6Filter, into y[N,OH,OW,F] with
- * bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB tiles per block (a multiple of 4); work
- * holds 36*TB*(C + Fp) + 2400 floats (Fp = F rounded up to 8).
+ * Winograd convolution with TxT input tiles (T = 6: m = 4, F(4x4, 3x3), or m = 2, F(2x2, 5x5);
+ * T = 8: m = 6, F(6x6, 3x3)) of tiles [t0, t1) (tile t: image t / (TH*TW), m x m output block at
+ * (m*ty, m*tx)) of x[N,H,W,C] (C a multiple of 4, padding pt/pl, output OH x OW) with u from
+ * winograd6Filter, into y[N,OH,OW,F] with bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB
+ * tiles per block (a multiple of 4); work holds T*T*(TB*(C + Fp) + 64) + 64 floats (Fp = F
+ * rounded up to 8).
  */
 export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, OH: i32, OW: i32,
   u: usize, F: i32, bias: usize, act: i32, y: usize, t0: i32, t1: i32, TB: i32, m: i32, work: usize): void {
+  const T = m == 2 ? 6 : m + 2, TT = T * T;
+  const rowT = <usize>T * 16; // bytes per row of a tile's vectors
   const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
   const Fp = (F + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
   const xiA = <usize>(TB * C) * 4 + 64; // bytes per xi in pa (padded: 36 streams 4 KiB apart would share L1 sets)
   const xiM = <usize>(TB * Fp) * 4 + 64; // bytes per xi in mb
-  const mb = pa + 36 * xiA; // M[xi][tile][Fp]
-  const vt = mb + 36 * xiM; // 4 tiles x 36 vectors
-  const d = vt + 4 * 36 * 16; // 36 vectors
-  const s = d + 36 * 16; // 36 vectors
+  const mb = pa + <usize>TT * xiA; // M[xi][tile][Fp]
+  const vt = mb + <usize>TT * xiM; // 4 tiles x TT vectors
+  const d = vt + <usize>(4 * TT) * 16; // TT vectors
+  const s = d + <usize>TT * 16; // TT vectors
+  const tileB = <usize>TT * 16;
   const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
   const zero = f32x4.splat(0), six = f32x4.splat(6);
   for (let tb0 = t0; tb0 < t1; tb0 += TB) {
@@ -1360,35 +1406,35 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
       const panel = pa + <usize>(p0 * C) * 4;
       for (let c0 = 0; c0 < C; c0 += 4) {
         for (let rr = 0; rr < 4; rr++) {
-          const tr = vt + <usize>(rr * 36) * 16;
+          const tr = vt + <usize>rr * tileB;
           if (p0 + rr >= nt) {
-            for (let xi = 0; xi < 36; xi++) v128.store(tr + <usize>xi * 16, zero);
+            for (let xi = 0; xi < TT; xi++) v128.store(tr + <usize>xi * 16, zero);
             continue;
           }
           const t = tb0 + p0 + rr;
           const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW;
           const iy0 = m * ty - pt, ix0 = m * (rem - ty * TW) - pl;
           const q = x + <usize>(n * H) * rowB + <usize>c0 * 4;
-          if (iy0 >= 0 && iy0 + 6 <= H && ix0 >= 0 && ix0 + 6 <= W) {
+          if (iy0 >= 0 && iy0 + T <= H && ix0 >= 0 && ix0 + T <= W) {
             const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
-            for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
+            for (let yy = 0; yy < T; yy++) wbt(T, p + <usize>yy * rowB, colB, d + <usize>yy * rowT, 16);
           } else {
-            w6btBorderRows(q, iy0, ix0, H, W, rowB, colB, s, d);
+            w6btBorderRows(T, q, iy0, ix0, H, W, rowB, colB, s, d);
           }
           // d[y][j] = (d B)[y][j] per row; now B^T along y, per column j.
-          for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, tr + <usize>j * 16, 96);
+          for (let j = 0; j < T; j++) wbt(T, d + <usize>j * 16, rowT, tr + <usize>j * 16, rowT);
         }
         // Tiles x channels -> channels x tiles, per xi.
-        for (let xi = 0; xi < 36; xi++) {
+        for (let xi = 0; xi < TT; xi++) {
           const sv = vt + <usize>xi * 16;
-          transpose4Store(v128.load(sv), v128.load(sv + 576), v128.load(sv + 1152), v128.load(sv + 1728), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
+          transpose4Store(v128.load(sv), v128.load(sv + tileB), v128.load(sv + 2 * tileB), v128.load(sv + 3 * tileB), panel + <usize>xi * xiA + <usize>c0 * 16, 16);
         }
       }
     }
-    // 36 GEMMs: M[xi][tiles][F] = V[xi][tiles][C] * U[xi][C][F] (K blocks of KC channels).
+    // TT GEMMs: M[xi][tiles][F] = V[xi][tiles][C] * U[xi][C][F] (K blocks of KC channels).
     const ntp = (nt + 3) & ~3;
     const xiU = <usize>(C * Fp) * 4;
-    for (let xi = 0; xi < 36; xi++) {
+    for (let xi = 0; xi < TT; xi++) {
       const ax = pa + <usize>xi * xiA, ux = u + <usize>xi * xiU, mx = mb + <usize>xi * xiM;
       for (let kc0 = 0; kc0 < C; kc0 += KC) {
         const kc = min(KC, C - kc0);
@@ -1411,19 +1457,22 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
       const mt = mb + <usize>(i * Fp) * 4;
       for (let f0 = 0; f0 < F; f0 += 4) {
         const q = mt + <usize>f0 * 4;
-        // A^T along y (per column j of the 6x6 block), then along x.
-        if (m == 4) {
+        // A^T along y (per column j of the TxT block), then along x; d holds rows of 8 vectors.
+        if (m == 6) {
+          for (let j = 0; j < 8; j++) w8at63(q + <usize>j * xiM, 8 * xiM, s + <usize>j * 16, 128);
+          for (let a = 0; a < 6; a++) w8at63(s + <usize>a * 128, 16, d + <usize>a * 128, 16);
+        } else if (m == 4) {
           for (let j = 0; j < 6; j++) w6at43(q + <usize>j * xiM, 6 * xiM, s + <usize>j * 16, 96);
-          for (let a = 0; a < 4; a++) w6at43(s + <usize>a * 96, 16, d + <usize>a * 64, 16);
+          for (let a = 0; a < 4; a++) w6at43(s + <usize>a * 96, 16, d + <usize>a * 128, 16);
         } else {
           for (let j = 0; j < 6; j++) w6at25(q + <usize>j * xiM, 6 * xiM, s + <usize>j * 16, 96);
-          for (let a = 0; a < 2; a++) w6at25(s + <usize>a * 96, 16, d + <usize>a * 64, 16);
+          for (let a = 0; a < 2; a++) w6at25(s + <usize>a * 96, 16, d + <usize>a * 128, 16);
         }
         const b = bias != 0 && f0 + 4 <= F ? v128.load(bias + <usize>f0 * 4) : zero;
         const lanes = min(4, F - f0);
         for (let a = 0; a < rowsOut; a++) {
           for (let bb = 0; bb < colsOut; bb++) {
-            let v = v128.load(d + <usize>(a * 4 + bb) * 16);
+            let v = v128.load(d + <usize>(a * 8 + bb) * 16);
             if (lanes == 4) {
               v = f32x4.add(v, b);
               if (act != 0) { v = f32x4.max(v, zero); if (act == 2) v = f32x4.min(v, six); }
@@ -2460,7 +2509,7 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
           const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
           for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
         } else {
-          w6btBorderRows(q, iy0, ix0, H, W, rowB, colB, s, d);
+          w6btBorderRows(6, q, iy0, ix0, H, W, rowB, colB, s, d);
         }
         const dst = pa + <usize>(c0 * TB + i * 4) * 4;
         for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, dst + <usize>j * xiA, 6 * xiA);

@@ -47,7 +47,7 @@ export interface SimdExports {
   winogradFilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
     t0: number, t1: number, TB: number, u: number, work: number): void;
   winogradFilterGradFinish(u: number, C: number, F: number, dw: number): void;
-  winograd6Filter(w: number, r: number, C: number, F: number, u: number, f0: number, f1: number, work: number): void;
+  winograd6Filter(w: number, r: number, m: number, C: number, F: number, u: number, f0: number, f1: number, work: number): void;
   winograd6FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
     t0: number, t1: number, TB: number, m: number, u: number, work: number): void;
   winograd6FilterGradFinish(u: number, r: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Generates the one-dimensional Winograd transforms of kernels.as (between the WINOGRAD6-GENERATED
 # markers) from exact rational matrices: F(4x4, 3x3) and F(2x2, 5x5) over the points 0, ±1, ±2, ∞,
+# F(6x6, 3x3) over those and ±1/2,
 # and the stride-2 (polyphase) 3x3 transforms built on F(4, 2) over 0, ±1, 2, ∞ (see ws2 below).
 # A^T and G follow the Toom-Cook construction (Lavin & Gray's matrices for 3x3); B^T is solved
 # exactly so that A^T[(G g) * (B^T d)] is the correlation of d with g, and checked. Zeros are
@@ -75,6 +76,10 @@ for (m, r) in [(4, 3), (2, 5)]:
     # The filter gradient's: A (the output gradient's transform) and G^T (back to the taps).
     blocks.append(gen1d(f"w6a{m}{r}", [list(col) for col in zip(*AT)]))
     blocks.append(gen1d(f"w6gt{m}{r}", [list(col) for col in zip(*G)]))
+# F(6x6, 3x3): 8x8 input tiles over 0, ±1, ±2, ±1/2, ∞ (Lavin & Gray's points), for maps that 4x4
+# output tiles cover badly (6x6 outputs: one 8x8 tile, 64 products, against four 6x6 tiles, 144).
+AT, G, BT = mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
+blocks += [gen1d("w8bt", BT), gen1d("w8at63", AT), gen1d("w8g63", G)]
 # Stride-2 3x3 convolutions, one dimension: y[u] = w0 x[2u] + w1 x[2u+1] + w2 x[2u+2] for m outputs
 # splits into the even samples' 2-tap correlation with (w0, w2), F(m, 2) on x[0], x[2], ... x[2m] (m
 # + 1 points), plus the odd samples times w1 (m points, the identity): 2m + 1 points for 2m + 1
