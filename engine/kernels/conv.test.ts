@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setS2Tile3, setWasmConvChoice, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { setS2Tile3, setWasmConvChoice, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -155,12 +155,13 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
-// 3x3 convolutions on small maps (4-6, 10-12, 17-18 outputs) take F(6x6, 3x3) (8x8 input tiles):
-// forward, fused bias + activation, and the input gradient where its own output (the input's size)
-// is such a map; partial tiles at every edge, every padding, filter counts not multiples of 4 or 8.
+// 3x3 convolutions on small maps (5-6, 9-12, 17-18 outputs) take F(6x6, 3x3) (8x8 input tiles):
+// forward, fused bias + activation, the filter gradient, and the input gradient where its own output
+// (the input's size) is such a map; partial tiles at every edge, every padding, filter counts not
+// multiples of 4 or 8.
 for (const backend of ['cpu', 'wasm']) {
-  test(`8x8-tile Winograd F(6x6, 3x3) and the input gradient match stock (${backend})`, async () => {
-    let forward = 0, inputGrad = 0;
+  test(`8x8-tile Winograd F(6x6, 3x3) and both gradients match stock (${backend})`, async () => {
+    let forward = 0, inputGrad = 0, filterGrad = 0;
     for (let s = 430; s <= 445; s++) {
       const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 73 + k);
       const pad = randomPad(r);
@@ -171,16 +172,21 @@ for (const backend of ['cpu', 'wasm']) {
       const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [3, 3, c.C, c.F], 1, 1, c.pad as 'same'));
       if (winograd6Tile(g, c.F) === 6) forward++;
       if (winograd6Tile({ ...g, C: c.F, H: g.OH, W: g.OW, OH: g.H, OW: g.W }, c.C) === 6) inputGrad++;
+      if (winograd6FilterGradTile(g, c.F) === 6 && !usesDirectFilterGrad(g, c.F)) filterGrad++;
       await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
+      await checkFilterGrad(c, backend);
     }
-    assert.ok(forward >= 14 && inputGrad >= 2, `8x8 tiles ran ${forward} forward, ${inputGrad} input gradient of 16 cases`);
+    assert.ok(forward >= 14 && inputGrad >= 2 && filterGrad >= 12, `8x8 tiles ran ${forward} forward, ${inputGrad} input gradient, ${filterGrad} filter gradient of 16 cases`);
     // 'valid' 12x12 -> 10x10: both the forward pass and the input gradient (out to 12x12).
     const valid: Case = { N: 2, H: 12, W: 12, C: 16, F: 20, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'valid', seed: 447 };
     const gv = geomOf(tf.backend_util.computeConv2DInfo([2, 12, 12, 16], [3, 3, 16, 20], 1, 1, 'valid'));
     assert.ok(winograd6Tile(gv, 20) === 6 && winograd6Tile({ ...gv, C: 20, H: 10, W: 10, OH: 12, OW: 12 }, 16) === 6);
     await checkForwardAndInputGrad(valid, backend, 'linear');
+    await checkFilterGrad(valid, backend);
     // Wide layers: their weights transformed on the threads, long sums (256 channels) in the tiles.
-    await checkForwardAndInputGrad({ N: 8, H: 6, W: 6, C: 256, F: 260, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 446 }, backend, 'relu');
+    const wide: Case = { N: 8, H: 6, W: 6, C: 256, F: 260, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 446 };
+    await checkForwardAndInputGrad(wide, backend, 'relu');
+    await checkFilterGrad(wide, backend);
   });
 }
 
@@ -341,15 +347,15 @@ test('the 6x6-tile Winograd path is taken where it should be', () => {
   assert.equal(winograd6Tile(g(5, 32, 24), 64), 2);
   assert.equal(winograd6Tile(g(3, 32, 32), 32), 4);
   assert.equal(winograd6Tile(g(3, 32, 9), 32), 6, '9x9 outputs: four 8x8 tiles, 256 products against 324 (4x4 tiles) or 400 (2x2)');
-  assert.equal(winograd6FilterGradTile(g(3, 32, 9), 32), 0, '9x9 outputs, filter gradient: F(2x2, 3x3) wastes less than 4x4 tiles');
+  assert.equal(tile6x6(g(3, 32, 9), 32), 0, '9x9 outputs without 8x8 tiles: F(2x2, 3x3) wastes less than 4x4 tiles');
   assert.equal(winograd6Tile(g(3, 6, 32), 32), 0, 'channels not a multiple of 4');
   assert.equal(winograd6Tile(g(3, 32, 32, 2), 32), 0, 'stride 2');
   assert.equal(winograd6Tile(g(5, 32, 24), 4), 0, 'few filters');
   assert.equal(winograd6Tile(g(3, 32, 6), 32), 6, '6x6 outputs: one 8x8 tile, 64 products against 144');
   assert.equal(winograd6Tile(g(3, 32, 12), 32), 6, '12x12 outputs: 256 products against 324');
   assert.equal(winograd6Tile(g(3, 32, 16), 32), 4, '16x16 outputs: as many products as 4x4 tiles');
-  assert.equal(winograd6FilterGradTile(g(3, 32, 6), 32), 0, 'no 8x8 tiles for the filter gradient');
-  assert.equal(winograd6FilterGradTile(g(3, 32, 12), 32), 4);
+  assert.equal(winograd6FilterGradTile(g(3, 32, 6), 32), 6, 'the filter gradient too');
+  assert.equal(winograd6FilterGradTile(g(3, 32, 16), 32), 4);
   setWinograd8(false);
   try {
     assert.equal(winograd6Tile(g(3, 32, 12), 32), 4, 'without 8x8 tiles');

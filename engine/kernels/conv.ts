@@ -70,9 +70,10 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
 function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, m: number): Float32Array {
   const { N, C, OH, OW, KH: r } = g;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
-  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, 36, 36, 2400, 'winograd6FilterGradJob', [m]);
+  const points = m === 6 ? 64 : 36; // 8x8 or 6x6 input tiles
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, points, points, 48 * points + 64, 'winograd6FilterGradJob', [m]);
   const dw = rt.result(r * r * C * F);
-  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, C, F, dw, f0, f1], 240);
+  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, m, C, F, dw, f0, f1], 240);
   return rt.view(dw, r * r * C * F);
 }
 
@@ -169,13 +170,12 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
  * The output tile of the 6x6-tile Winograd path for this convolution, or 0: F(2x2, 5x5) for 5x5,
  * F(4x4, 3x3) for 3x3 where it multiplies clearly less than F(2x2, 3x3) counting the partial tiles
  * at the edges (small maps: 6x6 outputs take 2x2 tiles of 4 outputs, 44% of them wasted), and
- * F(6x6, 3x3) (8x8 input tiles, same kernel) where that multiplies clearly less again: 6x6 outputs
+ * F(6x6, 3x3) (8x8 input tiles, same kernels) where that multiplies clearly less again: 6x6 outputs
  * take one tile, 64 products where 4x4 or 2x2 tiles take 144. Stride 1, undilated, channels a
- * multiple of 4 (vector loads), at least 8 channels and filters. The filter gradient has no 8x8
- * tiles (winograd6FilterGradTile).
+ * multiple of 4 (vector loads), at least 8 channels and filters.
  */
 export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
-  const m = winograd6FilterGradTile(g, F);
+  const m = tile6x6(g, F);
   if (m === 2 || !winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
   const m6 = 64 * Math.ceil(g.OH / 6) * Math.ceil(g.OW / 6);
   const best = Math.min(36 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), 16 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2));
@@ -189,8 +189,23 @@ export function setWinograd8(on: boolean): void {
   winograd8Enabled = on;
 }
 
-/** The output tile of a filter gradient through the 6x6-tile Winograd path (winograd6Tile without F(6x6, 3x3)), or 0. */
-export function winograd6FilterGradTile(g: Geom, F: number): 0 | 2 | 4 {
+/**
+ * The output tile of a filter gradient through the 6x6- or 8x8-tile Winograd path, or 0: as the
+ * forward pass. 8x8 tiles against the previous path (4x4 tiles or F(2x2, 3x3)), batch 32, one
+ * process, alternating, two runs: 64→64 at 10x10 1.07/1.14×, 12x12 1.06/1.04×, 128→128 at 12x12
+ * 1.16×, at 6x6 0.97/1.07×, 256→256 at 6x6 1.13/1.13×, 128→128 at 5x5 1.15/0.98×.
+ */
+export function winograd6FilterGradTile(g: Geom, F: number): 0 | 2 | 4 | 6 {
+  return winograd8FilterGrad ? winograd6Tile(g, F) : tile6x6(g, F);
+}
+let winograd8FilterGrad = process.env.GLASSWING_WINOGRAD8_DW !== '0';
+/** For comparisons: filter gradients through 8x8 tiles where the forward pass takes them (on) or not. */
+export function setWinograd8FilterGrad(on: boolean): void {
+  winograd8FilterGrad = on;
+}
+
+/** winograd6Tile's choice among 6x6 input tiles only (F(2x2, 5x5), F(4x4, 3x3)), or 0. */
+export function tile6x6(g: Geom, F: number): 0 | 2 | 4 {
   if (!winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return 0;
   if (g.KH === 5 && g.KW === 5) return 2;
   if (g.KH !== 3 || g.KW !== 3 || !winogradEnabled) return 0;
@@ -283,7 +298,7 @@ export function usesSpaceToDepth(g: Geom, F: number): boolean {
   if (!spaceToDepthEnabled || !spaceToDepthShape(g)) return false;
   const s = spaceToDepthGeom(g);
   // 4×4 kernels at 6×6 outputs through 8×8 tiles: 0.84-1.02× forward (32→64, 64→128), not taken.
-  if (g.KH === 4 || g.KW === 4) return g.C >= 16 && winograd6FilterGradTile(s, F) === 4;
+  if (g.KH === 4 || g.KW === 4) return g.C >= 16 && tile6x6(s, F) === 4;
   return winograd6Tile(s, F) >= 4;
 }
 
@@ -295,15 +310,17 @@ export function usesSpaceToDepth(g: Geom, F: number): boolean {
 export function usesSpaceToDepthInputGrad(g: Geom, F: number): boolean {
   if (!usesSpaceToDepth(g, F)) return false;
   const s = spaceToDepthGeom(g);
-  return winograd6FilterGradTile(s, F) === 4 || winograd6Tile(inputGradGeom(s, F), s.C) === 6;
+  return tile6x6(s, F) === 4 || winograd6Tile(inputGradGeom(s, F), s.C) === 6;
 }
 
 /**
- * Whether its filter gradient does too: 5×5 always; 4×4 from 16×16 outputs, where the Winograd
- * filter gradient's chunked sums are amortised (smaller maps: 0.94-0.99× the GEMM's speed, above).
+ * Whether its filter gradient does too, through 4×4 tiles: 5×5 kernels always; 4×4 from 16×16
+ * outputs, where the Winograd filter gradient's chunked sums are amortised (smaller maps:
+ * 0.94-0.99× the GEMM's speed, above). Not through 8×8 tiles: 5×5 64→128 at 6×6 outputs (256
+ * channels after space to depth, 8 MiB of sums per chunk) 0.82× the GEMM's speed.
  */
 export function usesSpaceToDepthFilterGrad(g: Geom, F: number): boolean {
-  return usesSpaceToDepth(g, F) && winograd6FilterGradTile(spaceToDepthGeom(g), F) === 4 && ((g.KH === 5 && g.KW === 5) || g.OH * g.OW >= 256);
+  return usesSpaceToDepth(g, F) && tile6x6(spaceToDepthGeom(g), F) === 4 && ((g.KH === 5 && g.KW === 5) || g.OH * g.OW >= 256);
 }
 let spaceToDepthEnabled = process.env.GLASSWING_SPACE_TO_DEPTH !== '0';
 /** For comparisons and tests: 4×4 and 5×5 stride-2 convolutions through space to depth (on) or implicit GEMM (off). */

@@ -1139,6 +1139,23 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 6 * ds, madd(f32x4.splat(<f32>0.17777777777777778), x2, madd(f32x4.splat(<f32>-0.35555555555555557), x1, f32x4.mul(f32x4.splat(<f32>0.7111111111111111), x0))));
   v128.store(d + 7 * ds, x2);
 }
+@inline function w8a63(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss);
+  v128.store(d + 0 * ds, x0);
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x4), x5));
+  v128.store(d + 2 * ds, f32x4.sub(f32x4.add(f32x4.sub(f32x4.add(f32x4.sub(x0, x1), x2), x3), x4), x5));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>32.0), x5, madd(f32x4.splat(<f32>16.0), x4, madd(f32x4.splat(<f32>8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>2.0), x1, x0))))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>-32.0), x5, madd(f32x4.splat(<f32>16.0), x4, madd(f32x4.splat(<f32>-8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>-2.0), x1, x0))))));
+  v128.store(d + 5 * ds, madd(f32x4.splat(<f32>0.03125), x5, madd(f32x4.splat(<f32>0.0625), x4, madd(f32x4.splat(<f32>0.125), x3, madd(f32x4.splat(<f32>0.25), x2, madd(f32x4.splat(<f32>0.5), x1, x0))))));
+  v128.store(d + 6 * ds, madd(f32x4.splat(<f32>-0.03125), x5, madd(f32x4.splat(<f32>0.0625), x4, madd(f32x4.splat(<f32>-0.125), x3, madd(f32x4.splat(<f32>0.25), x2, madd(f32x4.splat(<f32>-0.5), x1, x0))))));
+  v128.store(d + 7 * ds, x5);
+}
+@inline function w8gt63(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss);
+  v128.store(d + 0 * ds, madd(f32x4.splat(<f32>0.7111111111111111), x6, madd(f32x4.splat(<f32>0.7111111111111111), x5, madd(f32x4.splat(<f32>0.011111111111111112), x4, madd(f32x4.splat(<f32>0.011111111111111112), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, madd(f32x4.splat(<f32>-0.2222222222222222), x1, f32x4.neg(x0))))))));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.35555555555555557), x6, madd(f32x4.splat(<f32>0.35555555555555557), x5, madd(f32x4.splat(<f32>-0.022222222222222223), x4, madd(f32x4.splat(<f32>0.022222222222222223), x3, madd(f32x4.splat(<f32>0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))));
+  v128.store(d + 2 * ds, f32x4.add(madd(f32x4.splat(<f32>0.17777777777777778), x6, madd(f32x4.splat(<f32>0.17777777777777778), x5, madd(f32x4.splat(<f32>0.044444444444444446), x4, madd(f32x4.splat(<f32>0.044444444444444446), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))), x7));
+}
 @inline function ws2bt(s: usize, ss: usize, d: usize, ds: usize): void {
   const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss); const x8 = v128.load(s + 8 * ss);
   v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x4, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x0), x2)), x6));
@@ -2483,14 +2500,16 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
  */
 export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
   t0: i32, t1: i32, TB: i32, m: i32, u: usize, work: usize): void {
+  const T = m == 2 ? 6 : m + 2, TT = T * T;
+  const rowT = <usize>T * 16;
   const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
   const Fp = (F + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
   const xiA = <usize>(TB * C) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
-  const pb = pa + 36 * xiA;
+  const pb = pa + <usize>TT * xiA;
   const xiU = <usize>(C * Fp) * 4;
-  const d = pb + 36 * xiB; // 36 vectors
-  const s = d + 36 * 16; // 36 vectors
+  const d = pb + <usize>TT * xiB; // TT vectors
+  const s = d + <usize>TT * 16; // TT vectors
   const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
   const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
   const zero = f32x4.splat(0);
@@ -2501,18 +2520,18 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
       const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
       const iy0 = m * ty - pt, ix0 = m * tx - pl;
       const img = x + <usize>(n * H) * rowB;
-      const inside = iy0 >= 0 && iy0 + 6 <= H && ix0 >= 0 && ix0 + 6 <= W;
+      const inside = iy0 >= 0 && iy0 + T <= H && ix0 >= 0 && ix0 + T <= W;
       // Input transform B^T d B, 4 channels at a time, into A panels pa[xi][c/4][tile][4].
       for (let c0 = 0; c0 < C; c0 += 4) {
         const q = img + <usize>c0 * 4;
         if (inside) {
           const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
-          for (let yy = 0; yy < 6; yy++) w6bt(p + <usize>yy * rowB, colB, d + <usize>yy * 96, 16);
+          for (let yy = 0; yy < T; yy++) wbt(T, p + <usize>yy * rowB, colB, d + <usize>yy * rowT, 16);
         } else {
-          w6btBorderRows(6, q, iy0, ix0, H, W, rowB, colB, s, d);
+          w6btBorderRows(T, q, iy0, ix0, H, W, rowB, colB, s, d);
         }
         const dst = pa + <usize>(c0 * TB + i * 4) * 4;
-        for (let j = 0; j < 6; j++) w6bt(d + <usize>j * 16, 96, dst + <usize>j * xiA, 6 * xiA);
+        for (let j = 0; j < T; j++) wbt(T, d + <usize>j * 16, rowT, dst + <usize>j * xiA, <usize>T * xiA);
       }
       // Output-gradient transform A dY A^T, 4 filters at a time, into B panels pb[xi][f/8][tile][8].
       const oy = m * ty, ox = m * tx;
@@ -2542,7 +2561,10 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
           }
         }
         const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
-        if (m == 4) {
+        if (m == 6) {
+          for (let b = 0; b < 6; b++) w8a63(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+          for (let r = 0; r < 8; r++) w8a63(s + <usize>r * ms, 16, dst + <usize>(r * 8) * xiB, xiB);
+        } else if (m == 4) {
           for (let b = 0; b < 4; b++) w6a43(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
           for (let r = 0; r < 6; r++) w6a43(s + <usize>r * ms, 16, dst + <usize>(r * 6) * xiB, xiB);
         } else {
@@ -2551,8 +2573,8 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
         }
       }
     }
-    // 36 GEMMs: U[xi][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp].
-    for (let xi = 0; xi < 36; xi++) {
+    // TT GEMMs: U[xi][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp].
+    for (let xi = 0; xi < TT; xi++) {
       const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
       for (let jr = 0; jr < Fp; jr += NR) {
         const bp = bx + <usize>(jr * TB) * 4;
@@ -2565,10 +2587,11 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
 }
 
 /**
- * dW[r][r][C][F] = G^T U[xi] G per (c, f) (r = 3 or 5) for the filters [f0, f1) (multiples of 4, f1
- * up to F), from winograd6FilterGradJob's U[xi][C][Fp]. Split over the threads by filters; work: 240 floats.
+ * dW[r][r][C][F] = G^T U[xi] G per (c, f) (r = 3 or 5; m the output tile, as winograd6Filter) for
+ * the filters [f0, f1) (multiples of 4, f1 up to F), from winograd6FilterGradJob's U[xi][C][Fp].
+ * Split over the threads by filters; work: 240 floats.
  */
-export function winograd6FilterGradFinish(u: usize, r: i32, C: i32, F: i32, dw: usize, f0s: i32, f1s: i32, work: usize): void {
+export function winograd6FilterGradFinish(u: usize, r: i32, m: i32, C: i32, F: i32, dw: usize, f0s: i32, f1s: i32, work: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
   const xiU = <usize>(C * Fp) * 4;
   const tap = <usize>(C * F) * 4;
@@ -2579,7 +2602,10 @@ export function winograd6FilterGradFinish(u: usize, r: i32, C: i32, F: i32, dw: 
     for (let c = 0; c < C; c++) {
       const p = u + <usize>(c * Fp + f0) * 4;
       // G^T along the rows' index (per column j), then along the columns.
-      if (r == 3) {
+      if (m == 6) {
+        for (let j = 0; j < 8; j++) w8gt63(p + <usize>j * xiU, 8 * xiU, t + <usize>j * 16, 128);
+        for (let k = 0; k < 3; k++) w8gt63(t + <usize>k * 128, 16, o + <usize>k * rs, 16);
+      } else if (r == 3) {
         for (let j = 0; j < 6; j++) w6gt43(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
         for (let k = 0; k < 3; k++) w6gt43(t + <usize>k * 96, 16, o + <usize>k * rs, 16);
       } else {

@@ -80,6 +80,7 @@ for (m, r) in [(4, 3), (2, 5)]:
 # output tiles cover badly (6x6 outputs: one 8x8 tile, 64 products, against four 6x6 tiles, 144).
 AT, G, BT = mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
 blocks += [gen1d("w8bt", BT), gen1d("w8at63", AT), gen1d("w8g63", G)]
+blocks += [gen1d("w8a63", [list(col) for col in zip(*AT)]), gen1d("w8gt63", [list(col) for col in zip(*G)])]
 # Stride-2 3x3 convolutions, one dimension: y[u] = w0 x[2u] + w1 x[2u+1] + w2 x[2u+2] for m outputs
 # splits into the even samples' 2-tap correlation with (w0, w2), F(m, 2) on x[0], x[2], ... x[2m] (m
 # + 1 points), plus the odd samples times w1 (m points, the identity): 2m + 1 points for 2m + 1
