@@ -286,13 +286,15 @@ export function setWinogradS2(on: boolean): void {
 
 /**
  * Whether a 4×4 or 5×5 stride-2 convolution goes through its space-to-depth form
- * (conv-space-to-depth.ts): where that 3×3 convolution over 4C channels takes the 6×6-tile Winograd
- * path. 5×5 kernels multiply 2.8× less so; 4×4 ones 1.8× less, which first layers do not recoup
- * (3→32 at 64×64: 0.71× the implicit GEMM's speed forward), so those need 16 channels. Against
- * the implicit GEMM, batch 32, in one process, alternating (ms medians of 41 calls, forward / input
- * gradient / filter gradient): 4×4 32→64 at 32×32 1.24/1.35/1.20×, at 24×24 1.19/1.27/0.99×,
- * 'valid' at 31×31 0.97/1.06/0.99×, 64→128 at 16×16 1.15/1.42/0.94×; 5×5 32→64 'valid' at 30×30
- * 1.29/1.44/1.31×. The filter gradient: see usesSpaceToDepthFilterGrad.
+ * (conv-space-to-depth.ts): where that 3×3 convolution over 4C channels takes the Winograd path
+ * with 4×4 output tiles, or for 5×5 kernels also 6×6 ones (6×6 outputs: 64→128 from 12×12 1.84×
+ * forward, 1.81× input gradient). 5×5 kernels multiply 2.8× less so; 4×4 ones 1.8× less, which
+ * first layers do not recoup (3→32 at 64×64: 0.71× the implicit GEMM's speed forward), so those
+ * need 16 channels. Against the implicit GEMM, batch 32, in one process, alternating (ms medians
+ * of 41 calls, forward / input gradient / filter gradient): 4×4 32→64 at 32×32 1.24/1.35/1.20×,
+ * at 24×24 1.19/1.27/0.99×, 'valid' at 31×31 0.97/1.06/0.99×, 64→128 at 16×16 1.15/1.42/0.94×;
+ * 5×5 32→64 'valid' at 30×30 1.29/1.44/1.31×. The gradients: usesSpaceToDepthInputGrad and
+ * usesSpaceToDepthFilterGrad.
  */
 export function usesSpaceToDepth(g: Geom, F: number): boolean {
   if (!spaceToDepthEnabled || !spaceToDepthShape(g)) return false;

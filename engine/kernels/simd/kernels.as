@@ -2489,14 +2489,15 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
   }
 }
 
-// ---- Winograd filter gradients with 6x6 tiles: F(4x4, 3x3) and F(2x2, 5x5) ------------------------
+// ---- Winograd filter gradients with 6x6 and 8x8 tiles: F(4x4, 3x3), F(2x2, 5x5), F(6x6, 3x3) --------
 // The forward pass is y = A^T [U * V] A per tile, U = G g G^T, so dL/dU = sum over tiles of
-// (A dY A^T) * V and dL/dg = G^T (dL/dU) G: 36 GEMMs accumulate U[xi][C][F] over the tiles.
+// (A dY A^T) * V and dL/dg = G^T (dL/dU) G: T*T GEMMs accumulate U[xi][C][F] over the tiles.
 
 /**
  * Adds to U[xi][C][Fp] (the chunk's, zeroed by the caller) the sum over tiles [t0, t1) of x[N,H,W,C]
- * (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output tiles: m = 4 for 3x3, 2 for
- * 5x5); TB tiles per block; work holds 36*TB*(C + Fp) + 2400 floats (Fp = F rounded up to 8).
+ * (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output tiles: m = 4 or 6 for 3x3, 2
+ * for 5x5; T = 6 or 8 input points per axis); TB tiles per block; work holds
+ * T*T*(TB*(C + Fp) + 40) + 16 floats (Fp = F rounded up to 8).
  */
 export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
   t0: i32, t1: i32, TB: i32, m: i32, u: usize, work: usize): void {
