@@ -27,9 +27,24 @@ export function usesDirectFilterGrad(g: Geom, F: number): boolean {
   return smallCEnabled && (g.C <= DIRECT_GRAD_MAX_C || F <= DIRECT_GRAD_MAX_F);
 }
 
-/** Whether convolution g's forward pass (F filters) takes the few-channel kernel: one input channel, or up to 4 with up to 32 filters. */
+/**
+ * Whether convolution g's forward pass (F filters) takes the few-channel kernel: one input channel,
+ * up to 4 with up to 32 filters, or (stride 1, not pointwise) up to 8 with up to 16 filters, such as
+ * LeNet-5's second layer (5x5, 6 -> 16). Those reach here only where no Winograd path took them
+ * (channels not a multiple of 4, or larger kernels); against implicit GEMM, batch 32-64, one
+ * process, alternating, bias + relu: 5x5 6->16 'valid' on 14x14 1.07x, 'same' on 28x28 1.30x, 5x5
+ * 5->10 on 24x24 1.32x, 3x3 6->12 on 16x16 1.24x, 7->16 on 32x32 1.17x, 6->8 'valid' on 48x48
+ * 1.58x, 7x7 8->16 on 32x32 1.22x; stride 2 (3x3 6->16 on 32x32) 0.91x, so not there.
+ */
 export function usesSmallCForward(g: Geom, F: number): boolean {
-  return smallCEnabled && (g.C === 1 || (g.C <= 4 && F <= SMALL_C_FORWARD_MAX_F));
+  if (!smallCEnabled) return false;
+  if (g.C === 1 || (g.C <= 4 && F <= SMALL_C_FORWARD_MAX_F)) return true;
+  return smallCMidEnabled && g.C <= 8 && F <= 16 && g.sh === 1 && g.sw === 1 && g.KH * g.KW > 1;
+}
+let smallCMidEnabled = process.env.GLASSWING_SMALL_C_MID !== '0';
+/** For comparisons and tests: the few-channel forward kernel for 5-8 channels on (stride 1, up to 16 filters) or off. */
+export function setSmallCMid(on: boolean): void {
+  smallCMidEnabled = on;
 }
 const SMALL_C_FORWARD_MAX_F = 32;
 let smallCEnabled = process.env.GLASSWING_SMALL_C !== '0';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setS2Tile3, setWasmConvChoice, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { setS2Tile3, setWasmConvChoice, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -416,6 +416,39 @@ for (const backend of ['cpu', 'wasm']) {
     } finally {
       setWasmConvChoice('auto');
     }
+  });
+}
+
+// Stride-1 layers over 5-8 channels with up to 16 filters that no Winograd path takes (LeNet-5's
+// second layer: 5x5, 6 -> 16) run the few-channel forward kernel: kernels up to 7x7 and not square,
+// dilations, every padding, filter counts below and across the 8-filter block (1-7 store whole
+// pixels but a row's last), widths that leave a partial group of 4 output pixels.
+for (const backend of ['cpu', 'wasm']) {
+  test(`few-channel forward kernel over 5-8 channels matches stock (${backend})`, async () => {
+    if (backend === 'wasm') setWasmConvChoice('glasswing');
+    let taken = 0;
+    try {
+      for (let s = 640; s <= 653; s++) {
+        const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
+        const KH = r(2, 7, 1), KW = r(1, 7, 2), dil = r(1, 2, 5);
+        const c: Case = { N: r(1, 3, 7), H: r(KH * dil, 19, 8), W: r(KW * dil, 19, 9), C: s === 653 ? 8 : r(5, 7, 6), F: s === 653 ? 16 : r(1, 16, 10), KH: s === 653 ? 7 : KH, KW: s === 653 ? 7 : KW, sh: 1, sw: 1, dh: dil, dw: dil, pad: randomPad(r), seed: s };
+        if (s === 653) c.H = c.W = 13;
+        const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [c.KH, c.KW, c.C, c.F], 1, dil, c.pad as 'same'));
+        if (usesSmallCForward(g, c.F) && !winograd6Tile(g, c.F) && !usesWinograd(g, c.F)) taken++;
+        const act = (['linear', 'relu', 'relu6'] as const)[s % 3]!;
+        const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, dilations: [dil, dil], bias: tf.tensor1d(rand(c.F, s + 5)), activation: act });
+        for (const [name, f] of [['forward', fwd(c)], ['fused ' + act, fused]] as const) {
+          const want = await stock('cpu', f);
+          const got = await fast(backend, f);
+          assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+        }
+      }
+    } finally {
+      setWasmConvChoice('auto');
+    }
+    assert.equal(taken, 14, `the few-channel kernel ran in ${taken} of 14 cases`);
+    assert.ok(!usesSmallCForward({ N: 1, H: 32, W: 32, C: 6, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pl: 0, OH: 16, OW: 16 }, 16), 'stride 2 keeps implicit GEMM');
+    assert.ok(!usesSmallCForward({ N: 1, H: 32, W: 32, C: 6, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1, OH: 32, OW: 32 }, 17), 'more than 16 filters keep implicit GEMM');
   });
 }
 

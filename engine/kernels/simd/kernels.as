@@ -3087,11 +3087,27 @@ export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, KH: i32, KW: i32
           if (valid > 2) { v128.store(ob + 2 * pix, a20); v128.store(ob + 2 * pix, a21, 16); }
           if (valid > 3) { v128.store(ob + 3 * pix, a30); v128.store(ob + 3 * pix, a31, 16); }
         } else {
-          // The last, partial block of filters: through scratch, only the F - f0 real ones.
-          v128.store(tmp, a00); v128.store(tmp, a01, 16); v128.store(tmp, a10, 32); v128.store(tmp, a11, 48);
-          v128.store(tmp, a20, 64); v128.store(tmp, a21, 80); v128.store(tmp, a30, 96); v128.store(tmp, a31, 112);
-          const nf = F - f0;
-          for (let pp = 0; pp < valid; pp++) for (let f = 0; f < nf; f++) store<f32>(ob + <usize>pp * pix + <usize>f * 4, load<f32>(tmp + <usize>(pp * 8 + f) * 4));
+          // The last, partial block of filters. With 4-7 filters in all (LeNet's 6), a pixel's 8 lanes
+          // are stored whole: the lanes past F land on the next pixel's first filters (F >= 4: on no
+          // pixel beyond it), which this task writes afterwards, in order. Only a row's last pixel
+          // (the next may be another task's, or past the end) goes through scratch, as every pixel
+          // of a partial block after full ones (F > 8: whole stores would overwrite filters stored
+          // already) or of fewer than 4 filters does. LeNet-5's first layer (5x5, 1 -> 6 on 28x28,
+          // batch 64), alternating in one process: 0.92 -> 0.79 ms.
+          let whole = 0;
+          if (F >= 4 && F < 8) {
+            whole = ox0 + valid == OW ? valid - 1 : valid;
+            if (whole > 0) { v128.store(ob, a00); v128.store(ob, a01, 16); }
+            if (whole > 1) { v128.store(ob + pix, a10); v128.store(ob + pix, a11, 16); }
+            if (whole > 2) { v128.store(ob + 2 * pix, a20); v128.store(ob + 2 * pix, a21, 16); }
+            if (whole > 3) { v128.store(ob + 3 * pix, a30); v128.store(ob + 3 * pix, a31, 16); }
+          }
+          if (whole < valid) {
+            v128.store(tmp, a00); v128.store(tmp, a01, 16); v128.store(tmp, a10, 32); v128.store(tmp, a11, 48);
+            v128.store(tmp, a20, 64); v128.store(tmp, a21, 80); v128.store(tmp, a30, 96); v128.store(tmp, a31, 112);
+            const nf = F - f0;
+            for (let pp = whole; pp < valid; pp++) for (let f = 0; f < nf; f++) store<f32>(ob + <usize>pp * pix + <usize>f * 4, load<f32>(tmp + <usize>(pp * 8 + f) * 4));
+          }
         }
       }
     }
