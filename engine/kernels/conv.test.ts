@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setS2Tile3, setWasmConvChoice, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { setS2Tile3, setWasmConvChoice, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -319,6 +319,21 @@ test('the space-to-depth path is taken where it should be', () => {
   assert.ok(usesSpaceToDepth({ ...g(5, 13, 64, 2, 0), OH: 5, OW: 5 }, 128) && !usesSpaceToDepthInputGrad({ ...g(5, 13, 64, 2, 0), OH: 5, OW: 5 }, 128), "5x5 'valid' at 5x5 outputs: the input gradient convolves out to 7x7");
   assert.ok(!usesSpaceToDepth(g(4, 12, 64), 128), '4x4 kernels at 6x6 outputs: no gain from 8x8 tiles');
 });
+
+// A stride-1 'valid' convolution's input gradient convolves dy out to the input's size; on small
+// maps that convolution's Winograd tiles multiply more than the direct products, and a GEMM and
+// col2im takes it: 5x5 at 5x5 and 6x6 outputs, 3x3 at 2x2. Both paths against stock.
+for (const backend of ['cpu', 'wasm']) {
+  test(`input gradients of 'valid' convolutions on small maps take the path that multiplies less and match stock (${backend})`, async () => {
+    const cases: [number, number, boolean][] = [[5, 9, false], [5, 10, false], [5, 12, true], [5, 18, true], [3, 4, false], [3, 12, true]];
+    for (const [k, H, convolved] of cases) {
+      const c: Case = { N: 2, H, W: H, C: 8, F: 12, KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'valid', seed: 900 + H * k };
+      const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, H, H, c.C], [k, k, c.C, c.F], 1, 1, 'valid'));
+      assert.equal(stride1InputGradPays(g, c.F), convolved, `${k}x${k} 'valid' from ${H}x${H}`);
+      await checkForwardAndInputGrad(c, backend, 'relu');
+    }
+  });
+}
 
 test('the stride-2 Winograd path is taken where it should be', () => {
   const g = (H: number, C: number, pt = 0, sh = 2, N = 8) => ({ N, H, W: H, C, KH: 3, KW: 3, sh, sw: sh, dh: 1, dw: 1, pt, pl: pt, OH: Math.ceil(H / sh), OW: Math.ceil(H / sh) });

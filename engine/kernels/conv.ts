@@ -453,11 +453,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const size = ci.batchSize * ci.inHeight * ci.inWidth * C;
   const pdy = rt.put(dy);
   const g = geomOf(ci);
-  // Stride 1: dx is the convolution of dy with the filter turned 180° and its channel axes swapped,
-  // padded by the rest of the kernel's extent. That convolution also multiplies the padding's zeros:
-  // when dx is much larger than dy ('valid' convolutions) a GEMM and col2im does less work.
-  const padWaste = (ci.inHeight * ci.inWidth) / (ci.outHeight * ci.outWidth);
-  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && (padWaste < 1.3 || usesWinograd(g, F) || winograd6Tile(g, F))) {
+  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !pointwise && stride1InputGradPays(g, F)) {
     const dx = rt.result(size);
     stride1InputGradInto(rt, g, F, pdy, rt.put(w), dx);
     return rt.view(dx, size);
@@ -486,6 +482,34 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   // One task per image, so that no two threads add into the same dx element.
   parallelRange(rt, ci.batchSize, 1, (lo, hi) => ({ fn: 'col2im', args: [dcol, ...args, dx, lo, hi] }));
   return rt.view(dx, size);
+}
+
+/**
+ * Whether the input gradient of stride-1 convolution g goes through the convolution of dy with the
+ * filter turned 180° and its channel axes swapped, padded by the rest of the kernel's extent. That
+ * convolution also multiplies the padding's zeros: where dx is much larger than dy ('valid'
+ * convolutions) a GEMM and col2im does less work, unless the convolution of dy takes a Winograd
+ * path that multiplies clearly less than the direct products (OH·OW·KH·KW per channel and filter).
+ * On a small 'valid' map it does not: 5x5 64→128 from 9x9 to 5x5 outputs, dy convolved out to 9x9
+ * in 2x2 tiles, takes 900 products for the direct 625. Batch 32, one process, alternating, the GEMM
+ * against the convolution of dy: 5x5 64→128 at 5x5 outputs 1.94× (1.49× at batch 64), at 6x6
+ * (products 1.0) 1.37-1.40×, at 8x8 (0.81) 0.90-1.0×, so 0.9; 3x3 128→128 at 2x2 2.65×.
+ */
+export function stride1InputGradPays(g: Geom, F: number): boolean {
+  if ((g.H * g.W) / (g.OH * g.OW) < 1.3) return true;
+  if (!usesWinograd(g, F) && !winograd6Tile(g, F)) return false;
+  if (!inputGradProductRule) return true;
+  const ig = inputGradGeom(g, F);
+  const m = winograd6Tile(ig, g.C) || (usesWinograd(ig, g.C) ? 2 : 0);
+  if (!m) return true;
+  const products = Math.ceil(ig.OH / m) * Math.ceil(ig.OW / m) * (m + g.KH - 1) * (m + g.KW - 1);
+  return products <= INPUT_GRAD_MAX_PRODUCTS * g.OH * g.OW * g.KH * g.KW;
+}
+const INPUT_GRAD_MAX_PRODUCTS = 0.9;
+let inputGradProductRule = process.env.GLASSWING_INPUT_GRAD_PRODUCTS !== '0';
+/** For comparisons and tests: the product count decides a 'valid' convolution's input gradient path (on), or eligibility alone (off). */
+export function setInputGradProductRule(on: boolean): void {
+  inputGradProductRule = on;
 }
 
 /** dx (at dx) of the stride-1 convolution g for dy at pdy and w [KH, KW, C, F] at pw: dy convolved with w turned 180°, its channel axes swapped. */
