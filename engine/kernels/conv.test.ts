@@ -443,15 +443,20 @@ for (const backend of ['cpu', 'wasm']) {
     if (backend === 'wasm') setWasmConvChoice('glasswing');
     let taken = 0;
     try {
-      for (let s = 640; s <= 653; s++) {
+      const cases: Case[] = [];
+      for (let s = 640; s <= 652; s++) {
         const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
         const KH = r(2, 7, 1), KW = r(1, 7, 2), dil = r(1, 2, 5);
-        const c: Case = { N: r(1, 3, 7), H: r(KH * dil, 19, 8), W: r(KW * dil, 19, 9), C: s === 653 ? 8 : r(5, 7, 6), F: s === 653 ? 16 : r(1, 16, 10), KH: s === 653 ? 7 : KH, KW: s === 653 ? 7 : KW, sh: 1, sw: 1, dh: dil, dw: dil, pad: randomPad(r), seed: s };
-        if (s === 653) c.H = c.W = 13;
-        const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [c.KH, c.KW, c.C, c.F], 1, dil, c.pad as 'same'));
+        cases.push({ N: r(1, 3, 7), H: r(KH * dil, 19, 8), W: r(KW * dil, 19, 9), C: r(5, 7, 6), F: r(1, 16, 10), KH, KW, sh: 1, sw: 1, dh: dil, dw: dil, pad: randomPad(r), seed: s });
+      }
+      // 8 channels reach the kernel past the Winograd paths only with other kernel sizes.
+      cases.push({ N: 2, H: 13, W: 13, C: 8, F: 16, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 653 });
+      for (const c of cases) {
+        const s = c.seed;
+        const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [c.KH, c.KW, c.C, c.F], 1, c.dh, c.pad as 'same'));
         if (usesSmallCForward(g, c.F) && !winograd6Tile(g, c.F) && !usesWinograd(g, c.F)) taken++;
         const act = (['linear', 'relu', 'relu6'] as const)[s % 3]!;
-        const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, dilations: [dil, dil], bias: tf.tensor1d(rand(c.F, s + 5)), activation: act });
+        const fused = () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, dilations: [c.dh, c.dw], bias: tf.tensor1d(rand(c.F, s + 5)), activation: act });
         for (const [name, f] of [['forward', fwd(c)], ['fused ' + act, fused]] as const) {
           const want = await stock('cpu', f);
           const got = await fast(backend, f);

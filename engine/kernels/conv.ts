@@ -501,7 +501,7 @@ export function stride1InputGradPays(g: Geom, F: number): boolean {
   if (!inputGradProductRule) return true;
   const ig = inputGradGeom(g, F);
   const m = winograd6Tile(ig, g.C) || (usesWinograd(ig, g.C) ? 2 : 0);
-  if (!m) return true;
+  if (!m) return true; // as before the product rule: no measurement says the GEMM is faster there
   const products = Math.ceil(ig.OH / m) * Math.ceil(ig.OW / m) * (m + g.KH - 1) * (m + g.KW - 1);
   return products <= INPUT_GRAD_MAX_PRODUCTS * g.OH * g.OW * g.KH * g.KW;
 }

@@ -3081,33 +3081,24 @@ export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, KH: i32, KW: i32
         a20 = f32x4.min(f32x4.max(a20, vlo), vhi); a21 = f32x4.min(f32x4.max(a21, vlo), vhi);
         a30 = f32x4.min(f32x4.max(a30, vlo), vhi); a31 = f32x4.min(f32x4.max(a31, vlo), vhi);
         const ob = rowOut + <usize>(ox0 * F + f0) * 4, pix = <usize>F * 4;
-        if (f0 + 8 <= F) {
-          v128.store(ob, a00); v128.store(ob, a01, 16);
-          if (valid > 1) { v128.store(ob + pix, a10); v128.store(ob + pix, a11, 16); }
-          if (valid > 2) { v128.store(ob + 2 * pix, a20); v128.store(ob + 2 * pix, a21, 16); }
-          if (valid > 3) { v128.store(ob + 3 * pix, a30); v128.store(ob + 3 * pix, a31, 16); }
-        } else {
-          // The last, partial block of filters. With 4-7 filters in all (LeNet's 6), a pixel's 8 lanes
-          // are stored whole: the lanes past F land on the next pixel's first filters (F >= 4: on no
-          // pixel beyond it), which this task writes afterwards, in order. Only a row's last pixel
-          // (the next may be another task's, or past the end) goes through scratch, as every pixel
-          // of a partial block after full ones (F > 8: whole stores would overwrite filters stored
-          // already) or of fewer than 4 filters does. LeNet-5's first layer (5x5, 1 -> 6 on 28x28,
-          // batch 64), alternating in one process: 0.92 -> 0.79 ms.
-          let whole = 0;
-          if (F >= 4 && F < 8) {
-            whole = ox0 + valid == OW ? valid - 1 : valid;
-            if (whole > 0) { v128.store(ob, a00); v128.store(ob, a01, 16); }
-            if (whole > 1) { v128.store(ob + pix, a10); v128.store(ob + pix, a11, 16); }
-            if (whole > 2) { v128.store(ob + 2 * pix, a20); v128.store(ob + 2 * pix, a21, 16); }
-            if (whole > 3) { v128.store(ob + 3 * pix, a30); v128.store(ob + 3 * pix, a31, 16); }
-          }
-          if (whole < valid) {
-            v128.store(tmp, a00); v128.store(tmp, a01, 16); v128.store(tmp, a10, 32); v128.store(tmp, a11, 48);
-            v128.store(tmp, a20, 64); v128.store(tmp, a21, 80); v128.store(tmp, a30, 96); v128.store(tmp, a31, 112);
-            const nf = F - f0;
-            for (let pp = whole; pp < valid; pp++) for (let f = 0; f < nf; f++) store<f32>(ob + <usize>pp * pix + <usize>f * 4, load<f32>(tmp + <usize>(pp * 8 + f) * 4));
-          }
+        // Pixels stored whole, 8 lanes each: all of a full block of filters. Of the last, partial
+        // block too when there are 4-7 filters in all (LeNet's 6): the lanes past F land on the next
+        // pixel's first filters (F >= 4: on no pixel beyond it), which this task writes afterwards,
+        // in order; but not a row's last pixel (the next may be another task's, or past the end).
+        // The rest, the real F - f0 filters only, through scratch: a row's last pixel, every pixel
+        // of a partial block after full ones (F > 8: whole stores would overwrite filters stored
+        // already) or of fewer than 4 filters. LeNet-5's first layer (5x5, 1 -> 6 on 28x28, batch
+        // 64), alternating in one process, whole stores against scratch: 0.92 -> 0.79 ms.
+        const whole = f0 + 8 <= F ? valid : F >= 4 && F < 8 ? (ox0 + valid == OW ? valid - 1 : valid) : 0;
+        if (whole > 0) { v128.store(ob, a00); v128.store(ob, a01, 16); }
+        if (whole > 1) { v128.store(ob + pix, a10); v128.store(ob + pix, a11, 16); }
+        if (whole > 2) { v128.store(ob + 2 * pix, a20); v128.store(ob + 2 * pix, a21, 16); }
+        if (whole > 3) { v128.store(ob + 3 * pix, a30); v128.store(ob + 3 * pix, a31, 16); }
+        if (whole < valid) {
+          v128.store(tmp, a00); v128.store(tmp, a01, 16); v128.store(tmp, a10, 32); v128.store(tmp, a11, 48);
+          v128.store(tmp, a20, 64); v128.store(tmp, a21, 80); v128.store(tmp, a30, 96); v128.store(tmp, a31, 112);
+          const nf = F - f0;
+          for (let pp = whole; pp < valid; pp++) for (let f = 0; f < nf; f++) store<f32>(ob + <usize>pp * pix + <usize>f * 4, load<f32>(tmp + <usize>(pp * 8 + f) * 4));
         }
       }
     }
