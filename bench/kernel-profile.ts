@@ -35,6 +35,7 @@ const CLASSES: ShapeClass[] = [
   fromBench('cnn-valid-48', 'cnn-valid-48'),
   fromBench('cnn-5x5s2-64', 'cnn-5x5s2-64'),
   fromBench('cnn-strided-48', 'cnn-strided-48'),
+  fromBench('cnn-7x7-64', 'cnn-7x7-64'),
   fromBench('mobilenet', 'mobilenet-v2', false),
   {
     id: 'mobilenet-train', batch: 16, train: true, inputShape: [96, 96, 3], classes: 10,

@@ -10,7 +10,7 @@
 //   gpu       — LeNet-5 and a CIFAR-size CNN on every GPU backend Chromium offers, beside wasm (issue 15)
 // `npm run bench -- training tuning` runs a subset. BENCH_SECONDS sets the per-measurement time
 // of the training bench (default 3 s), BENCH_ROUNDS its rounds (default 3), BENCH_MODELS its models
-// (comma-separated, e.g. the extra size-class CNNs: cnn-5x5-48,cnn-strided-64,cnn-valid-48,cnn-5x5s2-64,cnn-strided-48,cifar-cnn-bn,lenet5-classic,cnn-leaky-gmp-48),
+// (comma-separated, e.g. the extra size-class CNNs: cnn-5x5-48,cnn-strided-64,cnn-valid-48,cnn-5x5s2-64,cnn-strided-48,cifar-cnn-bn,lenet5-classic,cnn-leaky-gmp-48,cnn-7x7-64),
 // BENCH_BACKENDS its backends (default: all available), BENCH_TORCH_THREADS PyTorch's threads (default:
 // one per core; with GLASSWING_THREADS=1 too, a one-core comparison that other load on the machine
 // does not distort as much).

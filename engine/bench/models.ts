@@ -135,6 +135,11 @@ export const BENCH_MODEL_SPECS: BenchModelSpec[] = [
     inputShape: [48, 48, 3], classes: 10, batchSize: 32, train: true, build: leakyGlobalMax,
   },
   {
+    id: 'cnn-7x7-64', description: "7×7 'same' convolutions on 64×64×3: conv32-pool-conv64-pool-conv64-pool, global average pooling", extra: true,
+    inputShape: [64, 64, 3], classes: 10, batchSize: 32, train: true,
+    build: cnn([64, 64, 3], [{ filters: 32, kernel: 7 }, 'pool', { filters: 64, kernel: 7 }, 'pool', { filters: 64, kernel: 7 }, 'pool', 'gap'], 10),
+  },
+  {
     id: 'cnn-valid-48', description: "VGG-like on 48×48×3 with 'valid' 3×3 convolutions: conv32-conv32-pool-conv64-conv64-pool-gap-dense128", extra: true,
     inputShape: [48, 48, 3], classes: 10, batchSize: 32, train: true,
     build: cnn([48, 48, 3], [{ filters: 32, kernel: 3, padding: 'valid' }, { filters: 32, kernel: 3, padding: 'valid' }, 'pool', { filters: 64, kernel: 3, padding: 'valid' },

@@ -114,6 +114,8 @@ def build(model):
         return cnn((3, 48, 48), [conv(32, 3, stride=2), conv(64, 3, stride=2), conv(128, 3, stride=2), 'gap'], 10), (3, 48, 48), 10
     if model == 'cnn-5x5s2-64':
         return cnn((3, 64, 64), [conv(32, 5, stride=2), conv(64, 5, stride=2), conv(128, 5, stride=2), 'gap'], 10), (3, 64, 64), 10
+    if model == 'cnn-7x7-64':
+        return cnn((3, 64, 64), [conv(32, 7), 'pool', conv(64, 7), 'pool', conv(64, 7), 'pool', 'gap'], 10), (3, 64, 64), 10
     if model == 'cnn-valid-48':
         v = dict(padding='valid')
         return cnn((3, 48, 48), [conv(32, 3, **v), conv(32, 3, **v), 'pool', conv(64, 3, **v), conv(64, 3, **v), 'pool', 'gap', {'dense': 128}], 10), (3, 48, 48), 10

@@ -190,6 +190,35 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+// 7x7 convolutions take F(2x2, 7x7) (8x8 input tiles, F(6x6, 3x3)'s points): forward, fused bias
+// + activation, the filter gradient, and the input gradient (dy convolved with the turned filter,
+// 7x7 too, where dy's channels are a multiple of 4); partial tiles at every edge, every padding,
+// filter counts not multiples of 4 or 8.
+for (const backend of ['cpu', 'wasm']) {
+  test(`8x8-tile Winograd F(2x2, 7x7) and both gradients match stock (${backend})`, async () => {
+    let forward = 0, inputGrad = 0, filterGrad = 0;
+    for (let s = 460; s <= 471; s++) {
+      const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 61 + k);
+      const pad = randomPad(r);
+      const F = s % 3 ? 4 * r(2, 6, 10) : r(8, 23, 10);
+      const c: Case = { N: r(1, 2, 6), H: r(8, 19, 7), W: r(8, 19, 8), C: 4 * r(2, 6, 9), F, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
+      const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [7, 7, c.C, c.F], 1, 1, c.pad as 'same'));
+      if (winograd6Tile(g, c.F) === 2) forward++;
+      if (stride1InputGradPays(g, c.F) && winograd6Tile({ ...g, C: c.F, H: g.OH, W: g.OW, OH: g.H, OW: g.W }, c.C) === 2) inputGrad++;
+      if (winograd6FilterGradTile(g, c.F) === 2) filterGrad++;
+      await checkForwardAndInputGrad(c, backend, (['linear', 'relu', 'relu6'] as const)[s % 3]!);
+      await checkFilterGrad(c, backend);
+    }
+    assert.ok(forward === 12 && inputGrad >= 3 && filterGrad === 12, `7x7 tiles ran ${forward} forward, ${inputGrad} input gradient, ${filterGrad} filter gradient of 12 cases`);
+    // Wide layers: weights transformed on the threads (C·F ≥ 64·64); a 1x1 output (64 products
+    // for 49) keeps implicit GEMM.
+    const wide: Case = { N: 2, H: 9, W: 10, C: 64, F: 68, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 472 };
+    await checkForwardAndInputGrad(wide, backend, 'relu');
+    await checkFilterGrad(wide, backend);
+    assert.equal(winograd6Tile({ N: 1, H: 7, W: 7, C: 64, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, OH: 1, OW: 1 }, 64), 0);
+  });
+}
+
 // 3x3 stride-2 convolutions with channels a multiple of 4 take the polyphase Winograd kernels
 // (forward with bias and activation, the filter gradient; the input gradient where dy's channels are a multiple of 4):
 // even and odd sizes, every padding (tiles that start before the image, 'same' padding of 0 or 1 on
@@ -450,7 +479,7 @@ for (const backend of ['cpu', 'wasm']) {
         cases.push({ N: r(1, 3, 7), H: r(KH * dil, 19, 8), W: r(KW * dil, 19, 9), C: r(5, 7, 6), F: r(1, 16, 10), KH, KW, sh: 1, sw: 1, dh: dil, dw: dil, pad: randomPad(r), seed: s });
       }
       // 8 channels reach the kernel past the Winograd paths only with other kernel sizes.
-      cases.push({ N: 2, H: 13, W: 13, C: 8, F: 16, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 653 });
+      cases.push({ N: 2, H: 13, W: 13, C: 8, F: 16, KH: 7, KW: 5, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 653 });
       for (const c of cases) {
         const s = c.seed;
         const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [c.KH, c.KW, c.C, c.F], 1, c.dh, c.pad as 'same'));

@@ -66,14 +66,14 @@ function winogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy
   return rt.view(dw, 9 * C * F);
 }
 
-/** The filter gradient through 6x6 tiles (m: the output tile, see winograd6Tile), summed over fixed chunks of tiles. */
+/** The filter gradient through 6x6 or 8x8 tiles (m: the output tile, see winograd6Tile), summed over fixed chunks of tiles. */
 function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, m: number): Float32Array {
   const { N, C, OH, OW, KH: r } = g;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
-  const points = m === 6 ? 64 : 36; // 8x8 or 6x6 input tiles
-  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, points, points, 48 * points + 64, 'winograd6FilterGradJob', [m]);
+  const points = (m + r - 1) ** 2; // 8x8 or 6x6 input tiles
+  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, points, points, 48 * points + 64, 'winograd6FilterGradJob', [m, r]);
   const dw = rt.result(r * r * C * F);
-  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, m, C, F, dw, f0, f1], 240);
+  byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, m, C, F, dw, f0, f1], 448);
   return rt.view(dw, r * r * C * F);
 }
 
@@ -167,7 +167,8 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
 }
 
 /**
- * The output tile of the 6x6-tile Winograd path for this convolution, or 0: F(2x2, 5x5) for 5x5,
+ * The output tile of the 6x6-tile Winograd path for this convolution, or 0: F(2x2, 7x7) for 7x7
+ * (8x8 tiles, see winograd7Pays), F(2x2, 5x5) for 5x5,
  * F(4x4, 3x3) for 3x3 where it multiplies clearly less than F(2x2, 3x3) counting the partial tiles
  * at the edges (small maps: 6x6 outputs take 2x2 tiles of 4 outputs, 44% of them wasted), and
  * F(6x6, 3x3) (8x8 input tiles, same kernels) where that multiplies clearly less again: 6x6 outputs
@@ -175,6 +176,7 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
  * multiple of 4 (vector loads), at least 8 channels and filters.
  */
 export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
+  if (g.KH === 7 && g.KW === 7) return winograd7Pays(g, F) ? 2 : 0;
   const m = tile6x6(g, F);
   if (m === 2 || !winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
   const m6 = 64 * Math.ceil(g.OH / 6) * Math.ceil(g.OW / 6);
@@ -202,6 +204,27 @@ let winograd8FilterGrad = process.env.GLASSWING_WINOGRAD8_DW !== '0';
 /** For comparisons: filter gradients through 8x8 tiles where the forward pass takes them (on) or not. */
 export function setWinograd8FilterGrad(on: boolean): void {
   winograd8FilterGrad = on;
+}
+
+/**
+ * Whether a 7x7 convolution goes through F(2x2, 7x7): 8x8 input tiles over the points of F(6x6,
+ * 3x3), 64 products per 2x2 outputs where the direct convolution (implicit GEMM) takes 196. Stride
+ * 1, undilated, channels a multiple of 4 (at least 8), enough filters, and a map that the 2x2 tiles
+ * cover without making the products more than WINO7_MAX_PRODUCTS of the direct ones (a 1x1 output
+ * takes 64 products for 49). Against implicit GEMM, batch 32, one process, alternating (forward /
+ * input gradient / filter gradient): 32→64 at 32x32 2.21/1.98/2.08×, 64→64 at 16x16
+ * 1.80/1.88/1.80×, 128→128 at 4x4 1.56/1.53/1.21×, at 2x2 1.59/1.46/1.03×, at 3x3 (0.58 of the
+ * products) 1.00/0.99/1.20×; 8→16 at 32x32 against the few-channel kernel 1.12/1.22/1.34×.
+ */
+function winograd7Pays(g: Geom, F: number): boolean {
+  if (!winograd7Enabled || !winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return false;
+  return 64 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2) <= WINO7_MAX_PRODUCTS * 49 * g.OH * g.OW;
+}
+const WINO7_MAX_PRODUCTS = 0.6;
+let winograd7Enabled = process.env.GLASSWING_WINOGRAD7 !== '0';
+/** For comparisons and tests: F(2x2, 7x7) on or off (implicit GEMM). */
+export function setWinograd7(on: boolean): void {
+  winograd7Enabled = on;
 }
 
 /** winograd6Tile's choice among 6x6 input tiles only (F(2x2, 5x5), F(4x4, 3x3)), or 0. */
@@ -365,15 +388,15 @@ function winogradS2FilterGrad(rt: SimdRuntime, g: Geom, F: number, m: 3 | 4, px:
 function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: number, pb: number, act: FusedAct, out: number, m: number): void {
   const { N, C, OH, OW } = g;
   const Fp = Math.ceil(F / 8) * 8;
-  const points = m === 6 ? 64 : 36; // 8x8 or 6x6 input tiles
+  const points = (m + g.KH - 1) ** 2; // 8x8 or 6x6 input tiles
   const u = rt.alloc(points * C * Fp);
-  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, m, C, F, u, f0, f1], 512);
+  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, m, C, F, u, f0, f1], 704);
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
   // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
   const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (4 * points * (C + Fp))) & ~3));
   const works = Array.from({ length: rt.threads }, () => rt.alloc(points * (TB * (C + Fp) + 64) + 64));
   const tasks: number[][] = [];
-  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB, m]);
+  for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB, m, g.KH]);
   rt.runTasks('winograd6Conv', tasks, (t) => [works[t]!]);
 }
 

@@ -49,10 +49,10 @@ export interface SimdExports {
   winogradFilterGradFinish(u: number, C: number, F: number, dw: number): void;
   winograd6Filter(w: number, r: number, m: number, C: number, F: number, u: number, f0: number, f1: number, work: number): void;
   winograd6FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
-    t0: number, t1: number, TB: number, m: number, u: number, work: number): void;
+    t0: number, t1: number, TB: number, m: number, r: number, u: number, work: number): void;
   winograd6FilterGradFinish(u: number, r: number, m: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;
   winograd6Conv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
-    u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, m: number, work: number): void;
+    u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, m: number, r: number, work: number): void;
   winogradS2Filter(w: number, C: number, F: number, u: number, mode: number, n0: number, n1: number, m: number, work: number): void;
   winogradS2FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
     t0: number, t1: number, TB: number, m: number, u: number, work: number): void;
