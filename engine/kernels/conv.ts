@@ -159,7 +159,8 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
     (rt.exports[fn] as (...a: number[]) => void)(...args(0, 4 * groups), rt.alloc(workFloats));
     return;
   }
-  const per = Math.ceil(groups / (3 * rt.threads));
+  // Whole 8-filter panels per task (winograd6Filter writes a panel's two halves together).
+  const per = 2 * Math.ceil(groups / (6 * rt.threads));
   const tasks: number[][] = [];
   for (let g0 = 0; g0 < groups; g0 += per) tasks.push(args(4 * g0, 4 * Math.min(groups, g0 + per)));
   const works = Array.from({ length: rt.threads }, () => rt.alloc(workFloats));
@@ -363,7 +364,7 @@ function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, m: 3 |
   const Np = Math.ceil(Nout / 8) * 8;
   const { points, weightPoints } = s2Points(m);
   const u = rt.alloc(weightPoints * K * Np);
-  byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1, m], 272);
+  byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1, m], 528);
   const [SH, SW, DH, DW] = mode === 0 ? [g.H, g.W, g.OH, g.OW] : [g.OH, g.OW, g.H, g.W];
   const tiles = N * (mode === 0 ? Math.ceil(DH / m) * Math.ceil(DW / m) : Math.ceil((DH + g.pt) / (2 * m)) * Math.ceil((DW + g.pl) / (2 * m)));
   // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB.
@@ -390,7 +391,7 @@ function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numb
   const Fp = Math.ceil(F / 8) * 8;
   const points = (m + g.KH - 1) ** 2; // 8x8 or 6x6 input tiles
   const u = rt.alloc(points * C * Fp);
-  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, m, C, F, u, f0, f1], 704);
+  byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, m, C, F, u, f0, f1], 960);
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
   // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
   const TB = Math.max(4, Math.min(64, Math.floor((512 * 1024) / (4 * points * (C + Fp))) & ~3));
