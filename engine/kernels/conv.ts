@@ -169,7 +169,8 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
 
 /**
  * The output tile of the 6x6-tile Winograd path for this convolution, or 0: F(2x2, 7x7) for 7x7
- * (8x8 tiles, see winograd7Pays), F(2x2, 5x5) for 5x5,
+ * (8x8 tiles, see winograd7Pays); for 5x5 F(4x4, 5x5) (8x8 tiles: 64 products per 16 outputs)
+ * where it multiplies clearly less than F(2x2, 5x5) (36 per 4; the smallest maps), else that;
  * F(4x4, 3x3) for 3x3 where it multiplies clearly less than F(2x2, 3x3) counting the partial tiles
  * at the edges (small maps: 6x6 outputs take 2x2 tiles of 4 outputs, 44% of them wasted), and
  * F(6x6, 3x3) (8x8 input tiles, same kernels) where that multiplies clearly less again: 6x6 outputs
@@ -179,7 +180,8 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
 export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
   if (g.KH === 7 && g.KW === 7) return winograd7Pays(g, F) ? 2 : 0;
   const m = tile6x6(g, F);
-  if (m === 2 || !winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
+  if (m === 2) return winograd8Enabled && 64 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4) <= WINO8_MAX_PRODUCTS * 36 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2) ? 4 : 2;
+  if (!winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
   const m6 = 64 * Math.ceil(g.OH / 6) * Math.ceil(g.OW / 6);
   const best = Math.min(36 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), 16 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2));
   return m6 <= WINO8_MAX_PRODUCTS * best ? 6 : m;
@@ -187,7 +189,7 @@ export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
 /** 8x8 tiles where they take at most this share of the products of the best smaller tile. */
 const WINO8_MAX_PRODUCTS = 0.8;
 let winograd8Enabled = process.env.GLASSWING_WINOGRAD8 !== '0';
-/** For comparisons and tests: F(6x6, 3x3) on (where it multiplies least) or off. */
+/** For comparisons and tests: 8x8 tiles for 3x3 and 5x5, F(6x6, 3x3) and F(4x4, 5x5), on (where they multiply least) or off. */
 export function setWinograd8(on: boolean): void {
   winograd8Enabled = on;
 }

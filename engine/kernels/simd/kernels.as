@@ -1193,6 +1193,43 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
   v128.store(d + 5 * ds, madd(f32x4.splat(<f32>-0.022222222222222223), x6, madd(f32x4.splat(<f32>0.022222222222222223), x5, madd(f32x4.splat(<f32>-0.35555555555555557), x4, madd(f32x4.splat(<f32>0.35555555555555557), x3, madd(f32x4.splat(<f32>0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))));
   v128.store(d + 6 * ds, f32x4.add(madd(f32x4.splat(<f32>0.011111111111111112), x6, madd(f32x4.splat(<f32>0.011111111111111112), x5, madd(f32x4.splat(<f32>0.7111111111111111), x4, madd(f32x4.splat(<f32>0.7111111111111111), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))), x7));
 }
+@inline function w8at45(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss);
+  v128.store(d + 0 * ds, f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3), x4), x5), x6));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.5), x6, madd(f32x4.splat(<f32>0.5), x5, madd(f32x4.splat(<f32>-2.0), x4, madd(f32x4.splat(<f32>2.0), x3, f32x4.sub(x1, x2))))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>0.25), x6, madd(f32x4.splat(<f32>0.25), x5, madd(f32x4.splat(<f32>4.0), x4, madd(f32x4.splat(<f32>4.0), x3, f32x4.add(x1, x2))))));
+  v128.store(d + 3 * ds, f32x4.add(madd(f32x4.splat(<f32>-0.125), x6, madd(f32x4.splat(<f32>0.125), x5, madd(f32x4.splat(<f32>-8.0), x4, madd(f32x4.splat(<f32>8.0), x3, f32x4.sub(x1, x2))))), x7));
+}
+@inline function w8g45(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss);
+  v128.store(d + 0 * ds, f32x4.neg(x0));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.2222222222222222), x4, madd(f32x4.splat(<f32>-0.2222222222222222), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, madd(f32x4.splat(<f32>-0.2222222222222222), x1, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x0))))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>-0.2222222222222222), x4, madd(f32x4.splat(<f32>0.2222222222222222), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, madd(f32x4.splat(<f32>0.2222222222222222), x1, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x0))))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>0.17777777777777778), x4, madd(f32x4.splat(<f32>0.08888888888888889), x3, madd(f32x4.splat(<f32>0.044444444444444446), x2, madd(f32x4.splat(<f32>0.022222222222222223), x1, f32x4.mul(f32x4.splat(<f32>0.011111111111111112), x0))))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>0.17777777777777778), x4, madd(f32x4.splat(<f32>-0.08888888888888889), x3, madd(f32x4.splat(<f32>0.044444444444444446), x2, madd(f32x4.splat(<f32>-0.022222222222222223), x1, f32x4.mul(f32x4.splat(<f32>0.011111111111111112), x0))))));
+  v128.store(d + 5 * ds, madd(f32x4.splat(<f32>0.044444444444444446), x4, madd(f32x4.splat(<f32>0.08888888888888889), x3, madd(f32x4.splat(<f32>0.17777777777777778), x2, madd(f32x4.splat(<f32>0.35555555555555557), x1, f32x4.mul(f32x4.splat(<f32>0.7111111111111111), x0))))));
+  v128.store(d + 6 * ds, madd(f32x4.splat(<f32>0.044444444444444446), x4, madd(f32x4.splat(<f32>-0.08888888888888889), x3, madd(f32x4.splat(<f32>0.17777777777777778), x2, madd(f32x4.splat(<f32>-0.35555555555555557), x1, f32x4.mul(f32x4.splat(<f32>0.7111111111111111), x0))))));
+  v128.store(d + 7 * ds, x4);
+}
+@inline function w8a45(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss);
+  v128.store(d + 0 * ds, x0);
+  v128.store(d + 1 * ds, f32x4.add(f32x4.add(f32x4.add(x0, x1), x2), x3));
+  v128.store(d + 2 * ds, f32x4.sub(f32x4.add(f32x4.sub(x0, x1), x2), x3));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>2.0), x1, x0))));
+  v128.store(d + 4 * ds, madd(f32x4.splat(<f32>-8.0), x3, madd(f32x4.splat(<f32>4.0), x2, madd(f32x4.splat(<f32>-2.0), x1, x0))));
+  v128.store(d + 5 * ds, madd(f32x4.splat(<f32>0.125), x3, madd(f32x4.splat(<f32>0.25), x2, madd(f32x4.splat(<f32>0.5), x1, x0))));
+  v128.store(d + 6 * ds, madd(f32x4.splat(<f32>-0.125), x3, madd(f32x4.splat(<f32>0.25), x2, madd(f32x4.splat(<f32>-0.5), x1, x0))));
+  v128.store(d + 7 * ds, x3);
+}
+@inline function w8gt45(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss);
+  v128.store(d + 0 * ds, madd(f32x4.splat(<f32>0.7111111111111111), x6, madd(f32x4.splat(<f32>0.7111111111111111), x5, madd(f32x4.splat(<f32>0.011111111111111112), x4, madd(f32x4.splat(<f32>0.011111111111111112), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, madd(f32x4.splat(<f32>-0.2222222222222222), x1, f32x4.neg(x0))))))));
+  v128.store(d + 1 * ds, madd(f32x4.splat(<f32>-0.35555555555555557), x6, madd(f32x4.splat(<f32>0.35555555555555557), x5, madd(f32x4.splat(<f32>-0.022222222222222223), x4, madd(f32x4.splat(<f32>0.022222222222222223), x3, madd(f32x4.splat(<f32>0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))));
+  v128.store(d + 2 * ds, madd(f32x4.splat(<f32>0.17777777777777778), x6, madd(f32x4.splat(<f32>0.17777777777777778), x5, madd(f32x4.splat(<f32>0.044444444444444446), x4, madd(f32x4.splat(<f32>0.044444444444444446), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))));
+  v128.store(d + 3 * ds, madd(f32x4.splat(<f32>-0.08888888888888889), x6, madd(f32x4.splat(<f32>0.08888888888888889), x5, madd(f32x4.splat(<f32>-0.08888888888888889), x4, madd(f32x4.splat(<f32>0.08888888888888889), x3, madd(f32x4.splat(<f32>0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))));
+  v128.store(d + 4 * ds, f32x4.add(madd(f32x4.splat(<f32>0.044444444444444446), x6, madd(f32x4.splat(<f32>0.044444444444444446), x5, madd(f32x4.splat(<f32>0.17777777777777778), x4, madd(f32x4.splat(<f32>0.17777777777777778), x3, madd(f32x4.splat(<f32>-0.2222222222222222), x2, f32x4.mul(f32x4.splat(<f32>-0.2222222222222222), x1)))))), x7));
+}
 @inline function ws2bt(s: usize, ss: usize, d: usize, ds: usize): void {
   const x0 = v128.load(s + 0 * ss); const x1 = v128.load(s + 1 * ss); const x2 = v128.load(s + 2 * ss); const x3 = v128.load(s + 3 * ss); const x4 = v128.load(s + 4 * ss); const x5 = v128.load(s + 5 * ss); const x6 = v128.load(s + 6 * ss); const x7 = v128.load(s + 7 * ss); const x8 = v128.load(s + 8 * ss);
   v128.store(d + 0 * ds, f32x4.add(madd(f32x4.splat(<f32>-2.0), x4, f32x4.sub(f32x4.mul(f32x4.splat(<f32>2.0), x0), x2)), x6));
@@ -1342,7 +1379,7 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
 
 /**
  * u = G g G^T for every channel and the filters [f0, f1) (multiples of 4; f1 up to Fp) of
- * w[r][r][C][F] (r = 3, 5 or 7; m, the output tile: 4 or 6 for r = 3, 2 for r = 5 and 7), laid out
+ * w[r][r][C][F] (r = 3, 5 or 7; m, the output tile: 4 or 6 for r = 3, 2 or 4 for 5, 2 for 7), laid out
  * as the GEMM's B panels per xi (T*T of them, T = m + r - 1 = 6 or 8): element (c, f) of xi at
  * xi*C*Fp + (f/8)*C*8 + c*8 + f%8; padding filters up to Fp (F rounded up to 8) are zero.
  * Channels innermost, and a panel's 8 filters per channel stored together (two adjacent vectors)
@@ -1392,6 +1429,9 @@ export function winograd6Filter(w: usize, r: i32, m: i32, C: i32, F: i32, u: usi
   if (r == 7) {
     for (let kx = 0; kx < 7; kx++) w8g27(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
     for (let i = 0; i < 8; i++) w8g27(t + <usize>i * rs, 16, v + <usize>i * 128, 16);
+  } else if (T == 8 && r == 5) {
+    for (let kx = 0; kx < 5; kx++) w8g45(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
+    for (let i = 0; i < 8; i++) w8g45(t + <usize>i * rs, 16, v + <usize>i * 128, 16);
   } else if (T == 8) {
     for (let kx = 0; kx < 3; kx++) w8g63(g + <usize>kx * 16, rs, t + <usize>kx * 16, rs);
     for (let i = 0; i < 8; i++) w8g63(t + <usize>i * rs, 16, v + <usize>i * 128, 16);
@@ -1451,7 +1491,7 @@ export function winograd6Filter(w: usize, r: i32, m: i32, C: i32, F: i32, u: usi
 
 /**
  * Winograd convolution with TxT input tiles (T = m + r - 1 = 6: F(4x4, 3x3) or F(2x2, 5x5); T = 8:
- * F(6x6, 3x3) or F(2x2, 7x7)) of tiles [t0, t1) (tile t: image t / (TH*TW), m x m output block at
+ * F(6x6, 3x3), F(4x4, 5x5) or F(2x2, 7x7)) of tiles [t0, t1) (tile t: image t / (TH*TW), m x m output block at
  * (m*ty, m*tx)) of x[N,H,W,C] (C a multiple of 4, padding pt/pl, output OH x OW) with u from
  * winograd6Filter, into y[N,OH,OW,F] with bias (0: none) and act (0 linear, 1 relu, 2 relu6). TB
  * tiles per block (a multiple of 4); work holds T*T*(TB*(C + Fp) + 64) + 64 floats (Fp = F
@@ -1538,6 +1578,9 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
         } else if (r == 7) {
           for (let j = 0; j < 8; j++) w8at27(q + <usize>j * xiM, 8 * xiM, s + <usize>j * 16, 128);
           for (let a = 0; a < 2; a++) w8at27(s + <usize>a * 128, 16, d + <usize>a * 128, 16);
+        } else if (T == 8) {
+          for (let j = 0; j < 8; j++) w8at45(q + <usize>j * xiM, 8 * xiM, s + <usize>j * 16, 128);
+          for (let a = 0; a < 4; a++) w8at45(s + <usize>a * 128, 16, d + <usize>a * 128, 16);
         } else if (m == 4) {
           for (let j = 0; j < 6; j++) w6at43(q + <usize>j * xiM, 6 * xiM, s + <usize>j * 16, 96);
           for (let a = 0; a < 4; a++) w6at43(s + <usize>a * 96, 16, d + <usize>a * 128, 16);
@@ -2564,14 +2607,14 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
   }
 }
 
-// ---- Winograd filter gradients with 6x6 and 8x8 tiles: F(4x4, 3x3), F(2x2, 5x5), F(6x6, 3x3) --------
+// ---- Winograd filter gradients with 6x6 and 8x8 tiles: F(4x4, 3x3), F(2x2, 5x5), and F(6x6, 3x3), F(4x4, 5x5), F(2x2, 7x7) ----
 // The forward pass is y = A^T [U * V] A per tile, U = G g G^T, so dL/dU = sum over tiles of
 // (A dY A^T) * V and dL/dg = G^T (dL/dU) G: T*T GEMMs accumulate U[xi][C][F] over the tiles.
 
 /**
  * Adds to U[xi][C][Fp] (the chunk's, zeroed by the caller) the sum over tiles [t0, t1) of x[N,H,W,C]
  * (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output tiles: m = 4 or 6 for 3x3, 2
- * for 5x5 and 7x7 (r); T = m + r - 1 = 6 or 8 input points per axis); TB tiles per block; work holds
+ * or 4 for 5x5, 2 for 7x7 (r); T = m + r - 1 = 6 or 8 input points per axis); TB tiles per block; work holds
  * T*T*(TB*(C + Fp) + 40) + 16 floats (Fp = F rounded up to 8).
  */
 export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
@@ -2643,6 +2686,9 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
         } else if (r == 7) {
           for (let b = 0; b < 2; b++) w8a27(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
           for (let a = 0; a < 8; a++) w8a27(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
+        } else if (T == 8) {
+          for (let b = 0; b < 4; b++) w8a45(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+          for (let a = 0; a < 8; a++) w8a45(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
         } else if (m == 4) {
           for (let b = 0; b < 4; b++) w6a43(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
           for (let a = 0; a < 6; a++) w6a43(s + <usize>a * ms, 16, dst + <usize>(a * 6) * xiB, xiB);
@@ -2687,6 +2733,9 @@ export function winograd6FilterGradFinish(u: usize, r: i32, m: i32, C: i32, F: i
       } else if (r == 7) {
         for (let j = 0; j < 8; j++) w8gt27(p + <usize>j * xiU, 8 * xiU, t + <usize>j * 16, 128);
         for (let k = 0; k < 7; k++) w8gt27(t + <usize>k * 128, 16, o + <usize>k * rs, 16);
+      } else if (m == 4 && r == 5) {
+        for (let j = 0; j < 8; j++) w8gt45(p + <usize>j * xiU, 8 * xiU, t + <usize>j * 16, 128);
+        for (let k = 0; k < 5; k++) w8gt45(t + <usize>k * 128, 16, o + <usize>k * rs, 16);
       } else if (r == 3) {
         for (let j = 0; j < 6; j++) w6gt43(p + <usize>j * xiU, 6 * xiU, t + <usize>j * 16, 96);
         for (let k = 0; k < 3; k++) w6gt43(t + <usize>k * 96, 16, o + <usize>k * rs, 16);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Generates the one-dimensional Winograd transforms of kernels.as (between the WINOGRAD6-GENERATED
 # markers) from exact rational matrices: F(4x4, 3x3) and F(2x2, 5x5) over the points 0, ±1, ±2, ∞,
-# F(6x6, 3x3) and F(2x2, 7x7) over those and ±1/2,
+# F(6x6, 3x3), F(4x4, 5x5) and F(2x2, 7x7) over those and ±1/2,
 # and the stride-2 (polyphase) 3x3 transforms built on F(4, 2) over 0, ±1, 2, ∞ (see ws2 below).
 # A^T and G follow the Toom-Cook construction (Lavin & Gray's matrices for 3x3); B^T is solved
 # exactly so that A^T[(G g) * (B^T d)] is the correlation of d with g, and checked. Zeros are
@@ -87,6 +87,11 @@ AT, G, BT = mats(2, 7, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
 assert BT == mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))[2], "F(2x2, 7x7) shares F(6x6, 3x3)'s B^T"
 blocks += [gen1d("w8at27", AT), gen1d("w8g27", G)]
 blocks += [gen1d("w8a27", [list(col) for col in zip(*AT)]), gen1d("w8gt27", [list(col) for col in zip(*G)])]
+# F(4x4, 5x5) over them too: 64 products per 4x4 outputs where F(2x2, 5x5) takes 144 (6x6 tiles).
+AT, G, BT = mats(4, 5, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
+assert BT == mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))[2], "F(4x4, 5x5) shares F(6x6, 3x3)'s B^T"
+blocks += [gen1d("w8at45", AT), gen1d("w8g45", G)]
+blocks += [gen1d("w8a45", [list(col) for col in zip(*AT)]), gen1d("w8gt45", [list(col) for col in zip(*G)])]
 # Stride-2 3x3 convolutions, one dimension: y[u] = w0 x[2u] + w1 x[2u+1] + w2 x[2u+2] for m outputs
 # splits into the even samples' 2-tap correlation with (w0, w2), F(m, 2) on x[0], x[2], ... x[2m] (m
 # + 1 points), plus the odd samples times w1 (m points, the identity): 2m + 1 points for 2m + 1
