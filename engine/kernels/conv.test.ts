@@ -139,14 +139,23 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+/** Runs f with 8x8 tiles off, so that 3x3 and 5x5 layers take the 6x6 tiles (F(4x4, 3x3), F(2x2, 5x5)). */
+async function with6x6Tiles(f: () => Promise<void>): Promise<void> {
+  setWinograd8(false);
+  try {
+    await f();
+  } finally {
+    setWinograd8(true);
+  }
+}
+
 // 3x3 convolutions on larger maps take Winograd F(4x4, 3x3), 5x5 ones F(2x2, 5x5) (6x6 input tiles;
 // channels a multiple of 4) where 8x8 tiles do not: forward, fused bias + activation, and the
 // input gradient (a stride-1 convolution of dy); partial tiles at every edge, filter counts that
 // are not multiples of 4 or 8. 8x8 tiles are off here (they take most 5x5 layers, tested below).
 for (const backend of ['cpu', 'wasm']) {
   test(`6x6-tile Winograd (3x3 and 5x5) and the input gradient match stock (${backend})`, async () => {
-    setWinograd8(false);
-    try {
+    await with6x6Tiles(async () => {
       for (let s = 400; s <= 423; s++) {
         const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 59 + k);
         const k = s % 2 ? 5 : 3;
@@ -155,9 +164,7 @@ for (const backend of ['cpu', 'wasm']) {
       }
       // Wide layers (C·F ≥ 64·64) transform their weights on the threads, by whole 8-filter panels.
       await checkForwardAndInputGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 424 }, backend, 'relu');
-    } finally {
-      setWinograd8(true);
-    }
+    });
   });
 }
 
@@ -421,17 +428,14 @@ test('the 6x6-tile Winograd path is taken where it should be', () => {
 // Their filter gradients take the same 6x6 tiles (3x3 on larger maps, 5x5 with 8x8 tiles off), summed over chunks of tiles.
 for (const backend of ['cpu', 'wasm']) {
   test(`6x6-tile Winograd filter gradients (3x3 and 5x5) match stock (${backend})`, async () => {
-    setWinograd8(false);
-    try {
+    await with6x6Tiles(async () => {
       for (let s = 500; s <= 519; s++) {
         const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 67 + k);
         const k = s % 2 ? 5 : 3;
         const c: Case = { N: r(1, 3, 6), H: r(k + 2, 15, 7), W: r(k + 2, 15, 8), C: 4 * r(2, 5, 9), F: r(9, 21, 10), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
         await checkFilterGrad(c, backend);
       }
-    } finally {
-      setWinograd8(true);
-    }
+    });
     await checkFilterGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 520 }, backend);
     // U past 1 MiB (blocks of at least 32 tiles), 80 tiles in two equal chunks of two 20-tile blocks.
     await checkFilterGrad({ N: 5, H: 13, W: 13, C: 64, F: 120, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 521 }, backend);

@@ -180,6 +180,7 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
 export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
   if (g.KH === 7 && g.KW === 7) return winograd7Pays(g, F) ? 2 : 0;
   const m = tile6x6(g, F);
+  // 5x5: F(4x4, 5x5) unless F(2x2, 5x5)'s 6x6 tiles multiply about as little (1x1, 2x2 outputs).
   if (m === 2) return winograd8Enabled && 64 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4) <= WINO8_MAX_PRODUCTS * 36 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2) ? 4 : 2;
   if (!winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
   const m6 = 64 * Math.ceil(g.OH / 6) * Math.ceil(g.OW / 6);
