@@ -215,7 +215,8 @@ for (const backend of ['cpu', 'wasm']) {
       const pad = randomPad(r);
       const k = s % 2 ? 5 : 7, m = k === 5 ? 4 : 2;
       const F = s % 3 ? 4 * r(2, 6, 10) : r(8, 23, 10);
-      const c: Case = { N: r(1, 2, 6), H: r(8, 19, 7), W: r(8, 19, 8), C: 4 * r(2, 6, 9), F, KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
+      // Enough tiles to pay for the weight transform (32): 4 or more per image for 5x5, 16 for 7x7.
+      const c: Case = { N: k === 5 ? 8 : 2, H: r(k + 7, 19, 7), W: r(k + 7, 19, 8), C: 4 * r(2, 6, 9), F, KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad, seed: s };
       const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [k, k, c.C, c.F], 1, 1, c.pad as 'same'));
       if (winograd6Tile(g, c.F) === m) forward++;
       if (stride1InputGradPays(g, c.F) && winograd6Tile({ ...g, C: c.F, H: g.OH, W: g.OW, OH: g.H, OW: g.W }, c.C) === m) inputGrad++;
@@ -229,7 +230,12 @@ for (const backend of ['cpu', 'wasm']) {
     const wide: Case = { N: 2, H: 9, W: 10, C: 64, F: 68, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 472 };
     await checkForwardAndInputGrad(wide, backend, 'relu');
     await checkFilterGrad(wide, backend);
-    assert.equal(winograd6Tile({ N: 1, H: 7, W: 7, C: 64, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, OH: 1, OW: 1 }, 64), 0);
+    const one = { N: 1, H: 7, W: 7, C: 64, KH: 7, KW: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, OH: 1, OW: 1 };
+    assert.equal(winograd6Tile({ ...one, N: 64 }, 64), 0, '1x1 outputs');
+    assert.equal(winograd6Tile({ ...one, H: 8, W: 8, pt: 3, pl: 3, OH: 8, OW: 8 }, 64), 0, 'one 8x8 image: 16 tiles');
+    assert.equal(winograd6Tile({ ...one, N: 2, H: 8, W: 8, pt: 3, pl: 3, OH: 8, OW: 8 }, 64), 2, 'two: 32 tiles');
+    assert.equal(winograd6Tile({ ...one, N: 7, H: 8, W: 8, KH: 5, KW: 5, pt: 2, pl: 2, OH: 8, OW: 8 }, 64), 2, '5x5 on 28 tiles: F(2x2, 5x5)');
+    assert.equal(winograd6Tile({ ...one, N: 8, H: 8, W: 8, KH: 5, KW: 5, pt: 2, pl: 2, OH: 8, OW: 8 }, 64), 4, '32 tiles: F(4x4, 5x5)');
   });
 }
 
@@ -368,9 +374,10 @@ test('the space-to-depth path is taken where it should be', () => {
 // col2im takes it: 5x5 at 5x5 and 6x6 outputs, 3x3 at 2x2. Both paths against stock.
 for (const backend of ['cpu', 'wasm']) {
   test(`input gradients of 'valid' convolutions on small maps take the path that multiplies less and match stock (${backend})`, async () => {
-    // From 10x10, dy's convolution out to 10x10 in F(4x4, 5x5) tiles takes 576 products for the
-    // direct 900 (in F(2x2, 5x5) tiles it took 900: then the GEMM); from 9x9 576 for 625.
-    const cases: [number, number, boolean][] = [[5, 9, false], [5, 10, true], [5, 12, true], [5, 18, true], [3, 4, false], [3, 12, true]];
+    // Two images: dy's convolutions out to 9x9 and 10x10 have too few 8x8 tiles (18) for F(4x4,
+    // 5x5), and F(2x2, 5x5) takes 900 products for the direct 625 and 900; out to 18x18 (50 tiles)
+    // F(4x4, 5x5) takes 1,600 for 4,900.
+    const cases: [number, number, boolean][] = [[5, 9, false], [5, 10, false], [5, 12, true], [5, 18, true], [3, 4, false], [3, 12, true]];
     for (const [k, H, convolved] of cases) {
       const c: Case = { N: 2, H, W: H, C: 8, F: 12, KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'valid', seed: 900 + H * k };
       const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, H, H, c.C], [k, k, c.C, c.F], 1, 1, 'valid'));
@@ -403,7 +410,7 @@ test('the stride-2 Winograd path is taken where it should be', () => {
 });
 
 test('the 6x6-tile Winograd path is taken where it should be', () => {
-  const g = (KH: number, C: number, OH: number, sh = 1) => ({ N: 1, H: OH, W: OH, C, KH, KW: KH, sh, sw: sh, dh: 1, dw: 1, pt: 0, pl: 0, OH, OW: OH });
+  const g = (KH: number, C: number, OH: number, sh = 1) => ({ N: 8, H: OH, W: OH, C, KH, KW: KH, sh, sw: sh, dh: 1, dw: 1, pt: 0, pl: 0, OH, OW: OH });
   assert.equal(winograd6Tile(g(5, 32, 24), 64), 4, '5x5 on 24x24 outputs: F(4x4, 5x5), 2,304 products against 5,184');
   assert.equal(winograd6Tile(g(5, 32, 2), 64), 2, '2x2 outputs: one 6x6 tile, 36 products against an 8x8 one\'s 64');
   assert.equal(winograd6Tile(g(3, 32, 32), 32), 4);

@@ -180,8 +180,12 @@ function byFilterGroups(rt: SimdRuntime, C: number, F: number, fn: 'winograd6Fil
 export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
   if (g.KH === 7 && g.KW === 7) return winograd7Pays(g, F) ? 2 : 0;
   const m = tile6x6(g, F);
-  // 5x5: F(4x4, 5x5) unless F(2x2, 5x5)'s 6x6 tiles multiply about as little (1x1, 2x2 outputs).
-  if (m === 2) return winograd8Enabled && 64 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4) <= WINO8_MAX_PRODUCTS * 36 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2) ? 4 : 2;
+  // 5x5: F(4x4, 5x5) unless F(2x2, 5x5)'s 6x6 tiles multiply about as little (1x1, 2x2 outputs)
+  // or the batch has too few tiles to pay for the 64-point weight transform.
+  if (m === 2) {
+    const tiles8 = Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4);
+    return winograd8Enabled && g.N * tiles8 >= WINO8_MIN_TILES && 64 * tiles8 <= WINO8_MAX_PRODUCTS * 36 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2) ? 4 : 2;
+  }
   if (!winograd8Enabled || !winograd6Enabled || !usesWinograd(g, F) || g.C % 4 !== 0) return m;
   const m6 = 64 * Math.ceil(g.OH / 6) * Math.ceil(g.OW / 6);
   const best = Math.min(36 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), 16 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2));
@@ -189,6 +193,15 @@ export function winograd6Tile(g: Geom, F: number): 0 | 2 | 4 | 6 {
 }
 /** 8x8 tiles where they take at most this share of the products of the best smaller tile. */
 const WINO8_MAX_PRODUCTS = 0.8;
+/**
+ * F(4x4, 5x5) and F(2x2, 7x7) on fewer tiles than this (a few images, small maps, wide layers)
+ * leave too few products to pay for transforming the weights (64·C·F values). Batch 1-8 of 8x8
+ * maps, 256→256, one process, alternating (forward / input gradient): F(4x4, 5x5) against F(2x2,
+ * 5x5) at 4, 8, 16, 32 tiles 0.67/0.71, 0.81/0.91, 0.93/0.92, 1.14/1.09×; F(2x2, 7x7) against
+ * implicit GEMM at 16, 32, 64 tiles 0.72/0.77, 0.99/1.00, 1.58/1.31× (512→512 at 4x4, 8 tiles:
+ * 0.45/0.67×).
+ */
+const WINO8_MIN_TILES = 32;
 let winograd8Enabled = process.env.GLASSWING_WINOGRAD8 !== '0';
 /** For comparisons and tests: 8x8 tiles for 3x3 and 5x5, F(6x6, 3x3) and F(4x4, 5x5), on (where they multiply least) or off. */
 export function setWinograd8(on: boolean): void {
@@ -215,14 +228,15 @@ export function setWinograd8FilterGrad(on: boolean): void {
  * 3x3), 64 products per 2x2 outputs where the direct convolution (implicit GEMM) takes 196. Stride
  * 1, undilated, channels a multiple of 4 (at least 8), enough filters, and a map that the 2x2 tiles
  * cover without making the products more than WINO7_MAX_PRODUCTS of the direct ones (a 1x1 output
- * takes 64 products for 49). Against implicit GEMM, batch 32, one process, alternating (forward /
+ * takes 64 products for 49), in a batch of at least WINO8_MIN_TILES tiles. Against implicit GEMM, batch 32, one process, alternating (forward /
  * input gradient / filter gradient): 32→64 at 32x32 2.21/1.98/2.08×, 64→64 at 16x16
  * 1.80/1.88/1.80×, 128→128 at 4x4 1.56/1.53/1.21×, at 2x2 1.59/1.46/1.03×, at 3x3 (0.58 of the
  * products) 1.00/0.99/1.20×; 8→16 at 32x32 against the few-channel kernel 1.12/1.22/1.34×.
  */
 function winograd7Pays(g: Geom, F: number): boolean {
   if (!winograd7Enabled || !winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return false;
-  return 64 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2) <= WINO7_MAX_PRODUCTS * 49 * g.OH * g.OW;
+  const tiles = Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2);
+  return g.N * tiles >= WINO8_MIN_TILES && 64 * tiles <= WINO7_MAX_PRODUCTS * 49 * g.OH * g.OW;
 }
 const WINO7_MAX_PRODUCTS = 0.6;
 let winograd7Enabled = process.env.GLASSWING_WINOGRAD7 !== '0';
