@@ -228,10 +228,11 @@ export function setWinograd8FilterGrad(on: boolean): void {
  * 3x3), 64 products per 2x2 outputs where the direct convolution (implicit GEMM) takes 196. Stride
  * 1, undilated, channels a multiple of 4 (at least 8), enough filters, and a map that the 2x2 tiles
  * cover without making the products more than WINO7_MAX_PRODUCTS of the direct ones (a 1x1 output
- * takes 64 products for 49), in a batch of at least WINO8_MIN_TILES tiles. Against implicit GEMM, batch 32, one process, alternating (forward /
- * input gradient / filter gradient): 32→64 at 32x32 2.21/1.98/2.08×, 64→64 at 16x16
- * 1.80/1.88/1.80×, 128→128 at 4x4 1.56/1.53/1.21×, at 2x2 1.59/1.46/1.03×, at 3x3 (0.58 of the
- * products) 1.00/0.99/1.20×; 8→16 at 32x32 against the few-channel kernel 1.12/1.22/1.34×.
+ * takes 64 products for 49), in a batch of at least WINO8_MIN_TILES tiles. Against implicit GEMM,
+ * batch 32, one process, alternating (forward / input gradient / filter gradient): 32→64 at 32x32
+ * 2.21/1.98/2.08×, 64→64 at 16x16 1.80/1.88/1.80×, 128→128 at 4x4 1.56/1.53/1.21×, at 2x2
+ * 1.59/1.46/1.03×, at 3x3 (0.58 of the products) 1.00/0.99/1.20×; 8→16 at 32x32 against the
+ * few-channel kernel 1.12/1.22/1.34×.
  */
 function winograd7Pays(g: Geom, F: number): boolean {
   if (!winograd7Enabled || !winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return false;

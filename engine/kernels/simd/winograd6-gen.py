@@ -76,22 +76,18 @@ for (m, r) in [(4, 3), (2, 5)]:
     # The filter gradient's: A (the output gradient's transform) and G^T (back to the taps).
     blocks.append(gen1d(f"w6a{m}{r}", [list(col) for col in zip(*AT)]))
     blocks.append(gen1d(f"w6gt{m}{r}", [list(col) for col in zip(*G)]))
-# F(6x6, 3x3): 8x8 input tiles over 0, ±1, ±2, ±1/2, ∞ (Lavin & Gray's points), for maps that 4x4
-# output tiles cover badly (6x6 outputs: one 8x8 tile, 64 products, against four 6x6 tiles, 144).
-AT, G, BT = mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
-blocks += [gen1d("w8bt", BT), gen1d("w8at63", AT), gen1d("w8g63", G)]
-blocks += [gen1d("w8a63", [list(col) for col in zip(*AT)]), gen1d("w8gt63", [list(col) for col in zip(*G)])]
-# F(2x2, 7x7) over the same eight points (so the same B^T, w8bt): 64 products per 2x2 outputs where
-# a direct 7x7 convolution takes 196 (3.06x fewer).
-AT, G, BT = mats(2, 7, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
-assert BT == mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))[2], "F(2x2, 7x7) shares F(6x6, 3x3)'s B^T"
-blocks += [gen1d("w8at27", AT), gen1d("w8g27", G)]
-blocks += [gen1d("w8a27", [list(col) for col in zip(*AT)]), gen1d("w8gt27", [list(col) for col in zip(*G)])]
-# F(4x4, 5x5) over them too: 64 products per 4x4 outputs where F(2x2, 5x5) takes 144 (6x6 tiles).
-AT, G, BT = mats(4, 5, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))
-assert BT == mats(6, 3, (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2)))[2], "F(4x4, 5x5) shares F(6x6, 3x3)'s B^T"
-blocks += [gen1d("w8at45", AT), gen1d("w8g45", G)]
-blocks += [gen1d("w8a45", [list(col) for col in zip(*AT)]), gen1d("w8gt45", [list(col) for col in zip(*G)])]
+# 8x8 input tiles over 0, ±1, ±2, ±1/2, ∞ (Lavin & Gray's points for F(6x6, 3x3)), one B^T for all
+# three sizes: F(6x6, 3x3) for maps that 4x4 output tiles cover badly (6x6 outputs: one 8x8 tile, 64
+# products, against four 6x6 tiles, 144); F(2x2, 7x7), 64 products per 2x2 outputs where a direct
+# 7x7 convolution takes 196; F(4x4, 5x5), 64 per 4x4 outputs where F(2x2, 5x5) takes 144.
+POINTS8 = (0, 1, -1, 2, -2, Fr(1, 2), Fr(-1, 2))
+BT8 = mats(6, 3, POINTS8)[2]
+blocks.append(gen1d("w8bt", BT8))
+for m, r in [(6, 3), (2, 7), (4, 5)]:
+    AT, G, BT = mats(m, r, POINTS8)
+    assert BT == BT8, f"F({m}x{m}, {r}x{r}) shares F(6x6, 3x3)'s B^T"
+    blocks += [gen1d(f"w8at{m}{r}", AT), gen1d(f"w8g{m}{r}", G)]
+    blocks += [gen1d(f"w8a{m}{r}", [list(col) for col in zip(*AT)]), gen1d(f"w8gt{m}{r}", [list(col) for col in zip(*G)])]
 # Stride-2 3x3 convolutions, one dimension: y[u] = w0 x[2u] + w1 x[2u+1] + w2 x[2u+2] for m outputs
 # splits into the even samples' 2-tap correlation with (w0, w2), F(m, 2) on x[0], x[2], ... x[2m] (m
 # + 1 points), plus the odd samples times w1 (m points, the identity): 2m + 1 points for 2m + 1
