@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setS2Tile3, setWasmConvChoice, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { setPointSplitPanelBytes, setS2Tile3, setWasmConvChoice, usesPointSplitFilterGrad, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf } from './conv-geometry';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
@@ -424,6 +424,9 @@ test('the 6x6-tile Winograd path is taken where it should be', () => {
   assert.equal(winograd6Tile(g(3, 32, 16), 32), 4, '16x16 outputs: as many products as 4x4 tiles');
   assert.equal(winograd6FilterGradTile(g(3, 32, 6), 32), 6, 'the filter gradient too');
   assert.equal(winograd6FilterGradTile(g(3, 32, 16), 32), 4);
+  assert.equal(usesPointSplitFilterGrad(36, 64, 128), false, 'filter gradient U of 1.1 MiB: by chunks of tiles');
+  assert.equal(usesPointSplitFilterGrad(36, 128, 128), true, 'U of 2.25 MiB: by points');
+  assert.equal(usesPointSplitFilterGrad(64, 128, 120), true, '8x8 tiles, a partial filter panel: 4 MiB');
   setWinograd8(false);
   try {
     assert.equal(winograd6Tile(g(3, 32, 12), 32), 4, 'without 8x8 tiles');
@@ -446,6 +449,20 @@ for (const backend of ['cpu', 'wasm']) {
     await checkFilterGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 520 }, backend);
     // U past 1 MiB (blocks of at least 32 tiles), 80 tiles in two equal chunks of two 20-tile blocks.
     await checkFilterGrad({ N: 5, H: 13, W: 13, C: 64, F: 120, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 521 }, backend);
+    // U past 2 MiB: split by points. F(4x4, 3x3) with a partial last filter panel; the same in panels
+    // of 4 tiles (three: the later ones add to U); F(6x6, 3x3) (64 points); 5x5 stride 2 through
+    // space to depth (256 channels).
+    const wide: Case = { N: 3, H: 8, W: 8, C: 128, F: 124, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 522 };
+    assert.ok(usesPointSplitFilterGrad(36, 128, 124));
+    await checkFilterGrad(wide, backend);
+    setPointSplitPanelBytes(4 * 4 * 36 * (128 + 128));
+    try {
+      await checkFilterGrad({ ...wide, seed: 523 }, backend);
+    } finally {
+      setPointSplitPanelBytes(8 << 20);
+    }
+    await checkFilterGrad({ N: 1, H: 12, W: 12, C: 128, F: 128, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 524 }, backend);
+    await checkFilterGrad({ N: 2, H: 16, W: 15, C: 64, F: 128, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 525 }, backend);
   });
 }
 

@@ -6,6 +6,7 @@ import type { backend_util } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
 import { addChunksInto, gemm, gemmReduceK, parallelRange } from './gemm';
 import { reductionChunks } from './reduction-chunks';
+import { splitAligned } from './split-aligned';
 import { ACT_CODE, geomOf, type FusedAct, type Geom } from './conv-geometry';
 import { convSmallCInto, filterGradSmallC, usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 import { spaceToDepthFilter, spaceToDepthFilterGrad, spaceToDepthGeom, spaceToDepthImage, spaceToDepthInto, spaceToDepthShape } from './conv-space-to-depth';
@@ -71,10 +72,63 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
   const { N, C, OH, OW, KH: r } = g;
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
   const points = (m + r - 1) ** 2; // 8x8 or 6x6 input tiles
-  const u = winogradFilterGradSums(rt, g, F, px, pdy, tiles, points, points, 48 * points + 64, 'winograd6FilterGradJob', [m, r]);
+  const u = usesPointSplitFilterGrad(points, C, F)
+    ? winograd6FilterGradByPoints(rt, g, F, px, pdy, m, tiles, points)
+    : winogradFilterGradSums(rt, g, F, px, pdy, tiles, points, points, 48 * points + 64, 'winograd6FilterGradJob', [m, r]);
   const dw = rt.result(r * r * C * F);
   byFilterGroups(rt, C, F, 'winograd6FilterGradFinish', (f0, f1) => [u, r, m, C, F, dw, f0, f1], 448);
   return rt.view(dw, r * r * C * F);
+}
+
+/**
+ * Whether a 6x6- or 8x8-tile filter gradient splits its products by points rather than by chunks of
+ * tiles: when U (points·C·Fp floats) is past 1 MiB, a core's L2 here. Chunks of tiles each add into
+ * a U of their own, zeroed first and summed after, and every block of a chunk reads and writes its
+ * U again; on the small maps where such layers live (64→128 channels and up, 8x8 to 16x16) that
+ * traffic took longer than the products (5×5 stride-2 64→128 at 16×16 through space to depth: U is
+ * 4.5 MiB, batch 8 spent 4.9 ms where the forward pass takes 2.3). By points, the tiles are
+ * transformed once into panels, then each point's GEMM writes its own slice of U once per panel.
+ */
+export function usesPointSplitFilterGrad(points: number, C: number, F: number): boolean {
+  return pointSplitEnabled && points * C * Math.ceil(F / 8) * 8 * 4 > POINT_SPLIT_MIN_U_BYTES;
+}
+const POINT_SPLIT_MIN_U_BYTES = 2 << 20;
+let pointSplitEnabled = process.env.GLASSWING_POINT_SPLIT_DW !== '0';
+/** For comparisons and tests: large-U Winograd filter gradients split by points (on) or by chunks of tiles (off). */
+export function setPointSplitFilterGrad(on: boolean): void {
+  pointSplitEnabled = on;
+}
+/** Transformed tiles per panel of the point-split filter gradient: panels of at most this many bytes. */
+let pointSplitPanelBytes = 8 << 20;
+/** For tests: smaller panels, so that small layers take several. */
+export function setPointSplitPanelBytes(bytes: number): void {
+  pointSplitPanelBytes = bytes;
+}
+
+/**
+ * U[points][C][Fp] of a 6x6- or 8x8-tile filter gradient, by points: per panel of tiles (as many as
+ * fit pointSplitPanelBytes), the tiles are transformed on the threads, then the points' GEMMs run
+ * on the threads, the first panel overwriting U and the others adding to it. Each U value is one sum
+ * over the tiles in order, the same on any number of threads.
+ */
+function winograd6FilterGradByPoints(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number, m: number, tiles: number, points: number): number {
+  const { C, KH: r } = g;
+  const Fp = Math.ceil(F / 8) * 8;
+  const TB = Math.max(4, Math.min(tiles, Math.floor(pointSplitPanelBytes / (4 * points * (C + Fp)))));
+  // Panels with 16 floats of slack per point (as winograd6FilterGradTiles lays them out), 16-byte aligned.
+  const align = (a: number): number => (a + 15) & ~15;
+  const pa = align(rt.alloc(points * (TB * C + 16) + 4)), pb = align(rt.alloc(points * (TB * Fp + 16) + 4));
+  const u = rt.alloc(points * C * Fp);
+  const works = Array.from({ length: rt.threads }, () => rt.alloc(2 * points * 4 + 4));
+  const pointSplit = splitAligned(points, Math.min(points, 4 * rt.threads), 1);
+  for (let b0 = 0; b0 < tiles; b0 += TB) {
+    const nt = Math.min(TB, tiles - b0);
+    const tileSplit = splitAligned(nt, Math.min(nt, 4 * rt.threads), 1);
+    rt.runTasks('winograd6FilterGradTiles', tileSplit.slice(1).map((t1, i) =>
+      [px, g.H, g.W, C, g.pt, g.pl, pdy, g.OH, g.OW, F, b0 + tileSplit[i]!, b0 + t1, b0, TB, m, r, pa, pb]), (t) => [align(works[t]!)]);
+    rt.runTasks('winograd6FilterGradPoints', pointSplit.slice(1).map((x1, i) => [pa, pb, TB, nt, C, F, pointSplit[i]!, x1, b0 > 0 ? 1 : 0, u]));
+  }
+  return u;
 }
 
 /**

@@ -78,10 +78,10 @@ test('reductions (filter gradients, depthwise filter gradients, bias gradients) 
     // small map, F(2x2, 5x5)), the GEMM's (by chunk of pixels: stride 2). The chunk sums of the
     // larger ones (32 channels, 64→128) are added on the threads by ranges of elements. A 5x5
     // stride-2 one through space to depth (F(4x4, 3x3) over 4C channels). A 3x3 stride-2 one on 6x6
-    // outputs (3x3 tiles, 64→128).
+    // outputs (3x3 tiles, 64→128). A 128→124 one on 8x8 (U past 2 MiB: split by points).
     for (const [xs, fs, seed, stride] of [[[64, 28, 28, 1], [5, 5, 1, 6], 21, 1], [[32, 33, 33, 3], [5, 5, 3, 12], 29, 2], [[16, 12, 12, 6], [3, 3, 6, 5], 30, 1],
       [[32, 32, 32, 32], [3, 3, 32, 32], 22, 1], [[32, 9, 9, 16], [3, 3, 16, 16], 26, 1],
-      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2], [[32, 16, 16, 64], [3, 3, 64, 128], 31, 2], [[5, 13, 13, 64], [3, 3, 64, 120], 32, 1], [[16, 32, 32, 16], [5, 5, 16, 32], 34, 2], [[32, 12, 12, 64], [3, 3, 64, 128], 36, 2]] as [Shape4, Shape4, number, number][]) {
+      [[16, 24, 24, 8], [5, 5, 8, 16], 27, 1], [[16, 32, 32, 16], [3, 3, 16, 24], 28, 2], [[32, 16, 16, 64], [3, 3, 64, 128], 31, 2], [[5, 13, 13, 64], [3, 3, 64, 120], 32, 1], [[16, 32, 32, 16], [5, 5, 16, 32], 34, 2], [[32, 12, 12, 64], [3, 3, 64, 128], 36, 2], [[3, 8, 8, 128], [3, 3, 128, 124], 37, 1]] as [Shape4, Shape4, number, number][]) {
       const ci = backend_util.computeConv2DInfo(xs, fs, [stride, stride], 1, 'same', undefined, false, 'channelsLast');
       const dy = rand(ci.outShape.reduce((a, b) => a * b), seed + 1);
       out.push(Float32Array.from(conv2dBackpropFilter(ci, rand(xs.reduce((a, b) => a * b), seed), dy)));

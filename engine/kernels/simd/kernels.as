@@ -2646,103 +2646,142 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
 // (A dY A^T) * V and dL/dg = G^T (dL/dU) G: T*T GEMMs accumulate U[xi][C][F] over the tiles.
 
 /**
- * Adds to U[xi][C][Fp] (the chunk's, zeroed by the caller) the sum over tiles [t0, t1) of x[N,H,W,C]
- * (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output tiles: m = 4 or 6 for 3x3, 2
- * or 4 for 5x5, 2 for 7x7 (r); T = m + r - 1 = 6 or 8 input points per axis); TB tiles per block; work holds
- * T*T*(TB*(C + Fp) + 40) + 16 floats (Fp = F rounded up to 8).
+ * Transforms tile t of x[N,H,W,C] (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output
+ * tiles: m = 4 or 6 for 3x3, 2 or 4 for 5x5, 2 for 7x7 (r); T = m + r - 1 = 6 or 8 input points per
+ * axis) into column i of the GEMM panels of TB tiles: B^T d B into pa[xi][c/4][TB][4] (xiA bytes per
+ * point), A dY A^T into pb[xi][f/8][TB][8] (xiB bytes per point); d and s are T*T vectors of scratch.
+ */
+@inline function w6GradTile(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
+  m: i32, r: i32, t: i32, i: i32, TB: i32, pa: usize, xiA: usize, pb: usize, xiB: usize, d: usize, s: usize): void {
+  const T = m + r - 1;
+  const rowT = <usize>T * 16;
+  const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
+  const Fp = (F + NR - 1) / NR * NR;
+  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
+  const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
+  const zero = f32x4.splat(0);
+  const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
+  const iy0 = m * ty - pt, ix0 = m * tx - pl;
+  const img = x + <usize>(n * H) * rowB;
+  const inside = iy0 >= 0 && iy0 + T <= H && ix0 >= 0 && ix0 + T <= W;
+  // Input transform B^T d B, 4 channels at a time, into A panels pa[xi][c/4][tile][4].
+  for (let c0 = 0; c0 < C; c0 += 4) {
+    const q = img + <usize>c0 * 4;
+    if (inside) {
+      const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
+      for (let yy = 0; yy < T; yy++) wbt(T, p + <usize>yy * rowB, colB, d + <usize>yy * rowT, 16);
+    } else {
+      w6btBorderRows(T, q, iy0, ix0, H, W, rowB, colB, s, d);
+    }
+    const dst = pa + <usize>(c0 * TB + i * 4) * 4;
+    for (let j = 0; j < T; j++) wbt(T, d + <usize>j * 16, rowT, dst + <usize>j * xiA, <usize>T * xiA);
+  }
+  // Output-gradient transform A dY A^T, 4 filters at a time, into B panels pb[xi][f/8][tile][8].
+  const oy = m * ty, ox = m * tx;
+  const rowsIn = min(m, OH - oy), colsIn = min(m, OW - ox);
+  const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
+  for (let f0 = 0; f0 < Fp; f0 += 4) {
+    const lanes = min(4, F - f0);
+    // The m x m block of dy: read in place (column b at src + b*scs, rows srs bytes apart) when
+    // it lies inside the map and holds 4 filters, else copied to d[a*m + b] with zeros past the
+    // map's edge and past F.
+    const ms = <usize>m * 16;
+    const inPlace = rowsIn == m && colsIn == m && lanes == 4;
+    let src = d, srs = ms, scs: usize = 16;
+    if (inPlace) {
+      src = d00 + <usize>f0 * 4; srs = drow; scs = dcol;
+    } else {
+      for (let a = 0; a < m; a++) {
+        for (let b = 0; b < m; b++) {
+          let v = zero;
+          if (a < rowsIn && b < colsIn && lanes > 0) {
+            const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
+            if (lanes == 4) v = v128.load(p);
+            else for (let l = 0; l < lanes; l++) v = laneSet(v, l, load<f32>(p + <usize>l * 4));
+          }
+          v128.store(d + <usize>(a * m + b) * 16, v);
+        }
+      }
+    }
+    const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
+    if (m == 6) {
+      for (let b = 0; b < 6; b++) w8a63(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+      for (let a = 0; a < 8; a++) w8a63(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
+    } else if (r == 7) {
+      for (let b = 0; b < 2; b++) w8a27(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+      for (let a = 0; a < 8; a++) w8a27(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
+    } else if (T == 8) {
+      for (let b = 0; b < 4; b++) w8a45(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+      for (let a = 0; a < 8; a++) w8a45(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
+    } else if (m == 4) {
+      for (let b = 0; b < 4; b++) w6a43(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+      for (let a = 0; a < 6; a++) w6a43(s + <usize>a * ms, 16, dst + <usize>(a * 6) * xiB, xiB);
+    } else {
+      for (let b = 0; b < 2; b++) w6a25(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
+      for (let a = 0; a < 6; a++) w6a25(s + <usize>a * ms, 16, dst + <usize>(a * 6) * xiB, xiB);
+    }
+  }
+}
+
+/**
+ * Adds to U[xi][C][Fp] (the chunk's, zeroed by the caller) the sum over tiles [t0, t1) of x and dy
+ * (see w6GradTile); TB tiles per block; work holds T*T*(TB*(C + Fp) + 40) + 16 floats (Fp = F
+ * rounded up to 8).
  */
 export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
   t0: i32, t1: i32, TB: i32, m: i32, r: i32, u: usize, work: usize): void {
   const T = m + r - 1, TT = T * T;
-  const rowT = <usize>T * 16;
-  const TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
   const Fp = (F + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
   const xiA = <usize>(TB * C) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
   const pb = pa + <usize>TT * xiA;
-  const xiU = <usize>(C * Fp) * 4;
   const d = pb + <usize>TT * xiB; // TT vectors
   const s = d + <usize>TT * 16; // TT vectors
-  const rowB = <usize>(W * C) * 4, colB = <usize>C * 4;
-  const drow = <usize>(OW * F) * 4, dcol = <usize>F * 4;
-  const zero = f32x4.splat(0);
   for (let tb0 = t0; tb0 < t1; tb0 += TB) {
     const nt = min(TB, t1 - tb0);
-    for (let i = 0; i < nt; i++) {
-      const t = tb0 + i;
-      const n = t / (TH * TW), rem = t - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
-      const iy0 = m * ty - pt, ix0 = m * tx - pl;
-      const img = x + <usize>(n * H) * rowB;
-      const inside = iy0 >= 0 && iy0 + T <= H && ix0 >= 0 && ix0 + T <= W;
-      // Input transform B^T d B, 4 channels at a time, into A panels pa[xi][c/4][tile][4].
-      for (let c0 = 0; c0 < C; c0 += 4) {
-        const q = img + <usize>c0 * 4;
-        if (inside) {
-          const p = q + <usize>iy0 * rowB + <usize>ix0 * colB;
-          for (let yy = 0; yy < T; yy++) wbt(T, p + <usize>yy * rowB, colB, d + <usize>yy * rowT, 16);
-        } else {
-          w6btBorderRows(T, q, iy0, ix0, H, W, rowB, colB, s, d);
-        }
-        const dst = pa + <usize>(c0 * TB + i * 4) * 4;
-        for (let j = 0; j < T; j++) wbt(T, d + <usize>j * 16, rowT, dst + <usize>j * xiA, <usize>T * xiA);
-      }
-      // Output-gradient transform A dY A^T, 4 filters at a time, into B panels pb[xi][f/8][tile][8].
-      const oy = m * ty, ox = m * tx;
-      const rowsIn = min(m, OH - oy), colsIn = min(m, OW - ox);
-      const d00 = dy + <usize>((n * OH + oy) * OW + ox) * dcol;
-      for (let f0 = 0; f0 < Fp; f0 += 4) {
-        const lanes = min(4, F - f0);
-        // The m x m block of dy: read in place (column b at src + b*scs, rows srs bytes apart) when
-        // it lies inside the map and holds 4 filters, else copied to d[a*m + b] with zeros past the
-        // map's edge and past F.
-        const ms = <usize>m * 16;
-        const inPlace = rowsIn == m && colsIn == m && lanes == 4;
-        let src = d, srs = ms, scs: usize = 16;
-        if (inPlace) {
-          src = d00 + <usize>f0 * 4; srs = drow; scs = dcol;
-        } else {
-          for (let a = 0; a < m; a++) {
-            for (let b = 0; b < m; b++) {
-              let v = zero;
-              if (a < rowsIn && b < colsIn && lanes > 0) {
-                const p = d00 + <usize>a * drow + <usize>b * dcol + <usize>f0 * 4;
-                if (lanes == 4) v = v128.load(p);
-                else for (let l = 0; l < lanes; l++) v = laneSet(v, l, load<f32>(p + <usize>l * 4));
-              }
-              v128.store(d + <usize>(a * m + b) * 16, v);
-            }
-          }
-        }
-        const dst = pb + <usize>((f0 / NR) * NR * TB + i * NR + (f0 % NR)) * 4;
-        if (m == 6) {
-          for (let b = 0; b < 6; b++) w8a63(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
-          for (let a = 0; a < 8; a++) w8a63(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
-        } else if (r == 7) {
-          for (let b = 0; b < 2; b++) w8a27(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
-          for (let a = 0; a < 8; a++) w8a27(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
-        } else if (T == 8) {
-          for (let b = 0; b < 4; b++) w8a45(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
-          for (let a = 0; a < 8; a++) w8a45(s + <usize>a * ms, 16, dst + <usize>(a * 8) * xiB, xiB);
-        } else if (m == 4) {
-          for (let b = 0; b < 4; b++) w6a43(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
-          for (let a = 0; a < 6; a++) w6a43(s + <usize>a * ms, 16, dst + <usize>(a * 6) * xiB, xiB);
-        } else {
-          for (let b = 0; b < 2; b++) w6a25(src + <usize>b * scs, srs, s + <usize>b * 16, ms);
-          for (let a = 0; a < 6; a++) w6a25(s + <usize>a * ms, 16, dst + <usize>(a * 6) * xiB, xiB);
-        }
-      }
-    }
-    // TT GEMMs: U[xi][C][Fp] += V[xi]^T [C x nt] * Z[xi] [nt x Fp].
-    for (let xi = 0; xi < TT; xi++) {
-      const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
-      for (let jr = 0; jr < Fp; jr += NR) {
-        const bp = bx + <usize>(jr * TB) * 4;
-        for (let ir = 0; ir < C; ir += MR) {
-          kernel(nt, ax + <usize>(ir * TB) * 4, bp, ux + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, F_ACC, 0);
-        }
+    for (let i = 0; i < nt; i++) w6GradTile(x, H, W, C, pt, pl, dy, OH, OW, F, m, r, tb0 + i, i, TB, pa, xiA, pb, xiB, d, s);
+    w6GradPoints(pa, xiA, pb, xiB, TB, nt, C, F, 0, TT, F_ACC, u);
+  }
+}
+
+/** For points [xi0, xi1): U[xi][C][Fp] (+)= V[xi]^T [C x nt] * Z[xi] [nt x Fp], from panels of TB tiles (flags: F_ACC adds). */
+@inline function w6GradPoints(pa: usize, xiA: usize, pb: usize, xiB: usize, TB: i32, nt: i32, C: i32, F: i32, xi0: i32, xi1: i32, flags: i32, u: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiU = <usize>(C * Fp) * 4;
+  for (let xi = xi0; xi < xi1; xi++) {
+    const ax = pa + <usize>xi * xiA, bx = pb + <usize>xi * xiB, ux = u + <usize>xi * xiU;
+    for (let jr = 0; jr < Fp; jr += NR) {
+      const bp = bx + <usize>(jr * TB) * 4;
+      for (let ir = 0; ir < C; ir += MR) {
+        kernel(nt, ax + <usize>(ir * TB) * 4, bp, ux + <usize>(ir * Fp + jr) * 4, <usize>Fp * 4, flags, 0);
       }
     }
   }
+}
+
+/**
+ * The filter gradient's transform split by tiles, for layers whose U is large beside their tiles
+ * (many channels on small maps): tiles [t0, t1) go to columns t - tBase of panels of TB tiles at
+ * pa and pb (as w6GradTile; xiA = (TB*C + 16)*4, xiB = (TB*Fp + 16)*4 bytes per point), which
+ * winograd6FilterGradPoints then multiplies point by point. work: 2*T*T vectors.
+ */
+export function winograd6FilterGradTiles(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
+  t0: i32, t1: i32, tBase: i32, TB: i32, m: i32, r: i32, pa: usize, pb: usize, work: usize): void {
+  const T = m + r - 1, TT = T * T;
+  const Fp = (F + NR - 1) / NR * NR;
+  const xiA = <usize>(TB * C + 16) * 4, xiB = <usize>(TB * Fp + 16) * 4;
+  const d = (work + 15) & ~(<usize>15), s = d + <usize>TT * 16;
+  for (let t = t0; t < t1; t++) w6GradTile(x, H, W, C, pt, pl, dy, OH, OW, F, m, r, t, t - tBase, TB, pa, xiA, pb, xiB, d, s);
+}
+
+/**
+ * U[xi][C][Fp] for points [xi0, xi1) from winograd6FilterGradTiles's panels of TB tiles, nt of them
+ * filled: overwritten (acc 0: the first block of tiles) or added to (acc 1), so every U value is one
+ * sum over the tiles in order, whatever the thread count.
+ */
+export function winograd6FilterGradPoints(pa: usize, pb: usize, TB: i32, nt: i32, C: i32, F: i32, xi0: i32, xi1: i32, acc: i32, u: usize): void {
+  const Fp = (F + NR - 1) / NR * NR;
+  w6GradPoints(pa, <usize>(TB * C + 16) * 4, pb, <usize>(TB * Fp + 16) * 4, TB, nt, C, F, xi0, xi1, acc ? F_ACC : 0, u);
 }
 
 /**

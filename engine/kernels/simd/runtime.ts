@@ -51,6 +51,9 @@ export interface SimdExports {
   winograd6FilterGradJob(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
     t0: number, t1: number, TB: number, m: number, r: number, u: number, work: number): void;
   winograd6FilterGradFinish(u: number, r: number, m: number, C: number, F: number, dw: number, f0: number, f1: number, work: number): void;
+  winograd6FilterGradTiles(x: number, H: number, W: number, C: number, pt: number, pl: number, dy: number, OH: number, OW: number, F: number,
+    t0: number, t1: number, tBase: number, TB: number, m: number, r: number, pa: number, pb: number, work: number): void;
+  winograd6FilterGradPoints(pa: number, pb: number, TB: number, nt: number, C: number, F: number, xi0: number, xi1: number, acc: number, u: number): void;
   winograd6Conv(x: number, H: number, W: number, C: number, pt: number, pl: number, OH: number, OW: number,
     u: number, F: number, bias: number, act: number, y: number, t0: number, t1: number, TB: number, m: number, r: number, work: number): void;
   winogradS2Filter(w: number, C: number, F: number, u: number, mode: number, n0: number, n1: number, m: number, work: number): void;
@@ -85,7 +88,7 @@ export interface SimdExports {
     OH: number, OW: number, n0: number, n1: number, acc: number): void;
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch' | 'peekI32' | 'peekF32'>;
-const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish', 'winogradS2Filter', 'winogradS2Conv', 'winogradS2FilterGradJob', 'winogradS2FilterGradFinish',
+const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish', 'winograd6FilterGradTiles', 'winograd6FilterGradPoints', 'winogradS2Filter', 'winogradS2Conv', 'winogradS2FilterGradJob', 'winogradS2FilterGradFinish',
   'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'spaceToDepth2', 'spaceToBatch2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
