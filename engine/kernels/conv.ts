@@ -31,7 +31,26 @@ function putGeometry(rt: SimdRuntime, g: Geom): number {
 
 /** Whether a convolution goes through Winograd F(2x2, 3x3): 3x3, stride 1, undilated, enough channels. */
 export function usesWinograd(g: Geom, F: number): boolean {
-  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_MIN_C && F >= WINO_MIN_F;
+  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_MIN_C && F >= WINO_MIN_F && enoughTiles3x3(g, F);
+}
+
+/**
+ * Whether a 3x3 stride-1 layer has enough tiles to pay for its transformed weights. Winograd's
+ * weights (U, 36·C·F values for 4x4 tiles) are transformed, written and read back whatever the
+ * batch; past L2 that traffic costs more than the products it saves on a few images of a wide layer
+ * (one image of 512→512 at 4x4: 13.7 ms forward against the implicit GEMM's 2.4). Minimum tiles
+ * (4x4 output tiles in the batch) by the size of U, from where each path was measured faster
+ * (forward, input and filter gradient; batch 1-16 of 8x8 and 4x4 maps, this Intel Xeon): up to 2
+ * MiB (a core's L2 here) none, to 4 MiB 12 (128→128: 8 tiles 0.53/0.65/0.87 ms by GEMM against
+ * 0.71/0.81/0.81, 16 tiles 1.03/1.10/1.71 against 0.91/0.98/1.08), to 16 MiB 16 (256→256: 16
+ * tiles about even, 8 tiles 1.85/2.33/3.31 against 2.06/3.10/3.61), beyond 32 (512→512 at 16
+ * tiles 14.0/17.3/25.8 against 22.3/22.4/21.8; at 32 about even).
+ */
+function enoughTiles3x3(g: Geom, F: number): boolean {
+  const uBytes = 36 * g.C * F * 4;
+  if (uBytes <= 2 << 20) return true;
+  const minTiles = uBytes <= 4 << 20 ? 12 : uBytes <= 16 << 20 ? 16 : 32;
+  return g.N * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4) >= minTiles;
 }
 let winogradEnabled = process.env.GLASSWING_WINOGRAD !== '0';
 const WINO_MIN_C = 8, WINO_MIN_F = 8;
@@ -42,7 +61,7 @@ export function setWinograd(on: boolean): void {
 
 /** Whether a filter gradient goes through Winograd: as the forward pass, for any channel count. */
 export function usesWinogradFilterGrad(g: Geom, F: number): boolean {
-  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_DW_MIN_C && F >= WINO_MIN_F;
+  return winogradEnabled && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.C >= WINO_DW_MIN_C && F >= WINO_MIN_F && enoughTiles3x3(g, F);
 }
 const WINO_DW_MIN_C = 8;
 
@@ -304,7 +323,7 @@ export function setWinograd7(on: boolean): void {
 export function tile6x6(g: Geom, F: number): 0 | 2 | 4 {
   if (!winograd6Enabled || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.C % 4 !== 0 || g.C < 8 || F < WINO_MIN_F) return 0;
   if (g.KH === 5 && g.KW === 5) return 2;
-  if (g.KH !== 3 || g.KW !== 3 || !winogradEnabled) return 0;
+  if (g.KH !== 3 || g.KW !== 3 || !winogradEnabled || !enoughTiles3x3(g, F)) return 0;
   const m4 = 36 * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), m2 = 16 * Math.ceil(g.OH / 2) * Math.ceil(g.OW / 2);
   return m4 <= 0.75 * m2 ? 4 : 0;
 }
