@@ -101,12 +101,14 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
 
 /**
  * Whether a 6x6- or 8x8-tile filter gradient splits its products by points rather than by chunks of
- * tiles: when U (points·C·Fp floats) is past 1 MiB, a core's L2 here. Chunks of tiles each add into
+ * tiles: when U (points·C·Fp floats) is past 2 MiB, a core's L2 here. Chunks of tiles each add into
  * a U of their own, zeroed first and summed after, and every block of a chunk reads and writes its
  * U again; on the small maps where such layers live (64→128 channels and up, 8x8 to 16x16) that
  * traffic took longer than the products (5×5 stride-2 64→128 at 16×16 through space to depth: U is
  * 4.5 MiB, batch 8 spent 4.9 ms where the forward pass takes 2.3). By points, the tiles are
  * transformed once into panels, then each point's GEMM writes its own slice of U once per panel.
+ * A U that stays in L2 is cheap to revisit while the panels are not: at 1.1 MiB (5×5 stride-2
+ * 32→64 at 32×32, 512 tiles) points were 17% slower.
  */
 export function usesPointSplitFilterGrad(points: number, C: number, F: number): boolean {
   return pointSplitEnabled && points * C * Math.ceil(F / 8) * 8 * 4 > POINT_SPLIT_MIN_U_BYTES;
