@@ -62,7 +62,9 @@ for (const backend of ['cpu', 'wasm']) {
     // vectors plus leftovers, ties (quantised inputs) resolved to the first maximum, and 'same' on odd
     // sizes (whose last window is padded, so it must take the general path).
     const shapes: [number, number[], 'valid' | 'same', boolean][] = [[31, [2, 28, 28, 6], 'valid', false], [32, [3, 9, 7, 5], 'valid', false],
-      [33, [1, 10, 10, 16], 'valid', false], [34, [2, 6, 6, 8], 'valid', true], [35, [2, 7, 9, 3], 'same', false], [36, [1, 5, 5, 4], 'same', true]];
+      [33, [1, 10, 10, 16], 'valid', false], [34, [2, 6, 6, 8], 'valid', true], [35, [2, 7, 9, 3], 'same', false], [36, [1, 5, 5, 4], 'same', true],
+      // 6 and 10 channels end with an overlapping vector (with ties); 1-3 channels one at a time.
+      [37, [2, 8, 8, 6], 'valid', true], [38, [1, 6, 9, 10], 'valid', true], [39, [2, 8, 6, 3], 'valid', true], [40, [1, 6, 8, 2], 'valid', false], [44, [2, 5, 7, 1], 'valid', true]];
     for (const [s, shape, pad, ties] of shapes) {
       const x = () => tf.tensor4d(rand(shape.reduce((p, q) => p * q, 1), s).map((v) => (ties ? Math.round(v * 2) / 2 : v)), shape as [number, number, number, number]);
       const g = () => tf.grad((t: tf.Tensor) => { const y = tf.maxPool(t as tf.Tensor4D, [2, 2], [2, 2], pad); return tf.sum(tf.mul(y, tf.tensor(rand(y.size, s + 3), y.shape))); })(x());

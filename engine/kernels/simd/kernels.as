@@ -587,7 +587,6 @@ export function biasAct(x: usize, rows: i32, cols: i32, bias: usize, act: i32): 
 export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C: i32, OH: i32, OW: i32, n0: i32, n1: i32): void {
   const rowBytes = <usize>(W * C) * 4;
   const cb = <usize>C * 4;
-  const zero = f32x4.splat(0);
   for (let n = n0; n < n1; n++) {
     const img = <usize>(n * H) * rowBytes;
     // Rows and columns past the last full window (odd H or W) get no gradient.
@@ -605,47 +604,60 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, H: i32, W: i32, C
         const p10 = r1 + <usize>(2 * ox) * cb;
         const orow = o + <usize>ox * cb;
         let c: usize = 0;
-        // Four channels at a time: masks pick the first maximum, each of the four taps is written.
-        for (; c + 16 <= cb; c += 16) {
-          const a = v128.load(x + p00 + c);
-          const b = v128.load(x + p00 + cb + c);
-          const d = v128.load(x + p10 + c);
-          const e = v128.load(x + p10 + cb + c);
-          const g = v128.load(orow + c);
-          const mb = f32x4.gt(b, a);
-          let best = v128.bitselect(b, a, mb);
-          const md = f32x4.gt(d, best);
-          best = v128.bitselect(d, best, md);
-          const me = f32x4.gt(e, best);
-          // Later winners clear the earlier ones.
-          const wE = me;
-          const wD = v128.andnot(md, me);
-          const wB = v128.andnot(v128.andnot(mb, md), me);
-          const wA = v128.not(v128.or(v128.or(mb, md), me));
-          v128.store(dx + p00 + c, v128.bitselect(g, zero, wA));
-          v128.store(dx + p00 + cb + c, v128.bitselect(g, zero, wB));
-          v128.store(dx + p10 + c, v128.bitselect(g, zero, wD));
-          v128.store(dx + p10 + cb + c, v128.bitselect(g, zero, wE));
+        // Four channels at a time; a channel count that is not a multiple of 4 (LeNet-5's 6) ends
+        // with the last four channels again, overlapping: the shared ones get the same values.
+        for (; c + 16 <= cb; c += 16) maxPoolGrad2x2Vec(x, orow, dx, p00, p10, cb, c);
+        if (c < cb && cb >= 16) {
+          maxPoolGrad2x2Vec(x, orow, dx, p00, p10, cb, cb - 16);
+          c = cb;
         }
+        // Fewer than four channels: one at a time, without branches (the comparisons of random
+        // data mispredict half the time).
         for (; c < cb; c += 4) {
           const a = load<f32>(x + p00 + c);
           const b = load<f32>(x + p00 + cb + c);
           const d = load<f32>(x + p10 + c);
           const e = load<f32>(x + p10 + cb + c);
           const g = load<f32>(orow + c);
-          let w = 0;
-          let best = a;
-          if (b > best) { best = b; w = 1; }
-          if (d > best) { best = d; w = 2; }
-          if (e > best) w = 3;
-          store<f32>(dx + p00 + c, w == 0 ? g : 0);
-          store<f32>(dx + p00 + cb + c, w == 1 ? g : 0);
-          store<f32>(dx + p10 + c, w == 2 ? g : 0);
-          store<f32>(dx + p10 + cb + c, w == 3 ? g : 0);
+          const wb = b > a;
+          let best = select<f32>(b, a, wb);
+          let w = select<i32>(1, 0, wb);
+          const wd = d > best;
+          best = select<f32>(d, best, wd);
+          w = select<i32>(2, w, wd);
+          w = select<i32>(3, w, e > best);
+          store<f32>(dx + p00 + c, select<f32>(g, 0, w == 0));
+          store<f32>(dx + p00 + cb + c, select<f32>(g, 0, w == 1));
+          store<f32>(dx + p10 + c, select<f32>(g, 0, w == 2));
+          store<f32>(dx + p10 + cb + c, select<f32>(g, 0, w == 3));
         }
       }
     }
   }
+}
+
+/** maxPoolGrad2x2 for the four channels at byte offset c of one window (top-left pixel at p00, bottom-left at p10). */
+@inline function maxPoolGrad2x2Vec(x: usize, orow: usize, dx: usize, p00: usize, p10: usize, cb: usize, c: usize): void {
+  const zero = f32x4.splat(0);
+  const a = v128.load(x + p00 + c);
+  const b = v128.load(x + p00 + cb + c);
+  const d = v128.load(x + p10 + c);
+  const e = v128.load(x + p10 + cb + c);
+  const g = v128.load(orow + c);
+  // Masks pick the first maximum in row-major order; later winners clear the earlier ones.
+  const mb = f32x4.gt(b, a);
+  let best = v128.bitselect(b, a, mb);
+  const md = f32x4.gt(d, best);
+  best = v128.bitselect(d, best, md);
+  const me = f32x4.gt(e, best);
+  const wE = me;
+  const wD = v128.andnot(md, me);
+  const wB = v128.andnot(v128.andnot(mb, md), me);
+  const wA = v128.not(v128.or(v128.or(mb, md), me));
+  v128.store(dx + p00 + c, v128.bitselect(g, zero, wA));
+  v128.store(dx + p00 + cb + c, v128.bitselect(g, zero, wB));
+  v128.store(dx + p10 + c, v128.bitselect(g, zero, wD));
+  v128.store(dx + p10 + cb + c, v128.bitselect(g, zero, wE));
 }
 
 /**
@@ -3174,6 +3186,14 @@ export function maxPoolGradAny(x: usize, dy: usize, dx: usize, g: usize, n0: i32
   }
 }
 
+/** pool2d's max or mean of the cnt taps listed at work for the four channels at byte offset q of one output pixel. */
+@inline function pool4(img: usize, out: usize, q: usize, cnt: i32, isMax: i32, init: v128, work: usize): void {
+  let a = init;
+  if (isMax) { for (let t = 0; t < cnt; t++) a = f32x4.pmax(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); }
+  else { for (let t = 0; t < cnt; t++) a = f32x4.add(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); a = f32x4.div(a, f32x4.splat(<f32>cnt)); }
+  v128.store(out + q, a);
+}
+
 /**
  * Max (isMax 1) or average pooling forward of x[N,H,W,C] for images [n0, n1) (geometry as for
  * convolutions, G_*): max takes the first maximum the stock kernel would (NaN never wins: pmax),
@@ -3192,12 +3212,12 @@ export function pool2d(x: usize, y: usize, g: usize, isMax: i32, n0: i32, n1: i3
         const cnt = tapsOut(oy, ox, H, W, C, KH, KW, sh, sw, dh, dw, pt, pl, work);
         const out = y + <usize>((n * OH + oy) * OW + ox) * pix;
         let c = 0;
-        for (; c + 4 <= C; c += 4) {
-          const q = <usize>c * 4;
-          let a = init;
-          if (isMax) { for (let t = 0; t < cnt; t++) a = f32x4.pmax(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); }
-          else { for (let t = 0; t < cnt; t++) a = f32x4.add(a, v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q)); a = f32x4.div(a, f32x4.splat(<f32>cnt)); }
-          v128.store(out + q, a);
+        for (; c + 4 <= C; c += 4) pool4(img, out, <usize>c * 4, cnt, isMax, init, work);
+        // A channel count that is not a multiple of 4 (LeNet-5's 6) ends with the last four
+        // channels again, overlapping (the shared ones get the same values); fewer than 4 one by one.
+        if (c < C && C >= 4) {
+          pool4(img, out, <usize>(C - 4) * 4, cnt, isMax, init, work);
+          c = C;
         }
         for (; c < C; c++) {
           const q = <usize>c * 4;
