@@ -325,3 +325,28 @@ for (const backend of ['cpu', 'wasm']) {
 }
 
 const sizeOf = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
+
+// Identity (tf.clone, and the gradient tape's copies of what a gradient will need) shares its
+// input's data on wasm instead of copying it: no new buffer, the clone outlives its source, a
+// snapshot taken by clone keeps its values when the variable is assigned new ones, and gradients
+// through a cloned input are unchanged.
+test('Identity shares data on wasm: no copy, and clones stay what they were', async () => {
+  registerFastKernels();
+  await useBackend('wasm');
+  const values = rand(1000, 91);
+  const x = tf.tensor1d(values);
+  const before = tf.memory();
+  const c = tf.clone(x);
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers, 'a clone takes no new buffer');
+  x.dispose();
+  assert.deepEqual(c.dataSync(), values, 'the clone outlives its source');
+  c.dispose();
+  const v = tf.variable(tf.tensor1d(values));
+  const snapshot = tf.clone(v);
+  v.assign(tf.zeros([1000]));
+  assert.deepEqual(snapshot.dataSync(), values, 'a snapshot keeps the values the variable had');
+  assert.ok(v.dataSync().every((e) => e === 0));
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clone(t), tf.clone(t))))(snapshot);
+  assert.ok(relErr(g.dataSync() as Float32Array, values.map((e) => 2 * e)) < 1e-6, 'd(sum(t*t))/dt = 2t through clones');
+  tf.dispose([v, snapshot, g]);
+});
