@@ -69,18 +69,6 @@ const WASM_MATMUL_MIN_MACS = Number(process.env.GLASSWING_WASM_MATMUL_MIN) >= 0 
 
 export function registerWasmKernels(): void {
   shareHeapWithKernels();
-  // Identity shares its input's data, as the cpu and webgl backends' do (a reference count, like
-  // the wasm backend's own Reshape), where the stock wasm kernel copies it. The gradient tape clones
-  // every tensor a gradient will need through Identity — the weights, each layer's input and
-  // output — so a training step copied them all: 20 of the MNIST MLP's 89 kernel calls per step,
-  // megabytes per step for a CNN. Tensors are immutable (no kernel writes into its inputs, and
-  // variables already share their data the same way), so the shared data is never changed.
-  overrideKernel(B, 'Identity', (args, stock) => {
-    const { x } = args.inputs;
-    if (x!.dtype === 'string' || process.env.GLASSWING_SHARED_IDENTITY === '0') return useStock(stock, args, 'Identity');
-    (args.backend as BackendWasm).incRef(x!.dataId);
-    return { dataId: x!.dataId, shape: x!.shape, dtype: x!.dtype };
-  });
   // Forward convolutions: XNNPACK (single-threaded here) stays where it is faster; Glasswing's
   // threaded implicit GEMM / Winograd takes the larger ones (preferFastConv in conv.ts).
   overrideKernel(B, 'Conv2D', (args, stock) => {
