@@ -48,10 +48,12 @@ export function usesWinograd(g: Geom, F: number): boolean {
  */
 function enoughTiles3x3(g: Geom, F: number): boolean {
   const uBytes = 36 * g.C * F * 4;
-  if (uBytes <= 2 << 20) return true;
+  if (uBytes <= CORE_L2_BYTES) return true;
   const minTiles = uBytes <= 4 << 20 ? 12 : uBytes <= 16 << 20 ? 16 : 32;
   return g.N * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4) >= minTiles;
 }
+/** A core's L2 on the development machines (2 MiB on the Xeon): transformed weights beyond it come from memory. */
+const CORE_L2_BYTES = 2 << 20;
 let winogradEnabled = process.env.GLASSWING_WINOGRAD !== '0';
 const WINO_MIN_C = 8, WINO_MIN_F = 8;
 /** For comparisons and tests: route 3x3 convolutions through implicit GEMM instead. */
@@ -111,9 +113,8 @@ function winograd6FilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pd
  * 32→64 at 32×32, 512 tiles) points were 17% slower.
  */
 export function usesPointSplitFilterGrad(points: number, C: number, F: number): boolean {
-  return pointSplitEnabled && points * C * Math.ceil(F / 8) * 8 * 4 > POINT_SPLIT_MIN_U_BYTES;
+  return pointSplitEnabled && points * C * Math.ceil(F / 8) * 8 * 4 > CORE_L2_BYTES;
 }
-const POINT_SPLIT_MIN_U_BYTES = 2 << 20;
 let pointSplitEnabled = process.env.GLASSWING_POINT_SPLIT_DW !== '0';
 /** For comparisons and tests: large-U Winograd filter gradients split by points (on) or by chunks of tiles (off). */
 export function setPointSplitFilterGrad(on: boolean): void {

@@ -2657,6 +2657,11 @@ export function winogradFilterGradFinish(u: usize, C: i32, F: i32, dw: usize): v
 // The forward pass is y = A^T [U * V] A per tile, U = G g G^T, so dL/dU = sum over tiles of
 // (A dY A^T) * V and dL/dg = G^T (dL/dU) G: T*T GEMMs accumulate U[xi][C][F] over the tiles.
 
+/** Bytes per point of a filter-gradient GEMM panel of TB tiles, `width` floats each (C or Fp), with 16 floats of slack. */
+@inline function w6PanelBytes(TB: i32, width: i32): usize {
+  return <usize>(TB * width + 16) * 4;
+}
+
 /**
  * Transforms tile t of x[N,H,W,C] (C a multiple of 4, padding pt/pl) and dy[N,OH,OW,F] (m x m output
  * tiles: m = 4 or 6 for 3x3, 2 or 4 for 5x5, 2 for 7x7 (r); T = m + r - 1 = 6 or 8 input points per
@@ -2745,7 +2750,7 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
   const T = m + r - 1, TT = T * T;
   const Fp = (F + NR - 1) / NR * NR;
   const pa = (work + 63) & ~(<usize>63);
-  const xiA = <usize>(TB * C) * 4 + 64, xiB = <usize>(TB * Fp) * 4 + 64;
+  const xiA = w6PanelBytes(TB, C), xiB = w6PanelBytes(TB, Fp);
   const pb = pa + <usize>TT * xiA;
   const d = pb + <usize>TT * xiB; // TT vectors
   const s = d + <usize>TT * 16; // TT vectors
@@ -2774,14 +2779,14 @@ export function winograd6FilterGradJob(x: usize, H: i32, W: i32, C: i32, pt: i32
 /**
  * The filter gradient's transform split by tiles, for layers whose U is large beside their tiles
  * (many channels on small maps): tiles [t0, t1) go to columns t - tBase of panels of TB tiles at
- * pa and pb (as w6GradTile; xiA = (TB*C + 16)*4, xiB = (TB*Fp + 16)*4 bytes per point), which
+ * pa and pb (as w6GradTile; w6PanelBytes per point), which
  * winograd6FilterGradPoints then multiplies point by point. work: 2*T*T vectors.
  */
 export function winograd6FilterGradTiles(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32, dy: usize, OH: i32, OW: i32, F: i32,
   t0: i32, t1: i32, tBase: i32, TB: i32, m: i32, r: i32, pa: usize, pb: usize, work: usize): void {
   const T = m + r - 1, TT = T * T;
   const Fp = (F + NR - 1) / NR * NR;
-  const xiA = <usize>(TB * C + 16) * 4, xiB = <usize>(TB * Fp + 16) * 4;
+  const xiA = w6PanelBytes(TB, C), xiB = w6PanelBytes(TB, Fp);
   const d = (work + 15) & ~(<usize>15), s = d + <usize>TT * 16;
   for (let t = t0; t < t1; t++) w6GradTile(x, H, W, C, pt, pl, dy, OH, OW, F, m, r, t, t - tBase, TB, pa, xiA, pb, xiB, d, s);
 }
@@ -2793,7 +2798,7 @@ export function winograd6FilterGradTiles(x: usize, H: i32, W: i32, C: i32, pt: i
  */
 export function winograd6FilterGradPoints(pa: usize, pb: usize, TB: i32, nt: i32, C: i32, F: i32, xi0: i32, xi1: i32, acc: i32, u: usize): void {
   const Fp = (F + NR - 1) / NR * NR;
-  w6GradPoints(pa, <usize>(TB * C + 16) * 4, pb, <usize>(TB * Fp + 16) * 4, TB, nt, C, F, xi0, xi1, acc ? F_ACC : 0, u);
+  w6GradPoints(pa, w6PanelBytes(TB, C), pb, w6PanelBytes(TB, Fp), TB, nt, C, F, xi0, xi1, acc ? F_ACC : 0, u);
 }
 
 /**
