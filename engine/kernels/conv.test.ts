@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { setPointSplitPanelBytes, setS2Tile3, setWasmConvChoice, usesPointSplitFilterGrad, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
-import { geomOf } from './conv-geometry';
+import { filterGradWinograd, forwardWinograd, inputGradWinograd, padsChannels, setChannelPad, setPointSplitPanelBytes, setS2Tile3, setWasmConvChoice, usesPointSplitFilterGrad, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { geomOf, type Geom } from './conv-geometry';
+import { simd } from './simd/runtime';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
 const TOL = 1e-4;
@@ -520,6 +521,7 @@ for (const backend of ['cpu', 'wasm']) {
 for (const backend of ['cpu', 'wasm']) {
   test(`few-channel forward kernel over 5-8 channels matches stock (${backend})`, async () => {
     if (backend === 'wasm') setWasmConvChoice('glasswing');
+    setChannelPad(false); // 5x5 and 7x7 layers would take Winograd over padded channels instead
     let taken = 0;
     try {
       const cases: Case[] = [];
@@ -544,10 +546,80 @@ for (const backend of ['cpu', 'wasm']) {
       }
     } finally {
       setWasmConvChoice('auto');
+      setChannelPad(true);
     }
     assert.equal(taken, 14, `the few-channel kernel ran in ${taken} of 14 cases`);
     assert.ok(!usesSmallCForward({ N: 1, H: 32, W: 32, C: 6, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pl: 0, OH: 16, OW: 16 }, 16), 'stride 2 keeps implicit GEMM');
     assert.ok(!usesSmallCForward({ N: 1, H: 32, W: 32, C: 6, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1, OH: 32, OW: 32 }, 17), 'more than 16 filters keep implicit GEMM');
+  });
+}
+
+// Stride-1 layers over channels not a multiple of 4 (5-7 and 9-11; LeNet-5's second layer: 5x5,
+// 6 -> 16) take the Winograd kernels over zero channels added up to a multiple of 4, where no
+// Winograd path took them before: forward with bias and activation (wasm forced past XNNPACK), the
+// input gradient (dx back without the added channels) and the filter gradient (their rows dropped).
+// Every padding, partial tiles, filter counts not multiples of 4 or 8. The padded passes are
+// counted where they copy the image (forward, filter gradient) or dx (input gradient).
+for (const backend of ['cpu', 'wasm']) {
+  test(`stride-1 layers over channels not a multiple of 4 run padded with zero channels and match stock (${backend})`, async () => {
+    await tf.setBackend(backend);
+    if (backend === 'wasm') setWasmConvChoice('glasswing');
+    const rt = simd(), runTasks = rt.runTasks;
+    let copies = 0, forward = 0, inputGrad = 0, filterGrad = 0;
+    rt.runTasks = function (this: typeof rt, ...args: Parameters<typeof runTasks>) {
+      if (args[0] === 'copyRows') copies++;
+      return runTasks.apply(this, args);
+    };
+    try {
+      for (let s = 700; s <= 717; s++) {
+        const r = (lo: number, hi: number, k: number): number => randInt(lo, hi, s * 79 + k);
+        const k = [3, 5, 7][s % 3]!;
+        const c: Case = { N: k === 7 ? 3 : 2, H: r(k + 3, 15, 1), W: r(k + 3, 15, 2), C: [5, 6, 7, 9, 10, 11][r(0, 5, 3)]!, F: s % 4 ? 4 * r(3, 5, 4) : r(9, 20, 4), KH: k, KW: k, sh: 1, sw: 1, dh: 1, dw: 1, pad: randomPad(r), seed: s };
+        const g = geomOf(tf.backend_util.computeConv2DInfo([c.N, c.H, c.W, c.C], [k, k, c.C, c.F], 1, 1, c.pad as 'same'));
+        const fwdPadded = !usesSmallCForward(g, c.F) && padsChannels(g, (h: Geom) => forwardWinograd(h, c.F));
+        const dxPadded = padsChannels(g, (h: Geom) => inputGradWinograd(h, c.F));
+        const dwPadded = !usesDirectFilterGrad(g, c.F) && padsChannels(g, (h: Geom) => filterGradWinograd(h, c.F));
+        // Each pass against stock cpu, and the images it copied: one per padded pass (the input
+        // gradient's own convolution, of dy, may be padded too when dy's channels are not in 4s).
+        const ys = outShape(c), dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
+        const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        const passes = [
+          ['forward', +fwdPadded, () => tf.fused.conv2d({ x: xOf(c), filter: wOf(c), strides: 1, pad: c.pad, bias: tf.tensor1d(rand(c.F, s + 5)), activation: (['linear', 'relu', 'relu6'] as const)[s % 3]! })],
+          ['input gradient', +dxPadded, () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wOf(c) }, { ...attrs, inputShape: [c.N, c.H, c.W, c.C] } as unknown as tf.NamedAttrMap) as tf.Tensor],
+          ['filter gradient', +dwPadded, () => tf.engine().runKernel('Conv2DBackpropFilter', { x: xOf(c), dy: dy() }, { ...attrs, filterShape: [k, k, c.C, c.F] } as unknown as tf.NamedAttrMap) as tf.Tensor],
+        ] as const;
+        for (const [name, padded, f] of passes) {
+          const want = await stock('cpu', f);
+          const before = copies;
+          const got = await fast(backend, f);
+          assert.ok(relErr(got, want) < TOL, `${name}, case ${JSON.stringify(c)}: rel err ${relErr(got, want)}`);
+          const ran = copies - before;
+          assert.ok(name === 'input gradient' && c.F % 4 ? ran >= padded : ran === padded, `${name}: ${ran} image copies, ${padded} expected, case ${JSON.stringify(c)}`);
+        }
+        forward += +fwdPadded;
+        inputGrad += +dxPadded;
+        filterGrad += +dwPadded;
+      }
+    } finally {
+      rt.runTasks = runTasks;
+      setWasmConvChoice('auto');
+    }
+    assert.ok(forward >= 6 && inputGrad >= 8 && filterGrad >= 8, `padded: ${forward} forward, ${inputGrad} input gradient, ${filterGrad} filter gradient passes of 18 cases`);
+    // The rule's edges, on LeNet-5's second layer (batch 64).
+    const lenet: Geom = { N: 64, H: 14, W: 14, C: 6, KH: 5, KW: 5, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, OH: 10, OW: 10 };
+    const dw = (h: Geom): number => filterGradWinograd(h, 16);
+    assert.ok(padsChannels(lenet, dw), "LeNet-5's second layer");
+    assert.ok(usesSmallCForward(lenet, 16), "LeNet-5's second layer's forward pass stays with the few-channel kernel");
+    assert.ok(!padsChannels({ ...lenet, C: 8 }, dw), 'channels already a multiple of 4');
+    assert.ok(!padsChannels({ ...lenet, C: 3 }, dw), 'first layers (the few-channel kernels)');
+    assert.ok(!padsChannels({ ...lenet, sh: 2, sw: 2, OH: 5, OW: 5 }, dw), 'stride 2: no gain measured');
+    assert.ok(!padsChannels({ ...lenet, C: 10, KH: 3, KW: 3, OH: 12, OW: 12 }, dw), 'F(2x2, 3x3) already takes 10 channels');
+    setChannelPad(false);
+    try {
+      assert.ok(!padsChannels(lenet, dw), 'switched off');
+    } finally {
+      setChannelPad(true);
+    }
   });
 }
 

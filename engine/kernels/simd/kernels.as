@@ -2184,6 +2184,23 @@ export function pad2d(x: usize, N: i32, H: i32, W: i32, C: i32, pt: i32, pb: i32
 }
 
 /**
+ * Rows [r0, r1) of dst (dstStride floats apart) = the first `len` floats of src's rows (srcStride
+ * apart), each dst row's floats past `len` zeroed: pads every pixel's channels with zeros (dstStride
+ * > len = srcStride) or keeps the first channels of each (dstStride = len < srcStride).
+ */
+export function copyRows(src: usize, srcStride: i32, len: i32, dst: usize, dstStride: i32, r0: i32, r1: i32): void {
+  const zero = f32x4.splat(0);
+  for (let r = r0; r < r1; r++) {
+    const s = src + <usize>r * <usize>srcStride * 4, d = dst + <usize>r * <usize>dstStride * 4;
+    let j = 0;
+    for (; j + 4 <= len; j += 4) v128.store(d + <usize>j * 4, v128.load(s + <usize>j * 4));
+    for (; j < len; j++) store<f32>(d + <usize>j * 4, load<f32>(s + <usize>j * 4));
+    for (; j + 4 <= dstStride; j += 4) v128.store(d + <usize>j * 4, zero);
+    for (; j < dstStride; j++) store<f32>(d + <usize>j * 4, 0);
+  }
+}
+
+/**
  * A stride-2 convolution's input in space-to-depth form (2x2 blocks of pixels as 4C channels), which
  * turns a 5x5 stride-2 convolution into a 3x3 stride-1 one: s[n][j][i][(ry*2 + rx)*C + c] =
  * x[n][2j + ry][2i + rx][c] (zero past x's last row or column, for odd sides), for the rows

@@ -72,6 +72,7 @@ export interface SimdExports {
   binaryEq(a: number, b: number, n: number, op: number, y: number): void;
   scaleShift(x: number, rows: number, C: number, mean: number, scale: number, shift: number, y: number): void;
   pad2d(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, value: number, y: number): void;
+  copyRows(src: number, srcStride: number, len: number, dst: number, dstStride: number, r0: number, r1: number): void;
   spaceToDepth2(x: number, H: number, W: number, C: number, s: number, SH: number, SW: number, r0: number, r1: number, mode: number): void;
   spaceToBatch2d(x: number, N: number, H: number, W: number, C: number, bh: number, bw: number, top: number, left: number,
     p: number, PH: number, PW: number, mode: number, q0: number, q1: number): void;
@@ -89,7 +90,7 @@ export interface SimdExports {
 }
 export type SimdFn = Exclude<keyof SimdExports, 'gemmWorkBytes' | 'relaxedSimd' | 'sumScratch' | 'peekI32' | 'peekF32'>;
 const FN_NAMES: SimdFn[] = ['gemmJob', 'col2im', 'addInto', 'addChunks', 'rotateFilter', 'biasAct', 'biasActTo', 'rowBinary', 'sqDevRowsInto', 'bnGradRowsInto', 'bnGradApply', 'avgPoolGradTiled', 'extremumGrad', 'extremum', 'maxPoolGradAny', 'upsampleNearest', 'upsampleNearestGrad', 'leakyRelu', 'leakyReluGrad', 'tanhApprox', 'outputGrad', 'maxPoolGrad2x2', 'sumLeading', 'sumRowsInto', 'winogradFilter', 'winogradConv', 'winogradFilterGradJob', 'winogradFilterGradFinish', 'winograd6Filter', 'winograd6Conv', 'winograd6FilterGradJob', 'winograd6FilterGradFinish', 'winograd6FilterGradTiles', 'winograd6FilterGradPoints', 'winogradS2Filter', 'winogradS2Conv', 'winogradS2FilterGradJob', 'winogradS2FilterGradFinish',
-  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'spaceToDepth2', 'spaceToBatch2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
+  'adam', 'momentum', 'rmsprop', 'clamp', 'stepKernel', 'binaryEq', 'scaleShift', 'pad2d', 'copyRows', 'spaceToDepth2', 'spaceToBatch2d', 'depthwiseForward', 'depthwiseBackpropInput', 'depthwiseBackpropFilter', 'reluGrad', 'reluGradRowsSum', 'clipGrad', 'pool2d', 'convSmallC', 'convFilterGradSmallC'];
 
 const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
