@@ -140,6 +140,12 @@ async function main(): Promise<void> {
   if (shapeIndex >= 0) args.splice(shapeIndex, 1);
   const before: ProfileEntry[] = compare ? JSON.parse(readFileSync(compare, 'utf8')) as ProfileEntry[] : [];
   const wanted = args.length ? args : CLASSES.map((c) => c.id);
+  const unknown = wanted.filter((id) => !CLASSES.some((c) => c.id === id));
+  if (unknown.length) {
+    // A bench model's id (lenet5) is not always its class's (lenet): say so rather than print nothing.
+    console.error(`Unknown class ${unknown.join(', ')}; the classes are ${CLASSES.map((c) => c.id).join(', ')}.`);
+    process.exit(2);
+  }
   const out: ProfileEntry[] = [];
   for (const backend of backends) {
     for (const c of CLASSES.filter((k) => wanted.includes(k.id))) {
