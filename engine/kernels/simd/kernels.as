@@ -54,12 +54,25 @@ export function relaxedSimd(): i32 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+// Clamps keep a NaN v, as f32x4.max and min do, but through the pseudo-minimum and -maximum (one
+// maxps or minps each): f32x4.max and min also order -0 below +0 and pick a NaN from either
+// operand, which V8 spells as eight instructions per vector on x64. The clamps' bounds are never
+// NaN; a -0 v stays -0 (equal to the +0 f32x4.max gave, only its sign bit differs).
+/** max(v, lo), a NaN v kept. */
+@inline function atLeast(v: v128, lo: v128): v128 {
+  return f32x4.pmax(v, lo);
+}
+/** min(v, hi), a NaN v kept. */
+@inline function atMost(v: v128, hi: v128): v128 {
+  return f32x4.pmin(v, hi);
+}
+
 @inline function epi(v: v128, c: usize, flags: i32, bv: v128): v128 {
   if (flags & F_ACC) v = f32x4.add(v, v128.load(c));
   if (flags & F_BIAS) v = f32x4.add(v, bv);
   if (flags & (F_RELU | F_RELU6)) {
-    v = f32x4.max(v, f32x4.splat(0));
-    if (flags & F_RELU6) v = f32x4.min(v, f32x4.splat(6));
+    v = atLeast(v, f32x4.splat(0));
+    if (flags & F_RELU6) v = atMost(v, f32x4.splat(6));
   }
   return v;
 }
@@ -536,8 +549,8 @@ export function biasActTo(x: usize, rows: i32, cols: i32, bias: usize, act: i32,
     for (; j + 4 <= cols; j += 4) {
       let v = v128.load(row + <usize>j * 4);
       if (bias != 0) v = f32x4.add(v, v128.load(bias + <usize>j * 4));
-      if (act != 0) v = f32x4.max(v, zero);
-      if (act == 2) v = f32x4.min(v, six);
+      if (act != 0) v = atLeast(v, zero);
+      if (act == 2) v = atMost(v, six);
       v128.store(out + <usize>j * 4, v);
     }
     for (; j < cols; j++) {
@@ -1012,8 +1025,8 @@ export function winogradConv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32,
           v00 = f32x4.add(v00, b); v01 = f32x4.add(v01, b); v10 = f32x4.add(v10, b); v11 = f32x4.add(v11, b);
         }
         if (act != 0) {
-          v00 = f32x4.max(v00, zero); v01 = f32x4.max(v01, zero); v10 = f32x4.max(v10, zero); v11 = f32x4.max(v11, zero);
-          if (act == 2) { v00 = f32x4.min(v00, six); v01 = f32x4.min(v01, six); v10 = f32x4.min(v10, six); v11 = f32x4.min(v11, six); }
+          v00 = atLeast(v00, zero); v01 = atLeast(v01, zero); v10 = atLeast(v10, zero); v11 = atLeast(v11, zero);
+          if (act == 2) { v00 = atMost(v00, six); v01 = atMost(v01, six); v10 = atMost(v10, six); v11 = atMost(v11, six); }
         }
         const fo = <usize>f0 * 4;
         v128.store(o00 + fo, v00);
@@ -1607,7 +1620,7 @@ export function winograd6Conv(x: usize, H: i32, W: i32, C: i32, pt: i32, pl: i32
             let v = v128.load(d + <usize>(a * 8 + bb) * 16);
             if (lanes == 4) {
               v = f32x4.add(v, b);
-              if (act != 0) { v = f32x4.max(v, zero); if (act == 2) v = f32x4.min(v, six); }
+              if (act != 0) { v = atLeast(v, zero); if (act == 2) v = atMost(v, six); }
               v128.store(o0 + <usize>((a * OW + bb) * F + f0) * 4, v);
             } else {
               v128.store(s, v);
@@ -1849,7 +1862,7 @@ export function winogradS2Conv(src: usize, SH: i32, SW: i32, K: i32, pt: i32, pl
             let v = v128.load(d + <usize>(a * 8 + bb) * 16);
             if (lanes == 4) {
               v = f32x4.add(v, b);
-              if (act != 0) { v = f32x4.max(v, zero); if (act == 2) v = f32x4.min(v, six); }
+              if (act != 0) { v = atLeast(v, zero); if (act == 2) v = atMost(v, six); }
               v128.store(rowOut + <usize>(bb * Nout) * 4, v);
             } else {
               v128.store(s, v);
@@ -2109,7 +2122,7 @@ export function clamp(x: usize, n: i32, lo: f32, hi: f32, y: usize): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i * 4;
-    v128.store(y + o, f32x4.min(f32x4.max(v128.load(x + o), vlo), vhi));
+    v128.store(y + o, atMost(atLeast(v128.load(x + o), vlo), vhi));
   }
   for (; i < n; i++) {
     const o = <usize>i * 4;
@@ -2349,7 +2362,7 @@ export function depthwiseForward(x: usize, w: usize, bias: usize, y: usize, g: u
           a = madd(v128.load(p + 2 * rowB), w6, a);
           a = madd(v128.load(p + 2 * rowB + pix), w7, a);
           a = madd(v128.load(p + 2 * rowB + 2 * pix), w8, a);
-          v128.store(o, f32x4.min(f32x4.max(a, vlo), vhi));
+          v128.store(o, atMost(atLeast(a, vlo), vhi));
           p += step;
           o += pix;
         }
@@ -2374,7 +2387,7 @@ function dwPixel(img: usize, w: usize, bias: usize, outRow: usize, oy: i32, ox: 
       for (let t = 0; t < cnt; t++) {
         a0 = madd(v128.load(img + <usize>load<i32>(work + <usize>t * 8) + q), v128.load(w + <usize>load<i32>(work + <usize>t * 8, 4) * tapB + q), a0);
       }
-      v128.store(out + q, f32x4.min(f32x4.max(a0, vlo), vhi));
+      v128.store(out + q, atMost(atLeast(a0, vlo), vhi));
     }
     for (; c < C; c++) {
       const q = <usize>c * 4;
@@ -2962,7 +2975,7 @@ export function tanhApprox(x: usize, n: i32, y: usize): void {
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i * 4;
     const raw = v128.load(x + o);
-    const v = f32x4.max(f32x4.min(raw, c), nc);
+    const v = atLeast(atMost(raw, c), nc);
     const v2 = f32x4.mul(v, v);
     let p = f32x4.add(f32x4.mul(v2, a13), a11);
     p = f32x4.add(f32x4.mul(v2, p), a9);
@@ -3282,6 +3295,8 @@ export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, KH: i32, KW: i32
   const kyB = <usize>dh * rowB;
   // Runs per kernel row: one of KW*C floats, or (dilated) KW of C floats dw*C apart.
   const runs = dw == 1 ? 1 : KW, runB = <usize>(dw == 1 ? KW * C : C) * 4, runStep = <usize>(dw * C) * 4;
+  // From a run's end to the next run's start: within a kernel row, and to the next kernel row.
+  const skipRun = runStep - runB, skipRow = kyB - <usize>(runs - 1) * runStep - runB;
   const tmp = (work + 15) & ~(<usize>15);
   const zero = f32x4.splat(0);
   let n = r0 / OH, oy = r0 - n * OH;
@@ -3296,11 +3311,14 @@ export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, KH: i32, KW: i32
       for (let f0 = 0; f0 < F8; f0 += 8) {
         let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
         let wp = w8 + <usize>(f0 * K) * 4;
+        // The four pixel pointers walk the runs in order, each run's end plus a skip being the next
+        // run's start. (Recomputed from p0..p3 per run, the run's set-up took V8 a dozen
+        // multiplications: 3x3 RGB layers, three runs of 9 taps, ran at half the speed of 7x7 ones.)
+        let q0 = p0, q1 = p1, q2 = p2, q3 = p3;
         for (let ky = 0; ky < KH; ky++) {
           for (let ru = 0; ru < runs; ru++) {
-            const o = <usize>ky * kyB + <usize>ru * runStep;
-            let q0 = p0 + o, q1 = p1 + o, q2 = p2 + o, q3 = p3 + o;
             const end = q0 + runB;
+            const skip = ru + 1 < runs ? skipRun : skipRow;
             while (q0 < end) {
               const w0 = v128.load(wp), w1 = v128.load(wp, 16);
               let s = v128.load32_splat(q0);
@@ -3313,6 +3331,7 @@ export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, KH: i32, KW: i32
               a30 = madd(s, w0, a30); a31 = madd(s, w1, a31);
               q0 += 4; q1 += 4; q2 += 4; q3 += 4; wp += 32;
             }
+            q0 += skip; q1 += skip; q2 += skip; q3 += skip;
           }
         }
         // The bias after the sum, as a convolution followed by a bias add rounds (fused = unfused).
@@ -3321,10 +3340,10 @@ export function convSmallC(xp: usize, Hp: i32, Wp: i32, C: i32, KH: i32, KW: i32
           a00 = f32x4.add(a00, b0); a01 = f32x4.add(a01, b1); a10 = f32x4.add(a10, b0); a11 = f32x4.add(a11, b1);
           a20 = f32x4.add(a20, b0); a21 = f32x4.add(a21, b1); a30 = f32x4.add(a30, b0); a31 = f32x4.add(a31, b1);
         }
-        a00 = f32x4.min(f32x4.max(a00, vlo), vhi); a01 = f32x4.min(f32x4.max(a01, vlo), vhi);
-        a10 = f32x4.min(f32x4.max(a10, vlo), vhi); a11 = f32x4.min(f32x4.max(a11, vlo), vhi);
-        a20 = f32x4.min(f32x4.max(a20, vlo), vhi); a21 = f32x4.min(f32x4.max(a21, vlo), vhi);
-        a30 = f32x4.min(f32x4.max(a30, vlo), vhi); a31 = f32x4.min(f32x4.max(a31, vlo), vhi);
+        a00 = atMost(atLeast(a00, vlo), vhi); a01 = atMost(atLeast(a01, vlo), vhi);
+        a10 = atMost(atLeast(a10, vlo), vhi); a11 = atMost(atLeast(a11, vlo), vhi);
+        a20 = atMost(atLeast(a20, vlo), vhi); a21 = atMost(atLeast(a21, vlo), vhi);
+        a30 = atMost(atLeast(a30, vlo), vhi); a31 = atMost(atLeast(a31, vlo), vhi);
         const ob = rowOut + <usize>(ox0 * F + f0) * 4, pix = <usize>F * 4;
         // Pixels stored whole, 8 lanes each: all of a full block of filters. Of the last, partial
         // block too when there are 4-7 filters in all (LeNet's 6): the lanes past F land on the next
