@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
 import { registerFastKernels } from './index';
 import { RELU_GRAD, RELU_GRAD_BIAS } from './gradients';
+import { setWasmConvChoice } from './conv';
 
 const TOL = 1e-4;
 
@@ -181,6 +182,46 @@ for (const backend of ['cpu', 'wasm']) {
       await same(backend, `tanh ${shape}`, () => tf.tanh(tf.mul(x(), 4)));
       await same(backend, `tanh grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.mul(t, 4)), r())))(x()));
       await same(backend, `sigmoid grad ${shape}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.sigmoid(tf.mul(t, 4)), r())))(x()));
+    }
+  });
+}
+
+// The clamps (Relu, Relu6, ClipByValue, and the relu epilogues of the convolution kernels) take
+// one pseudo-maximum or -minimum per vector: a NaN input must still come out NaN, as in the stock
+// kernels, and every other value as stock's. Small tensors and ones large enough for the threads;
+// convolutions through the few-channel kernel (3 channels), Winograd (16) and implicit GEMM (1x1).
+for (const backend of ['cpu', 'wasm']) {
+  test(`clamps keep NaN and match stock elsewhere (${backend})`, async () => {
+    const withNaN = (shape: number[], seed: number) => () => tf.tensor(rand(shape.reduce((p, q) => p * q, 1), seed).map((v, i) => (i % 37 === 3 ? NaN : 8 * v)), shape);
+    const check = async (what: string, f: () => tf.Tensor): Promise<void> => {
+      const want = await stock('cpu', f);
+      const got = await fast(backend, f);
+      let nans = 0;
+      for (let i = 0; i < want.length; i++) {
+        if (Number.isNaN(want[i]!)) {
+          nans++;
+          assert.ok(Number.isNaN(got[i]!), `${what}: value ${i} should stay NaN, is ${got[i]}`);
+        } else assert.ok(Math.abs(got[i]! - want[i]!) <= TOL * Math.max(1, Math.abs(want[i]!)), `${what}: value ${i} ${got[i]} vs stock ${want[i]}`);
+      }
+      assert.ok(nans > 0, `${what}: the case has NaNs`);
+    };
+    // (wasm keeps its stock kernels for small tensors and for ClipByValue; they give the lower
+    // bound for NaN.)
+    for (const shape of backend === 'wasm' ? [[8, 64, 64, 16]] : [[3, 7, 5], [8, 64, 64, 16]]) {
+      await check(`relu ${shape}`, () => tf.relu(withNaN(shape, 21)()));
+      await check(`relu6 ${shape}`, () => tf.relu6(withNaN(shape, 22)()));
+      if (backend === 'cpu') await check(`clipByValue ${shape}`, () => tf.clipByValue(withNaN(shape, 23)(), -0.5, 3));
+    }
+    // Convolutions through Glasswing's kernels on wasm too (XNNPACK's would take these small ones).
+    setWasmConvChoice('glasswing');
+    try {
+      for (const [C, k] of [[3, 3], [16, 3], [16, 1]] as const) {
+        const conv = (activation: 'relu' | 'relu6') => () => tf.fused.conv2d({ x: withNaN([4, 12, 12, C], 24 + C)() as tf.Tensor4D, filter: tf.tensor4d(rand(k * k * C * 16, 25), [k, k, C, 16]), strides: 1, pad: 'same', bias: tf.tensor1d(rand(16, 26)), activation });
+        await check(`conv ${k}x${k} ${C} -> 16 relu`, conv('relu'));
+        await check(`conv ${k}x${k} ${C} -> 16 relu6`, conv('relu6'));
+      }
+    } finally {
+      setWasmConvChoice('auto');
     }
   });
 }
