@@ -653,11 +653,11 @@ function stride1InputGradInto(rt: SimdRuntime, g: Geom, F: number, pdy: number, 
 
 /**
  * The form of stride-1 convolution g over its channels padded with zeros to a multiple of 4
- * (conv-channel-pad.ts) when `path` ranks that form's pass above g's own, else null. The 6x6- and
- * 8x8-tile Winograd kernels need channels in 4s; a layer over 5-7 or 9-11 channels took implicit
- * GEMM, the few-channel kernel or GEMM + col2im; only where none of them was a Winograd path is the
- * padded form taken (F(2x2, 3x3) already takes 9-11 channels: padded to 12 it measured no faster,
- * 9→16 at 16x16 10-17% slower). Batch 32-64, one process, alternating, this Intel Xeon, forward /
+ * (conv-channel-pad.ts) when `path` (a pass's rank, below) finds no Winograd path for g itself and
+ * one for the padded form, else null. The 6x6- and 8x8-tile Winograd kernels need channels in 4s;
+ * a layer over 5-7 or 9-11 channels took implicit GEMM, the few-channel kernel or GEMM + col2im.
+ * Where F(2x2, 3x3) already took it (9-11 channels) padding measured no faster (10 → 12 at 16x16)
+ * or slower (9 → 12: 3-17%), so it is left there. Batch 32-64, one process, alternating, this Intel Xeon, forward /
  * input gradient / filter gradient in ms, unpadded → padded: LeNet-5's 5x5 6→16 'valid' on 14x14
  * 0.63/0.84/0.88 → 0.59/0.85/0.57; 'same' on 28x28 3.51/5.40/4.50 → 2.47/2.46/2.08; 5x5 5→32
  * 'same' on 32x32 3.87/6.52/4.20 → 2.62/2.76/2.22; 7x7 7→24 'same' on 32x32 7.56/10.3/8.57 →
@@ -705,6 +705,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const gp = channelPadding(g, (h) => filterGradWinograd(h, F));
   if (gp) {
     const pxp = channelPaddedImage(rt, g, gp, px), m = winograd6FilterGradTile(gp, F);
+    // A view of the kernels' memory: its byteOffset is its address there.
     const dwp = m ? winograd6FilterGrad(rt, gp, F, pxp, pdy, m) : winogradFilterGrad(rt, gp, F, pxp, pdy);
     const dw = rt.result(K * F);
     channelUnpaddedFilterGrad(rt, g, gp, F, dwp.byteOffset, dw);
