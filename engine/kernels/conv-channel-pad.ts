@@ -33,9 +33,11 @@ export function channelUnpaddedImage(rt: SimdRuntime, g: Geom, gp: Geom, src: nu
   copyRowsOnThreads(rt, g.N * g.H * g.W, src, gp.C, g.C, dst, g.C);
 }
 
-/** dw [KH, KW, C, F] at dst from the padded convolution's filter gradient ([KH, KW, gp.C, F] at src). */
-export function channelUnpaddedFilterGrad(rt: SimdRuntime, g: Geom, gp: Geom, F: number, src: number, dst: number): void {
-  rt.exports.copyRows(src, gp.C * F, g.C * F, dst, g.C * F, 0, g.KH * g.KW);
+/** dw [KH, KW, C, F] from the padded convolution's filter gradient dp ([KH, KW, gp.C, F]): each tap's first C rows (as spaceToDepthFilterGrad). */
+export function channelUnpaddedFilterGrad(g: Geom, gp: Geom, F: number, dp: Float32Array): Float32Array {
+  const dw = new Float32Array(g.KH * g.KW * g.C * F);
+  for (let tap = 0; tap < g.KH * g.KW; tap++) dw.set(dp.subarray(tap * gp.C * F, tap * gp.C * F + g.C * F), tap * g.C * F);
+  return dw;
 }
 
 /** Rows of `len` floats (srcStride apart) into rows dstStride apart, zero-filled past len, split over the threads by rows. */

@@ -577,7 +577,7 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
   const size = ci.batchSize * ci.inHeight * ci.inWidth * C;
   const pdy = rt.put(dy);
   const g = geomOf(ci);
-  const gp = pointwise ? null : channelPadding(g, (h) => inputGradWinograd(h, F));
+  const gp = channelPadding(g, (h) => inputGradWinograd(h, F));
   if (gp) {
     const dxp = rt.alloc(g.N * g.H * g.W * gp.C);
     stride1InputGradInto(rt, gp, F, pdy, channelPaddedFilter(rt, g, gp, F, rt.put(w)), dxp);
@@ -705,11 +705,7 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const gp = channelPadding(g, (h) => filterGradWinograd(h, F));
   if (gp) {
     const pxp = channelPaddedImage(rt, g, gp, px), m = winograd6FilterGradTile(gp, F);
-    // A view of the kernels' memory: its byteOffset is its address there.
-    const dwp = m ? winograd6FilterGrad(rt, gp, F, pxp, pdy, m) : winogradFilterGrad(rt, gp, F, pxp, pdy);
-    const dw = rt.result(K * F);
-    channelUnpaddedFilterGrad(rt, g, gp, F, dwp.byteOffset, dw);
-    return rt.view(dw, K * F);
+    return channelUnpaddedFilterGrad(g, gp, F, m ? winograd6FilterGrad(rt, gp, F, pxp, pdy, m) : winogradFilterGrad(rt, gp, F, pxp, pdy));
   }
   if (usesSpaceToDepthFilterGrad(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
   const m = winograd6FilterGradTile(g, F);
