@@ -13,7 +13,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } fro
 import { setKernelThreads, kernelThreads } from './index';
 import { rand, relErr } from './test-util';
 import { simdSumLeading } from './sum-leading';
-import { simd } from './simd/runtime';
+import { setHelperSpinMs, simd } from './simd/runtime';
 
 type Shape4 = [number, number, number, number];
 
@@ -121,6 +121,38 @@ test('the kernel threads asked for private arguments number min(threads, tasks),
       assert.ok(Math.max(...seen) < Math.min(16, n), `${n} tasks: threads ${[...seen].join(',')} asked for arguments`);
       assert.deepEqual(Array.from(rt.view(out, 4 * n)), new Array(4 * n).fill(1), `${n} tasks: each once`);
     }
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('idle helper threads poll for a while after a job, then sleep, and a sleeping helper still takes the next job', async () => {
+  // A helper that never stopped polling (its clock check broken) would hold a core while the
+  // process idles: 2 helpers polling through the wait take about 800 ms of CPU time.
+  const before = kernelThreads();
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    setHelperSpinMs(1);
+    setKernelThreads(3);
+    const rt = simd();
+    /** Runs 16 tasks; returns the threads that were offered some (a helper still starting is not). */
+    const run = (): Set<number> => {
+      rt.reset();
+      const out = rt.alloc(64), ones = rt.put(new Float32Array(4).fill(1)), seen = new Set<number>();
+      rt.zero(out, 64);
+      rt.runTasks('addInto', Array.from({ length: 16 }, (_, i) => [out + 16 * i, ones, 4]), (t) => (seen.add(t), []));
+      assert.deepEqual(Array.from(rt.view(out, 64)), new Array(64).fill(1));
+      return seen;
+    };
+    // Until both helpers have started (their start-up takes CPU time of its own).
+    for (let i = 0; i < 200 && run().size < 3; i++) await wait(20);
+    await wait(50); // past the polling time: the helpers go to sleep
+    const cpu0 = process.cpuUsage();
+    await wait(400);
+    const cpu = process.cpuUsage(cpu0);
+    const ms = (cpu.user + cpu.system) / 1000;
+    assert.ok(ms < 200, `the process used ${ms.toFixed(0)} ms of CPU in 400 ms with its kernel helpers idle`);
+    assert.equal(run().size, 3, 'the sleeping helpers are offered the next job');
   } finally {
     setKernelThreads(before);
   }

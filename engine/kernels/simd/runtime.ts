@@ -1,7 +1,8 @@
 // Loads the SIMD compute core (kernels.as) into one shared WebAssembly memory and runs its functions,
 // optionally split across worker threads that instantiate the same module over the same memory.
 // Kernels are synchronous (TF.js kernel functions must return their result), so the caller blocks in
-// Atomics.wait until the helpers finish; a helper spins briefly before sleeping to keep wake-up cheap.
+// Atomics.wait until the helpers finish; an idle helper polls for 1 ms before sleeping, so that the
+// kernels of a training step find it awake.
 // Kernels take scratch from a per-call arena. Once the wasm backend's module runs in this memory
 // (attachHeap, see wasm-heap.ts) the arena is a block from that module's malloc, and put() reads the
 // module's tensors where they are instead of copying them in.
@@ -103,14 +104,22 @@ const SLOT = 32; // Int32 words per helper: [seq, ackSeq, fn, nargs, args...]
 const MAX_ARGS = SLOT - 4;
 const FN_STOP = -1, FN_TASKS = -3;
 /**
- * Idle helpers poll this many times (some microseconds) before sleeping: between the kernels of a
- * training step they would otherwise spin most of the time, taking a core from the main thread (and
- * from other programs); with tasks taken from a shared list a late helper only does fewer tasks.
+ * Milliseconds an idle helper polls for the next job before it sleeps in Atomics.wait. Waking a
+ * sleeping helper costs the caller a futex wake in Atomics.notify and the helper its wake-up, both
+ * before the helper takes a task: 20 µs and 50 µs on this project's 2-core VM (an idle vCPU is woken
+ * by an interrupt), tens of µs where a laptop core has gone to a sleep state. The kernels of a
+ * training step follow each other after tens to hundreds of µs of TF.js bookkeeping, so a helper
+ * that slept after 12 µs of polling (2,000 polls, before) was woken ~15 times a step: the residual
+ * template's notify calls took 0.6-1.0 ms of its 16 ms step until V8 had optimized TF.js's code.
+ * Polling by time rather than by count also means the same on fast and slow cores. 1 ms keeps the
+ * helpers awake through a step and lets them sleep between steps that wait on something else (the
+ * UI, a data read); OpenMP's runtimes, which PyTorch runs on, poll for far longer by default (Intel's
+ * 200 ms). With tasks taken from a shared list, a helper that is still asleep only does fewer tasks.
  */
-let helperSpin = Number(process.env.GLASSWING_HELPER_SPIN) >= 0 ? Number(process.env.GLASSWING_HELPER_SPIN) : 2000;
-/** For measurements: the idle helpers' polling count (applies to helpers started afterwards). */
-export function setHelperSpin(n: number): void {
-  helperSpin = n;
+let helperSpinMs = Number(process.env.GLASSWING_HELPER_SPIN_MS) >= 0 ? Number(process.env.GLASSWING_HELPER_SPIN_MS) : 1;
+/** For measurements: the idle helpers' polling time in ms (applies to helpers started afterwards). */
+export function setHelperSpinMs(ms: number): void {
+  helperSpinMs = ms;
 }
 const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 
@@ -120,7 +129,7 @@ const JOB_BITS = 12, TASK_BITS = 20, TASK_MASK = (1 << TASK_BITS) - 1;
 // nothing), so a thread that is descheduled (other programs on the cores) just does fewer tasks.
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, slot, fnNames, floatArgs, spin } = workerData;
+const { module, memory, ctrl, slot, fnNames, floatArgs, spinMs } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('simd abort'); } } });
 const fns = fnNames.map((n) => inst.exports[n]);
 const { peekI32, peekF32 } = inst.exports;
@@ -154,8 +163,9 @@ function tasks(job, extra) {
   }
 }
 for (;;) {
-  let spins = 0;
-  while (Atomics.load(c, base) === seen && spins++ < spin) { /* spin: a job may follow soon */ }
+  // Poll for spinMs (the clock read every 256 polls): a job may follow soon.
+  const until = performance.now() + spinMs;
+  for (let k = 1; Atomics.load(c, base) === seen; k++) if ((k & 255) === 0 && performance.now() > until) break;
   if (Atomics.load(c, base) === seen) Atomics.wait(c, base, seen);
   seen = Atomics.load(c, base);
   const fn = c[base + 2];
@@ -270,7 +280,7 @@ export class SimdRuntime {
     this.ctrlF = new Float32Array(sab);
     this.posted = new Array<number>(n - 1).fill(0);
     for (let slot = 0; slot < n - 1; slot++) {
-      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES, floatArgs: this.floatArgs, spin: helperSpin } });
+      const w = new Worker(HELPER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctrl: sab, slot, fnNames: FN_NAMES, floatArgs: this.floatArgs, spinMs: helperSpinMs } });
       w.unref(); // idle helpers must not keep the process alive
       this.helpers.push(w);
     }
