@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { tf } from '../backends';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fast, rand, randInt, relErr, stock } from './test-util';
-import { filterGradWinograd, forwardWinograd, inputGradWinograd, padsChannels, setChannelPad, setPointSplitPanelBytes, setS2Tile3, setWasmConvChoice, usesPointSplitFilterGrad, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
+import { filterGradWinograd, forwardWinograd, inputGradWinograd, padsChannels, setChannelPad, setPointSplitPanelBytes, setS2Tile3, setWasmConvChoice, usesPointSplitFilterGrad, stride1InputGradPays, setWinograd8, usesSpaceToDepth, usesSpaceToDepthFilterGrad, usesSpaceToDepthInputGrad, tile6x6, tilesPerBlock, usesWinograd, winograd6FilterGradTile, winograd6Tile, winogradS2InputGradTile, winogradS2Tile } from './conv';
 import { geomOf, type Geom } from './conv-geometry';
 import { simd } from './simd/runtime';
+import { kernelThreads, setKernelThreads } from './index';
 import { usesDirectFilterGrad, usesSmallCForward } from './conv-small-c';
 
 const TOL = 1e-4;
@@ -166,6 +167,34 @@ for (const backend of ['cpu', 'wasm']) {
       // Wide layers (C·F ≥ 64·64) transform their weights on the threads, by whole 8-filter panels.
       await checkForwardAndInputGrad({ N: 1, H: 9, W: 8, C: 64, F: 70, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 424 }, backend, 'relu');
     });
+  });
+}
+
+// Layers whose transformed weights are past 1 MiB take blocks of about 32 tiles in a multiple of the
+// threads' count of tasks (U is read once per block); the last block partial. On 2 and 3 threads:
+// F(6x6, 3x3) 128→128 on 11 images of 12x12 (44 tiles: 12, 12, 12, 8 on 2 threads where 8 fit L2),
+// a 5x5 stride-2 layer through space to depth, and the stride-2 Winograd kernel (128→132 at 16x16).
+test('Winograd blocks on layers with large transformed weights: sized to share out, bigger than L2 alone allows', () => {
+  assert.equal(tilesPerBlock(2, 44, 64 * 128 * 128 * 4, 8), 12);
+  assert.equal(tilesPerBlock(3, 44, 64 * 128 * 128 * 4, 8), 8);
+  assert.equal(tilesPerBlock(2, 512, 36 * 256 * 128 * 4, 8), 32);
+  assert.equal(tilesPerBlock(2, 44, 1 << 20, 8), 8, 'U within 1 MiB: blocks as L2 allows');
+  assert.equal(tilesPerBlock(16, 44, 64 * 128 * 128 * 4, 8), 8, 'never smaller than L2 allows');
+});
+for (const backend of ['cpu', 'wasm']) {
+  test(`Winograd layers with large transformed weights, on 2 and 3 threads, match stock (${backend})`, async () => {
+    const before = kernelThreads();
+    await tf.setBackend('cpu'); // outShape runs on the active backend
+    try {
+      for (const threads of [2, 3]) {
+        setKernelThreads(threads);
+        await checkForwardAndInputGrad({ N: 11, H: 12, W: 12, C: 128, F: 128, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: 'same', seed: 450 + threads }, backend, 'relu');
+        await checkForwardAndInputGrad({ N: 9, H: 14, W: 13, C: 64, F: 132, KH: 5, KW: 5, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 454 + threads }, backend, 'linear');
+        await checkForwardAndInputGrad({ N: 9, H: 16, W: 15, C: 128, F: 132, KH: 3, KW: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad: 'same', seed: 458 + threads }, backend, 'relu');
+      }
+    } finally {
+      setKernelThreads(before);
+    }
   });
 }
 
