@@ -175,11 +175,14 @@ for (const backend of ['cpu', 'wasm']) {
 // F(6x6, 3x3) 128→128 on 11 images of 12x12 (44 tiles: 12, 12, 12, 8 on 2 threads where 8 fit L2),
 // a 5x5 stride-2 layer through space to depth, and the stride-2 Winograd kernel (128→132 at 16x16).
 test('Winograd blocks on layers with large transformed weights: sized to share out, bigger than L2 alone allows', () => {
-  assert.equal(tilesPerBlock(2, 44, 64 * 128 * 128 * 4, 8), 12);
-  assert.equal(tilesPerBlock(3, 44, 64 * 128 * 128 * 4, 8), 8);
-  assert.equal(tilesPerBlock(2, 512, 36 * 256 * 128 * 4, 8), 32);
-  assert.equal(tilesPerBlock(2, 44, 1 << 20, 8), 8, 'U within 1 MiB: blocks as L2 allows');
-  assert.equal(tilesPerBlock(16, 44, 64 * 128 * 128 * 4, 8), 8, 'never smaller than L2 allows');
+  // F(6x6, 3x3) 128→128: U 64·128·128 floats (4 MiB), 64·256 floats a tile (8 tiles fit 512 KiB).
+  const u = 64 * 128 * 128 * 4, tile = 64 * 256 * 4;
+  assert.equal(tilesPerBlock(2, 44, u, tile), 12);
+  assert.equal(tilesPerBlock(3, 44, u, tile), 8);
+  assert.equal(tilesPerBlock(2, 512, 36 * 256 * 128 * 4, 36 * 384 * 4), 32);
+  assert.equal(tilesPerBlock(2, 44, 1 << 20, tile), 8, 'U within 1 MiB: blocks as L2 allows');
+  assert.equal(tilesPerBlock(16, 44, u, tile), 8, 'never smaller than L2 allows');
+  assert.equal(tilesPerBlock(2, 44, 1 << 20, 16 * 16 * 4), 64, 'at most 64 tiles');
 });
 for (const backend of ['cpu', 'wasm']) {
   test(`Winograd layers with large transformed weights, on 2 and 3 threads, match stock (${backend})`, async () => {

@@ -210,7 +210,8 @@ function filterGradChunks(tiles: number, TB: number, uSize: number): number[] {
 
 /**
  * Tiles per block (one task) of a Winograd forward pass or input gradient, whose transformed weights
- * U take uBytes. `l2Tiles` keeps a block's transformed inputs and products in 512 KiB of L2. Every
+ * U take uBytes and each tile's transformed inputs and products tileBytes: a multiple of 4, 4 to 64,
+ * that keeps a block's in 512 KiB of L2 (`l2Tiles`). Every
  * block multiplies by the whole of U, so once U is past 1 MiB (it no longer stays in a core's L2
  * beside a block) each block reads it from L3 again, and small blocks make that traffic outweigh the
  * products: 5×5 stride-2 64→128 at 16×16 (U 4.5 MiB after space to depth) took blocks of 8 tiles,
@@ -222,7 +223,8 @@ function filterGradChunks(tiles: number, TB: number, uSize: number): number[] {
  * at 4×4 25.4-27.7 → 23.4-24.1 / 30.4 → 27.7-28.5; layers with a smaller U unchanged. Blocks of 64
  * measured the same as 32.
  */
-export function tilesPerBlock(threads: number, tiles: number, uBytes: number, l2Tiles: number): number {
+export function tilesPerBlock(threads: number, tiles: number, uBytes: number, tileBytes: number): number {
+  const l2Tiles = Math.max(4, Math.min(64, Math.floor((512 * 1024) / tileBytes) & ~3));
   if (!largeUBlocks || uBytes <= 1 << 20) return l2Tiles;
   const tasks = Math.ceil(Math.max(2 * threads, Math.ceil(tiles / 32)) / threads) * threads;
   return Math.max(l2Tiles, Math.ceil(tiles / tasks / 4) * 4);
@@ -239,7 +241,7 @@ function winogradInto(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numbe
   const u = rt.alloc(16 * C * Fp);
   rt.exports.winogradFilter(pw, C, F, u);
   const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
-  const TB = tilesPerBlock(rt.threads, tiles, 64 * C * Fp, Math.max(4, Math.min(64, Math.floor((512 * 1024) / (64 * (Cp + Fp))) & ~3)));
+  const TB = tilesPerBlock(rt.threads, tiles, 64 * C * Fp, 64 * (Cp + Fp));
   const workFloats = 16 * TB * (Cp + Fp) + 832;
   const works = Array.from({ length: rt.threads }, () => rt.alloc(workFloats));
   const tasks: number[][] = [];
@@ -486,7 +488,7 @@ function winogradS2Into(rt: SimdRuntime, g: Geom, F: number, mode: 0 | 1, m: 3 |
   byFilterGroups(rt, K, Np, 'winogradS2Filter', (n0, n1) => [pw, C, F, u, mode, n0, n1, m], 528);
   const [SH, SW, DH, DW] = mode === 0 ? [g.H, g.W, g.OH, g.OW] : [g.OH, g.OW, g.H, g.W];
   const tiles = N * (mode === 0 ? Math.ceil(DH / m) * Math.ceil(DW / m) : Math.ceil((DH + g.pt) / (2 * m)) * Math.ceil((DW + g.pl) / (2 * m)));
-  const TB = tilesPerBlock(rt.threads, tiles, 4 * weightPoints * K * Np, Math.max(4, Math.min(64, Math.floor((512 * 1024) / (4 * points * (K + Np))) & ~3)));
+  const TB = tilesPerBlock(rt.threads, tiles, 4 * weightPoints * K * Np, 4 * points * (K + Np));
   const works = Array.from({ length: rt.threads }, () => rt.alloc(points * TB * (K + Np) + 4800));
   const tasks: number[][] = [];
   for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([src, SH, SW, K, g.pt, g.pl, DH, DW, u, Nout, pb, ACT_CODE[act], dst, t0, Math.min(tiles, t0 + TB), TB, mode, m]);
@@ -511,8 +513,7 @@ function winograd6Into(rt: SimdRuntime, g: Geom, F: number, px: number, pw: numb
   const u = rt.alloc(points * C * Fp);
   byFilterGroups(rt, C, Fp, 'winograd6Filter', (f0, f1) => [pw, g.KH, m, C, F, u, f0, f1], 960);
   const tiles = N * Math.ceil(OH / m) * Math.ceil(OW / m);
-  // Tiles per block (one task): the block's transformed inputs and products in at most 512 KiB (L2).
-  const TB = tilesPerBlock(rt.threads, tiles, 4 * points * C * Fp, Math.max(4, Math.min(64, Math.floor((512 * 1024) / (4 * points * (C + Fp))) & ~3)));
+  const TB = tilesPerBlock(rt.threads, tiles, 4 * points * C * Fp, 4 * points * (C + Fp));
   const works = Array.from({ length: rt.threads }, () => rt.alloc(points * (TB * (C + Fp) + 64) + 64));
   const tasks: number[][] = [];
   for (let t0 = 0; t0 < tiles; t0 += TB) tasks.push([px, g.H, g.W, C, g.pt, g.pl, OH, OW, u, F, pb, ACT_CODE[act], out, t0, Math.min(tiles, t0 + TB), TB, m, g.KH]);
