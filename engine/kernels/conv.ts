@@ -210,9 +210,9 @@ function filterGradChunks(tiles: number, TB: number, uSize: number): number[] {
 
 /**
  * Tiles per block (one task) of a Winograd forward pass or input gradient, whose transformed weights
- * U take uBytes and each tile's transformed inputs and products tileBytes: a multiple of 4, 4 to 64,
- * that keeps a block's in 512 KiB of L2 (`l2Tiles`). Every
- * block multiplies by the whole of U, so once U is past 1 MiB (it no longer stays in a core's L2
+ * U take uBytes and each tile's transformed inputs and products tileBytes. `l2Tiles` (a multiple of
+ * 4, 4 to 64) keeps a block's own data in 512 KiB of L2. Every block multiplies by the whole of U,
+ * so once U is past 1 MiB (it no longer stays in a core's L2
  * beside a block) each block reads it from L3 again, and small blocks make that traffic outweigh the
  * products: 5×5 stride-2 64→128 at 16×16 (U 4.5 MiB after space to depth) took blocks of 8 tiles,
  * 16 readings of U per pass. Such layers take blocks of about 32 tiles, in a count of tasks that is a
@@ -708,6 +708,13 @@ export const filterGradWinograd = (g: Geom, F: number): number => (winograd6Filt
 /** Whether pass `path` of g runs over channels padded to a multiple of 4. */
 export const padsChannels = (g: Geom, path: (h: Geom) => number): boolean => channelPadding(g, path) !== null;
 
+/** The filter gradient through the stride-1 Winograd path filterGradWinograd ranks (6x6 or 8x8 tiles, else F(2x2, 3x3)), or null where it ranks none. */
+function stride1WinogradFilterGrad(rt: SimdRuntime, g: Geom, F: number, px: number, pdy: number): Float32Array | null {
+  const m = winograd6FilterGradTile(g, F);
+  if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
+  return usesWinogradFilterGrad(g, F) ? winogradFilterGrad(rt, g, F, px, pdy) : null;
+}
+
 /** The stride-1 convolution that computes a stride-1 convolution's input gradient (of F-channel dy; g.C filters). */
 function inputGradGeom(g: Geom, F: number): Geom {
   return {
@@ -727,16 +734,13 @@ export function conv2dBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float32A
   const pdy = rt.put(dy);
   const g = geomOf(ci);
   const gp = channelPadding(g, (h) => filterGradWinograd(h, F));
-  if (gp) {
-    const pxp = channelPaddedImage(rt, g, gp, px), m = winograd6FilterGradTile(gp, F);
-    return channelUnpaddedFilterGrad(g, gp, F, m ? winograd6FilterGrad(rt, gp, F, pxp, pdy, m) : winogradFilterGrad(rt, gp, F, pxp, pdy));
-  }
+  // channelPadding gave gp only where filterGradWinograd ranks a stride-1 path for it.
+  if (gp) return channelUnpaddedFilterGrad(g, gp, F, stride1WinogradFilterGrad(rt, gp, F, channelPaddedImage(rt, g, gp, px), pdy)!);
   if (usesSpaceToDepthFilterGrad(g, F)) return spaceToDepthFilterGrad(g, F, winograd6FilterGrad(rt, spaceToDepthGeom(g), F, spaceToDepthImage(rt, g, px), pdy, 4));
-  const m = winograd6FilterGradTile(g, F);
-  if (m) return winograd6FilterGrad(rt, g, F, px, pdy, m);
   const s2 = winogradS2FilterGradTile(g, F);
   if (s2) return winogradS2FilterGrad(rt, g, F, s2, px, pdy);
-  if (usesWinogradFilterGrad(g, F)) return winogradFilterGrad(rt, g, F, px, pdy);
+  const wino = stride1WinogradFilterGrad(rt, g, F, px, pdy);
+  if (wino) return wino;
   const dw = rt.result(K * F);
   // dw[K, F] = im2col(x)^T [K, M] * dy[M, F].
   const A = pointwise ? { addr: px, rs: 1, cs: K } : { image: px, geometry: putGeometry(rt, geomOf(ci)), transposed: true };
