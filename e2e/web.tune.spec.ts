@@ -18,7 +18,8 @@ test('a 10-trial TPE search on the Iris MLP, apply the best, train it and export
   await page.getByTestId('tune-seed').fill('2');
   await page.getByTestId('tune-study-name').fill('iris-e2e');
   await page.getByTestId('tune-start').click();
-  await expect(page.getByTestId('tune-status')).toHaveAttribute('data-status', 'running');
+  // A fast machine can finish ten Iris trials between two polls, so 'running' is not waited for.
+  await expect(page.getByTestId('tune-status')).toHaveAttribute('data-status', /^(running|finished)$/);
   await expect(page.getByTestId('tune-status')).toHaveAttribute('data-status', 'finished', { timeout: 90_000 });
   await expect(page.getByTestId('trial-row')).toHaveCount(10);
   await expect(page.getByTestId('objective-chart')).toHaveAttribute('data-points', '10');
