@@ -73,10 +73,12 @@ test('LeNet-5 on MNIST: curves, pause/resume, stop, confusion matrix, overlay, p
   await expect(page.getByTestId('predict-result').locator('.bar')).toHaveCount(10);
 
   // A second run with another learning rate, stopped early, overlaid on the first.
-  await startLenet(page, '3', '0.003');
+  // Ten epochs, so that the run cannot end on its own between the first epoch and the click
+  // (an epoch of 8,000 digits takes about a second here).
+  await startLenet(page, '10', '0.003');
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '1', { timeout: 120_000 });
   await page.getByTestId('stop').click();
-  // Stopped after the first of three epochs: the run says so, and keeps what it learned.
+  // Stopped after the first of ten epochs: the run says so, and keeps what it learned.
   await expect(page.getByTestId('run-status')).toHaveText('Stopped early', { timeout: 60_000 });
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeLessThan(3);
   await expect(page.getByTestId('run-row')).toHaveCount(2);
