@@ -1,0 +1,68 @@
+// Each pass of one convolution (forward with bias + relu, input gradient, filter gradient) on its
+// own, per shape of the size class the bench's CNNs belong to (batch 32): milliseconds per call
+// (median of 20 after 5 warm-up calls) and the direct convolution's multiply-adds per second, so
+// that a path that is slow for one geometry (stride, padding, odd size, few channels) stands out
+// beside the others. No read-back is timed: the kernels are synchronous, and copying a 10 MB
+// result out would be most of a stride-1 layer's time.
+//   node --import tsx bench/conv-shapes.ts [--backend wasm|cpu] [--filter TEXT]
+import { tf, useBackend } from '../engine/backends';
+import { registerFastKernels } from '../engine/kernels';
+import { median } from '../engine/bench/bench';
+
+interface ConvShape { size: number; channels: number; filters: number; kernel: number; stride: number; padding: 'same' | 'valid' }
+
+const shape = (size: number, channels: number, filters: number, kernel: number, stride: number, padding: 'same' | 'valid'): ConvShape =>
+  ({ size, channels, filters, kernel, stride, padding });
+
+const SHAPES: ConvShape[] = [
+  shape(48, 3, 32, 3, 2, 'same'), shape(64, 3, 32, 5, 2, 'same'), shape(64, 3, 32, 7, 1, 'same'),
+  shape(31, 32, 64, 3, 2, 'valid'), shape(15, 64, 128, 3, 2, 'valid'), shape(24, 32, 64, 3, 2, 'same'), shape(23, 32, 64, 3, 2, 'same'),
+  shape(12, 64, 128, 3, 2, 'same'), shape(64, 16, 32, 3, 2, 'same'), shape(20, 48, 96, 3, 2, 'same'),
+  shape(48, 32, 32, 3, 1, 'same'), shape(24, 64, 64, 3, 1, 'same'), shape(22, 64, 64, 3, 1, 'valid'), shape(24, 48, 48, 3, 1, 'same'), shape(32, 24, 48, 3, 1, 'same'),
+  shape(24, 32, 64, 5, 1, 'same'), shape(32, 32, 64, 5, 2, 'same'), shape(31, 32, 64, 5, 2, 'valid'), shape(32, 32, 64, 7, 1, 'same'),
+  shape(16, 64, 128, 1, 1, 'same'),
+];
+
+const BATCH = 32;
+
+function msPerCall(run: () => tf.Tensor): number {
+  const times: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    const t0 = performance.now();
+    run().dispose();
+    times.push(performance.now() - t0);
+  }
+  return median(times.slice(5));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+  const backend = (flag('--backend') ?? 'wasm') as 'wasm' | 'cpu';
+  const only = flag('--filter');
+  await useBackend(backend);
+  registerFastKernels();
+  console.log(`### one convolution per pass on ${backend}, batch ${BATCH}`);
+  console.log('| convolution | output | forward ms | input gradient ms | filter gradient ms | GMAC/s (forward / input / filter) |');
+  console.log('|---|---|---:|---:|---:|---|');
+  for (const s of SHAPES) {
+    const name = `${s.kernel}×${s.kernel} s${s.stride} ${s.padding} ${s.channels}→${s.filters} at ${s.size}×${s.size}`;
+    if (only && !name.includes(only)) continue;
+    const x = tf.randomNormal([BATCH, s.size, s.size, s.channels]) as tf.Tensor4D;
+    const w = tf.randomNormal([s.kernel, s.kernel, s.channels, s.filters]) as tf.Tensor4D;
+    const bias = tf.randomNormal([s.filters]) as tf.Tensor1D;
+    const y = tf.conv2d(x, w, s.stride, s.padding);
+    const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+    const [, OH, OW] = y.shape;
+    const attrs = { strides: [s.stride, s.stride], pad: s.padding, dataFormat: 'NHWC', dilations: [1, 1] };
+    const forward = msPerCall(() => tf.fused.conv2d({ x, filter: w, strides: s.stride, pad: s.padding, bias, activation: 'relu' }));
+    const input = msPerCall(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as never) as tf.Tensor);
+    const filter = msPerCall(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor);
+    const macs = BATCH * OH * OW * s.filters * s.channels * s.kernel * s.kernel;
+    const rate = (ms: number): string => (macs / ms / 1e6).toFixed(0);
+    console.log(`| ${name} | ${OH}×${OW} | ${forward.toFixed(2)} | ${input.toFixed(2)} | ${filter.toFixed(2)} | ${rate(forward)} / ${rate(input)} / ${rate(filter)} |`);
+    tf.dispose([x, w, bias, y, dy]);
+  }
+}
+
+void main();
