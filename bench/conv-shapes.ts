@@ -18,7 +18,7 @@ const SHAPES: ConvShape[] = [
   shape(48, 3, 32, 3, 2, 'same'), shape(64, 3, 32, 5, 2, 'same'), shape(64, 3, 32, 7, 1, 'same'),
   shape(31, 32, 64, 3, 2, 'valid'), shape(15, 64, 128, 3, 2, 'valid'), shape(24, 32, 64, 3, 2, 'same'), shape(23, 32, 64, 3, 2, 'same'),
   shape(12, 64, 128, 3, 2, 'same'), shape(64, 16, 32, 3, 2, 'same'), shape(20, 48, 96, 3, 2, 'same'),
-  shape(48, 32, 32, 3, 1, 'same'), shape(24, 64, 64, 3, 1, 'same'), shape(22, 64, 64, 3, 1, 'valid'), shape(24, 48, 48, 3, 1, 'same'), shape(32, 24, 48, 3, 1, 'same'),
+  shape(32, 16, 16, 3, 1, 'same'), shape(48, 32, 32, 3, 1, 'same'), shape(24, 64, 64, 3, 1, 'same'), shape(22, 64, 64, 3, 1, 'valid'), shape(24, 48, 48, 3, 1, 'same'), shape(32, 24, 48, 3, 1, 'same'),
   shape(24, 32, 64, 5, 1, 'same'), shape(32, 32, 64, 5, 2, 'same'), shape(31, 32, 64, 5, 2, 'valid'), shape(32, 32, 64, 7, 1, 'same'),
   shape(16, 64, 128, 1, 1, 'same'),
 ];
