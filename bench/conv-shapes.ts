@@ -1,9 +1,9 @@
 // Each pass of one convolution (forward with bias + relu, input gradient, filter gradient) on its
 // own, per shape of the size class the bench's CNNs belong to (batch 32): milliseconds per call
-// (median of 20 after 5 warm-up calls) and the direct convolution's multiply-adds per second, so
-// that a path that is slow for one geometry (stride, padding, odd size, few channels) stands out
-// beside the others. No read-back is timed: the kernels are synchronous, and copying a 10 MB
-// result out would be most of a stride-1 layer's time.
+// (median of 20, after at least 30 warm-up calls and 0.4 s) and the direct convolution's
+// multiply-adds per second, so that a path that is slow for one geometry (stride, padding, odd
+// size, few channels) stands out beside the others. No read-back is timed: the kernels are
+// synchronous, and copying a 10 MB result out would be most of a stride-1 layer's time.
 //   node --import tsx bench/conv-shapes.ts [--backend wasm|cpu] [--filter TEXT]
 import { tf, useBackend } from '../engine/backends';
 import { registerFastKernels } from '../engine/kernels';
@@ -26,13 +26,17 @@ const SHAPES: ConvShape[] = [
 const BATCH = 32;
 
 function msPerCall(run: () => tf.Tensor): number {
+  // Warm-up by count and by time: V8 first runs a kernel as baseline code and swaps in the
+  // optimized build when its background compile is done; before that a 3-channel layer ran 2× slower.
+  const warmUntil = performance.now() + 400;
+  for (let i = 0; i < 30 || performance.now() < warmUntil; i++) run().dispose();
   const times: number[] = [];
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 20; i++) {
     const t0 = performance.now();
     run().dispose();
     times.push(performance.now() - t0);
   }
-  return median(times.slice(5));
+  return median(times);
 }
 
 async function main(): Promise<void> {
