@@ -3,8 +3,16 @@
 // (median of 20, after at least 30 warm-up calls and 0.4 s) and the direct convolution's
 // multiply-adds per second, so that a path that is slow for one geometry (stride, padding, odd
 // size, few channels) stands out beside the others. No read-back is timed: the kernels are
-// synchronous, and copying a 10 MB result out would be most of a stride-1 layer's time.
+// synchronous, and copying a 10 MB result out would be most of a stride-1 layer's time. Beside
+// each pass, PyTorch's time for the same convolution in the same run (bench/conv_shapes_torch.py,
+// with as many threads as Glasswing's kernels) and the ratio PyTorch ÷ Glasswing (above 1:
+// Glasswing is faster), where BENCH_PYTHON (default /usr/bin/python3) has torch.
 //   node --import tsx bench/conv-shapes.ts [--backend wasm|cpu] [--filter TEXT]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tf, useBackend } from '../engine/backends';
 import { registerFastKernels } from '../engine/kernels';
 import { median } from '../engine/bench/bench';
@@ -39,6 +47,19 @@ function msPerCall(run: () => tf.Tensor): number {
   return median(times);
 }
 
+interface Passes { forward: number; input: number; filter: number }
+
+/** PyTorch's milliseconds per pass for each shape, or why there are none. */
+function pytorchTimes(shapes: ConvShape[]): Passes[] | string {
+  const python = process.env.BENCH_PYTHON || '/usr/bin/python3';
+  if (!existsSync(python)) return `${python} not found`;
+  const threads = os.availableParallelism?.() ?? os.cpus().length;
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conv_shapes_torch.py');
+  const r = spawnSync(python, [script, '--shapes', JSON.stringify(shapes), '--batch', String(BATCH), '--threads', String(threads)], { encoding: 'utf8', timeout: 10 * 60_000 });
+  if (r.status !== 0) return `PyTorch did not run: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as Passes[];
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -46,12 +67,15 @@ async function main(): Promise<void> {
   const only = flag('--filter');
   await useBackend(backend);
   registerFastKernels();
-  console.log(`### one convolution per pass on ${backend}, batch ${BATCH}`);
-  console.log('| convolution | output | forward ms | input gradient ms | filter gradient ms | GMAC/s (forward / input / filter) |');
-  console.log('|---|---|---:|---:|---:|---|');
-  for (const s of SHAPES) {
-    const name = `${s.kernel}×${s.kernel} s${s.stride} ${s.padding} ${s.channels}→${s.filters} at ${s.size}×${s.size}`;
-    if (only && !name.includes(only)) continue;
+  const nameOf = (s: ConvShape): string => `${s.kernel}×${s.kernel} s${s.stride} ${s.padding} ${s.channels}→${s.filters} at ${s.size}×${s.size}`;
+  const shapes = SHAPES.filter((s) => !only || nameOf(s).includes(only));
+  const torch = pytorchTimes(shapes);
+  console.log(`### one convolution per pass on ${backend}, batch ${BATCH}${typeof torch === 'string' ? ` (no PyTorch column: ${torch})` : ', PyTorch in brackets'}`);
+  console.log('| convolution | output | forward ms | input gradient ms | filter gradient ms | ×PyTorch (forward / input / filter) | GMAC/s (forward / input / filter) |');
+  console.log('|---|---|---:|---:|---:|---|---|');
+  for (const [i, s] of shapes.entries()) {
+    const name = nameOf(s);
+    const ref = typeof torch === 'string' ? null : torch[i]!;
     const x = tf.randomNormal([BATCH, s.size, s.size, s.channels]) as tf.Tensor4D;
     const w = tf.randomNormal([s.kernel, s.kernel, s.channels, s.filters]) as tf.Tensor4D;
     const bias = tf.randomNormal([s.filters]) as tf.Tensor1D;
@@ -64,7 +88,9 @@ async function main(): Promise<void> {
     const filter = msPerCall(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor);
     const macs = BATCH * OH * OW * s.filters * s.channels * s.kernel * s.kernel;
     const rate = (ms: number): string => (macs / ms / 1e6).toFixed(0);
-    console.log(`| ${name} | ${OH}×${OW} | ${forward.toFixed(2)} | ${input.toFixed(2)} | ${filter.toFixed(2)} | ${rate(forward)} / ${rate(input)} / ${rate(filter)} |`);
+    const ms = (ours: number, pass: keyof Passes): string => `${ours.toFixed(2)}${ref ? ` (${ref[pass].toFixed(2)})` : ''}`;
+    const ratios = ref ? [forward, input, filter].map((ours, j) => (ref[(['forward', 'input', 'filter'] as const)[j]!] / ours).toFixed(2)).join(' / ') : '–';
+    console.log(`| ${name} | ${OH}×${OW} | ${ms(forward, 'forward')} | ${ms(input, 'input')} | ${ms(filter, 'filter')} | ${ratios} | ${rate(forward)} / ${rate(input)} / ${rate(filter)} |`);
     tf.dispose([x, w, bias, y, dy]);
   }
 }
