@@ -47,17 +47,24 @@ function msPerCall(run: () => tf.Tensor): number {
   return median(times);
 }
 
-interface Passes { forward: number; input: number; filter: number }
+const PASSES = ['forward', 'input', 'filter'] as const;
+type Passes = Record<(typeof PASSES)[number], number>;
+/** PyTorch's figures for one shape: its output's height and width, to check it convolved the same. */
+type TorchPasses = Passes & { output: [number, number] };
 
 /** PyTorch's milliseconds per pass for each shape, or why there are none. */
-function pytorchTimes(shapes: ConvShape[]): Passes[] | string {
+function pytorchTimes(shapes: ConvShape[]): TorchPasses[] | string {
   const python = process.env.BENCH_PYTHON || '/usr/bin/python3';
   if (!existsSync(python)) return `${python} not found`;
   const threads = os.availableParallelism?.() ?? os.cpus().length;
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conv_shapes_torch.py');
   const r = spawnSync(python, [script, '--shapes', JSON.stringify(shapes), '--batch', String(BATCH), '--threads', String(threads)], { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status !== 0) return `PyTorch did not run: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
-  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as Passes[];
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as TorchPasses[];
+  } catch {
+    return 'PyTorch printed no JSON';
+  }
 }
 
 async function main(): Promise<void> {
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---:|---:|---:|---|---|');
   for (const [i, s] of shapes.entries()) {
     const name = nameOf(s);
-    const ref = typeof torch === 'string' ? null : torch[i]!;
+    const torchRef = typeof torch === 'string' ? null : torch[i]!;
     const x = tf.randomNormal([BATCH, s.size, s.size, s.channels]) as tf.Tensor4D;
     const w = tf.randomNormal([s.kernel, s.kernel, s.channels, s.filters]) as tf.Tensor4D;
     const bias = tf.randomNormal([s.filters]) as tf.Tensor1D;
@@ -83,16 +90,23 @@ async function main(): Promise<void> {
     const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
     const [, OH, OW] = y.shape;
     const attrs = { strides: [s.stride, s.stride], pad: s.padding, dataFormat: 'NHWC', dilations: [1, 1] };
-    const forward = msPerCall(() => tf.fused.conv2d({ x, filter: w, strides: s.stride, pad: s.padding, bias, activation: 'relu' }));
-    const input = msPerCall(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as never) as tf.Tensor);
-    const filter = msPerCall(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor);
+    const ours: Passes = {
+      forward: msPerCall(() => tf.fused.conv2d({ x, filter: w, strides: s.stride, pad: s.padding, bias, activation: 'relu' })),
+      input: msPerCall(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as never) as tf.Tensor),
+      filter: msPerCall(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor),
+    };
+    // A reference that convolved to another size multiplied another number of times: no ratio.
+    const ref = torchRef && torchRef.output[0] === OH && torchRef.output[1] === OW ? torchRef : null;
     const macs = BATCH * OH * OW * s.filters * s.channels * s.kernel * s.kernel;
-    const rate = (ms: number): string => (macs / ms / 1e6).toFixed(0);
-    const ms = (ours: number, pass: keyof Passes): string => `${ours.toFixed(2)}${ref ? ` (${ref[pass].toFixed(2)})` : ''}`;
-    const ratios = ref ? [forward, input, filter].map((ours, j) => (ref[(['forward', 'input', 'filter'] as const)[j]!] / ours).toFixed(2)).join(' / ') : '–';
-    console.log(`| ${name} | ${OH}×${OW} | ${ms(forward, 'forward')} | ${ms(input, 'input')} | ${ms(filter, 'filter')} | ${ratios} | ${rate(forward)} / ${rate(input)} / ${rate(filter)} |`);
+    const cell = (pass: keyof Passes): string => `${ours[pass].toFixed(2)}${ref ? ` (${ref[pass].toFixed(2)})` : ''}`;
+    const ratios = ref ? PASSES.map((pass) => (ref[pass] / ours[pass]).toFixed(2)).join(' / ') : '–';
+    const rates = PASSES.map((pass) => (macs / ours[pass] / 1e6).toFixed(0)).join(' / ');
+    console.log(`| ${name} | ${OH}×${OW} | ${cell('forward')} | ${cell('input')} | ${cell('filter')} | ${ratios} | ${rates} |`);
     tf.dispose([x, w, bias, y, dy]);
   }
 }
 
-void main();
+main().catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exitCode = 1;
+});
