@@ -5,17 +5,15 @@
 // size, few channels) stands out beside the others. No read-back is timed: the kernels are
 // synchronous, and copying a 10 MB result out would be most of a stride-1 layer's time. Beside
 // each pass, PyTorch's time for the same convolution in the same run (bench/conv_shapes_torch.py,
-// with as many threads as Glasswing's kernels) and the ratio PyTorch ÷ Glasswing (above 1:
-// Glasswing is faster), where BENCH_PYTHON (default /usr/bin/python3) has torch.
+// with the bench's BENCH_PYTHON and BENCH_TORCH_THREADS) and the ratio PyTorch ÷ Glasswing
+// (above 1: Glasswing is faster).
 //   node --import tsx bench/conv-shapes.ts [--backend wasm|cpu] [--filter TEXT]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf, useBackend } from '../engine/backends';
 import { registerFastKernels } from '../engine/kernels';
-import { median } from '../engine/bench/bench';
+import { median, torchPython, torchThreads } from '../engine/bench/bench';
 
 interface ConvShape { size: number; channels: number; filters: number; kernel: number; stride: number; padding: 'same' | 'valid' }
 
@@ -54,11 +52,10 @@ type TorchPasses = Passes & { output: [number, number] };
 
 /** PyTorch's milliseconds per pass for each shape, or why there are none. */
 function pytorchTimes(shapes: ConvShape[]): TorchPasses[] | string {
-  const python = process.env.BENCH_PYTHON || '/usr/bin/python3';
-  if (!existsSync(python)) return `${python} not found`;
-  const threads = os.availableParallelism?.() ?? os.cpus().length;
+  const python = torchPython();
+  if (typeof python !== 'string') return python.skipped;
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conv_shapes_torch.py');
-  const r = spawnSync(python, [script, '--shapes', JSON.stringify(shapes), '--batch', String(BATCH), '--threads', String(threads)], { encoding: 'utf8', timeout: 10 * 60_000 });
+  const r = spawnSync(python, [script, '--shapes', JSON.stringify(shapes), '--batch', String(BATCH), '--threads', String(torchThreads())], { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status !== 0) return `PyTorch did not run: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as TorchPasses[];

@@ -49,9 +49,9 @@ test('a frozen MobileNetV2 + head beats LeNet-5 from scratch on 300 shape images
   await page.getByTestId('transfer-lr').fill('0.001');
   await expect(page.getByTestId('transfer-compare')).toBeChecked();
 
-  // Every status the panel shows is recorded as it changes: on a fast machine the from-scratch
-  // phase can last less than one of Playwright's polls, so waiting for it to be on screen would race.
-  // So is whether the progress bar was shown while it ran.
+  // Every status the panel shows, and whether its progress bar was shown, is recorded as it
+  // changes: on a fast machine the from-scratch phase can last less than one of Playwright's polls,
+  // so waiting for it to be on screen would race.
   await page.getByTestId('transfer-status').evaluate((el) => {
     const seen = { statuses: [el.getAttribute('data-status') ?? ''], progressShown: false };
     (window as unknown as { transferSeen: typeof seen }).transferSeen = seen;

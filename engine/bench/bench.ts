@@ -148,18 +148,25 @@ function pytorchScript(): string {
   return path.join(here, 'pytorch_bench.py');
 }
 
+/** The Python that has torch (BENCH_PYTHON, default Debian's), or why there is none. */
+export function torchPython(): string | { skipped: string } {
+  const python = process.env.BENCH_PYTHON || '/usr/bin/python3';
+  if (!existsSync(python)) return { skipped: `${python} not found` };
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  return probe.status === 0 ? python : { skipped: `PyTorch is not installed for ${python}` };
+}
+
+/** PyTorch's threads: BENCH_TORCH_THREADS, default one per core, as Glasswing's kernels. */
+export const torchThreads = (): number => (Number(process.env.BENCH_TORCH_THREADS) > 0 ? Number(process.env.BENCH_TORCH_THREADS) : cores());
+
 /** Runs the PyTorch reference in a child process; returns its results or why it could not. */
 export function runPytorch(models: { model: string; batchSize: number }[], seconds: number): { results: BenchReport['pytorch']; skipped?: string } {
-  // BENCH_PYTHON: the Python that has torch (default Debian's); BENCH_TORCH_DEVICE: cpu (default),
-  // cuda or mps — a GPU yardstick for the webgpu backend.
-  const python = process.env.BENCH_PYTHON || '/usr/bin/python3';
+  // BENCH_TORCH_DEVICE: cpu (default), cuda or mps — a GPU yardstick for the webgpu backend.
   const device = process.env.BENCH_TORCH_DEVICE || 'cpu';
-  if (!existsSync(python)) return { results: [], skipped: `${python} not found` };
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { results: [], skipped: `PyTorch is not installed for ${python}` };
+  const python = torchPython();
+  if (typeof python !== 'string') return { results: [], skipped: python.skipped };
   const list = models.map((m) => `${m.model}:${m.batchSize}`).join(',');
-  // BENCH_TORCH_THREADS: PyTorch's threads (default: one per core, as Glasswing's kernels).
-  const threads = Number(process.env.BENCH_TORCH_THREADS) > 0 ? Number(process.env.BENCH_TORCH_THREADS) : cores();
+  const threads = torchThreads();
   const r = spawnSync(python, [pytorchScript(), '--models', list, '--seconds', String(seconds), '--threads', String(threads), '--device', device],
     { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status !== 0) return { results: [], skipped: `the PyTorch bench failed: ${(r.stderr || '').trim().split('\n').pop()}` };

@@ -212,10 +212,9 @@ function filterGradChunks(tiles: number, TB: number, uSize: number): number[] {
  * Tiles per block (one task) of a Winograd forward pass or input gradient, whose transformed weights
  * U take uBytes and each tile's transformed inputs and products tileBytes. `l2Tiles` (a multiple of
  * 4, 4 to 64) keeps a block's own data in 512 KiB of L2. Every block multiplies by the whole of U,
- * so once U is past 1 MiB (it no longer stays in a core's L2
- * beside a block) each block reads it from L3 again, and small blocks make that traffic outweigh the
- * products: 5×5 stride-2 64→128 at 16×16 (U 4.5 MiB after space to depth) took blocks of 8 tiles,
- * 16 readings of U per pass. Such layers take blocks of about 32 tiles, in a count of tasks that is a
+ * so once U is past 1 MiB (it no longer stays in a core's L2 beside a block) each block reads it
+ * from L3 again, and small blocks make that traffic outweigh the products: 5×5 stride-2 64→128
+ * at 16×16 (U 4.5 MiB after space to depth) took blocks of 8 tiles, 16 readings of U per pass. Such layers take blocks of about 32 tiles, in a count of tasks that is a
  * multiple of the threads and at least two per thread (equal shares; blocks of 48, or 24 of 128
  * tiles, left one thread idle part of the time). Batch 32, forward / input gradient, ms, before →
  * after, two runs: that 5×5 layer 6.3-6.5 → 5.4-5.5 / 6.0-6.5 → 5.6; 3×3 128→128 at 12×12 5.9-6.3
