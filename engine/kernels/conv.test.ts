@@ -667,3 +667,63 @@ for (const backend of ['cpu', 'wasm']) {
     }
   });
 }
+
+// Explicit padding past the kernel's extent (a 1x1 kernel padded by 1 or 2, a 3x3 by 3): the input
+// gradient as a convolution of dy would pad dy negatively, and read before its first row (the cpu
+// backend read out of the kernels' memory). Small layers, and layers large enough for the Winograd,
+// space-to-depth and stride-2 paths; forward, fused and both gradients, on 1 and 3 threads.
+for (const backend of ['cpu', 'wasm']) {
+  test(`explicit padding wider than the kernel matches stock in every pass (${backend})`, async () => {
+    await tf.setBackend(backend);
+    const threads = kernelThreads();
+    try {
+      let s = 700;
+      for (const [K, C, F, stride, H, pads] of [
+        [1, 1, 1, 1, 22, [1, 0, 2, 0]], [1, 8, 16, 1, 12, [2, 1, 0, 2]], [1, 32, 32, 2, 15, [1, 1, 1, 1]],
+        [3, 32, 32, 1, 16, [3, 0, 0, 3]], [3, 32, 64, 2, 24, [3, 3, 3, 3]], [5, 16, 32, 2, 20, [5, 0, 4, 1]], [3, 3, 16, 1, 20, [3, 1, 3, 1]],
+      ] as const) {
+        s++;
+        const c: Case = { N: 2, H, W: H + 1, C, F, KH: K, KW: K, sh: stride, sw: stride, dh: 1, dw: 1, pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], seed: s };
+        for (const n of [1, 3]) {
+          setKernelThreads(n);
+          await checkForwardAndInputGrad(c, backend, 'relu');
+          await checkFilterGrad(c, backend);
+        }
+      }
+    } finally {
+      setKernelThreads(threads);
+    }
+  });
+}
+
+// TF's 'same' pads nothing where the stride is larger than the kernel and the map a multiple of the
+// stride (a 1x3 filter at stride 2 on 12x12): the stock wasm kernel (XNNPACK's own SAME padding)
+// returned zeros there, for Conv2D and for FusedConv2D with any activation (prelu, elu, leakyrelu
+// included, which always run stock), and for fused depthwise convolutions with the activations
+// Glasswing's kernel lacks. Glasswing hands the stock kernel the padding spelled out.
+test("'same' convolutions whose padding is none (stride past the kernel) match stock on wasm", async () => {
+  await tf.setBackend('wasm');
+  let s = 720;
+  for (const [KH, KW, sh, sw, H, W, C, F] of [[1, 3, 2, 2, 12, 12, 4, 8], [3, 1, 3, 3, 32, 23, 4, 32], [2, 2, 3, 3, 12, 12, 3, 16], [3, 3, 4, 4, 12, 12, 8, 8], [1, 2, 4, 1, 12, 12, 4, 4]] as const) {
+    s++;
+    const x = () => tf.tensor4d(rand(2 * H * W * C, s), [2, H, W, C]);
+    const w = () => tf.tensor4d(rand(KH * KW * C * F, s + 1), [KH, KW, C, F]);
+    const bias = () => tf.tensor1d(rand(F, s + 2));
+    const cases: [string, () => tf.Tensor][] = [
+      ['conv2d', () => tf.conv2d(x(), w(), [sh, sw], 'same')],
+      ...(['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const).map((activation): [string, () => tf.Tensor] => [`fused ${activation}`, () => tf.fused.conv2d({
+        x: x(), filter: w(), strides: [sh, sw], pad: 'same', bias: bias(), activation, leakyreluAlpha: 0.2,
+        preluActivationWeights: activation === 'prelu' ? tf.tensor1d(rand(F, s + 3)) : undefined,
+      })]),
+      ...(['relu', 'elu', 'prelu'] as const).map((activation): [string, () => tf.Tensor] => [`fused depthwise ${activation}`, () => tf.fused.depthwiseConv2d({
+        x: x(), filter: tf.tensor4d(rand(KH * KW * C, s + 4), [KH, KW, C, 1]), strides: [sh, sw], pad: 'same', bias: tf.tensor1d(rand(C, s + 5)), activation,
+        preluActivationWeights: activation === 'prelu' ? tf.tensor1d(rand(C, s + 6)) : undefined,
+      })]),
+    ];
+    for (const [name, f] of cases) {
+      const want = await stock('cpu', f);
+      const got = await fast('wasm', f);
+      assert.ok(relErr(got, want) < TOL, `${name} ${KH}x${KW} stride ${sh}x${sw} on ${H}x${W}: rel err ${relErr(got, want)}`);
+    }
+  }
+});

@@ -595,11 +595,12 @@ export function conv2dForward(ci: ConvInfo, x: Float32Array, w: Float32Array, bi
 export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Array): Float32Array {
   const rt = simd();
   rt.reset();
-  const { K, M, pointwise } = geometry(ci);
-  const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: F } = ci;
+  const { pointwise } = geometry(ci);
+  const { inChannels: C, outChannels: F } = ci;
   const size = ci.batchSize * ci.inHeight * ci.inWidth * C;
   const pdy = rt.put(dy);
   const g = geomOf(ci);
+  if (!padsWithinKernel(g)) return inputGradByCol2im(rt, ci, pdy, w, size);
   const gp = channelPadding(g, (h) => inputGradWinograd(h, F));
   if (gp) {
     const dxp = rt.alloc(g.N * g.H * g.W * gp.C);
@@ -627,6 +628,22 @@ export function conv2dBackpropInput(ci: ConvInfo, dy: Float32Array, w: Float32Ar
     winogradS2Into(rt, g, F, 1, s2, pdy, rt.put(w), 0, 'linear', dx);
     return rt.view(dx, size);
   }
+  return inputGradByCol2im(rt, ci, pdy, w, size);
+}
+
+/**
+ * Whether explicit padding stays within the kernel's extent on top and left ('same' always does).
+ * The input gradient as a convolution of dy pads dy by the rest of that extent, which would be
+ * negative past it (a 1x1 kernel padded by 1 reads before dy's first row): those layers take GEMM + col2im.
+ */
+function padsWithinKernel(g: Geom): boolean {
+  return g.pt <= (g.KH - 1) * g.dh && g.pl <= (g.KW - 1) * g.dw;
+}
+
+/** dx through dcol = dy · wᵀ and col2im (any stride, padding and dilation); dy already at pdy. */
+function inputGradByCol2im(rt: SimdRuntime, ci: ConvInfo, pdy: number, w: Float32Array, size: number): Float32Array {
+  const { K, M, pointwise } = geometry(ci);
+  const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: F } = ci;
   const pw = rt.put(w);
   const dcol = pointwise ? rt.result(size) : rt.alloc(M * K);
   // dcol[M, K] = dy[M, F] * w^T, w viewed as [K, F].

@@ -11,7 +11,7 @@
 // copy operands into the kernels' arena and results back, and memory-bound ones run in place through
 // a non-shared instance of the same SIMD module.
 import { backend_util, util } from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, preferFastConv, type FusedAct } from './conv';
@@ -63,6 +63,19 @@ function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, 
     attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
 }
 
+/**
+ * The stock wasm Conv2D, FusedConv2D and FusedDepthwiseConv2D (XNNPACK with its TensorFlow-SAME flag) return zeros when
+ * 'same' padding would be negative along an axis (the stride larger than the kernel, the input a
+ * multiple of the stride: a 1x3 filter at stride 2 on a 12x12 map). TF pads nothing there, so the
+ * stock kernel gets the same padding spelled out, which XNNPACK takes as explicit padding.
+ */
+function stockWithExplicitSame(stock: KernelFunc | null, args: Parameters<KernelFunc>[0], name: string, ci: backend_util.Conv2DInfo | null): TensorInfo | TensorInfo[] {
+  if (!ci || ci.padInfo.type !== 'SAME') return useStock(stock, args, name);
+  const { top, bottom, left, right } = ci.padInfo;
+  const pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return useStock(stock, { ...args, attrs: { ...args.attrs, pad } as unknown as NamedAttrMap }, name);
+}
+
 const FUSED_ACTS = new Set(['linear', 'relu', 'relu6']);
 /** From this many multiply-adds a dense layer's product is worth the threads and the copies. */
 const WASM_MATMUL_MIN_MACS = Number(process.env.GLASSWING_WASM_MATMUL_MIN) >= 0 ? Number(process.env.GLASSWING_WASM_MATMUL_MIN) : 4e6;
@@ -76,7 +89,7 @@ export function registerWasmKernels(): void {
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return useStock(stock, args, 'Conv2D');
+    if (!ci || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithExplicitSame(stock, args, 'Conv2D', ci);
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
   });
 
@@ -86,8 +99,8 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
-    const ci = ok ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return useStock(stock, args, 'FusedConv2D');
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithExplicitSame(stock, args, 'FusedConv2D', ci);
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
 
@@ -497,8 +510,8 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
-    const ci = ok ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
-    if (!ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return useStock(stock, args, 'FusedDepthwiseConv2D');
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
+    if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return stockWithExplicitSame(stock, args, 'FusedDepthwiseConv2D', ci);
     return depthwiseOnHeap(backend, ci, 'forward', x!, filter!, bias ?? null, act as FusedAct) ??
       computeInto(backend, ci.outShape, () => depthwiseForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
