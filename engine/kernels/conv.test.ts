@@ -670,7 +670,8 @@ for (const backend of ['cpu', 'wasm']) {
 
 // Explicit padding past the kernel's extent (a 1x1 kernel padded by 1 or 2, a 3x3 by 3): the input
 // gradient as a convolution of dy would pad dy negatively, and read before its first row (the cpu
-// backend read out of the kernels' memory). Small layers, and layers large enough for the Winograd,
+// backend read out of the kernels' memory); the filter gradient's im2col packing wrote zeros past
+// a short row segment (below). Small layers, and layers large enough for the Winograd,
 // space-to-depth and stride-2 paths; forward, fused and both gradients, on 1 and 3 threads.
 for (const backend of ['cpu', 'wasm']) {
   test(`explicit padding wider than the kernel matches stock in every pass (${backend})`, async () => {
@@ -689,6 +690,12 @@ for (const backend of ['cpu', 'wasm']) {
           await checkForwardAndInputGrad(c, backend, 'relu');
           await checkFilterGrad(c, backend);
         }
+      }
+      // The filter gradient's packing of im2col(x)^T zeroed past a row segment shorter than the
+      // padding (a reduction block ending one pixel into a row) and so into the next panel.
+      for (const [N, H, W, C, F, K, KW, pads] of [[6, 7, 30, 96, 128, 1, 1, [2, 0, 2, 1]], [6, 7, 30, 96, 128, 4, 1, [2, 0, 2, 1]], [5, 32, 17, 64, 64, 4, 3, [2, 1, 3, 0]]] as const) {
+        setKernelThreads(1);
+        await checkFilterGrad({ N, H, W, C, F, KH: K, KW, sh: 1, sw: 1, dh: 1, dw: 1, pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], seed: ++s }, backend);
       }
     } finally {
       setKernelThreads(threads);

@@ -340,7 +340,9 @@ function packAConvT(g: usize, x: usize, i: i32, mc: i32, p0: i32, kc: i32, dst: 
         if (iy < 0 || iy >= H) { memory.fill(panel, 0, <usize>len * 16); continue; }
         const off = kx * dw - pl;
         let a = ox, b = ox + len;
-        if (off < 0) a = max(a, (-off + sw - 1) / sw);
+        // a: the first pixel inside the image, at most the segment's end (a segment shorter than
+        // the padding, where a block ends just past a row's start, would zero into the next one).
+        if (off < 0) a = min(max(a, (-off + sw - 1) / sw), b);
         b = W - 1 - off < 0 ? a : min(b, (W - 1 - off) / sw + 1);
         if (b < a) b = a;
         let d = panel;
@@ -359,7 +361,7 @@ function packAConvT(g: usize, x: usize, i: i32, mc: i32, p0: i32, kc: i32, dst: 
           const off = kx * dw - pl;
           let a = ox, b = ox + len;
           if (iy < 0 || iy >= H) { b = a; } else {
-            if (off < 0) a = max(a, (-off + sw - 1) / sw);
+            if (off < 0) a = min(max(a, (-off + sw - 1) / sw), b);
             b = W - 1 - off < 0 ? a : min(b, (W - 1 - off) / sw + 1);
             if (b < a) b = a;
           }
@@ -2328,7 +2330,7 @@ export function depthwiseForward(x: usize, w: usize, bias: usize, y: usize, g: u
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   const pix = <usize>C * 4, rowB = <usize>(W * C) * 4;
   // Output columns whose 3 taps all lie inside the image (for the 3x3 path).
-  const oxa = fast3 ? (pl > 0 ? (pl + sw - 1) / sw : 0) : 0;
+  const oxa = fast3 ? min(OW, pl > 0 ? (pl + sw - 1) / sw : 0) : 0;
   const oxb = fast3 ? max(oxa, min(OW, W - 3 + pl >= 0 ? (W - 3 + pl) / sw + 1 : 0)) : 0;
   for (let n = n0; n < n1; n++) {
     const img = x + <usize>(n * H * W) * pix;
