@@ -90,10 +90,13 @@ for (const backend of ['cpu', 'wasm']) {
       const b = () => tf.tensor(rand(bBatch * K * N, s + 1), [bBatch, ...(tb ? [N, K] : [K, N])]);
       const desc = `${batch}x${M}x${K} @ ${bBatch}x${K}x${N} ta=${ta} tb=${tb}`;
       await same(backend, desc, () => tf.matMul(a(), b(), ta, tb));
-      if (backend === 'cpu') {
-        for (const activation of ['linear', 'relu', 'sigmoid', 'elu'] as const) {
-          await same(backend, `fused ${activation} ${desc}`, () => tf.fused.matMul({ a: a(), b: b(), transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(N, s + 2)), activation }));
-        }
+      // On wasm these small products run the stock kernel, which added the bias and PReLU weights
+      // wrongly to transposed operands (rel. error 0.1-1) until Glasswing transposed them first.
+      for (const activation of ['linear', 'relu', 'relu6', 'sigmoid', 'elu', 'leakyrelu', 'prelu'] as const) {
+        await same(backend, `fused ${activation} ${desc}`, () => tf.fused.matMul({
+          a: a(), b: b(), transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(N, s + 2)), activation, leakyreluAlpha: 0.1,
+          preluActivationWeights: activation === 'prelu' ? tf.tensor1d(rand(N, s + 3)) : undefined,
+        }));
       }
     }
   });

@@ -19,6 +19,7 @@ import { avgPoolGrad, isMaxPool2x2, maxPool, maxPoolGrad } from './pool';
 import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
+import { applyActivation } from './activations';
 import { addrOf, heapOf, memoryBoundOnThreads, runOverItems, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
@@ -74,6 +75,36 @@ function stockWithExplicitSame(stock: KernelFunc | null, args: Parameters<Kernel
   const { top, bottom, left, right } = ci.padInfo;
   const pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
   return useStock(stock, { ...args, attrs: { ...args.attrs, pad } as unknown as NamedAttrMap }, name);
+}
+
+/**
+ * The stock wasm _FusedMatMul (XNNPACK) adds its bias or PReLU weights wrongly when an operand is
+ * transposed or the product is batched (rel. error 0.1-1: a 10x63 by 5x63ᵀ product with a bias, two
+ * 15x14 by 14x53 ones). Those run Glasswing's product (bias, relu and relu6 in its epilogue) and the
+ * other activations after it; the rest stay stock (XNNPACK is faster on one thread for small layers).
+ */
+function fusedMatMulBesideStock(stock: KernelFunc | null, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
+  const { a, b, bias, preluActivationWeights: prelu } = args.inputs;
+  const attrs = args.attrs!;
+  const tA = !!attrs.transposeA, tB = !!attrs.transposeB;
+  const batched = util.sizeFromShape(a!.shape.slice(0, -2)) > 1 || util.sizeFromShape(b!.shape.slice(0, -2)) > 1;
+  if ((!bias && !prelu) || (!tA && !tB && !batched)) return useStock(stock, args, '_FusedMatMul');
+  const N = tB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
+  const act = attrs.activation as string;
+  const ok = [a, b, bias, prelu].every((t) => !t || t.dtype === 'float32') && (!bias || util.sizeFromShape(bias.shape) === N) &&
+    (!prelu || [1, N].includes(util.sizeFromShape(prelu.shape))) && (FUSED_ACTS.has(act) || ['elu', 'sigmoid', 'leakyrelu', 'prelu'].includes(act));
+  const shape = ok ? batchMatMulShape(a!.shape, b!.shape, tA, tB) : null;
+  if (!shape) return useStock(stock, args, '_FusedMatMul');
+  const backend = args.backend as BackendWasm;
+  const fused = act === 'relu' || act === 'relu6' ? act : 'linear';
+  return computeInto(backend, shape, () => {
+    const y = batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), tA, tB, bias ? view(backend, bias) : null, fused)!.values;
+    if (act === fused) return y;
+    if (act !== 'prelu') return applyActivation(y, act, (attrs.leakyreluAlpha as number | undefined) ?? 0.2);
+    const w = view(backend, prelu!), per = w.length;
+    for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i]! *= w[per === 1 ? 0 : i % N]!;
+    return y;
+  });
 }
 
 const FUSED_ACTS = new Set(['linear', 'relu', 'relu6']);
@@ -212,7 +243,7 @@ export function registerWasmKernels(): void {
       !preluActivationWeights && FUSED_ACTS.has(act) && simd().threads > 1 && M * N * K >= WASM_MATMUL_MIN_MACS;
     const tA = !!attrs.transposeA, tB = !!attrs.transposeB;
     const shape = ok ? batchMatMulShape(a!.shape, b!.shape, tA, tB) : null;
-    if (!shape) return useStock(stock, args, '_FusedMatMul');
+    if (!shape) return fusedMatMulBesideStock(stock, args);
     return computeInto(backend, shape, () => batchMatMul(a!.shape, view(backend, a!), b!.shape, view(backend, b!), tA, tB, bias ? view(backend, bias) : null, act as 'linear')!.values);
   });
 
