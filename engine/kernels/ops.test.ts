@@ -90,11 +90,11 @@ for (const backend of ['cpu', 'wasm']) {
       const b = () => tf.tensor(rand(bBatch * K * N, s + 1), [bBatch, ...(tb ? [N, K] : [K, N])]);
       const desc = `${batch}x${M}x${K} @ ${bBatch}x${K}x${N} ta=${ta} tb=${tb}`;
       await same(backend, desc, () => tf.matMul(a(), b(), ta, tb));
-      // On wasm these small products run the stock kernel, which added the bias and PReLU weights
-      // wrongly to transposed operands (rel. error 0.1-1) until Glasswing transposed them first.
+      // On wasm these small products ran the stock kernel, which applied the bias, PReLU weights and
+      // activations wrongly to transposed or batched products (rel. error 0.1-1); a third without bias.
       for (const activation of ['linear', 'relu', 'relu6', 'sigmoid', 'elu', 'leakyrelu', 'prelu'] as const) {
         await same(backend, `fused ${activation} ${desc}`, () => tf.fused.matMul({
-          a: a(), b: b(), transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(N, s + 2)), activation, leakyreluAlpha: 0.1,
+          a: a(), b: b(), transposeA: ta, transposeB: tb, bias: s % 3 ? tf.tensor1d(rand(N, s + 2)) : undefined, activation, leakyreluAlpha: 0.1,
           preluActivationWeights: activation === 'prelu' ? tf.tensor1d(rand(N, s + 3)) : undefined,
         }));
       }

@@ -78,9 +78,9 @@ function stockWithExplicitSame(stock: KernelFunc | null, args: Parameters<Kernel
 }
 
 /**
- * The stock wasm _FusedMatMul (XNNPACK) adds its bias or PReLU weights wrongly when an operand is
- * transposed or the product is batched (rel. error 0.1-1: a 10x63 by 5x63ᵀ product with a bias, two
- * 15x14 by 14x53 ones). Those run Glasswing's product (bias, relu and relu6 in its epilogue) and the
+ * The stock wasm _FusedMatMul (XNNPACK) applies its bias, PReLU weights or activation wrongly when an
+ * operand is transposed or the product is batched (rel. error 0.1-1: a 10x63 by 5x63ᵀ product with a
+ * bias, 72x170 by 77x170ᵀ with relu alone, two 15x14 by 14x53 with a bias). Those run Glasswing's product (bias, relu and relu6 in its epilogue) and the
  * other activations after it; the rest stay stock (XNNPACK is faster on one thread for small layers).
  */
 function fusedMatMulBesideStock(stock: KernelFunc | null, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
@@ -88,9 +88,9 @@ function fusedMatMulBesideStock(stock: KernelFunc | null, args: Parameters<Kerne
   const attrs = args.attrs!;
   const tA = !!attrs.transposeA, tB = !!attrs.transposeB;
   const batched = util.sizeFromShape(a!.shape.slice(0, -2)) > 1 || util.sizeFromShape(b!.shape.slice(0, -2)) > 1;
-  if ((!bias && !prelu) || (!tA && !tB && !batched)) return useStock(stock, args, '_FusedMatMul');
-  const N = tB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
   const act = attrs.activation as string;
+  if ((!bias && !prelu && act === 'linear') || (!tA && !tB && !batched)) return useStock(stock, args, '_FusedMatMul');
+  const N = tB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
   const ok = [a, b, bias, prelu].every((t) => !t || t.dtype === 'float32') && (!bias || util.sizeFromShape(bias.shape) === N) &&
     (!prelu || [1, N].includes(util.sizeFromShape(prelu.shape))) && (FUSED_ACTS.has(act) || ['elu', 'sigmoid', 'leakyrelu', 'prelu'].includes(act));
   const shape = ok ? batchMatMulShape(a!.shape, b!.shape, tA, tB) : null;
