@@ -35,7 +35,6 @@ export interface Epilogue {
 
 const MR = 4; // the micro-kernel's rows (kernels.as)
 const NR = 8; // its columns
-const KC = 512; // its K block
 /** Below this many multiply-adds, waking helper threads costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 150_000;
 /** Multiply-adds per task (~100 µs): enough to amortise taking it, small enough to balance. */
@@ -66,8 +65,8 @@ function taskSplit(n: number, align: number, perUnit: number, threads: number, m
 /**
  * C[M,N] (row stride ldc, byte address c) = act(A[M,K] * B[K,N] + bias) (or C += A * B when
  * `accumulate`). Rows of C are shared out as tasks among the threads when there are enough, else
- * columns, else the K dimension (each thread then sums into a private buffer, reduced at the end:
- * same result up to float rounding).
+ * columns; every element is summed over all of K by one task, in the same order whatever the
+ * number of threads, so the result does not depend on it.
  */
 export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operand | ConvOperand, B: Operand, c: number, ldc: number, epi: Epilogue = {}): void {
   if (M === 0 || N === 0) return;
@@ -103,25 +102,14 @@ export function gemm(rt: SimdRuntime, M: number, N: number, K: number, A: Operan
     const split = splitAligned(N, Math.min(Math.ceil(N / NR), 2 * T), NR);
     rt.runTasks('gemmJob', split.slice(1).map((n1, i) => [d, 0, M, split[i]!, n1]), extra);
   } else {
-    // Few rows and columns, long K (the filter gradient of a convolution): split K (in whole K
-    // blocks), then reduce; bias and activation come after the reduction.
-    // With more threads than K blocks some ranges are empty: only the non-empty ones run (the
-    // first writes C, the others private partial sums, overwritten, so never zeroed).
-    const split = splitAligned(K, T, KC);
-    const ranges = split.slice(1).map((k1, t) => [split[t]!, k1] as const).filter(([k0, k1]) => k1 > k0);
-    const partials = ranges.slice(1).map(() => rt.alloc(M * N));
-    rt.run(ranges.map(([k0, k1], i) => ({
-      fn: 'gemmJob',
-      args: i === 0 ? [desc(k0, k1, c, ldc, flags & F_ACC), 0, M, 0, N, workOf(0)] : [desc(k0, k1, partials[i - 1]!, N, 0), 0, M, 0, N, workOf(i)],
-    })));
-    for (const p of partials) {
-      if (ldc === N) rt.exports.addInto(c, p, M * N);
-      else for (let i = 0; i < M; i++) rt.exports.addInto(c + i * ldc * 4, p + i * N * 4, N);
-    }
-    if (epi.bias || act !== 'linear') {
-      if (ldc === N) rt.exports.biasAct(c, M, N, epi.bias ?? 0, actCode);
-      else for (let i = 0; i < M; i++) rt.exports.biasAct(c + i * ldc * 4, 1, N, epi.bias ?? 0, actCode);
-    }
+    // Few rows and columns: rows or columns, whichever gives more tasks, even if fewer than the
+    // threads. Splitting K by the thread count instead (partial sums added up) made the result
+    // depend on the number of threads (a forward convolution on 9 output pixels, a dense layer at
+    // batch 1 on 16 cores); long reductions over few outputs (filter gradients) take gemmReduceK.
+    const d = desc(0, K, c, ldc, flags);
+    const rowTasks = Math.ceil(M / MR), columnTasks = Math.ceil(N / NR);
+    const split = rowTasks >= columnTasks ? splitAligned(M, Math.min(rowTasks, 2 * T), MR) : splitAligned(N, Math.min(columnTasks, 2 * T), NR);
+    rt.runTasks('gemmJob', split.slice(1).map((e1, i) => rowTasks >= columnTasks ? [d, split[i]!, e1, 0, N] : [d, 0, M, split[i]!, e1]), extra);
   }
 }
 

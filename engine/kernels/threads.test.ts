@@ -1,7 +1,7 @@
-// Threaded kernels give single-threaded results up to float rounding: the same convolutions
-// (implicit GEMM and Winograd) and their gradients, matrix products, depthwise convolutions and
-// pooling gradients with 1 and with 3 threads (3 forces every split: by rows, by columns, by K with
-// private partial sums, by image, by Winograd tile), and with the thread counts of larger machines
+// Threaded kernels give the single-threaded results bit for bit: the same convolutions (implicit
+// GEMM and Winograd) and their gradients, matrix products, depthwise convolutions and pooling
+// gradients with 1 and with 3 threads (3 forces every split: by rows, by columns, by image, by
+// Winograd tile, by fixed chunks of a reduction), and with the thread counts of larger machines
 // (6, 8, 16: more threads than some splits have parts, so some parts are empty).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,8 +32,9 @@ function results(): Float32Array[] {
     copy(conv2dBackpropFilter(ci, x, dy));
     copy(conv2dBackpropInput(ci, dy, w));
   }
-  // Rows split, columns split (few rows; more columns than rows), K split.
-  // K split into fewer 512-blocks than threads (LeNet's 120→84 dense layer at batch 64 on 6 threads).
+  // Rows split, columns split (few rows; more columns than rows), few rows and columns over a long K
+  // (once split by K per thread: partial sums that changed the bits with the thread count), LeNet's
+  // 120→84 dense layer at batch 64 on 6 threads.
   // Rows split with a B of over 2^18 floats: tasks of at least 192 rows, rounded to whole rounds
   // of threads (5 → 3 on 3 threads), fewer than 6-16 threads.
   for (const [M, K, N, seed] of [[300, 40, 20, 4], [6, 100, 300, 5], [6, 5000, 8, 6], [40, 64, 300, 15], [64, 120, 84, 17], [20, 1100, 30, 18], [800, 600, 450, 19]]) {
@@ -52,7 +53,7 @@ function results(): Float32Array[] {
   return out;
 }
 
-test('kernels give the same results on 1 thread as on 3, 6, 8 and 16 (up to float rounding)', () => {
+test('kernels give the same bits on 1 thread as on 3, 6, 8 and 16', () => {
   const before = kernelThreads();
   try {
     setKernelThreads(1);
@@ -62,7 +63,7 @@ test('kernels give the same results on 1 thread as on 3, 6, 8 and 16 (up to floa
       assert.equal(kernelThreads(), threads);
       const threaded = results();
       assert.equal(threaded.length, single.length);
-      threaded.forEach((t, i) => assert.ok(relErr(t, single[i]!) < 1e-5, `${threads} threads, result ${i}: rel err ${relErr(t, single[i]!)}`));
+      threaded.forEach((t, i) => assert.ok(relErr(t, single[i]!) === 0, `${threads} threads, result ${i}: rel err ${relErr(t, single[i]!)}`));
     }
   } finally {
     setKernelThreads(before);
