@@ -18,3 +18,41 @@ export function geomOf(ci: backend_util.Conv2DInfo): Geom {
     OH: ci.outHeight, OW: ci.outWidth,
   };
 }
+
+/**
+ * Whether the last output window reaches past the padded input. Only a numeric padding with
+ * dimRoundingMode 'ceil' or 'round' does that (10 rows padded by 1, a 1x1 kernel at stride 3 and
+ * 'ceil': 5 outputs, the last reading row 11 of 0-10). Glasswing's kernels assume every window
+ * starts inside the padded input, so those calls keep the stock kernels.
+ */
+export function windowsPastPadding(ci: backend_util.Conv2DInfo): boolean {
+  return coveringPadding(ci) !== null;
+}
+
+/**
+ * For a convolution whose last windows reach past the padded input (windowsPastPadding), explicit
+ * padding ([[0, 0], [top, bottom], [left, right], [0, 0]]) that pads its input to cover them, with
+ * the same output size: TF reads zeros there. Null where the windows fit.
+ */
+export function coveringPadding(ci: backend_util.Conv2DInfo): [[0, 0], [number, number], [number, number], [0, 0]] | null {
+  const reach = (out: number, stride: number, filter: number, dilation: number) => (out - 1) * stride + (filter - 1) * dilation + 1;
+  const rh = reach(ci.outHeight, ci.strideHeight, ci.filterHeight, ci.dilationHeight), rw = reach(ci.outWidth, ci.strideWidth, ci.filterWidth, ci.dilationWidth);
+  const { top, left } = ci.padInfo, bottom = Math.max(0, ci.padInfo.bottom), right = Math.max(0, ci.padInfo.right);
+  if (rh <= ci.inHeight + top + bottom && rw <= ci.inWidth + left + right) return null;
+  return [[0, 0], [top, Math.max(bottom, rh - ci.inHeight - top)], [left, Math.max(right, rw - ci.inWidth - left)], [0, 0]];
+}
+
+/**
+ * The top-left [N, OH, OW, C] block of an NHWC tensor [N, H, W, C] (H ≥ OH, W ≥ OW), or null where it
+ * is smaller. TF's conv2d gradient drops dimRoundingMode, so a rounded-up convolution's dy arrives
+ * larger than the gradient's geometry; the stock cpu kernels read this block of it.
+ */
+export function topLeftBlock(values: Float32Array, shape: readonly number[], out: readonly number[]): Float32Array | null {
+  const [N, H, W, C] = shape as [number, number, number, number];
+  const [, OH, OW] = out as [number, number, number, number];
+  if (shape.length !== 4 || out.length !== 4 || out[0] !== N || out[3] !== C || OH > H || OW > W) return null;
+  if (OH === H && OW === W) return values;
+  const block = new Float32Array(N * OH * OW * C);
+  for (let n = 0; n < N; n++) for (let y = 0; y < OH; y++) block.set(values.subarray(((n * H + y) * W) * C, ((n * H + y) * W + OW) * C), ((n * OH + y) * OW) * C);
+  return block;
+}

@@ -734,3 +734,25 @@ test("'same' convolutions whose padding is none (stride past the kernel) match s
     }
   }
 });
+
+// A numeric padding with dimRoundingMode 'ceil' can put the last windows past the padded input (10
+// rows padded by 1, a 1x1 kernel at stride 3: 5 outputs, the last reading row 11): TF reads zeros
+// there. XNNPACK read past the input (values from other tensors on Glasswing's shared heap), and TF's
+// gradient drops the rounding mode, so dy arrives larger than the gradient's geometry.
+for (const backend of ['cpu', 'wasm']) {
+  test(`convolutions whose rounded-up windows pass the padding match stock (${backend})`, async () => {
+    await tf.setBackend(backend);
+    let s = 740;
+    for (const [H, K, stride, pad, C, F] of [[10, 1, 3, 1, 16, 8], [10, 1, 3, 1, 3, 8], [13, 3, 2, 1, 32, 64], [11, 5, 3, 2, 8, 16]] as const) {
+      s++;
+      const x = () => tf.tensor4d(rand(2 * H * H * C, s), [2, H, H, C]);
+      const w = () => tf.tensor4d(rand(K * K * C * F, s + 1), [K, K, C, F]);
+      const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, 'NHWC', 1, 'ceil')));
+      for (const [name, f] of [['forward', () => tf.conv2d(x(), w(), stride, pad, 'NHWC', 1, 'ceil')], ['input gradient', () => tf.grads(loss)([x(), w()])[0]!], ['filter gradient', () => tf.grads(loss)([x(), w()])[1]!]] as const) {
+        const want = await stock('cpu', f);
+        const got = await fast(backend, f);
+        assert.ok(relErr(got, want) < TOL, `${name} ${K}x${K} stride ${stride} pad ${pad} 'ceil' on ${H}x${H}x${C}: rel err ${relErr(got, want)}`);
+      }
+    }
+  });
+}

@@ -13,6 +13,7 @@ import { batchNormConstants, binary, isSpatialPad, sliceInto, tileBlocks, tileIn
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
 import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
+import { coveringPadding, topLeftBlock, windowsPastPadding } from './conv-geometry';
 import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
@@ -78,13 +79,20 @@ const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) =>
 function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number]): backend_util.Conv2DInfo | null {
   const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
   if (fmt !== 'channelsLast') return null;
-  return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+  const ci = backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
     attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
+  // Windows past the padded input (a numeric padding rounded up): the same output over explicit
+  // padding that covers them, which the kernels (and XNNPACK) read as the zeros TF reads there.
+  const covering = coveringPadding(ci);
+  return covering ? backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    attrs.strides as [number, number], dilations, covering, undefined, false, fmt) : ci;
 }
 
-function poolInfo(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo {
-  return backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
+/** The pooling's geometry, or null where the stock kernel should run it (windowsPastPadding). */
+function poolInfo(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
+  const pi = backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
     attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+  return windowsPastPadding(pi) ? null : pi;
 }
 
 /** The bias of a fused op, if it is one value per output channel. */
@@ -123,8 +131,9 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     const attrs = args.attrs!;
     const ci = allFloat(dy, filter) ? convInfo(attrs.inputShape as number[], filter!.shape, attrs, 1) : null;
-    if (!ci) return useStock(stock, args, 'Conv2DBackpropInput');
-    const dx = conv2dBackpropInput(ci, vals(backend, dy!), vals(backend, filter!));
+    const dyv = ci ? topLeftBlock(vals(backend, dy!), dy!.shape, ci.outShape) : null;
+    if (!ci || !dyv) return useStock(stock, args, 'Conv2DBackpropInput');
+    const dx = conv2dBackpropInput(ci, dyv, vals(backend, filter!));
     return backend.makeTensorInfo(ci.inShape, 'float32', own(dx));
   });
 
@@ -133,32 +142,33 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     const attrs = args.attrs!;
     const ci = allFloat(x, dy) ? convInfo(x!.shape, attrs.filterShape as number[], attrs, 1) : null;
-    if (!ci) return useStock(stock, args, 'Conv2DBackpropFilter');
-    const dw = conv2dBackpropFilter(ci, vals(backend, x!), vals(backend, dy!));
+    const dyv = ci ? topLeftBlock(vals(backend, dy!), dy!.shape, ci.outShape) : null;
+    if (!ci || !dyv) return useStock(stock, args, 'Conv2DBackpropFilter');
+    const dw = conv2dBackpropFilter(ci, vals(backend, x!), dyv);
     return backend.makeTensorInfo(attrs.filterShape as number[], 'float32', own(dw));
   });
 
   overrideKernel(B, 'MaxPool', (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    if (!allFloat(x)) return useStock(stock, args, 'MaxPool');
-    const pi = poolInfo(x!.shape, args.attrs!);
+    const pi = allFloat(x) ? poolInfo(x!.shape, args.attrs!) : null;
+    if (!pi) return useStock(stock, args, 'MaxPool');
     return backend.makeTensorInfo(pi.outShape, 'float32', own(maxPool(pi, vals(backend, x!))));
   });
 
   overrideKernel(B, 'AvgPool', (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    if (!allFloat(x)) return useStock(stock, args, 'AvgPool');
-    const pi = poolInfo(x!.shape, args.attrs!);
+    const pi = allFloat(x) ? poolInfo(x!.shape, args.attrs!) : null;
+    if (!pi) return useStock(stock, args, 'AvgPool');
     return backend.makeTensorInfo(pi.outShape, 'float32', own(avgPool(pi, vals(backend, x!))));
   });
 
   overrideKernel(B, 'MaxPoolGrad', (args, stock) => {
     const { dy, input } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    if (!allFloat(dy, input)) return useStock(stock, args, 'MaxPoolGrad');
-    const pi = poolInfo(input!.shape, args.attrs!);
+    const pi = allFloat(dy, input) ? poolInfo(input!.shape, args.attrs!) : null;
+    if (!pi) return useStock(stock, args, 'MaxPoolGrad');
     return backend.makeTensorInfo(input!.shape, 'float32', own(maxPoolGrad(pi, vals(backend, dy!), vals(backend, input!))));
   });
 
@@ -172,8 +182,8 @@ export function registerCpuKernels(): void {
   overrideKernel(B, 'AvgPoolGrad', (args, stock) => {
     const { dy, input } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    if (!allFloat(dy)) return useStock(stock, args, 'AvgPoolGrad');
-    const pi = poolInfo(input!.shape, args.attrs!);
+    const pi = allFloat(dy) ? poolInfo(input!.shape, args.attrs!) : null;
+    if (!pi) return useStock(stock, args, 'AvgPoolGrad');
     return backend.makeTensorInfo(input!.shape, 'float32', own(avgPoolGrad(pi, vals(backend, dy!))));
   });
 

@@ -20,6 +20,7 @@ import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
 import { applyActivation } from './activations';
+import { coveringPadding, topLeftBlock, windowsPastPadding } from './conv-geometry';
 import { addrOf, heapOf, memoryBoundOnThreads, runOverItems, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
@@ -60,8 +61,20 @@ function computeInto(backend: BackendWasm, shape: number[], kernel: () => Float3
 function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number] = 1): backend_util.Conv2DInfo | null {
   const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
   if (fmt !== 'channelsLast') return null;
-  return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+  const ci = backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
     attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
+  // Windows past the padded input (a numeric padding rounded up): the same output over explicit
+  // padding that covers them, which the kernels (and XNNPACK) read as the zeros TF reads there.
+  const covering = coveringPadding(ci);
+  return covering ? backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    attrs.strides as [number, number], dilations, covering, undefined, false, fmt) : ci;
+}
+
+/** The pooling's geometry, or null where the stock kernel should run it (windowsPastPadding). */
+function poolInfo(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
+  const pi = backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
+    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+  return windowsPastPadding(pi) ? null : pi;
 }
 
 /**
@@ -71,10 +84,11 @@ function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, 
  * stock kernel gets the same padding spelled out, which XNNPACK takes as explicit padding.
  */
 function stockWithExplicitSame(stock: KernelFunc | null, args: Parameters<KernelFunc>[0], name: string, ci: backend_util.Conv2DInfo | null): TensorInfo | TensorInfo[] {
-  if (!ci || ci.padInfo.type !== 'SAME') return useStock(stock, args, name);
+  // (ci is EXPLICIT where convInfo covered windows past the padding: XNNPACK read past the input there.)
+  if (!ci || (ci.padInfo.type !== 'SAME' && !(ci.padInfo.type === 'EXPLICIT' && args.attrs!.dimRoundingMode != null))) return useStock(stock, args, name);
   const { top, bottom, left, right } = ci.padInfo;
   const pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
-  return useStock(stock, { ...args, attrs: { ...args.attrs, pad } as unknown as NamedAttrMap }, name);
+  return useStock(stock, { ...args, attrs: { ...args.attrs, pad, dimRoundingMode: undefined } as unknown as NamedAttrMap }, name);
 }
 
 /**
@@ -141,7 +155,9 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? convInfo(x!.shape, attrs.filterShape as number[], attrs) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropFilter');
-    return computeInto(backend, attrs.filterShape as number[], () => conv2dBackpropFilter(ci, view(backend, x!), view(backend, dy!)));
+    const dyv = topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape);
+    if (!dyv) throw new Error(`Conv2DBackpropFilter: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
+    return computeInto(backend, attrs.filterShape as number[], () => conv2dBackpropFilter(ci, view(backend, x!), dyv));
   });
 
   overrideKernel(B, 'Conv2DBackpropInput', (args, stock) => {
@@ -150,16 +166,17 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(attrs.inputShape as number[], filter!.shape, attrs) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropInput');
-    return computeInto(backend, ci.inShape, () => conv2dBackpropInput(ci, view(backend, dy!), view(backend, filter!)));
+    const dyv = topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape);
+    if (!dyv) throw new Error(`Conv2DBackpropInput: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
+    return computeInto(backend, ci.inShape, () => conv2dBackpropInput(ci, dyv, view(backend, filter!)));
   });
 
   overrideKernel(B, 'MaxPoolGrad', (args, stock) => {
     const { dy, input } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    if (dy!.dtype !== 'float32' || input!.dtype !== 'float32') return useStock(stock, args, 'MaxPoolGrad');
-    const pi = backend_util.computePool2DInfo(input!.shape as [number, number, number, number], attrs.filterSize as [number, number],
-      attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+    const pi = dy!.dtype === 'float32' && input!.dtype === 'float32' ? poolInfo(input!.shape, attrs) : null;
+    if (!pi) return useStock(stock, args, 'MaxPoolGrad');
     // Straight into the output's heap buffer: no temporary and copy per call.
     const out = backend.makeOutput(input!.shape, 'float32');
     const heap = heapOf(backend);
@@ -179,9 +196,8 @@ export function registerWasmKernels(): void {
     const { dy, input } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    if (dy!.dtype !== 'float32' || input!.shape.length !== 4) return useStock(stock, args, 'AvgPoolGrad');
-    const pi = backend_util.computePool2DInfo(input!.shape as [number, number, number, number], attrs.filterSize as [number, number],
-      attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+    const pi = dy!.dtype === 'float32' && input!.shape.length === 4 ? poolInfo(input!.shape, attrs) : null;
+    if (!pi) return useStock(stock, args, 'AvgPoolGrad');
     const out = backend.makeOutput(input!.shape, 'float32');
     const heap = heapOf(backend);
     const tiled = pi.strideHeight === pi.filterHeight && pi.strideWidth === pi.filterWidth && pi.padInfo.top === 0 && pi.padInfo.left === 0 &&
@@ -351,9 +367,8 @@ export function registerWasmKernels(): void {
     const { x } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    if (x!.dtype !== 'float32' || x!.shape.length !== 4 || !memoryBoundOnThreads(backend, util.sizeFromShape(x!.shape))) return useStock(stock, args, 'MaxPool');
-    const pi = backend_util.computePool2DInfo(x!.shape as [number, number, number, number], attrs.filterSize as [number, number],
-      attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+    const pi = x!.dtype === 'float32' && x!.shape.length === 4 && memoryBoundOnThreads(backend, util.sizeFromShape(x!.shape)) ? poolInfo(x!.shape, attrs) : null;
+    if (!pi) return useStock(stock, args, 'MaxPool');
     return computeInto(backend, pi.outShape, () => maxPool(pi, view(backend, x!)));
   });
 
