@@ -1,6 +1,7 @@
 // A convolution's geometry as the SIMD kernels read it, and the activation codes they take, shared by
 // the convolution paths (conv.ts, conv-small-c.ts) and the depthwise kernels.
-import type { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import type { Activation } from './gemm';
 
 /** Activations fused into the forward pass (those tfjs-layers and FusedConv2D commonly use). */
@@ -55,4 +56,27 @@ export function topLeftBlock(values: Float32Array, shape: readonly number[], out
   const block = new Float32Array(N * OH * OW * C);
   for (let n = 0; n < N; n++) for (let y = 0; y < OH; y++) block.set(values.subarray(((n * H + y) * W) * C, ((n * H + y) * W + OW) * C), ((n * OH + y) * OW) * C);
   return block;
+}
+
+/**
+ * The geometry of a channels-last convolution kernel call (x, filter, the op's attributes), or null
+ * for channels-first (the stock kernel's). Windows past the padded input (a numeric padding rounded
+ * up) get the same output over explicit padding that covers them, which the kernels (and XNNPACK)
+ * read as the zeros TF reads there.
+ */
+export function convInfoOf(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number] = 1, depthwise = false): backend_util.Conv2DInfo | null {
+  const fmt = attrs.dataFormat === undefined ? 'channelsLast' : backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
+  if (fmt !== 'channelsLast') return null;
+  const info = (pad: backend_util.ExplicitPadding | 'same', rounding: 'round' | undefined) => backend_util.computeConv2DInfo(xShape as [number, number, number, number],
+    filterShape as [number, number, number, number], attrs.strides as [number, number], dilations, pad, rounding, depthwise, fmt);
+  const ci = info(attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+  const covering = coveringPadding(ci);
+  return covering ? info(covering, undefined) : ci;
+}
+
+/** A pooling kernel call's geometry, or null where the stock kernel should run it (windowsPastPadding). */
+export function poolInfoOf(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
+  const pi = backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
+    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+  return windowsPastPadding(pi) ? null : pi;
 }

@@ -3,7 +3,7 @@
 // pooling and the other hot element-wise ops in tight JS loops. They read the backend's typed arrays
 // directly and return through makeTensorInfo, like the stock cpu kernels.
 import { backend_util, slice_util } from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { overrideKernel, useStock } from './registry';
 import { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, type FusedAct } from './conv';
@@ -13,7 +13,7 @@ import { batchNormConstants, binary, isSpatialPad, sliceInto, tileBlocks, tileIn
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward, depthwiseInfo } from './depthwise';
 import { util } from '@tensorflow/tfjs-core';
 import { applyActivation } from './activations';
-import { coveringPadding, topLeftBlock, windowsPastPadding } from './conv-geometry';
+import { convInfoOf, poolInfoOf, topLeftBlock } from './conv-geometry';
 import { simd, type SimdJob } from './simd/runtime';
 import { parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
@@ -75,26 +75,6 @@ function simdBinary(op: BinaryOp, aShape: number[], a: Float32Array, bShape: num
 
 const allFloat = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
 
-/** Conv info for a channels-last convolution, or null (NCHW goes to the stock kernel). */
-function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number]): backend_util.Conv2DInfo | null {
-  const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
-  if (fmt !== 'channelsLast') return null;
-  const ci = backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
-  // Windows past the padded input (a numeric padding rounded up): the same output over explicit
-  // padding that covers them, which the kernels (and XNNPACK) read as the zeros TF reads there.
-  const covering = coveringPadding(ci);
-  return covering ? backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], dilations, covering, undefined, false, fmt) : ci;
-}
-
-/** The pooling's geometry, or null where the stock kernel should run it (windowsPastPadding). */
-function poolInfo(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
-  const pi = backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
-    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
-  return windowsPastPadding(pi) ? null : pi;
-}
-
 /** The bias of a fused op, if it is one value per output channel. */
 function channelBias(backend: MathBackendCPU, bias: TensorInfo | undefined, channels: number): Float32Array | null | false {
   if (!bias) return null;
@@ -106,7 +86,7 @@ export function registerCpuKernels(): void {
   overrideKernel(B, 'Conv2D', (args, stock) => {
     const { x, filter } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    const ci = allFloat(x, filter) ? convInfo(x!.shape, filter!.shape, args.attrs!, args.attrs!.dilations as [number, number]) : null;
+    const ci = allFloat(x, filter) ? convInfoOf(x!.shape, filter!.shape, args.attrs!, args.attrs!.dilations as [number, number]) : null;
     if (!ci) return useStock(stock, args, 'Conv2D');
     const out = conv2dForward(ci, vals(backend, x!), vals(backend, filter!), null, 'linear');
     return backend.makeTensorInfo(ci.outShape, 'float32', own(out));
@@ -117,7 +97,7 @@ export function registerCpuKernels(): void {
     const backend = args.backend as MathBackendCPU;
     const attrs = args.attrs!;
     const act = attrs.activation as string;
-    const ci = allFloat(x, filter, bias) && !preluActivationWeights ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    const ci = allFloat(x, filter, bias) && !preluActivationWeights ? convInfoOf(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
     const b = ci ? channelBias(backend, bias, ci.outChannels) : false;
     if (!ci || b === false) return useStock(stock, args, 'FusedConv2D');
     const fused: FusedAct = act === 'relu' || act === 'relu6' ? act : 'linear';
@@ -130,7 +110,7 @@ export function registerCpuKernels(): void {
     const { dy, filter } = args.inputs;
     const backend = args.backend as MathBackendCPU;
     const attrs = args.attrs!;
-    const ci = allFloat(dy, filter) ? convInfo(attrs.inputShape as number[], filter!.shape, attrs, 1) : null;
+    const ci = allFloat(dy, filter) ? convInfoOf(attrs.inputShape as number[], filter!.shape, attrs, 1) : null;
     const dyv = ci ? topLeftBlock(vals(backend, dy!), dy!.shape, ci.outShape) : null;
     if (!ci || !dyv) return useStock(stock, args, 'Conv2DBackpropInput');
     const dx = conv2dBackpropInput(ci, dyv, vals(backend, filter!));
@@ -141,7 +121,7 @@ export function registerCpuKernels(): void {
     const { x, dy } = args.inputs;
     const backend = args.backend as MathBackendCPU;
     const attrs = args.attrs!;
-    const ci = allFloat(x, dy) ? convInfo(x!.shape, attrs.filterShape as number[], attrs, 1) : null;
+    const ci = allFloat(x, dy) ? convInfoOf(x!.shape, attrs.filterShape as number[], attrs, 1) : null;
     const dyv = ci ? topLeftBlock(vals(backend, dy!), dy!.shape, ci.outShape) : null;
     if (!ci || !dyv) return useStock(stock, args, 'Conv2DBackpropFilter');
     const dw = conv2dBackpropFilter(ci, vals(backend, x!), dyv);
@@ -151,7 +131,7 @@ export function registerCpuKernels(): void {
   overrideKernel(B, 'MaxPool', (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    const pi = allFloat(x) ? poolInfo(x!.shape, args.attrs!) : null;
+    const pi = allFloat(x) ? poolInfoOf(x!.shape, args.attrs!) : null;
     if (!pi) return useStock(stock, args, 'MaxPool');
     return backend.makeTensorInfo(pi.outShape, 'float32', own(maxPool(pi, vals(backend, x!))));
   });
@@ -159,7 +139,7 @@ export function registerCpuKernels(): void {
   overrideKernel(B, 'AvgPool', (args, stock) => {
     const { x } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    const pi = allFloat(x) ? poolInfo(x!.shape, args.attrs!) : null;
+    const pi = allFloat(x) ? poolInfoOf(x!.shape, args.attrs!) : null;
     if (!pi) return useStock(stock, args, 'AvgPool');
     return backend.makeTensorInfo(pi.outShape, 'float32', own(avgPool(pi, vals(backend, x!))));
   });
@@ -167,7 +147,7 @@ export function registerCpuKernels(): void {
   overrideKernel(B, 'MaxPoolGrad', (args, stock) => {
     const { dy, input } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    const pi = allFloat(dy, input) ? poolInfo(input!.shape, args.attrs!) : null;
+    const pi = allFloat(dy, input) ? poolInfoOf(input!.shape, args.attrs!) : null;
     if (!pi) return useStock(stock, args, 'MaxPoolGrad');
     return backend.makeTensorInfo(input!.shape, 'float32', own(maxPoolGrad(pi, vals(backend, dy!), vals(backend, input!))));
   });
@@ -182,7 +162,7 @@ export function registerCpuKernels(): void {
   overrideKernel(B, 'AvgPoolGrad', (args, stock) => {
     const { dy, input } = args.inputs;
     const backend = args.backend as MathBackendCPU;
-    const pi = allFloat(dy) ? poolInfo(input!.shape, args.attrs!) : null;
+    const pi = allFloat(dy) ? poolInfoOf(input!.shape, args.attrs!) : null;
     if (!pi) return useStock(stock, args, 'AvgPoolGrad');
     return backend.makeTensorInfo(input!.shape, 'float32', own(avgPoolGrad(pi, vals(backend, dy!))));
   });

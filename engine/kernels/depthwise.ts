@@ -5,7 +5,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { simd, type SimdRuntime } from './simd/runtime';
-import { ACT_CODE, coveringPadding, type FusedAct } from './conv-geometry';
+import { ACT_CODE, convInfoOf, type FusedAct } from './conv-geometry';
 import { reductionChunks } from './reduction-chunks';
 import { addChunksInto } from './gemm';
 
@@ -71,12 +71,6 @@ export function depthwiseBackpropFilter(ci: ConvInfo, x: Float32Array, dy: Float
 
 /** Conv info of a depthwise convolution (NHWC; the backprop kernels' attributes), or null. */
 export function depthwiseInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
-  const fmt = attrs.dataFormat === undefined ? 'channelsLast' : backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
-  if (fmt !== 'channelsLast' || xShape.length !== 4 || filterShape.length !== 4) return null;
-  const ci = backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round', true, fmt);
-  // Windows past the padded input (a numeric padding rounded up): explicit padding that covers them (as conv2d).
-  const covering = coveringPadding(ci);
-  return covering ? backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1, covering, undefined, true, fmt) : ci;
+  if (xShape.length !== 4 || filterShape.length !== 4) return null;
+  return convInfoOf(xShape, filterShape, attrs, (attrs.dilations as [number, number] | undefined) ?? 1, true);
 }

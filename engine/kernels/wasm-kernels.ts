@@ -20,7 +20,7 @@ import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
 import { applyActivation } from './activations';
-import { coveringPadding, topLeftBlock, windowsPastPadding } from './conv-geometry';
+import { convInfoOf, poolInfoOf, topLeftBlock } from './conv-geometry';
 import { addrOf, heapOf, memoryBoundOnThreads, runOverItems, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
@@ -56,25 +56,6 @@ function computeInto(backend: BackendWasm, shape: number[], kernel: () => Float3
   const values = simd().withResultAt(at, n, kernel);
   if (values.byteOffset !== at) view(backend, out).set(values);
   return out;
-}
-
-function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap, dilations: number | [number, number] = 1): backend_util.Conv2DInfo | null {
-  const fmt = backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW');
-  if (fmt !== 'channelsLast') return null;
-  const ci = backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, fmt);
-  // Windows past the padded input (a numeric padding rounded up): the same output over explicit
-  // padding that covers them, which the kernels (and XNNPACK) read as the zeros TF reads there.
-  const covering = coveringPadding(ci);
-  return covering ? backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as [number, number], dilations, covering, undefined, false, fmt) : ci;
-}
-
-/** The pooling's geometry, or null where the stock kernel should run it (windowsPastPadding). */
-function poolInfo(xShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo | null {
-  const pi = backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
-    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
-  return windowsPastPadding(pi) ? null : pi;
 }
 
 /**
@@ -133,7 +114,7 @@ export function registerWasmKernels(): void {
     const { x, filter } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfoOf(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
     if (!ci || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithExplicitSame(stock, args, 'Conv2D', ci);
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
   });
@@ -144,7 +125,7 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
-    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
+    const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfoOf(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
     if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithExplicitSame(stock, args, 'FusedConv2D', ci);
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
@@ -153,7 +134,7 @@ export function registerWasmKernels(): void {
     const { x, dy } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? convInfo(x!.shape, attrs.filterShape as number[], attrs) : null;
+    const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? convInfoOf(x!.shape, attrs.filterShape as number[], attrs) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropFilter');
     const dyv = topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape);
     if (!dyv) throw new Error(`Conv2DBackpropFilter: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
@@ -164,7 +145,7 @@ export function registerWasmKernels(): void {
     const { dy, filter } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfo(attrs.inputShape as number[], filter!.shape, attrs) : null;
+    const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfoOf(attrs.inputShape as number[], filter!.shape, attrs) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropInput');
     const dyv = topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape);
     if (!dyv) throw new Error(`Conv2DBackpropInput: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
@@ -175,7 +156,7 @@ export function registerWasmKernels(): void {
     const { dy, input } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    const pi = dy!.dtype === 'float32' && input!.dtype === 'float32' ? poolInfo(input!.shape, attrs) : null;
+    const pi = dy!.dtype === 'float32' && input!.dtype === 'float32' ? poolInfoOf(input!.shape, attrs) : null;
     if (!pi) return useStock(stock, args, 'MaxPoolGrad');
     // Straight into the output's heap buffer: no temporary and copy per call.
     const out = backend.makeOutput(input!.shape, 'float32');
@@ -196,7 +177,7 @@ export function registerWasmKernels(): void {
     const { dy, input } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    const pi = dy!.dtype === 'float32' && input!.shape.length === 4 ? poolInfo(input!.shape, attrs) : null;
+    const pi = dy!.dtype === 'float32' && input!.shape.length === 4 ? poolInfoOf(input!.shape, attrs) : null;
     if (!pi) return useStock(stock, args, 'AvgPoolGrad');
     const out = backend.makeOutput(input!.shape, 'float32');
     const heap = heapOf(backend);
@@ -367,7 +348,7 @@ export function registerWasmKernels(): void {
     const { x } = args.inputs;
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
-    const pi = x!.dtype === 'float32' && x!.shape.length === 4 && memoryBoundOnThreads(backend, util.sizeFromShape(x!.shape)) ? poolInfo(x!.shape, attrs) : null;
+    const pi = x!.dtype === 'float32' && x!.shape.length === 4 && memoryBoundOnThreads(backend, util.sizeFromShape(x!.shape)) ? poolInfoOf(x!.shape, attrs) : null;
     if (!pi) return useStock(stock, args, 'MaxPool');
     return computeInto(backend, pi.outShape, () => maxPool(pi, view(backend, x!)));
   });
