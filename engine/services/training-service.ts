@@ -5,6 +5,7 @@ import type { Handlers } from '../../common/ipc/router';
 import type { RequestPayload, RunInfo, TrainingEvent, TrainingSettings } from '../../common/ipc/contract';
 import { summarizeTopology } from '../../common/model/summary';
 import { BadInputError, CancelledError } from '../../common/bad-input';
+import { trainingErrorMessage } from './out-of-memory';
 import { useBackend, type ActiveBackend } from '../backends';
 import { buildModel, compileModel } from '../../compute/model-builder';
 import type { GlasswingMetadata } from '../model-io';
@@ -230,7 +231,7 @@ export function trainingService(ctx: EngineContext): TrainingService {
       });
     } catch (e) {
       if (record.run) record.history = record.run.history;
-      const message = (e as Error).message;
+      const message = trainingErrorMessage(e);
       record.end('failed', message);
       ctx.runs.update(record);
       await persist(record);

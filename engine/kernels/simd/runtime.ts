@@ -97,6 +97,11 @@ const PAGE = 65536;
 /** The first bytes belong to the AssemblyScript runtime (its --memoryBase is 1024, no static data). */
 const ARENA_START = 4 * PAGE;
 export const MAX_PAGES = 32768; // 2 GiB keeps every address a positive i32
+
+/** What a user reads when one layer's tensors do not fit the kernels' memory. */
+function tooLarge(bytes: number): string {
+  return `Glasswing fast kernels: one layer needs ${Math.round(bytes / 2 ** 20)} MiB at once, more than the 2 GiB the kernels can address: use smaller images or a smaller batch`;
+}
 // Control words shared with the helpers: a header for task lists, then one slot per helper.
 const HEADER = 16; // [counter (job << 20 | next task), done, tasks, args per task, fn, table, failed]
 const H_COUNTER = 0, H_DONE = 1, H_TASKS = 2, H_NARGS = 3, H_FN = 4, H_TABLE = 5, H_FAILED = 6;
@@ -376,7 +381,10 @@ export class SimdRuntime {
 
   /** Allocates `floats` float32s in the arena; returns the byte address (64-byte aligned). */
   alloc(floats: number): number {
-    const bytes = (floats * 4 + 63) & ~63;
+    // In doubles, not with `& ~63`: that wraps past 2 GiB (a 6000×6000 map of 32 filters asked for
+    // 4.6 GB and got 313 MB, which the kernel then wrote past).
+    const bytes = Math.ceil((floats * 4) / 64) * 64;
+    if (bytes + 64 > MAX_PAGES * PAGE) throw new Error(tooLarge(bytes));
     if (this.heap) {
       // The block is taken on first use: the module's malloc works only once its runtime started.
       if (!this.block) this.takeBlock(4 * PAGE);
@@ -395,7 +403,7 @@ export class SimdRuntime {
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) throw new Error('Glasswing fast kernels: tensor too large for the 2 GiB kernel arena');
+      if (have / PAGE + pages > MAX_PAGES) throw new Error(tooLarge(end));
       this.memory.grow(Math.max(pages, Math.ceil(have / PAGE / 4)));
     }
     this.top = end;
