@@ -77,11 +77,14 @@ function filterGradient(stock: KernelFunc): KernelFunc {
     const x = inputs['x']!, dy = inputs['dy']!;
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     const ci = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
-    // Channels-first, and a single image whose cols or product exceed the budget, stay with TF.js's kernel.
+    // Channels-first, a single image whose cols or product exceed the budget, and a dy of another
+    // shape than the geometry's (TF's conv2d gradient drops a numeric padding's rounding mode) stay
+    // with TF.js's kernel.
     const K = ci.filterHeight * ci.filterWidth * ci.inChannels, F = ci.outChannels, pixels = ci.outHeight * ci.outWidth;
     const budget = Math.min(COLS_MAX, Math.floor(backend.device.limits.maxStorageBufferBindingSize / 4));
     const perImage = Math.max(pixels * K, K * F);
-    if (!enabled || ci.dataFormat !== 'channelsLast' || perImage > budget || ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return stock(args);
+    if (!enabled || ci.dataFormat !== 'channelsLast' || perImage > budget || ci.dilationHeight !== 1 || ci.dilationWidth !== 1 ||
+      !tf.util.arraysEqual(dy.shape, ci.outShape)) return stock(args);
     const reshape = kernel('Reshape'), slice = kernel('Slice'), matMul = kernel('BatchMatMul'), sum = kernel('Sum'), add = kernel('Add');
     const N = ci.batchSize, H = ci.inHeight, W = ci.inWidth, C = ci.inChannels;
     const group = Math.max(1, Math.min(N, Math.floor(budget / perImage)));
