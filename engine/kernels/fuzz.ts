@@ -243,13 +243,16 @@ export interface FuzzOptions { seed: number; convCases: number; opCases: number;
 
 /** Runs the three kinds of case from `seed` on; the kernel threads are restored afterwards. */
 export async function fuzzKernels(o: FuzzOptions): Promise<FuzzReport> {
-  const c = new Checker(o.log ?? (() => {}));
+  const log = o.log ?? (() => {});
+  const c = new Checker(log);
   const threads = kernelThreads();
   await tf.setBackend('cpu');
   try {
-    for (let i = 0; i < o.convCases; i++) await convCase(c, o.seed + i);
-    for (let i = 0; i < o.opCases; i++) await opsCase(c, o.seed + i);
-    for (let i = 0; i < o.models; i++) await modelCase(c, o.seed + i);
+    for (const [kind, cases, run] of [['convolutions', o.convCases, convCase], ['other kernels', o.opCases, opsCase], ['models', o.models, modelCase]] as const) {
+      const start = Date.now();
+      for (let i = 0; i < cases; i++) await run(c, o.seed + i);
+      log(`${kind}: ${cases} cases done (${Math.round((Date.now() - start) / 1000)} s); ${c.checks} checks, ${c.failures.length} failures so far`);
+    }
   } finally {
     setKernelThreads(threads);
   }
