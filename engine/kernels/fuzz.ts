@@ -22,17 +22,26 @@ class Checker {
   failures: string[] = [];
   constructor(private readonly log: (line: string) => void) {}
 
-  /** f on `backend` with the fast kernels against stock cpu; cases stock cannot run are skipped. */
-  async compare(name: string, f: () => tf.Tensor, backend: string, info: unknown): Promise<void> {
-    let want: Float32Array;
+  /**
+   * f on `backend` with the fast kernels against stock cpu; cases stock cannot run are skipped.
+   * `scaleOf`: the values whose largest magnitude the error is measured against (a fused
+   * activation's input: relu6 or sigmoid squeeze a convolution's 50 to 6 or 1, and would judge its
+   * rounding 10-50 times more strictly than the same convolution without them).
+   */
+  async compare(name: string, f: () => tf.Tensor, backend: string, info: unknown, scaleOf?: () => tf.Tensor): Promise<void> {
+    let want: Float32Array, scale = 0;
     try {
       want = await stock('cpu', f);
+      if (scaleOf) for (const v of await stock('cpu', scaleOf)) scale = Math.max(scale, Math.abs(v));
     } catch {
       return;
     }
     this.checks++;
     try {
-      const e = relErr(await fast(backend, f), want);
+      const got = await fast(backend, f);
+      // relErr is the largest difference over max(largest |want|, 1e-3): rescaled to `scale` where given.
+      const largest = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const e = relErr(got, want) * (scale > 0 ? Math.max(largest, 1e-3) / Math.max(scale, largest, 1e-3) : 1);
       if (!(e < TOL)) this.fail(`${name} on ${backend}: rel err ${e} ${JSON.stringify(info)}`);
     } catch (e) {
       this.fail(`${name} on ${backend} threw ${String(e).slice(0, 200)} ${JSON.stringify(info)}`);
@@ -59,18 +68,18 @@ async function convCase(c: Checker, s: number): Promise<void> {
   const H = r(Math.max(K * dil, 4), 40, 8), W = r(Math.max(KW * dil, 4), 40, 9), N = r(1, 6, 10);
   const pk = r(0, 2, 11);
   const pad: Pad = pk === 0 ? 'same' : pk === 1 ? 'valid' : [[0, 0], [r(0, 3, 12), r(0, 3, 13)], [r(0, 3, 14), r(0, 3, 15)], [0, 0]];
-  // Activations that squeeze large pre-activations (sigmoid) would judge Winograd's rounding, not the kernels.
-  const act = (['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'prelu'] as const)[r(0, 5, 16)]!;
+  const act = (['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'prelu', 'sigmoid'] as const)[r(0, 6, 16)]!;
   setKernelThreads(r(1, 3, 17));
   const backend = r(0, 1, 18) ? 'wasm' : 'cpu';
   const info = { N, H, W, C, F, K, KW, stride, dil, pad, act, threads: kernelThreads(), seed: s };
   const ys = tf.tidy(() => tf.conv2d(tf.zeros([N, H, W, C]) as tf.Tensor4D, tf.zeros([K, KW, C, F]) as tf.Tensor4D, stride, pad, 'NHWC', dil)).shape;
   const x = () => tf.tensor4d(rand(N * H * W * C, s), [N, H, W, C]);
   const w = () => tf.tensor4d(rand(K * KW * C * F, s + 1), [K, KW, C, F]);
-  await c.compare('fused conv2d', () => tf.fused.conv2d({
-    x: x(), filter: w(), strides: stride, pad, dilations: dil, bias: tf.tensor1d(rand(F, s + 5)), activation: act, leakyreluAlpha: 0.2,
-    preluActivationWeights: act === 'prelu' ? tf.tensor1d(rand(F, s + 9)) : undefined,
-  }), backend, info);
+  const fused = (activation: typeof act) => () => tf.fused.conv2d({
+    x: x(), filter: w(), strides: stride, pad, dilations: dil, bias: tf.tensor1d(rand(F, s + 5)), activation, leakyreluAlpha: 0.2,
+    preluActivationWeights: activation === 'prelu' ? tf.tensor1d(rand(F, s + 9)) : undefined,
+  });
+  await c.compare('fused conv2d', fused(act), backend, info, fused('linear'));
   if (dil === 1) {
     const dy = () => tf.tensor(rand(ys.reduce((p, q) => p * q, 1), s + 7), ys);
     const attrs = { strides: [stride, stride], pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
