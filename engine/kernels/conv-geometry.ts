@@ -51,7 +51,7 @@ export function coveringPadding(ci: backend_util.Conv2DInfo): [[0, 0], [number, 
 export function topLeftBlock(values: Float32Array, shape: readonly number[], out: readonly number[]): Float32Array | null {
   const [N, H, W, C] = shape as [number, number, number, number];
   const [, OH, OW] = out as [number, number, number, number];
-  if (shape.length !== 4 || out.length !== 4 || out[0] !== N || out[3] !== C || OH > H || OW > W) return null;
+  if (!holdsBlock(shape, out)) return null;
   if (OH === H && OW === W) return values;
   const block = new Float32Array(N * OH * OW * C);
   for (let n = 0; n < N; n++) for (let y = 0; y < OH; y++) block.set(values.subarray(((n * H + y) * W) * C, ((n * H + y) * W + OW) * C), ((n * OH + y) * OW) * C);
@@ -79,4 +79,9 @@ export function poolInfoOf(xShape: number[], attrs: NamedAttrMap): backend_util.
   const pi = backend_util.computePool2DInfo(xShape as [number, number, number, number], attrs.filterSize as [number, number],
     attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
   return windowsPastPadding(pi) ? null : pi;
+}
+
+/** Whether an NHWC tensor of `shape` holds a top-left block of shape `out` (topLeftBlock). */
+export function holdsBlock(shape: readonly number[], out: readonly number[]): boolean {
+  return shape.length === 4 && out.length === 4 && out[0] === shape[0] && out[3] === shape[3] && out[1]! <= shape[1]! && out[2]! <= shape[2]!;
 }

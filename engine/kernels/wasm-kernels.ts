@@ -20,7 +20,7 @@ import { batchMatMul, batchMatMulShape } from './matmul';
 import { binaryInto, handlesBroadcast, normalizeAxes } from './elementwise';
 import { simd } from './simd/runtime';
 import { applyActivation } from './activations';
-import { convInfoOf, poolInfoOf, topLeftBlock } from './conv-geometry';
+import { convInfoOf, holdsBlock, poolInfoOf, topLeftBlock } from './conv-geometry';
 import { addrOf, heapOf, memoryBoundOnThreads, runOverItems, shareHeapWithKernels, sharesKernelMemory, tensorsInPlace, withScratch } from './wasm-heap';
 import { elementwiseOnThreads, parallelRange } from './gemm';
 import { simdSumLeading } from './sum-leading';
@@ -136,9 +136,9 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const ci = x!.dtype === 'float32' && dy!.dtype === 'float32' ? convInfoOf(x!.shape, attrs.filterShape as number[], attrs) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropFilter');
-    const dyv = topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape);
-    if (!dyv) throw new Error(`Conv2DBackpropFilter: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
-    return computeInto(backend, attrs.filterShape as number[], () => conv2dBackpropFilter(ci, view(backend, x!), dyv));
+    if (!holdsBlock(dy!.shape, ci.outShape)) throw new Error(`Conv2DBackpropFilter: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
+    // Views of the heap inside the kernel: making the output can grow (and, unshared, detach) it.
+    return computeInto(backend, attrs.filterShape as number[], () => conv2dBackpropFilter(ci, view(backend, x!), topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape)!));
   });
 
   overrideKernel(B, 'Conv2DBackpropInput', (args, stock) => {
@@ -147,9 +147,8 @@ export function registerWasmKernels(): void {
     const attrs = args.attrs!;
     const ci = dy!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfoOf(attrs.inputShape as number[], filter!.shape, attrs) : null;
     if (!ci) return useStock(stock, args, 'Conv2DBackpropInput');
-    const dyv = topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape);
-    if (!dyv) throw new Error(`Conv2DBackpropInput: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
-    return computeInto(backend, ci.inShape, () => conv2dBackpropInput(ci, dyv, view(backend, filter!)));
+    if (!holdsBlock(dy!.shape, ci.outShape)) throw new Error(`Conv2DBackpropInput: dy ${JSON.stringify(dy!.shape)} is smaller than the convolution's output ${JSON.stringify(ci.outShape)}`);
+    return computeInto(backend, ci.inShape, () => conv2dBackpropInput(ci, topLeftBlock(view(backend, dy!), dy!.shape, ci.outShape)!, view(backend, filter!)));
   });
 
   overrideKernel(B, 'MaxPoolGrad', (args, stock) => {
