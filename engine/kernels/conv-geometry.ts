@@ -24,7 +24,7 @@ export function geomOf(ci: backend_util.Conv2DInfo): Geom {
  * Whether the last output window reaches past the padded input. Only a numeric padding with
  * dimRoundingMode 'ceil' or 'round' does that (10 rows padded by 1, a 1x1 kernel at stride 3 and
  * 'ceil': 5 outputs, the last reading row 11 of 0-10). Glasswing's kernels assume every window
- * starts inside the padded input, so those calls keep the stock kernels.
+ * lies inside the padded input: convolutions take the covering padding below, poolings the stock kernels.
  */
 export function windowsPastPadding(ci: backend_util.Conv2DInfo): boolean {
   return coveringPadding(ci) !== null;

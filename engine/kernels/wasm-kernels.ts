@@ -59,14 +59,16 @@ function computeInto(backend: BackendWasm, shape: number[], kernel: () => Float3
 }
 
 /**
- * The stock wasm Conv2D, FusedConv2D and FusedDepthwiseConv2D (XNNPACK with its TensorFlow-SAME flag) return zeros when
- * 'same' padding would be negative along an axis (the stride larger than the kernel, the input a
- * multiple of the stride: a 1x3 filter at stride 2 on a 12x12 map). TF pads nothing there, so the
- * stock kernel gets the same padding spelled out, which XNNPACK takes as explicit padding.
+ * The stock kernel, given the padding `ci` computed, spelled out, where the attributes would have
+ * XNNPACK work it out wrongly. The stock wasm Conv2D, FusedConv2D and FusedDepthwiseConv2D
+ * (XNNPACK with its TensorFlow-SAME flag) return zeros when 'same' padding is none along an axis
+ * (the stride larger than the kernel, the input a multiple of the stride: a 1x3 filter at stride 2
+ * on 12x12), and read past the input where a numeric padding rounded up puts windows past it
+ * (convInfoOf then gives explicit padding that covers them).
  */
-function stockWithExplicitSame(stock: KernelFunc | null, args: Parameters<KernelFunc>[0], name: string, ci: backend_util.Conv2DInfo | null): TensorInfo | TensorInfo[] {
-  // (ci is EXPLICIT where convInfo covered windows past the padding: XNNPACK read past the input there.)
-  if (!ci || (ci.padInfo.type !== 'SAME' && !(ci.padInfo.type === 'EXPLICIT' && args.attrs!.dimRoundingMode != null))) return useStock(stock, args, name);
+function stockWithPaddingSpelledOut(stock: KernelFunc | null, args: Parameters<KernelFunc>[0], name: string, ci: backend_util.Conv2DInfo | null): TensorInfo | TensorInfo[] {
+  const covered = ci?.padInfo.type === 'EXPLICIT' && args.attrs!.dimRoundingMode != null;
+  if (!ci || (ci.padInfo.type !== 'SAME' && !covered)) return useStock(stock, args, name);
   const { top, bottom, left, right } = ci.padInfo;
   const pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
   return useStock(stock, { ...args, attrs: { ...args.attrs, pad, dimRoundingMode: undefined } as unknown as NamedAttrMap }, name);
@@ -115,7 +117,7 @@ export function registerWasmKernels(): void {
     const backend = args.backend as BackendWasm;
     const attrs = args.attrs!;
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfoOf(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ci || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithExplicitSame(stock, args, 'Conv2D', ci);
+    if (!ci || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithPaddingSpelledOut(stock, args, 'Conv2D', ci);
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), null, 'linear'));
   });
 
@@ -126,7 +128,7 @@ export function registerWasmKernels(): void {
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? convInfoOf(x!.shape, filter!.shape, attrs, attrs.dilations as [number, number]) : null;
-    if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithExplicitSame(stock, args, 'FusedConv2D', ci);
+    if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels) || !preferFastConv(ci, 'wasm', tensorsInPlace(backend))) return stockWithPaddingSpelledOut(stock, args, 'FusedConv2D', ci);
     return computeInto(backend, ci.outShape, () => conv2dForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
 
@@ -537,7 +539,7 @@ export function registerWasmKernels(): void {
     const act = attrs.activation as string;
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && (!bias || bias.dtype === 'float32') && !preluActivationWeights && FUSED_ACTS.has(act);
     const ci = x!.dtype === 'float32' && filter!.dtype === 'float32' ? depthwiseInfo(x!.shape, filter!.shape, attrs) : null;
-    if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return stockWithExplicitSame(stock, args, 'FusedDepthwiseConv2D', ci);
+    if (!ok || !ci || (bias && util.sizeFromShape(bias.shape) !== ci.outChannels)) return stockWithPaddingSpelledOut(stock, args, 'FusedDepthwiseConv2D', ci);
     return depthwiseOnHeap(backend, ci, 'forward', x!, filter!, bias ?? null, act as FusedAct) ??
       computeInto(backend, ci.outShape, () => depthwiseForward(ci, view(backend, x!), view(backend, filter!), bias ? view(backend, bias) : null, act as FusedAct));
   });
