@@ -2,14 +2,11 @@
 // (SwiftShader): slow, but the same code paths as a real GPU. Speed is measured by
 // `npm run bench -- gpu`, never here.
 import { test, expect } from './web-host-fixture';
-import { existsSync } from 'node:fs';
 import { mnistFolder } from './mnist-folder';
+import { softwareGpuLaunch } from './software-gpu';
 import type { Page } from '@playwright/test';
 
-const chromium = process.env['CHROMIUM_PATH'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const GPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'];
-
-test.use({ launchOptions: { ...(chromium ? { executablePath: chromium } : {}), args: ['--no-sandbox', '--disable-dev-shm-usage', ...GPU_FLAGS] } });
+test.use({ launchOptions: softwareGpuLaunch });
 test.setTimeout(420_000);
 
 interface Finished {
