@@ -6,7 +6,7 @@
 // Where the folder also holds files Glasswing did not write, files are replaced one by one
 // (each atomically) and the weights' hash, checked on load, catches a mixed pair.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rename, rm, writeFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backends';
@@ -29,9 +29,30 @@ export class ModelFileError extends BadInputError {}
 /** A model.json larger than this is not one (the weights live in weights.bin). */
 const MODEL_JSON_MAX_BYTES = 64 * 1024 * 1024;
 
+/** The longest file name (in UTF-8 bytes) the usual file systems (ext4, APFS, NTFS) take. */
+const NAME_MAX_BYTES = 255;
+
+/**
+ * The temporary sibling `file` is written to before it is renamed into place: its own name for
+ * each write (two saves of the same file at once must not share one), and no longer than a name may
+ * be, so that any name that is legal itself can be written.
+ */
+function temporaryNameFor(file: string): string {
+  const tag = `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let base = path.basename(file);
+  while (Buffer.byteLength(`.${base}${tag}`) > NAME_MAX_BYTES) base = base.slice(0, -1);
+  return path.join(path.dirname(file), `.${base}${tag}`);
+}
+
+/** Whether `name` is a temporary file writeFileAtomic leaves behind if killed mid-write. */
+const isTemporaryName = (name: string): boolean => /^\..*\.\d+\.[0-9a-f]+\.tmp$/.test(name);
+
 /** Writes `data` to `file` so that readers see the old file or the new one, never half of one. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  if (Buffer.byteLength(path.basename(file)) > NAME_MAX_BYTES) {
+    throw new BadInputError(`The name ${JSON.stringify(path.basename(file).slice(0, 40) + '…')} is too long (${Buffer.byteLength(path.basename(file))} bytes; at most ${NAME_MAX_BYTES}); choose a shorter one.`);
+  }
+  const tmp = temporaryNameFor(file);
   try {
     await writeFile(tmp, data);
     await rename(tmp, file);
@@ -44,8 +65,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 /** Files Glasswing writes into a model or export folder: a folder holding only these is replaced whole. */
 export const MODEL_FOLDER_FILES = new Set(['model.json', 'weights.bin', 'metrics.json', 'preprocessing.json', 'training-settings.json', 'model-card.md', 'model.onnx', 'train_keras.py', 'validation.json', 'classes.txt', 'run.json']);
 
+/**
+ * Whether a folder holding `names` holds only what Glasswing writes there (its files, the temporary
+ * files of a write that was killed, and Finder's .DS_Store), and so may be replaced whole. Other
+ * hidden names (.git, .env, …) are the user's, as any other file.
+ */
 export function isModelFolder(names: string[]): boolean {
-  return names.every((n) => MODEL_FOLDER_FILES.has(n) || n.startsWith('.'));
+  return names.every((n) => MODEL_FOLDER_FILES.has(n) || isTemporaryName(n) || n === '.DS_Store');
 }
 
 function sha256(data: Uint8Array): string {
@@ -138,6 +164,27 @@ export interface LoadedModel {
   modelJsonPath: string;
 }
 
+/**
+ * The weights file `name` (from model.json's weightsManifest) in the model's folder (`folder`, its
+ * real path). A model.json is data from anywhere, and its paths are opened by the engine: a name that
+ * climbs out of the folder (`..`, an absolute path, a link pointing elsewhere) would read any file the
+ * engine can read and hand it back as weights, so it is refused; so is anything that is not a plain file.
+ */
+async function weightsFileIn(folder: string, name: unknown, modelJsonPath: string): Promise<string> {
+  const shown = JSON.stringify(String(name).slice(0, 120));
+  const outside = new ModelFileError(`${modelJsonPath} names the weights file ${shown}, which is not in the model's folder; weights files must sit beside model.json.`);
+  if (typeof name !== 'string' || name === '' || name.includes('\0') || path.isAbsolute(name) || path.win32.isAbsolute(name) || name.split(/[\\/]/).includes('..')) throw outside;
+  let file: string;
+  try {
+    file = await realpath(path.join(folder, name));
+  } catch {
+    throw new ModelFileError(`${path.join(folder, name)}, named in ${path.basename(modelJsonPath)}, does not exist.`);
+  }
+  if (!file.startsWith(folder + path.sep)) throw outside;
+  if (!(await stat(file)).isFile()) throw new ModelFileError(`${file}, named in ${path.basename(modelJsonPath)}, is not a file.`);
+  return file;
+}
+
 /** Loads DIR or DIR/model.json. Every failure names the file and what is wrong. */
 export async function loadModel(location: string): Promise<LoadedModel> {
   // Weights become tensors: a backend must be ready (a fresh engine process may not have one yet).
@@ -175,10 +222,14 @@ export async function loadModel(location: string): Promise<LoadedModel> {
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
+  const folder = await realpath(path.dirname(modelJsonPath));
   for (const group of json.weightsManifest) {
+    if (typeof group !== 'object' || group === null || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new ModelFileError(`${modelJsonPath} is not a TF.js layers model: each weightsManifest entry needs a list of paths and a list of weights.`);
+    }
     weightSpecs.push(...group.weights);
     for (const p of group.paths) {
-      const file = path.join(path.dirname(modelJsonPath), p);
+      const file = await weightsFileIn(folder, p, modelJsonPath);
       try {
         const b = await readFile(file);
         buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);

@@ -70,3 +70,21 @@ test('valid requests reach their handler; handler errors come back typed', async
   assert.deepEqual(await r.handle('training.stop', { runId: 'x' }, trusted), { ok: false, error: { code: 'not-found', message: 'There is no training run "x".' } });
   assert.deepEqual(await r.handle('datasets.list', {}, trusted), { ok: false, error: { code: 'internal', message: 'disk on fire' } });
 });
+
+test('a payload nested thousands of levels deep is refused before it reaches the handler (or the engine process)', async () => {
+  const calls: string[] = [];
+  let deep: unknown = {};
+  for (let i = 0; i < 100_000; i++) deep = { a: deep };
+  let deepArray: unknown = [];
+  for (let i = 0; i < 2_000; i++) deepArray = [deepArray];
+  for (const nested of [deep, deepArray]) {
+    const reply = await router(calls).handle('model.summary', { model: { topology: { class_name: 'Sequential', config: nested } } }, trusted);
+    assert.deepEqual(reply, { ok: false, error: { code: 'invalid-payload', message: 'Malformed payload for model.summary: it nests more than 200 levels deep.' } });
+  }
+  assert.deepEqual(calls, []);
+  // 150 levels is within bounds: it reaches the schema (and, valid, the handler).
+  let fine: unknown = 1;
+  for (let i = 0; i < 150; i++) fine = { a: fine };
+  const reply = await router(calls).handle('model.summary', { model: { topology: { class_name: 'Sequential', config: fine } } }, trusted);
+  assert.ok(reply.ok || !/nests more than/.test(reply.error.message));
+});

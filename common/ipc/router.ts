@@ -4,6 +4,7 @@
 // (common/bad-input.ts), and anything else is reported as 'internal'.
 import { ContractError, requestSchemas, type Reply, type RequestChannel, type RequestPayload, type ResponseOf } from './contract';
 import type { ErrorCode } from './errors';
+import { MAX_NESTING, nestsDeeperThan } from './nesting';
 
 export type Handlers = { [C in RequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseOf<C>> };
 
@@ -54,6 +55,7 @@ export class Router {
       }
       let data = payload;
       if (!this.options.trustPayloads) {
+        if (nestsDeeperThan(payload, MAX_NESTING)) throw new ContractError('invalid-payload', `Malformed payload for ${channel}: it nests more than ${MAX_NESTING} levels deep.`);
         const parsed = requestSchemas[channel].safeParse(payload);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];

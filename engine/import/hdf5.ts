@@ -11,10 +11,15 @@ export interface H5Array {
   data: Float32Array;
 }
 
+const DATASET_MAX_VALUES = 2 ** 28;
+const DATASET_MAX_INFLATION = 50;
+
 export class H5File {
   private constructor(
     private readonly root: jsfive.File,
     readonly file: string,
+    /** The file's size: a dataset that declares far more values than it could hold is refused before it is inflated. */
+    private readonly bytes: number,
   ) {}
 
   static open(bytes: Uint8Array, file: string): H5File {
@@ -23,7 +28,7 @@ export class H5File {
     }
     try {
       const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      return new H5File(new jsfive.File(buffer, file), file);
+      return new H5File(new jsfive.File(buffer, file), file, bytes.length);
     } catch (e) {
       throw new ModelImportError(`${file} is not a readable HDF5 file (it may be truncated): ${reason(e)}.`);
     }
@@ -93,6 +98,13 @@ export class H5File {
   dataset(path: string): H5Array {
     const n = this.node(path);
     if (!(n instanceof jsfive.Dataset)) throw new ModelImportError(`${this.file} has no dataset ${path}.`);
+    const declared = [...n.shape].reduce((a, b) => a * b, 1);
+    // gzip-compressed chunks of zeros take a few bytes per megabyte: a small file could declare a
+    // dataset that fills the engine's memory. Weights barely compress; anything beyond 50× the file
+    // (and past 16 M values), or beyond 2^28 values (1 GiB as float32), is not a model's weights.
+    if (!(declared <= DATASET_MAX_VALUES) || (declared > 2 ** 24 && declared > DATASET_MAX_INFLATION * this.bytes)) {
+      throw new ModelImportError(`${this.file}: the weights at ${path} declare ${declared.toLocaleString('en-US')} values, more than a ${(this.bytes / 2 ** 20).toFixed(1)} MB file can hold; it is damaged or not a model.`);
+    }
     try {
       const value = n.value;
       const shape = [...n.shape];

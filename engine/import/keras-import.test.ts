@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { tf, useBackend } from '../backends';
 import { summarizeTopology } from '../../common/model/summary';
 import { applyPreprocessing } from '../datasets/prepare';
@@ -129,6 +130,24 @@ test('truncated and wrong-format Keras files: one clear line each, no crash', as
         return true;
       });
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a .keras zip bomb is refused from its declared sizes, and entries Keras does not write are never inflated', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gw-import-'));
+  try {
+    const entries = unzipSync(await readFile(fixture('small-cnn.keras')));
+    const zeros = new Uint8Array(100 * 2 ** 20);
+    // 100 MB of zeros next to the real model: skipped, so the import works as without it.
+    await writeFile(path.join(dir, 'extra.keras'), zipSync({ ...entries, 'junk.bin': zeros }, { level: 1 }));
+    const r = await importModel(path.join(dir, 'extra.keras'), { check: false });
+    assert.ok(r.model);
+    r.model.dispose();
+    // 100 MB of zeros as the weights (about 100 kB stored): refused before it is inflated.
+    await writeFile(path.join(dir, 'bomb.keras'), zipSync({ 'config.json': entries['config.json']!, 'model.weights.h5': zeros }, { level: 1 }));
+    await assert.rejects(importModel(path.join(dir, 'bomb.keras')), /bomb\.keras: its model\.weights\.h5 would inflate to 100 MB from 0\.1 MB, which no Keras model does/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

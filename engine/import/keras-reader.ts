@@ -46,11 +46,29 @@ function keras3Weights(h5: H5File, path: string): KerasWeight[] {
   return out;
 }
 
+/** The entries of a .keras archive that are read, and the most each may inflate to. */
+const KERAS_ENTRIES: Record<string, number> = { 'config.json': 64 * 2 ** 20, 'metadata.json': 2 ** 20, 'model.weights.h5': 2 ** 31 };
+/** Beyond 64 MiB, an entry that inflates to more than this many times its stored size is not weights (they barely compress) but a zip bomb. */
+const MAX_INFLATION = 50;
+
 export function readKerasArchive(bytes: Uint8Array, file: string): KerasFile {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes);
+    // Only the entries Keras writes are inflated, each to at most its declared size (fflate inflates
+    // into a buffer of that size), and a declared size must be plausible: a small file that
+    // declares gigabytes would otherwise take the engine's memory.
+    entries = unzipSync(bytes, {
+      filter: (entry) => {
+        const limit = KERAS_ENTRIES[entry.name];
+        if (limit === undefined) return false;
+        if (entry.originalSize > limit || (entry.originalSize > 64 * 2 ** 20 && entry.originalSize > MAX_INFLATION * entry.size)) {
+          throw new ModelImportError(`${file}: its ${entry.name} would inflate to ${(entry.originalSize / 2 ** 20).toFixed(0)} MB from ${(entry.size / 2 ** 20).toFixed(1)} MB, which no Keras model does; the archive is damaged or not a model.`);
+        }
+        return true;
+      },
+    });
   } catch (e) {
+    if (e instanceof ModelImportError) throw e;
     throw new ModelImportError(`${file} is not a readable .keras archive (a zip file; it may be truncated): ${reason(e)}.`);
   }
   const configBytes = entries['config.json'];

@@ -43,10 +43,20 @@ async function readRecent(): Promise<RecentProject[]> {
   }
 }
 
-async function remember(entry: RecentProject): Promise<void> {
-  const list = [entry, ...(await readRecent()).filter((r) => r.path !== entry.path)].slice(0, 10);
-  await mkdir(configDir(), { recursive: true });
-  await writeFileAtomic(path.join(configDir(), 'recent.json'), JSON.stringify(list, null, 2));
+/** The last update of the recent list: updates run one after another, so that saves at once do not drop each other's entries. */
+let recentUpdate: Promise<void> = Promise.resolve();
+
+/**
+ * Puts `entry` first in the recent list. A convenience: the save or open it follows has already
+ * succeeded, so a list that cannot be written (a read-only config folder) does not fail it.
+ */
+function remember(entry: RecentProject): Promise<void> {
+  recentUpdate = recentUpdate.then(async () => {
+    const list = [entry, ...(await readRecent()).filter((r) => r.path !== entry.path)].slice(0, 10);
+    await mkdir(configDir(), { recursive: true });
+    await writeFileAtomic(path.join(configDir(), 'recent.json'), JSON.stringify(list, null, 2));
+  }).catch(() => undefined);
+  return recentUpdate;
 }
 
 /** Whether the file at `file` is absent or a Glasswing project (so saving over it loses nothing foreign). */
@@ -55,9 +65,14 @@ async function isOursOrAbsent(file: string): Promise<boolean> {
   try {
     handle = await open(file, 'r');
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'EACCES' || code === 'EPERM') throw new ProjectError(`${file} cannot be read (permission denied), so it cannot be replaced.`);
+    if (code === 'ENOTDIR') throw new ProjectError(`${file} cannot be saved: part of its folder path is a file.`);
+    return false;
   }
   try {
+    if ((await handle.stat()).isDirectory()) throw new ProjectError(`${file} is a folder; choose another name for the project.`);
     const head = Buffer.alloc(512);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     return head.subarray(0, bytesRead).toString('utf8').includes(`"${PROJECT_FORMAT}"`);
@@ -69,6 +84,8 @@ async function isOursOrAbsent(file: string): Promise<boolean> {
 export async function saveProject(p: string, project: ProjectFile, options: ProjectStoreOptions = {}): Promise<{ path: string; savedAt: string }> {
   const places = options.places ?? new Places();
   const file = places.writable(withExtension(p));
+  const nameBytes = Buffer.byteLength(path.basename(file));
+  if (nameBytes > 255) throw new ProjectError(`The project name is too long (${nameBytes} bytes with ${PROJECT_EXTENSION}; at most 255); choose a shorter one.`);
   if (!options.overwrite && !(await isOursOrAbsent(file))) {
     throw new ProjectError(`${file} exists and is not a Glasswing project; choose another name, or confirm that it may be replaced.`);
   }

@@ -1,7 +1,7 @@
 // The data domain: the built-in samples, a preview of a table or image folder (with progress and
 // cancel), and uploads from a browser page or a sandboxed window, which cannot hand over a path.
 // Every typed path passes the Places policy; an upload only ever writes into a folder it made.
-import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Handlers } from '../../common/ipc/router';
 import { UPLOAD_NAME_PATTERN } from '../../common/ipc/contract';
@@ -26,13 +26,35 @@ export function checkUploadName(name: string): string {
   return name;
 }
 
-/** A relative path inside an upload: segments without "..", ".", NUL or a leading separator. */
+/**
+ * A relative path inside an upload: segments without "..", ".", NUL or a leading separator, none
+ * longer than a file name may be, and never the upload's own marker.
+ */
 function checkUploadPath(p: string): string {
   const segments = p.split(/[\\/]+/);
+  const shown = `"${p.slice(0, 100).replace(/[\u0000-\u001f]/g, '?')}"`;
   if (/^[\\/]/.test(p) || /^[A-Za-z]:/.test(p) || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) {
-    throw new FileAccessError(`The upload path "${p.slice(0, 100).replace(/[\u0000-\u001f]/g, '?')}" is not a plain relative path inside the upload.`);
+    throw new FileAccessError(`The upload path ${shown} is not a plain relative path inside the upload.`);
   }
+  if (segments.some((s) => Buffer.byteLength(s) > 255)) throw new FileAccessError(`The upload path ${shown} has a name longer than 255 bytes; rename that file or folder.`);
+  if (segments.includes(UPLOAD_MARKER)) throw new FileAccessError(`The upload path ${shown} uses the name ${UPLOAD_MARKER}, which Glasswing keeps for itself; rename that file.`);
   return segments.join(path.sep);
+}
+
+/** A file-system error while writing `shown` (the path inside the upload) as the person's message; other errors as they are. */
+function uploadWriteError(e: unknown, shown: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EISDIR: `${shown} is a folder in this upload, so no file can take its name`,
+    ENOTDIR: `a folder on the way to ${shown} is a file in this upload`,
+    EEXIST: `a folder on the way to ${shown} is a file in this upload`,
+    ENAMETOOLONG: `the path ${shown} is too long for the disk`,
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EACCES: 'the uploads folder cannot be written (permission denied)',
+    EROFS: 'the uploads folder is on a read-only disk',
+  };
+  return code && why[code] ? new BadInputError(`The upload could not be written: ${why[code]}.`) : e;
 }
 
 export function dataHandlers(ctx: EngineContext): DataHandlers {
@@ -97,32 +119,15 @@ export function dataHandlers(ctx: EngineContext): DataHandlers {
       else throw new FileAccessError(`There is no upload "${name}" to add files to; start the upload again.`);
       const root = path.join(ctx.places.uploads, folder);
       let bytes = uploads.get(folder) ?? 0;
-      for (const [k, f] of files.entries()) {
-        const target = path.join(root, paths[k]!);
-        const data = Buffer.from(f.base64, 'base64');
-        bytes += data.length;
-        if (bytes > MAX_UPLOAD_BYTES) throw new BadInputError(`The upload is larger than ${(MAX_UPLOAD_BYTES / 1024 ** 3).toFixed(1)} GB, the most Glasswing accepts; import the folder by its path instead.`);
-        await mkdir(path.dirname(target), { recursive: true });
-        const offset = f.offset ?? 0;
-        if (offset > 0) {
-          // A later piece of a large file: it continues the file this upload started (a retried
-          // piece overwrites what it wrote before), never a file that is not there yet.
-          const size = await stat(target).then((s) => s.size, () => -1);
-          if (size < offset) throw new BadInputError(`The upload of ${f.path} is missing bytes before ${offset}; start the upload again.`);
-          const fh = await open(target, 'r+');
-          try {
-            await fh.truncate(offset);
-            await fh.write(data, 0, data.length, offset);
-          } finally {
-            await fh.close();
-          }
-        } else {
-          await writeFile(target, data, { flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
-            // A file sent twice (a retried chunk) replaces only what this upload wrote.
-            if (e.code === 'EEXIST') await writeFile(target, data);
-            else throw e;
-          });
+      try {
+        bytes = await writeUploadFiles(root, files, paths, bytes);
+      } catch (e) {
+        // A first chunk that fails leaves nothing behind: its folder is new and holds only what it wrote.
+        if (fresh) {
+          uploads.delete(folder);
+          await rm(root, { recursive: true, force: true }).catch(() => undefined);
         }
+        throw e;
       }
       uploads.set(folder, bytes);
       // A single table file is the dataset; anything else is a folder of images.
@@ -130,4 +135,41 @@ export function dataHandlers(ctx: EngineContext): DataHandlers {
       return { ref: single ? path.join(root, checkUploadPath(files[0]!.path)) : root, files: files.length, name: folder };
     },
   };
+}
+
+/** Writes one upload message's files under `root` (the upload's folder); returns the upload's bytes so far. */
+async function writeUploadFiles(root: string, files: { path: string; base64: string; offset?: number }[], paths: string[], bytes: number): Promise<number> {
+  for (const [k, f] of files.entries()) {
+    const target = path.join(root, paths[k]!);
+    const shown = JSON.stringify(f.path.slice(0, 100));
+    try {
+      const data = Buffer.from(f.base64, 'base64');
+      bytes += data.length;
+      if (bytes > MAX_UPLOAD_BYTES) throw new BadInputError(`The upload is larger than ${(MAX_UPLOAD_BYTES / 1024 ** 3).toFixed(1)} GB, the most Glasswing accepts; import the folder by its path instead.`);
+      await mkdir(path.dirname(target), { recursive: true });
+      const offset = f.offset ?? 0;
+      if (offset > 0) {
+        // A later piece of a large file: it continues the file this upload started (a retried
+        // piece overwrites what it wrote before), never a file that is not there yet.
+        const size = await stat(target).then((s) => s.size, () => -1);
+        if (size < offset) throw new BadInputError(`The upload of ${f.path} is missing bytes before ${offset}; start the upload again.`);
+        const fh = await open(target, 'r+');
+        try {
+          await fh.truncate(offset);
+          await fh.write(data, 0, data.length, offset);
+        } finally {
+          await fh.close();
+        }
+      } else {
+        await writeFile(target, data, { flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
+          // A file sent twice (a retried chunk) replaces only what this upload wrote.
+          if (e.code === 'EEXIST') await writeFile(target, data);
+          else throw e;
+        });
+      }
+    } catch (e) {
+      throw uploadWriteError(e, shown);
+    }
+  }
+  return bytes;
 }

@@ -37,6 +37,21 @@ export function uploadNameFor(name: string): string {
 
 export const uploadNameSchema = z.string().min(1).max(120).regex(UPLOAD_NAME_PATTERN, 'a single folder name without dots in front, slashes or control characters');
 
+/**
+ * Whether `s` is standard padded base64 (what btoa writes). A loop, not a regular expression: a
+ * pattern of repeated groups overflows the regular expression engine's stack on an upload's 48 MB.
+ */
+export function isBase64(s: string): boolean {
+  if (s.length % 4 !== 0) return false;
+  const padding = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  for (let i = 0; i < s.length - padding; i++) {
+    const c = s.charCodeAt(i);
+    // A-Z, a-z, 0-9, '+', '/'
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47)) return false;
+  }
+  return true;
+}
+
 export const dataRequests = {
   'datasets.list': z.object({}).strict(),
   'datasets.inspect': z.object({ ref: datasetRefSchema, options: datasetOptionsSchema }).strict(),
@@ -50,7 +65,8 @@ export const dataRequests = {
           z
             .object({
               path: z.string().min(1).max(1000),
-              base64: z.string().max(48 * 1024 * 1024),
+              /** Standard base64 with its padding (btoa's): anything else would be decoded silently into other bytes. */
+              base64: z.string().max(48 * 1024 * 1024).refine(isBase64, 'is not base64'),
               /** Where these bytes go in the file: a file larger than one message arrives in pieces, in order. */
               offset: z.number().int().min(0).max(2 ** 40).optional(),
             })
