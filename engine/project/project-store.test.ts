@@ -47,6 +47,7 @@ test('saves at once all succeed and all reach the recent list; a name too long, 
     await assert.rejects(saveProject('x'.repeat(300), project()), (e: Error) => e.name === 'ProjectError' && /too long \(315 bytes with \.glasswing\.json; at most 255\)/.test(e.message));
     const longest = 'y'.repeat(255 - '.glasswing.json'.length);
     assert.ok((await saveProject(longest, project())).path.endsWith(`${longest}.glasswing.json`));
+    for (const folderOnly of ['runs/', 'runs\\', '.', '..', '']) await assert.rejects(saveProject(folderOnly, project()), /names a folder, not a project/, folderOnly);
     await mkdir(path.join(dir, 'folder.glasswing.json'));
     await assert.rejects(saveProject('folder', project()), /is a folder; choose another name/);
   } finally {

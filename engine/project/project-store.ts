@@ -83,6 +83,7 @@ async function isOursOrAbsent(file: string): Promise<boolean> {
 
 export async function saveProject(p: string, project: ProjectFile, options: ProjectStoreOptions = {}): Promise<{ path: string; savedAt: string }> {
   const places = options.places ?? new Places();
+  if (/[\\/]$/.test(p) || /^\.*$/.test(path.basename(p))) throw new ProjectError(`"${p.slice(0, 120)}" names a folder, not a project; add the project's name.`);
   const file = places.writable(withExtension(p));
   const nameBytes = Buffer.byteLength(path.basename(file));
   if (nameBytes > 255) throw new ProjectError(`The project name is too long (${nameBytes} bytes with ${PROJECT_EXTENSION}; at most 255); choose a shorter one.`);
