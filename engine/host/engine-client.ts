@@ -6,7 +6,11 @@ import type { FromEngine, ToEngine } from './protocol';
 
 /** A started engine process, whatever started it (child_process.fork, utilityProcess.fork). */
 export interface EngineTransport {
-  /** `transfer`: MessagePorts handed to the engine with the message (Electron's utilityProcess only). */
+  /**
+   * `transfer`: MessagePorts handed to the engine with the message (Electron's utilityProcess only).
+   * Throws an error with `engineGone: true` when the process is not running; any other throw is
+   * about the message (it could not be serialized).
+   */
   send(message: ToEngine, transfer?: unknown[]): void;
   onMessage(listener: (message: FromEngine) => void): void;
   onExit(listener: (code: number | null) => void): void;
@@ -90,7 +94,15 @@ export class EngineClient {
         t.send({ kind: 'request', id, channel, payload });
       } catch (e) {
         this.pending.delete(id);
-        resolve({ ok: false, error: { code: 'engine-crashed', message: `The engine process could not be reached: ${(e as Error).message}` } });
+        // A send that throws while the engine runs failed on this message (it could not be
+        // serialized), not on the engine: saying the engine crashed would be false.
+        const running = this.transport === t && !(e as { engineGone?: boolean }).engineGone;
+        resolve({
+          ok: false,
+          error: running
+            ? { code: 'invalid-payload', message: `The ${channel} request could not be passed to the engine: ${(e as Error).message.slice(0, 200)}` }
+            : { code: 'engine-crashed', message: `The engine process could not be reached: ${(e as Error).message}` },
+        });
       }
     });
   }

@@ -37,7 +37,7 @@ export function forkNodeEngine(host: string, env: NodeJS.ProcessEnv = {}): Engin
   return {
     pid: child.pid,
     send: (m) => {
-      if (exited || !child.connected) throw new Error('The engine process is not running.');
+      if (exited || !child.connected) throw Object.assign(new Error('The engine process is not running.'), { engineGone: true });
       child.send(m, (err) => {
         if (err) child.emit('error', err);
       });
