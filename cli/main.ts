@@ -53,6 +53,14 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// A reader that goes away (`glasswing train … | head -1`) makes later writes fail with EPIPE. Output
+// then has nowhere to go, but the work goes on: a training run still saves its model.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 const debug = process.argv.includes('--debug');
 main(process.argv.slice(2)).then(
   (code) => {

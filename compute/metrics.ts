@@ -22,11 +22,14 @@ export function classificationMetrics(actual: ArrayLike<number>, predicted: Arra
     return { className, precision, recall, f1, support };
   });
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : 0);
+  // Macro averages over the classes that occur, as actual or predicted (scikit-learn's default
+  // labels): a class absent from both, e.g. one the model knows but this data lacks, is not a 0.
+  const present = perClass.filter((c, i) => c.support > 0 || confusion.some((row) => row[i]! > 0));
   return {
     accuracy: actual.length ? correct / actual.length : 0,
-    precision: mean(perClass.map((c) => c.precision)),
-    recall: mean(perClass.map((c) => c.recall)),
-    f1: mean(perClass.map((c) => c.f1)),
+    precision: mean(present.map((c) => c.precision)),
+    recall: mean(present.map((c) => c.recall)),
+    f1: mean(present.map((c) => c.f1)),
     perClass,
     confusion,
     classes,

@@ -1,7 +1,7 @@
 // glasswing evaluate: a saved model's metrics on every example of a dataset.
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
-import { loadDataset } from '../../engine/datasets/load';
+import { loadDataset, resolveRef } from '../../engine/datasets/load';
 import { datasetInputs } from '../../engine/datasets/prepare';
 import { floatExamples } from '../../compute/examples';
 import { evaluateClassifier, predictAll } from '../../compute/training-loop';
@@ -30,8 +30,15 @@ export async function runEvaluate(argv: string[]): Promise<number> {
   await useBackend('cpu');
   const { model, metadata } = await loadCliModel(required(flags.model, 'model', 'evaluate'), flags);
   if (!metadata) throw new CliError(`${flags.model} has no Glasswing metadata (classes, preprocessing); it was not saved by Glasswing.`);
-  const [h, w, c] = metadata.inputShape;
-  const ds = await loadDataset(required(flags.dataset, 'dataset', 'evaluate'), { labelColumn: flags.label, height: h, width: w, color: c === 3 ? 'rgb' : 'grayscale' });
+  const datasetRef = required(flags.dataset, 'dataset', 'evaluate');
+  // Images are read at the model's size; a table model has no image size to read a folder at.
+  const p = metadata.preprocessing;
+  const imageOptions = p.kind === 'image' ? { height: p.height, width: p.width, color: p.channels === 3 ? ('rgb' as const) : ('grayscale' as const) } : {};
+  if (p.kind === 'table' && (await resolveRef(datasetRef)) === 'folder') {
+    throw new CliError(`The model takes a row of ${p.featureNames.length} feature values; ${datasetRef} is a folder of images. Evaluate it on a CSV file with the columns it was trained on.`);
+  }
+  // A trained classifier can be evaluated on data of one class (training needs two).
+  const ds = await loadDataset(datasetRef, { labelColumn: flags.label, ...imageOptions, oneClassAllowed: true });
   if (ds.inputShape.join('x') !== metadata.inputShape.join('x')) {
     throw new CliError(`The model expects examples of shape (${metadata.inputShape.join(', ')}); ${ds.name} has (${ds.inputShape.join(', ')}).`);
   }

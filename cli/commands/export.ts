@@ -14,7 +14,7 @@ import { parseImageSize } from './train';
 
 const spec = {
   name: 'export',
-  usage: '--model PATH --format tfjs|onnx|keras-script --out DIR [--dataset D] [--label COLUMN] [--examples N] [--json]',
+  usage: '--model PATH --format tfjs|onnx|keras-script --out DIR [--dataset D] [--label COLUMN] [--image-size WxH] [--color C] [--examples N] [--json]',
   description:
     'Writes a saved model in another format, with preprocessing.json (scaling and class order) and model-card.md:\n' +
     '  tfjs           model.json + weights.bin (TF.js layers format) and training-settings.json\n' +
@@ -22,7 +22,8 @@ const spec = {
     '  keras-script   train_keras.py: rebuilds the model in tf.keras, loads weights.bin, continues training\n' +
     'Then checks the export: examples go through the exported file (TF.js reload or ONNX Runtime) and the\n' +
     'largest difference from Glasswing\'s own predictions is printed (exit 1 when above 1e-4).\n' +
-    '  --dataset D      take the check\'s examples from a dataset (default: random inputs)\n' +
+    '  --dataset D      take the check\'s examples from a dataset (default: random inputs); images are read\n' +
+    '                   at the model\'s size and colour unless --image-size WxH and --color grayscale|rgb say otherwise\n' +
     '  --examples N     how many examples to check (default 64)\n' +
     '  --json           print {"format","outDir","files","check":{"runtime","examples","maxAbsDiff","ok","message"}}\n' +
     IMPORT_HELP,
@@ -80,7 +81,10 @@ export async function runExport(argv: string[]): Promise<number> {
   }
   let validation: { x: Float32Array; count: number } | undefined;
   if (flags.dataset) {
-    const ds = await loadDataset(flags.dataset, { labelColumn: flags.label, ...parseImageSize(flags['image-size']), color: (flags.color as 'grayscale' | 'rgb' | undefined) ?? undefined });
+    // Images at the model's own size and colour unless the flags say otherwise (as evaluate reads them).
+    const p = metadata.preprocessing;
+    const modelImage = p.kind === 'image' ? { height: p.height, width: p.width, color: p.channels === 3 ? ('rgb' as const) : ('grayscale' as const) } : {};
+    const ds = await loadDataset(flags.dataset, { labelColumn: flags.label, ...modelImage, ...parseImageSize(flags['image-size']), ...(flags.color ? { color: flags.color as 'grayscale' | 'rgb' } : {}), oneClassAllowed: true });
     if (ds.inputShape.join('x') !== metadata.inputShape.join('x')) {
       throw new CliError(`export: ${ds.name} has examples of shape (${ds.inputShape.join(', ')}); the model takes (${metadata.inputShape.join(', ')}).`);
     }
@@ -103,9 +107,13 @@ export async function runExport(argv: string[]): Promise<number> {
     format,
     outDir: out,
     validation,
+    randomExamples: examples,
     settings: (metrics?.['settings'] as Record<string, unknown> | undefined) ?? null,
     history: (metrics?.['history'] as never) ?? null,
-    test: (metrics?.['test'] as never) ?? null,
+    // metrics.json's test is a classifier's metrics, or a regression's {mae, rmse, r2, examples}.
+    ...(metrics?.['test'] && typeof (metrics['test'] as { mae?: unknown }).mae === 'number'
+      ? { regression: metrics['test'] as never }
+      : { test: (metrics?.['test'] as never) ?? null }),
   });
   model.dispose();
   if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');

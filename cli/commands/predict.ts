@@ -48,8 +48,16 @@ async function readInputs(input: string, columnNames: string[], numericOnly: boo
     const table = parseCsv(await readFile(input, 'utf8'), path.basename(input));
     const headerIsData = table.header.every((h) => h !== '' && Number.isFinite(Number(h)));
     const rows = headerIsData ? [{ line: 1, fields: table.header }, ...table.rows] : table.rows;
-    // A header naming the model's columns picks and orders them (extra columns, e.g. the label, are ignored).
-    const columns = !headerIsData && columnNames.length && columnNames.every((f) => table.header.includes(f)) ? columnNames.map((f) => table.header.indexOf(f)) : null;
+    // A header naming the model's columns picks and orders them (extra columns, e.g. the label, are
+    // ignored). A header that names some of them but not all is a typo or another file: reading its
+    // columns by position instead would predict from the wrong values without a word.
+    const named = !headerIsData && columnNames.length ? columnNames.filter((f) => table.header.includes(f)) : [];
+    if (named.length && named.length < columnNames.length) {
+      const missing = columnNames.filter((f) => !table.header.includes(f));
+      const unknown = table.header.filter((h) => !columnNames.includes(h));
+      throw new CliError(`${path.basename(input)} has no column${missing.length === 1 ? '' : 's'} ${missing.map((m) => `"${m}"`).join(', ')}, which the model takes${unknown.length ? ` (the header also names ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ', …' : ''})` : ''}.`);
+    }
+    const columns = named.length ? columnNames.map((f) => table.header.indexOf(f)) : null;
     return {
       rows: rows.map((r) => (columns ? columns.map((c) => r.fields[c]!) : r.fields).map((v, j) => rawValue(v, `${path.basename(input)} line ${r.line}, field ${j + 1}`, numericOnly))),
       labels: rows.map((r) => `line ${r.line}`),

@@ -16,7 +16,7 @@ const spec = {
   usage: '(--template NAME | --model PATH) [--dataset D] [--label COLUMN] [--json]',
   description:
     'Prints each layer with its output shape and parameter count, and the totals.\n' +
-    '  --template NAME   iris-mlp, mnist-mlp or lenet5\n' +
+    '  --template NAME   iris-mlp, mnist-mlp, lenet5, residual-cnn or lstm-classifier\n' +
     '  --model PATH      a model folder or its model.json, or a .onnx/.keras/.h5 file to import\n' +
     '  --dataset D       adapt the template to a dataset (iris, mnist, FILE.csv, DIR)\n' +
     '  --json            print {"layers":[{"name","className","outputShape","params"}],"totalParams","trainableParams"}\n' +
@@ -30,6 +30,21 @@ const spec = {
     ...IMPORT_OPTIONS,
   },
 } as const satisfies CommandSpec<Options>;
+
+/**
+ * Whether `modelPath` is a trained TF.js model (a folder or model.json with weights), rather than an
+ * architecture alone (a topology JSON, a project file's model).
+ */
+export async function hasWeights(modelPath: string): Promise<boolean> {
+  try {
+    const file = (await stat(modelPath)).isDirectory() ? path.join(modelPath, 'model.json') : modelPath;
+    if ((await stat(file)).size > 64 * 2 ** 20) return false;
+    const json = JSON.parse(await readFile(file, 'utf8')) as { weightsManifest?: unknown };
+    return Array.isArray(json.weightsManifest) && json.weightsManifest.length > 0;
+  } catch {
+    return false;
+  }
+}
 
 export async function readTopology(modelPath: string): Promise<ModelTopology> {
   let file = modelPath;

@@ -2,10 +2,11 @@
 import path from 'node:path';
 import { parseCommand, helpText, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
+import { checkOutFolder } from '../out-folder';
 import { Engine } from '../../engine/engine';
 import { ContractError, type TrainingEvent } from '../../common/ipc/contract';
 import { formatTest } from '../format-metrics';
-import { readTopology } from './summary';
+import { hasWeights, readTopology } from './summary';
 import { settingsFromFlags, suggestedFor, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
 import { IMPORT_HELP, IMPORT_OPTIONS, importOptions, isImportPath } from './import-flags';
 
@@ -20,8 +21,9 @@ const spec = {
     'DIR/metrics.json, as one folder. With --json, prints one JSON line per epoch (the test line goes to stderr):\n' +
     '  {"epoch","loss","accuracy","valLoss","valAccuracy","samplesPerSec"}\n' +
     TRAINING_FLAGS_HELP +
-    '\nAn imported --model (.onnx, .keras, .h5) is fine-tuned: training starts from its weights, images are sized and\n' +
-    'preprocessed as it expects, and the dataset must have as many classes as it has outputs.\n' +
+    '\nA trained --model (a folder written by train --out, or an imported .onnx, .keras, .h5) is fine-tuned: training\n' +
+    'starts from its weights, inputs are sized and preprocessed as it expects, and the dataset must have as many\n' +
+    'classes as it has outputs. A --model that is an architecture only (a topology JSON) starts from fresh weights.\n' +
     IMPORT_HELP,
   options: {
     template: { type: 'string' },
@@ -42,6 +44,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   if (!!flags.template === !!flags.model) throw new CliError('train: give either --template NAME or --model PATH.');
   const dataset = required(flags.dataset, 'dataset', 'train');
+  if (flags.out) await checkOutFolder(flags.out);
   const settings = settingsFromFlags(flags, suggestedFor(dataset));
   const json = !!flags.json;
   let finished: Extract<TrainingEvent, { type: 'finished' }> | null = null;
@@ -68,7 +71,11 @@ export async function runTrain(argv: string[]): Promise<number> {
     ? { template: flags.template }
     : isImportPath(flags.model)
       ? { file: path.resolve(flags.model!), ...(imports.preprocess ? { preprocess: imports.preprocess as 'imagenet' | 'unit' | 'none' } : {}), ...(imports.classesFile ? { classesFile: path.resolve(imports.classesFile) } : {}) }
-      : { topology: await readTopology(flags.model!) };
+      : (await hasWeights(flags.model!))
+        ? { file: path.resolve(flags.model!) }
+        : { topology: await readTopology(flags.model!) };
+  // A trained model is fine-tuned from its weights (as an imported one is); an architecture alone starts from fresh ones.
+  if ('file' in model && !json) process.stderr.write(`Fine-tuning ${flags.model}: training starts from its weights.\n`);
   let run;
   try {
     run = await engine.startTraining({ model, dataset, settings });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { parseCommand, helpText, numberFlag, required, type CommandSpec, type Options } from '../args';
 import { CliError } from '../cli-error';
+import { checkOutFolder } from '../out-folder';
 import { saveModel, writeFileAtomic } from '../../engine/model-io';
 import { parseSpace, type SearchSpace } from '../../engine/tuning/space';
 import { tuneModel, type TuneMetric, type TuneTrialEvent } from '../../engine/tuning/tune-model';
@@ -20,6 +21,7 @@ const spec = {
   description:
     'Searches hyperparameters: each trial trains the model for --epochs on the same split and reports the\n' +
     'validation loss per epoch; the median pruner stops trials that fall behind. TPE is Optuna\'s default sampler.\n' +
+    'A --model gives the architecture: every trial starts from fresh weights (units, filters and dropout change it).\n' +
     '  --trials N        trials to run (default 20)\n' +
     '  --sampler S       tpe (default) or random\n' +
     '  --pruner P        median (default; Optuna\'s MedianPruner) or none\n' +
@@ -70,6 +72,7 @@ export async function runTune(argv: string[]): Promise<number> {
   }
   if (!!flags.template === !!flags.model) throw new CliError('tune: give either --template NAME or --model PATH.');
   const dataset = required(flags.dataset, 'dataset', 'tune');
+  if (flags.out) await checkOutFolder(flags.out);
   const sampler = flags.sampler ?? 'tpe';
   if (sampler !== 'tpe' && sampler !== 'random') throw new CliError(`--sampler must be tpe or random; got "${sampler}".`);
   const pruner = flags.pruner ?? 'median';

@@ -101,13 +101,16 @@ export function checkAnalysis(analysis: TableAnalysis, fileName: string, options
   const maxCategories = options.maxCategories ?? 200;
   const asMissing = new Set(Object.entries(options.badValues ?? {}).filter(([, how]) => how === 'missing').map(([column]) => column));
   for (const column of asMissing) if (!analysis.columns.some((c) => c.name === column)) throw new DataError(`${fileName} has no column "${column}" (named as a column whose non-numbers are missing values).`);
+  const comma = features.find((c) => c.decimalComma);
+  if (comma) throw new DataError(decimalCommaMessage(fileName, comma.name, comma.decimalComma!), [{ option: 'categorical', column: comma.name, adds: Math.max(0, comma.distinct - 1) }]);
   for (const c of features) {
     if (c.badValue && !asMissing.has(c.name)) throw new DataError(badValueMessage(fileName, c.name, c.badValue), badValueFixes(c));
     if (c.type === 'categorical' && c.distinct > maxCategories) throw new DataError(tooManyCategoriesMessage(fileName, c.name, c.distinct, maxCategories), [{ option: 'ignore', column: c.name }]);
   }
   const label = analysis.label;
   if (label.missingLine !== null) throw new DataError(`${fileName} line ${label.missingLine}, column "${labelColumn}": the label is missing.`);
-  if (label.task === 'classification' && label.classes.length < 2) {
+  if (label.strayNonNumbers) throw new DataError(strayLabelsMessage(fileName, labelColumn, label.strayNonNumbers, analysis.rows));
+  if (label.task === 'classification' && label.classes.length < (options.oneClassAllowed ? 1 : 2)) {
     throw new DataError(`${fileName}, column "${labelColumn}": the label has only one class ("${label.classes[0]?.name ?? ''}"); a classifier needs at least two.`);
   }
   if (label.task === 'regression' && label.notNumber) {
@@ -134,4 +137,14 @@ export function detectTask(labels: string[]): Task {
   const distinct = new Set(numbers);
   const fractional = numbers.some((v) => !Number.isInteger(v));
   return fractional || distinct.size > 20 ? 'regression' : 'classification';
+}
+
+/** A regression target with a few labels that are not numbers: where, and the two ways on. */
+export function strayLabelsMessage(fileName: string, labelColumn: string, stray: { line: number; raw: string; count: number }, rows: number): string {
+  return `${fileName} line ${stray.line}, column "${labelColumn}": "${stray.raw.slice(0, 40)}" is not a number${stray.count === 1 ? '' : stray.count === 2 ? ', nor is 1 other label' : `, nor are ${stray.count - 1} other labels`}, while the other ${(rows - stray.count).toLocaleString('en-US')} are numbers, as a regression target's are. Correct or remove ${stray.count === 1 ? 'that row' : 'those rows'}, or give --task classification to make each distinct value a class.`;
+}
+
+/** Numbers written with a decimal comma: Glasswing reads decimal points (a "1,5" could also be a list). */
+export function decimalCommaMessage(fileName: string, column: string, example: string): string {
+  return `${fileName}, column "${column}": values like "${example}" are numbers written with a decimal comma; Glasswing reads numbers with a decimal point. Save the file with decimal points (pandas: to_csv(decimal=".")), or give --categorical "${column}" to use the values as categories.`;
 }

@@ -93,8 +93,11 @@ export interface Dataset {
   count: number;
   /** Names of the input units of `x` (tables) for messages and the predict form. */
   featureNames: string[];
-  /** Scaling that does not depend on the split (images), or null to fit on the training split. */
-  fixedPreprocessing: ImagePreprocessing | null;
+  /**
+   * Scaling that does not depend on the split (images; a table model being fine-tuned, which keeps
+   * the scaling it was trained with), or null to fit on the training split.
+   */
+  fixedPreprocessing: Preprocessing | null;
   /** Raw table columns (CSV/TSV): what prepareData fits categories, fills and scaling on. */
   table?: TableData;
   /** What the import read and skipped. */

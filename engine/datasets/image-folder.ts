@@ -27,6 +27,8 @@ export interface ImageFolderOptions {
   cacheDir?: string | false;
   /** Images decoded at the same time (default 4). */
   concurrency?: number;
+  /** Images of a single class are fine (evaluating a trained classifier); training needs two. */
+  oneClassAllowed?: boolean;
 }
 
 export interface ImageFolderResult {
@@ -260,7 +262,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   if (empty.length) warnings.push(`${empty.length === 1 ? 'The class folder' : 'The class folders'} ${empty.map((c) => `"${c}"`).join(', ')} ${empty.length === 1 ? 'has' : 'have'} no readable images and ${empty.length === 1 ? 'is' : 'are'} left out.`);
   const classes = folders.filter((_, i) => counts[i]! > 0);
   if (n === 0) throw new DataError(`${dir} has no readable images (${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped${skipped[0] ? `; ${skipped[0].file}: ${skipped[0].reason}` : ''}).`);
-  if (classes.length < 2) throw new DataError(`${dir} has readable images in only one class ("${classes[0]}"); a classifier needs at least two.`);
+  if (classes.length < 2 && !options.oneClassAllowed) throw new DataError(`${dir} has readable images in only one class ("${classes[0]}"); a classifier needs at least two.`);
   const remap = new Int32Array(folders.length).fill(-1);
   classes.forEach((c) => (remap[folders.indexOf(c)] = classes.indexOf(c)));
   const report: ImportReport = {

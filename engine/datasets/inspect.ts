@@ -5,7 +5,7 @@
 // an unreadable file, a folder with fewer than two classes, …).
 import path from 'node:path';
 import { assetsDir, loadMnist } from './builtin';
-import { badValueFixes, badValueMessage, tooManyCategoriesMessage, wrongFieldCountMessage, type ColumnAnalysis, type TableOptions } from './csv';
+import { badValueFixes, badValueMessage, decimalCommaMessage, strayLabelsMessage, tooManyCategoriesMessage, wrongFieldCountMessage, type ColumnAnalysis, type TableOptions } from './csv';
 import { memoryBudgetBytes, scanTableFile, tableBytes } from './csv-file';
 import { inputUnits } from './table-analysis';
 import type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage } from '../../common/ipc/contract';
@@ -99,7 +99,8 @@ async function inspectTable(ref: string, file: string, name: string, options: In
     if (c.badValue && asMissing.has(c.name)) {
       problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": ${c.badValue.count.toLocaleString('en-US')} non-numbers are read as missing values and filled with the mean of the training split, as you chose.` });
     } else if (c.badValue) problems.push({ severity: 'error', file: name, line: c.badValue.line, column: c.name, message: badValueMessage(name, c.name, c.badValue), fixes: badValueFixes(c) });
-    if (c.type === 'categorical' && c.distinct > maxCategories) problems.push({ severity: 'error', file: name, column: c.name, message: tooManyCategoriesMessage(name, c.name, c.distinct, maxCategories), fixes: [{ option: 'ignore', column: c.name }] });
+    if (c.decimalComma) problems.push({ severity: 'error', file: name, column: c.name, message: decimalCommaMessage(name, c.name, c.decimalComma), fixes: [{ option: 'categorical', column: c.name, adds: Math.max(0, c.distinct - 1) }] });
+    else if (c.type === 'categorical' && c.distinct > maxCategories) problems.push({ severity: 'error', file: name, column: c.name, message: tooManyCategoriesMessage(name, c.name, c.distinct, maxCategories), fixes: [{ option: 'ignore', column: c.name }] });
     else if (kept >= 20 && summary.distinct === kept && (c.type === 'categorical' || (summary.stats && Number.isInteger(summary.stats.min) && summary.stats.max - summary.stats.min === kept - 1))) {
       problems.push({ severity: 'warning', file: name, column: c.name, message: `${name}, column "${c.name}": every row has a different value; it looks like a row identifier, which tells the model nothing. Consider ignoring it.`, fixes: [{ option: 'ignore', column: c.name }] });
     }
@@ -115,6 +116,10 @@ async function inspectTable(ref: string, file: string, name: string, options: In
   }
   const label = analysis.label;
   if (label.missingLine !== null) problems.push({ severity: 'error', file: name, line: label.missingLine, column: labelColumn, message: `${name} line ${label.missingLine}, column "${labelColumn}": the label is missing.` });
+  if (label.strayNonNumbers) problems.push({ severity: 'error', file: name, line: label.strayNonNumbers.line, column: labelColumn, message: strayLabelsMessage(name, labelColumn, label.strayNonNumbers, kept) });
+  if (label.task === 'regression' && label.notNumber) {
+    problems.push({ severity: 'error', file: name, line: label.notNumber.line, column: labelColumn, message: `${name} line ${label.notNumber.line}, column "${labelColumn}": "${label.notNumber.raw.slice(0, 40)}" is not a number, so the label cannot be a regression target.` });
+  }
   const hasLabels = label.classes.length > 0 || label.target !== null;
   const task = hasLabels ? label.task : null;
   let classes: DatasetInspection['classes'] = [];

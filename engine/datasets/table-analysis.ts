@@ -51,6 +51,8 @@ export interface TableOptions {
    * rows out.
    */
   badValues?: Record<string, 'missing' | 'drop'>;
+  /** A label with a single class is fine (evaluating a trained classifier on data of one class); training needs two. */
+  oneClassAllowed?: boolean;
 }
 
 export interface ColumnAnalysis {
@@ -70,6 +72,11 @@ export interface ColumnAnalysis {
   /** Categorical columns: every category with its count, most frequent first (at most 10,000 kept). */
   categoryCounts: [string, number][];
   moreCategories: number;
+  /**
+   * A categorical column (not forced) whose values are numbers written with a decimal comma
+   * ("5,1"), as spreadsheets in many languages save them: one such value, or null.
+   */
+  decimalComma: string | null;
 }
 
 export interface LabelAnalysis {
@@ -84,6 +91,12 @@ export interface LabelAnalysis {
   target: ColumnStats | null;
   /** Regression: the first label that is not a number. */
   notNumber: { line: number; raw: string } | null;
+  /**
+   * Detected as classification only because a few labels are not numbers, while the rest are a
+   * regression target's (fractional, or more than 20 distinct values): the first of those few, and
+   * how many there are. Null when the task was given.
+   */
+  strayNonNumbers: { line: number; raw: string; count: number } | null;
 }
 
 export interface TableAnalysis {
@@ -118,6 +131,20 @@ class RunningStats {
   result(): ColumnStats | null {
     return this.count ? { min: this.min, max: this.max, mean: this.mean, std: Math.sqrt(this.m2 / this.count) } : null;
   }
+}
+
+const DECIMAL_COMMA = /^[-+]?\d+,\d+$/;
+
+/** One of `counts`' values if (nearly) all of them are numbers with a decimal comma; else null. */
+function decimalCommaValue(counts: [string, number][]): string | null {
+  let comma = 0, other = 0, example: string | null = null;
+  for (const [value, n] of counts) {
+    if (DECIMAL_COMMA.test(value)) {
+      comma += n;
+      example ??= value;
+    } else if (parseNumber(value) === null) other += n;
+  }
+  return comma > 0 && comma >= 0.9 * (comma + other) ? example : null;
 }
 
 class ColumnAccumulator {
@@ -163,6 +190,7 @@ class LabelAccumulator {
   allNumbers = true;
   fractional = false;
   notNumber: { line: number; raw: string } | null = null;
+  nonNumbers = 0;
   readonly stats = new RunningStats();
 
   add(raw: string, line: number): void {
@@ -175,6 +203,7 @@ class LabelAccumulator {
     const v = parseNumber(s);
     if (v === null) {
       this.allNumbers = false;
+      this.nonNumbers++;
       this.notNumber ??= { line, raw: s };
     } else {
       if (!Number.isInteger(v)) this.fractional = true;
@@ -238,18 +267,24 @@ export class TableAnalyzer {
         stats: type === 'numeric' ? a.stats.result() : null,
         categoryCounts: counts,
         moreCategories: a.moreCategories,
+        decimalComma: type === 'categorical' && !forced ? decimalCommaValue(counts) : null,
       };
     });
     const l = this.label;
     // A label of numbers with many distinct or fractional values is a regression target.
     const task: Task = this.options.task ?? (l.allNumbers && l.counts.size > 0 && (l.fractional || l.counts.size > 20) ? 'regression' : 'classification');
     const classes = task === 'classification' ? [...l.counts].sort((a, b) => compareLabels(a[0], b[0])).map(([name, count]) => ({ name, count })) : [];
+    // A few non-numbers among a regression target's values ("n/a", "high") would otherwise make every
+    // distinct number a class.
+    const numericDistinct = [...l.counts.keys()].filter((k) => parseNumber(k) !== null).length;
+    const stray = !this.options.task && !l.allNumbers && l.notNumber && l.nonNumbers <= Math.max(2, 0.05 * this.rows) && (l.fractional || numericDistinct > 20);
+    const strayNonNumbers = stray ? { ...l.notNumber!, count: l.nonNumbers } : null;
     return {
       labelIndex: this.labelIndex,
       labelColumn: this.labelColumn,
       columns,
       features: columns.filter((c) => c.role === 'feature'),
-      label: { column: this.labelColumn, index: this.labelIndex, missingLine: l.missingLine, task, classes, target: task === 'regression' ? l.stats.result() : null, notNumber: l.notNumber },
+      label: { column: this.labelColumn, index: this.labelIndex, missingLine: l.missingLine, task, classes, target: task === 'regression' ? l.stats.result() : null, notNumber: l.notNumber, strayNonNumbers },
       rows: this.rows,
     };
   }

@@ -11,7 +11,7 @@ import type { EpochRecord, EvaluationMetrics, TrainingSettings } from '../../com
 import { loadModel, modelFiles, writeFileAtomic, writeFolderAtomic, type GlasswingMetadata } from '../model-io';
 import { seededRandom } from '../../compute/random';
 import { kerasScript } from './keras-script';
-import { modelCard } from './model-card';
+import { modelCard, type ModelCardInput } from './model-card';
 import { exportOnnxBytes, ExportError, ONNX_OPSET } from './onnx';
 import { loadOnnxRuntime, runOnnx } from './onnx-runtime';
 
@@ -23,11 +23,15 @@ export interface ExportOptions {
   metadata: GlasswingMetadata;
   format: ExportFormat;
   outDir: string;
-  /** Preprocessed examples (count × product(inputShape)) for the check; default 8 random inputs. */
+  /** Preprocessed examples (count × product(inputShape)) for the check; default `randomExamples` random inputs. */
   validation?: { x: Float32Array; count: number };
+  /** How many random inputs check the export when no `validation` is given (default 8). */
+  randomExamples?: number;
   settings?: Partial<TrainingSettings> | null;
   history?: EpochRecord[] | null;
   test?: EvaluationMetrics | null;
+  /** A regression model's test metrics, for the model card. */
+  regression?: ModelCardInput['regression'];
   /** Largest acceptable difference (default 1e-4); a bigger one is reported as not ok. */
   tolerance?: number;
 }
@@ -54,7 +58,7 @@ function validationInputs(options: ExportOptions): { x: Float32Array; count: num
   if (options.validation && options.validation.count > 0) return options.validation;
   const size = options.metadata.inputShape.reduce((a, b) => a * b, 1);
   const random = seededRandom(12345);
-  const count = 8;
+  const count = Math.max(1, options.randomExamples ?? 8);
   // Model inputs are standardised, so standard-normal-ish values are typical inputs.
   const x = Float32Array.from({ length: count * size }, () => (random() + random() + random() - 1.5) * 2);
   return { x, count };
@@ -134,7 +138,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
   }
   await writeFileAtomic(
     path.join(outDir, 'model-card.md'),
-    modelCard({ model, metadata, settings: options.settings, history: options.history, test: options.test, format, notes: [`${check.message}${check.ok ? '' : ` (tolerance ${tolerance})`}.`] }),
+    modelCard({ model, metadata, settings: options.settings, history: options.history, test: options.test, regression: options.regression, format, notes: [`${check.message}${check.ok ? '' : ` (tolerance ${tolerance})`}.`] }),
   );
   return { format, outDir, files: [...Object.keys(files), 'model-card.md'], check };
 }

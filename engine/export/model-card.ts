@@ -1,6 +1,6 @@
 // model-card.md: what the model is, what it was trained on, how well it did, and how to use it.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { EpochRecord, EvaluationMetrics, TrainingSettings } from '../../common/ipc/contract';
+import type { EpochRecord, EvaluationMetrics, RegressionMetrics, TrainingSettings } from '../../common/ipc/contract';
 import type { GlasswingMetadata } from '../model-io';
 
 export interface ModelCardInput {
@@ -9,6 +9,8 @@ export interface ModelCardInput {
   settings?: Partial<TrainingSettings> | null;
   history?: EpochRecord[] | null;
   test?: EvaluationMetrics | null;
+  /** A regression model's test metrics. */
+  regression?: Pick<RegressionMetrics, 'mae' | 'rmse' | 'r2' | 'examples'> | null;
   /** Extra facts, e.g. the export check's result or the tuning trial. */
   notes?: string[];
   format: string;
@@ -23,7 +25,7 @@ function shapeText(s: unknown): string {
 }
 
 export function modelCard(input: ModelCardInput): string {
-  const { model, metadata, settings, history, test } = input;
+  const { model, metadata, settings, history, test, regression } = input;
   const out: string[] = [];
   out.push(`# Model card: ${model.name}`, '');
   out.push(`Exported by Glasswing (${input.format}) on ${new Date().toISOString().slice(0, 10)}.`, '');
@@ -70,7 +72,10 @@ export function modelCard(input: ModelCardInput): string {
     test.confusion.forEach((row, i) => out.push(`| ${esc(test.classes[i]!)} | ${row.join(' | ')} |`));
     out.push('');
   }
-  if (!last && !test) out.push('No training history or test metrics were recorded with this model.', '');
+  if (regression) {
+    out.push(`Test set (${regression.examples} examples): mean absolute error ${regression.mae.toPrecision(4)}, root mean squared error ${regression.rmse.toPrecision(4)}, R² ${regression.r2.toFixed(4)}.`, '');
+  }
+  if (!last && !test && !regression) out.push('No training history or test metrics were recorded with this model.', '');
   if (input.notes?.length) {
     out.push('## Export check', '');
     for (const n of input.notes) out.push(`- ${n}`);

@@ -78,7 +78,11 @@ const skipped: ImportCheck = { runtime: 'none', examples: 0, maxAbsDiff: null, o
 async function importOnnx(file: string, bytes: Uint8Array, options: ImportOptions): Promise<ImportResult> {
   const graph = readOnnx(bytes, file);
   const conversion = convertOnnxGraph(graph, file, { inputShape: options.inputShape, appendSoftmax: options.appendSoftmax });
-  const notes = [`ONNX opset ${graph.opset} from ${graph.producer || 'an unknown exporter'}; input "${conversion.inputName}" NCHW (${conversion.onnxInputShape.join(', ')}) becomes channels-last (${conversion.inputShape.join(', ')}).`, ...conversion.notes];
+  // Only images change layout (NCHW to channels-last); a table's (features) input stays as it is.
+  const layout = conversion.onnxInputShape.length === 3
+    ? `input "${conversion.inputName}" NCHW (${conversion.onnxInputShape.join(', ')}) becomes channels-last (${conversion.inputShape.join(', ')})`
+    : `input "${conversion.inputName}" of ${conversion.inputShape.join(' × ')} values`;
+  const notes = [`ONNX opset ${graph.opset} from ${graph.producer || 'an unknown exporter'}; ${layout}.`, ...conversion.notes];
   const facts = { source: 'onnx' as const, inputShape: conversion.inputShape };
   if (!conversion.topology) {
     let readOnly: ReadOnlyModel;

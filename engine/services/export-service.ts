@@ -24,7 +24,7 @@ export function exportHandlers(ctx: EngineContext): Pick<Handlers, 'export.model
       const size = r.metadata.inputShape.reduce((a, b) => a * b, 1);
       const validation = count > 0 ? { x: exampleInputs(v, 0, count, size), count } : undefined;
       const result = await ctx.scheduler.exclusive(() =>
-        exportModel({ model: r.model, metadata: r.metadata, format, outDir, validation, settings: r.settings, history: r.history, test: r.test }),
+        exportModel({ model: r.model, metadata: r.metadata, format, outDir, validation, settings: r.settings, history: r.history, test: r.test, regression: r.regression }),
       );
       return { format: result.format, outDir: result.outDir, files: result.files, check: result.check };
     },

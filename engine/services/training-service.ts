@@ -50,11 +50,14 @@ export function trainingService(ctx: EngineContext): TrainingService {
   async function start(payload: RequestPayload<'training.start'>): Promise<RunRecord> {
     const settings: TrainingSettings = payload.settings;
     const seed = settings.seed ?? freshSeed();
-    // A model file is fine-tuned: its images are sized and scaled as it was trained.
+    // A model file is fine-tuned: its inputs are sized and scaled as it was trained (images), or
+    // encoded and scaled as it was trained (tables: a Glasswing model's fitted standardisation, an
+    // imported model's inputs as given), not refitted on this data.
     const file = 'file' in payload.model ? await loadModelFile(payload.model, ctx.places) : null;
     const reading = readingOptions(file ? { ...imageReadingFor(file), ...settings } : settings);
     let dataset = await ctx.data.load(payload.dataset, reading);
-    const filePreprocessing = file?.metadata?.preprocessing.kind === 'image' && dataset.fixedPreprocessing ? file.metadata.preprocessing : null;
+    const kept = file?.metadata?.preprocessing ?? null;
+    const filePreprocessing = kept && (kept.kind === 'image' ? dataset.fixedPreprocessing !== null : dataset.fixedPreprocessing === null && dataset.task === file!.metadata!.task) ? kept : null;
     if (filePreprocessing) dataset = { ...dataset, fixedPreprocessing: filePreprocessing };
     const split = { validation: settings.validationSplit, test: settings.testSplit, seed };
     // Split and fit preprocessing first: one-hot columns fitted on the training split decide the

@@ -1,6 +1,7 @@
 // Hyperparameter search over a Glasswing model: each trial builds the model with the sampled
 // configuration, trains it with the engine's TrainingRun on a fixed split, reports the validation
 // objective per epoch to the pruner, and stops early when the pruner says so.
+import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { TRAINING_DEFAULTS, type EpochRecord, type OptimizerName, type TrainingSettings } from '../../common/ipc/contract';
 import type { ModelTopology } from '../../common/model/keras-format';
@@ -111,7 +112,18 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
   const direction = metric === 'valLoss' ? 'minimize' : 'maximize';
   const studyOptions = { direction, sampler: options.sampler ?? 'tpe', pruner: options.pruner ?? 'median', seed } as const;
   const study = options.studyFile ? await openStudy({ ...studyOptions, file: options.studyFile }) : createStudy(studyOptions);
-  study.meta = { ...study.meta, metric, dataset: typeof options.dataset === 'string' ? options.dataset : dataset.id, model: options.template ?? topology.config.name, space };
+  const datasetName = typeof options.dataset === 'string' ? options.dataset : dataset.id;
+  const modelName = options.template ?? topology.config.name;
+  // A study resumes only the search it holds: trials of another model or dataset would be compared
+  // with these as if they were the same objective (and the best could be a model of the other search).
+  for (const [what, was, now] of [['dataset', study.meta['dataset'], datasetName], ['model', study.meta['model'], modelName]] as const) {
+    // Datasets by file name: the same file typed from another folder is the same search.
+    const same = what === 'dataset' ? (a: string, b: string) => path.basename(a) === path.basename(b) : (a: string, b: string) => a === b;
+    if (study.trials.length && typeof was === 'string' && !same(was, now)) {
+      throw new TuneError(`${options.studyFile} holds a search of the ${what} "${was}"; this one tunes "${now}". Give another --study file, or the same ${what}.`);
+    }
+  }
+  study.meta = { ...study.meta, metric, dataset: datasetName, model: modelName, space };
   const prepared = prepareData(dataset, base.validationSplit, base.testSplit, seed);
   if (prepared.train.count === 0 || prepared.validation.count === 0) throw new TuneError(`${dataset.name} is too small for the training and validation splits.`);
   const backend = options.placement?.backend ?? (await useBackend(base.backend));
