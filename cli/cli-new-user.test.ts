@@ -75,8 +75,13 @@ test('train --model on a trained folder fine-tunes it from its weights and scali
     assert.ok(tuned.loss < scratch.loss / 2, `fine-tuning starts where the model was (loss ${tuned.loss} vs ${scratch.loss} from scratch)`);
     const meta = async (m: string) => JSON.parse(await readFile(path.join(m, 'model.json'), 'utf8')).userDefinedMetadata.glasswing.preprocessing;
     assert.deepEqual((await meta(path.join(dir, 'again'))).mean, (await meta(first)).mean);
-    // An ONNX file takes its inputs as given (no scaling): fine-tuning it must not start scaling them.
+    // Glasswing's ONNX export keeps its scaling in preprocessing.json beside it; fine-tuning keeps it.
     assert.equal(glasswing('export', '--model', first, '--format', 'onnx', '--out', path.join(dir, 'onnx')).code, 0);
+    const fromExport = glasswing('train', '--model', path.join(dir, 'onnx', 'model.onnx'), '--dataset', 'iris', '--epochs', '1', '--lr', '1e-7', '--out', path.join(dir, 'ft-export'));
+    assert.equal(fromExport.code, 0, fromExport.stderr);
+    assert.deepEqual((await meta(path.join(dir, 'ft-export'))).mean, (await meta(first)).mean);
+    // Another ONNX file takes its inputs as given (no scaling): fine-tuning it must not start scaling them.
+    await rm(path.join(dir, 'onnx', 'preprocessing.json'));
     const ft = glasswing('train', '--model', path.join(dir, 'onnx', 'model.onnx'), '--dataset', 'iris', '--epochs', '1', '--lr', '1e-7', '--out', path.join(dir, 'ft'));
     assert.equal(ft.code, 0, ft.stderr);
     const p = await meta(path.join(dir, 'ft'));
@@ -149,5 +154,33 @@ test('a regression target with two stray words, and numbers with decimal commas,
     const euro = glasswing('dataset', 'inspect', path.join(dir, 'euro.csv'));
     assert.notEqual(euro.code, 0);
     assert.match(euro.stdout + euro.stderr, /column "a": values like "\d,\d" are numbers written with a decimal comma/);
+  });
+});
+
+test('a PyTorch .pt says to export ONNX; a negative flag value gets its own check; an unseen category is warned about; extra CSV columns are ignored by name', async () => {
+  await inTemp(async (dir) => {
+    await writeFile(path.join(dir, 'model.pt'), Buffer.from('PK\x03\x04 pickled'));
+    for (const cmd of [['predict', '--input', '1,2,3,4'], ['summary'], ['train', '--dataset', 'iris']]) {
+      const r = glasswing(cmd[0]!, '--model', path.join(dir, 'model.pt'), ...cmd.slice(1));
+      assert.equal(r.code, 2, cmd.join(' '));
+      assert.match(r.stderr, /model\.pt is a PyTorch file \(pickled Python objects\), which only Python can read\. Export the model to ONNX/);
+    }
+    const negative = glasswing('train', '--template', 'iris-mlp', '--dataset', 'iris', '--epochs', '-1');
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /--epochs: .*-1/);
+    assert.doesNotMatch(negative.stderr, /ambiguous/);
+
+    const rows = ['size,color,label'];
+    for (let i = 0; i < 60; i++) rows.push(`${(i % 10) / 2},${['red', 'green', 'blue'][i % 3]},${i % 3 === 0 ? 'a' : 'b'}`);
+    await writeFile(path.join(dir, 'cat.csv'), rows.join('\n') + '\n');
+    const model = path.join(dir, 'm');
+    assert.equal(glasswing('train', '--template', 'iris-mlp', '--dataset', path.join(dir, 'cat.csv'), '--epochs', '2', '--out', model).code, 0);
+    const unseen = glasswing('predict', '--model', model, '--input', '2,purple');
+    assert.equal(unseen.code, 0, unseen.stderr);
+    assert.match(unseen.stderr, /warning: column "color": "purple" was not seen in training; read as none of its categories\./);
+    await writeFile(path.join(dir, 'extra.csv'), ['size,note,color,label', ...rows.slice(1).map((r) => r.replace(',', ',x,'))].join('\n') + '\n');
+    const extra = glasswing('evaluate', '--model', model, '--dataset', path.join(dir, 'extra.csv'), '--json');
+    assert.equal(extra.code, 0, extra.stderr);
+    assert.equal(JSON.parse(extra.stdout).examples, 60);
   });
 });

@@ -39,7 +39,10 @@ export async function runEvaluate(argv: string[]): Promise<number> {
   }
   // A trained classifier can be evaluated on data of one class (training needs two).
   const ds = await loadDataset(datasetRef, { labelColumn: flags.label, ...imageOptions, oneClassAllowed: true });
-  if (ds.inputShape.join('x') !== metadata.inputShape.join('x')) {
+  // A table model that knows its columns picks them by name (extra columns are ignored, missing ones
+  // named by datasetInputs); otherwise the shapes must agree.
+  const byName = p.kind === 'table' && !!p.columns && !!ds.table;
+  if (!byName && ds.inputShape.join('x') !== metadata.inputShape.join('x')) {
     throw new CliError(`The model expects examples of shape (${metadata.inputShape.join(', ')}); ${ds.name} has (${ds.inputShape.join(', ')}).`);
   }
   if (metadata.task === 'regression') {

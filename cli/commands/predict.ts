@@ -81,6 +81,21 @@ export async function runPredict(argv: string[]): Promise<number> {
   const columnNames = p.kind === 'table' ? (p.columns?.map((c) => c.name) ?? p.featureNames) : [];
   const numericOnly = !(p.kind === 'table' && p.columns?.some((c) => c.type === 'categorical'));
   const { rows, labels } = await readInputs(input, columnNames, numericOnly, metadata.inputShape);
+  // A category the model never saw becomes none of its one-hot units: the prediction then rests on
+  // the other columns alone, which the person should know.
+  if (p.kind === 'table' && p.columns && rows.every((r) => r.length === p.columns!.length)) {
+    const unseen = new Map<string, Set<string>>();
+    for (const r of rows) {
+      p.columns.forEach((c, j) => {
+        const v = r[j];
+        if (c.type === 'categorical' && typeof v === 'string' && !c.categories.includes(v)) (unseen.get(c.name) ?? unseen.set(c.name, new Set()).get(c.name)!).add(v);
+      });
+    }
+    for (const [column, values] of unseen) {
+      const shown = [...values].slice(0, 3).map((v) => `"${v.slice(0, 40)}"`).join(', ');
+      process.stderr.write(`warning: column "${column}": ${shown}${values.size > 3 ? ', …' : ''} ${values.size === 1 ? 'was' : 'were'} not seen in training; read as none of its categories.\n`);
+    }
+  }
   const engine = new Engine(() => undefined);
   let result;
   try {

@@ -8,7 +8,7 @@ import { summarizeTopology } from '../../common/model/summary';
 import { formatShape, type ModelTopology } from '../../common/model/keras-format';
 import { loadDataset } from '../../engine/datasets/load';
 import { useBackend } from '../../engine/backends';
-import { summarizeLayersModel } from '../../engine/import';
+import { refuseOtherFormats, summarizeLayersModel } from '../../engine/import';
 import { IMPORT_HELP, IMPORT_OPTIONS, isImportPath, loadCliModel } from './import-flags';
 
 const spec = {
@@ -47,6 +47,7 @@ export async function hasWeights(modelPath: string): Promise<boolean> {
 }
 
 export async function readTopology(modelPath: string): Promise<ModelTopology> {
+  refuseOtherFormats(modelPath);
   let file = modelPath;
   try {
     if ((await stat(modelPath)).isDirectory()) file = path.join(modelPath, 'model.json');

@@ -91,13 +91,17 @@ export async function runTrain(argv: string[]): Promise<number> {
     for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   }
   // Ctrl+C stops after the current batch and still saves what was learned.
-  const onSigint = () => run.run?.stop();
+  const onSigint = () => {
+    process.stderr.write(`Stopping after this batch${flags.out ? ' and saving' : ''} (Ctrl+C again quits at once${flags.out ? ', without saving' : ''})…\n`);
+    run.run?.stop();
+  };
   process.once('SIGINT', onSigint);
   await run.done;
   process.off('SIGINT', onSigint);
   if (failure) throw new CliError(`Training failed: ${failure}`, 1);
   const result = finished as Extract<TrainingEvent, { type: 'finished' }> | null;
   if (!result) throw new CliError('Training ended without a result.', 1);
+  if (result.stopped) process.stderr.write(`Stopped after epoch ${result.history.length} of ${settings.epochs}${result.stopReason ? ` (${result.stopReason})` : ''}.\n`);
   const line = formatTest(result.test, result.regression);
   if (line) (json ? process.stderr : process.stdout).write(`${line}\n`);
   if (flags.out) {

@@ -12,6 +12,7 @@ import { loadModel, type GlasswingMetadata } from '../model-io';
 import { adaptTemplate, getTemplate } from '../../common/model/templates';
 import type { ModelTopology } from '../../common/model/keras-format';
 import { exportModel } from './export';
+import { importModel } from '../import/import-model';
 import { exportOnnxBytes } from './onnx';
 import { runOnnx } from './onnx-runtime';
 import { seededRandom } from '../../compute/random';
@@ -169,6 +170,41 @@ test('the keras script for LeNet-5 compiles and names every layer', async () => 
     if (existsSync('/usr/bin/python3')) execFileSync('/usr/bin/python3', ['-m', 'py_compile', path.join(dir, 'train_keras.py')]);
     assert.ok(result.check.ok, result.check.message);
     model.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("Glasswing's own ONNX export opens again: channels-last input and its transposes, classes and scaling from preprocessing.json", async () => {
+  await useBackend('cpu');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gw-roundtrip-'));
+  try {
+    for (const [topology, shape] of [[LENET, [28, 28, 1]], [IRIS, [4]]] as const) {
+      const model = await buildModel(topology, 3);
+      randomizeWeights(model, 4);
+      const metadata = meta([...shape], 10);
+      if (metadata.preprocessing.kind === 'table') {
+        metadata.classes = ['setosa', 'versicolor', 'virginica'];
+        metadata.preprocessing = { ...metadata.preprocessing, featureNames: ['a', 'b', 'c', 'd'], mean: [5.8, 3, 3.7, 1.2], std: [0.8, 0.4, 1.8, 0.8] };
+      }
+      const out = path.join(dir, shape.length === 3 ? 'lenet' : 'iris');
+      assert.ok((await exportModel({ model, metadata, format: 'onnx', outDir: out })).check.ok);
+      const back = await importModel(path.join(out, 'model.onnx'), { check: 8 });
+      assert.ok(back.model, back.unsupported.map((u) => u.message).join('; '));
+      assert.ok(back.check.ok, back.check.message);
+      assert.deepEqual(back.metadata.inputShape, [...shape]);
+      assert.deepEqual(back.metadata.classes, metadata.classes);
+      assert.deepEqual(back.metadata.preprocessing, metadata.preprocessing);
+      assert.match(back.notes.join('\n'), /preprocessing\.json beside model\.onnx/);
+      const x = inputs(5, [...shape], 7);
+      const a = tf.tidy(() => (model.predict(tf.tensor(x, [5, ...shape])) as tf.Tensor).dataSync());
+      const b = tf.tidy(() => (back.model!.predict(tf.tensor(x, [5, ...shape])) as tf.Tensor).dataSync());
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+      assert.ok(diff < 1e-5, `${out}: ${diff}`);
+      model.dispose();
+      back.model!.dispose();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -79,7 +79,9 @@ async function importOnnx(file: string, bytes: Uint8Array, options: ImportOption
   const graph = readOnnx(bytes, file);
   const conversion = convertOnnxGraph(graph, file, { inputShape: options.inputShape, appendSoftmax: options.appendSoftmax });
   // Only images change layout (NCHW to channels-last); a table's (features) input stays as it is.
-  const layout = conversion.onnxInputShape.length === 3
+  const layout = conversion.channelsLastInput
+    ? `input "${conversion.inputName}" channels-last (${conversion.inputShape.join(', ')}), as the file takes it`
+    : conversion.onnxInputShape.length === 3
     ? `input "${conversion.inputName}" NCHW (${conversion.onnxInputShape.join(', ')}) becomes channels-last (${conversion.inputShape.join(', ')})`
     : `input "${conversion.inputName}" of ${conversion.inputShape.join(' × ')} values`;
   const notes = [`ONNX opset ${graph.opset} from ${graph.producer || 'an unknown exporter'}; ${layout}.`, ...conversion.notes];
@@ -87,7 +89,7 @@ async function importOnnx(file: string, bytes: Uint8Array, options: ImportOption
   if (!conversion.topology) {
     let readOnly: ReadOnlyModel;
     try {
-      readOnly = await ReadOnlyModel.open(bytes, graph, file, conversion.onnxInputShape);
+      readOnly = await ReadOnlyModel.open(bytes, graph, file, conversion.onnxInputShape, conversion.channelsLastInput);
     } catch (e) {
       throw new UnsupportedModelError(`${file}: ${conversion.unsupported.map((u) => u.message).join('; ')}; ONNX Runtime cannot open it either (${(e as Error).message.split('\n')[0]}).`, conversion.unsupported);
     }
@@ -118,7 +120,7 @@ async function importOnnx(file: string, bytes: Uint8Array, options: ImportOption
   let check = skipped;
   const count = checkCount(options);
   if (count > 0) {
-    const original = await ReadOnlyModel.open(bytes, graph, file, conversion.onnxInputShape).catch(() => null);
+    const original = await ReadOnlyModel.open(bytes, graph, file, conversion.onnxInputShape, conversion.channelsLastInput).catch(() => null);
     if (!original) check = { runtime: 'none', examples: 0, maxAbsDiff: null, ok: false, message: 'not checked: ONNX Runtime (onnxruntime-web) is not available or cannot run the file' };
     else {
       try {
@@ -179,7 +181,23 @@ export interface AnyLoadedModel extends LoadedModel {
  * (engine/model-io), or a file to import. An import that could only be opened read-only is an
  * error here, since callers need a LayersModel; it names the operators.
  */
+/**
+ * Refuses the model files of frameworks Glasswing reads through another format, saying which:
+ * PyTorch's .pt/.pth are pickled Python objects (only Python can load them), TensorFlow's
+ * SavedModel .pb a graph for TensorFlow's own runtime.
+ */
+export function refuseOtherFormats(location: string): void {
+  const ext = path.extname(location).toLowerCase();
+  if (ext === '.pt' || ext === '.pth' || ext === '.ckpt') {
+    throw new ModelImportError(`${path.basename(location)} is a PyTorch file (pickled Python objects), which only Python can read. Export the model to ONNX — torch.onnx.export(model, example_input, "model.onnx") — and open the .onnx file.`);
+  }
+  if (ext === '.pb' || ext === '.tflite') {
+    throw new ModelImportError(`${path.basename(location)} is a TensorFlow ${ext === '.pb' ? 'SavedModel graph' : 'Lite model'}; save the Keras model as .keras or .h5 (model.save("model.keras")) and open that.`);
+  }
+}
+
 export async function loadAnyModel(location: string, options: ImportOptions = {}): Promise<AnyLoadedModel> {
+  refuseOtherFormats(location);
   if (!importSourceOf(location)) return { ...(await loadModel(location)), imported: null };
   const imported = await importModel(location, { check: 4, ...options });
   if (!imported.model) {

@@ -129,7 +129,7 @@ test('shapes: Unsqueeze/Squeeze around global pooling, Reshape to an image and b
 
 test('refusals name the node: a Transpose of a computed tensor, a Reshape across the batch', async () => {
   const t = await graph('transpose', [n('Transpose', ['x'], 'y', { perm: { ints: [0, 1, 3, 2] } })], [], 'y', ['batch', 3, 8, 8]);
-  assert.deepEqual(t.unsupported.map((u) => u.message), ['node 0 "/y/Transpose" (op Transpose) is not supported']);
+  assert.deepEqual(t.unsupported.map((u) => u.message), ['node 0 "/y/Transpose" (op Transpose) is not supported: Transpose with perm [0,1,3,2] of a tensor of shape [N, 3, 8, 8] (only channels-first ↔ channels-last of images is converted)']);
   await t.readOnly!.dispose();
   const r = await graph('reshape_batch', [n('Reshape', ['x', 's'], 'y')], [int64Tensor('s', [2], [3, -1])], 'y', [3, 'n']);
   assert.match(r.unsupported[0]!.message, /^node 0 "\/y\/Reshape" \(op Reshape\) is not supported: a reshape to \[3, -1\] that does not keep the batch first$/);

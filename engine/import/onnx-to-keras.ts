@@ -54,8 +54,13 @@ export interface OnnxConversion {
   /** ONNX value name → the Keras layer that computes it (stored NHWC for image tensors). */
   layerOf: Record<string, string>;
   inputName: string;
-  /** ONNX input shape without the batch (NCHW for images). */
+  /** ONNX input shape without the batch (NCHW for images, unless channelsLastInput). */
   onnxInputShape: number[];
+  /**
+   * The file takes images channels-last ([N, H, W, C]) and transposes them to NCHW itself, as
+   * tf2onnx's conversions of Keras models and Glasswing's own ONNX exports do.
+   */
+  channelsLastInput: boolean;
   /** The Keras model's input shape without the batch (NHWC for images). */
   inputShape: number[];
   /** Per graph output: the Keras layer, and whether it is stored NHWC (4-D outputs). */
@@ -216,9 +221,14 @@ class Converter {
       throw new ModelImportError(`${this.file}: input "${input.name}" has shape [${shape.join(', ')}]; its size besides the batch must be fixed (export with a fixed height and width, or give the input shape).`);
     }
     const onnxInputShape = rest as number[];
-    const inputShape = onnxInputShape.length === 3 ? [onnxInputShape[1]!, onnxInputShape[2]!, onnxInputShape[0]!] : onnxInputShape;
+    // An image input whose every reader transposes it to NCHW is channels-last already: it stays
+    // as it is ('plain'), and those transposes become relabellings (transpose()).
+    const readers = g.nodes.filter((n) => n.inputs.includes(input.name));
+    const channelsLastInput = onnxInputShape.length === 3 && readers.length > 0 && readers.every((n) => n.opType === 'Transpose' && ints(n, 'perm', []).join() === '0,3,1,2');
+    const image = onnxInputShape.length === 3 && !channelsLastInput;
+    const inputShape = image ? [onnxInputShape[1]!, onnxInputShape[2]!, onnxInputShape[0]!] : onnxInputShape;
     const inputRef = this.b.input(input.name, inputShape);
-    this.values.set(input.name, this.out(inputRef, [null, ...onnxInputShape], onnxInputShape.length === 3 ? 'nhwc' : 'plain'));
+    this.values.set(input.name, this.out(inputRef, [null, ...onnxInputShape], image ? 'nhwc' : 'plain'));
     for (const [name, t] of g.initializers) this.values.set(name, constFromTensor(t));
 
     for (const node of g.nodes) {
@@ -248,7 +258,7 @@ class Converter {
 
     const layerOf: Record<string, string> = {};
     for (const [name, v] of this.values) if (v.kind === 'tensor') layerOf[name] = v.ref;
-    const result: OnnxConversion = { topology: null, weights: new Map(), unsupported: this.unsupported, layerOf, inputName: input.name, onnxInputShape, inputShape, outputs: [], logitsLayer: null, notes: this.notes };
+    const result: OnnxConversion = { topology: null, weights: new Map(), unsupported: this.unsupported, layerOf, inputName: input.name, onnxInputShape, channelsLastInput, inputShape, outputs: [], logitsLayer: null, notes: this.notes };
     if (this.unsupported.length) return result;
 
     const outputRefs: string[] = [];
@@ -760,6 +770,22 @@ class Converter {
     return [this.tensor(ins[0])];
   }
 
+  /**
+   * The transposes between channels-first and channels-last around image ops (tf2onnx's, Glasswing's
+   * own exports'): an image value is stored channels-last either way, so both directions only
+   * relabel it. Other permutations are not converted.
+   */
+  transpose(node: OnnxNode, ins: (Value | null)[]): Value[] {
+    const x = this.tensor(ins[0]);
+    const perm = ints(node, 'perm', []).join();
+    const [, a, b, c] = x.shape;
+    // NCHW → NHWC: logical [N, H, W, C] is the stored order.
+    if (x.shape.length === 4 && x.layout === 'nhwc' && perm === '0,2,3,1') return [{ ...x, shape: [null, b!, c!, a!], layout: 'plain' }];
+    // NHWC (stored as it is) → NCHW: an image value as every other.
+    if (x.shape.length === 4 && x.layout === 'plain' && perm === '0,3,1,2') return [{ ...x, shape: [null, c!, a!, b!], layout: 'nhwc' }];
+    throw new ConvertError(`Transpose with perm [${perm}] of a tensor of shape [${x.shape.map((d) => d ?? 'N').join(', ')}] (only channels-first ↔ channels-last of images is converted)`);
+  }
+
   cast(node: OnnxNode, ins: (Value | null)[]): Value[] {
     const to = int(node, 'to', 1);
     if (to !== 1 && to !== 11 && to !== 10) throw new ConvertError('a cast of a tensor to a non-float type');
@@ -808,6 +834,7 @@ const HANDLERS: Record<string, Handler> = {
   Dropout: Converter.prototype.dropout,
   Identity: Converter.prototype.identity,
   Cast: Converter.prototype.cast,
+  Transpose: Converter.prototype.transpose,
 };
 
 /** The ONNX op types the converter translates (besides constant folding). */

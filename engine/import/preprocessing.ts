@@ -106,8 +106,45 @@ export interface MetadataOptions {
   classesFile?: string;
 }
 
+/**
+ * The preprocessing.json that Glasswing's export writes beside its model.onnx (task, classes, input
+ * shape and preprocessing), when it is there and fits the model; else null.
+ */
+async function exportedPreprocessing(facts: PreprocessingFacts, outputs: number, file: string): Promise<Pick<GlasswingMetadata, 'task' | 'classes' | 'preprocessing'> | null> {
+  let json: { task?: unknown; classes?: unknown; inputShape?: unknown; preprocessing?: Record<string, unknown> };
+  try {
+    const text = await readFile(path.join(path.dirname(file), 'preprocessing.json'), 'utf8');
+    if (text.length > 16 * 2 ** 20) return null;
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const numbers = (v: unknown, n?: number) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && (n === undefined || v.length === n);
+  const p = json?.preprocessing;
+  const size = facts.inputShape.reduce((a, b) => a * b, 1);
+  const [h, w, c] = facts.inputShape;
+  const fits =
+    (json.task === 'classification' ? Array.isArray(json.classes) && json.classes.length === outputs && json.classes.every((x) => typeof x === 'string') : json.task === 'regression' && outputs === 1) &&
+    numbers(json.inputShape) && (json.inputShape as number[]).join() === facts.inputShape.join() &&
+    typeof p === 'object' && p !== null &&
+    (p['kind'] === 'image'
+      ? facts.inputShape.length === 3 && p['height'] === h && p['width'] === w && p['channels'] === c && typeof p['scale'] === 'number' && numbers(p['mean'], c) && numbers(p['std'], c)
+      : p['kind'] === 'table' && numbers(p['mean'], size) && numbers(p['std'], size) && Array.isArray(p['featureNames']) && p['featureNames'].length === size);
+  if (!fits) return null;
+  return { task: json.task as Task, classes: json.task === 'classification' ? (json.classes as string[]) : [], preprocessing: p as unknown as GlasswingMetadata['preprocessing'] };
+}
+
 /** Glasswing metadata for an imported model with `outputs` units in its (first) output. */
 export async function importMetadata(facts: PreprocessingFacts, outputs: number, options: MetadataOptions, file: string): Promise<{ metadata: GlasswingMetadata; notes: string[] }> {
+  // A model Glasswing exported keeps its classes and scaling in preprocessing.json beside it: used
+  // unless the user gave their own.
+  const exported = options.preprocess || options.classes || options.classesFile ? null : await exportedPreprocessing(facts, outputs, file);
+  if (exported) {
+    return {
+      metadata: { formatVersion: 1, ...exported, inputShape: facts.inputShape, dataset: `imported from ${path.basename(file)}` },
+      notes: [`Classes and preprocessing from preprocessing.json beside ${path.basename(file)} (written by Glasswing's export).`],
+    };
+  }
   const { preprocessing, note } = defaultPreprocessing(facts, options.preprocess);
   const task: Task = outputs > 1 ? 'classification' : 'regression';
   let classes = options.classes ?? (options.classesFile ? await readClassesFile(options.classesFile) : null);

@@ -40,13 +40,15 @@ export class ReadOnlyModel {
     readonly onnxInputShape: number[],
     /** The examples' batch size when the file fixes it (a model exported without dynamic_axes). */
     private readonly fixedBatch: number | null,
+    /** The file takes images channels-last (onnxInputShape is then [H, W, C]). */
+    private readonly channelsLast: boolean,
   ) {}
 
   /** Opens `bytes` (already read by readOnnx) in ONNX Runtime. */
-  static async open(bytes: Uint8Array, graph: OnnxGraph, file: string, onnxInputShape: number[]): Promise<ReadOnlyModel> {
+  static async open(bytes: Uint8Array, graph: OnnxGraph, file: string, onnxInputShape: number[], channelsLast = false): Promise<ReadOnlyModel> {
     if (!loadOnnxRuntime()) throw new ModelImportError(`${file} cannot be opened read-only: onnxruntime-web is not installed.`);
     const batch = graph.inputs[0]?.shape?.[0];
-    const model = new ReadOnlyModel(bytes, graph, onnxInputShape, typeof batch === 'number' && batch > 0 ? batch : null);
+    const model = new ReadOnlyModel(bytes, graph, onnxInputShape, typeof batch === 'number' && batch > 0 ? batch : null, channelsLast);
     await model.session([]); // fails now, not at the first prediction, if ONNX Runtime cannot run it
     return model;
   }
@@ -54,7 +56,7 @@ export class ReadOnlyModel {
   /** Glasswing's input shape without the batch: [height, width, channels] for images. */
   get inputShape(): number[] {
     const s = this.onnxInputShape;
-    return s.length === 3 ? [s[1]!, s[2]!, s[0]!] : s;
+    return s.length === 3 && !this.channelsLast ? [s[1]!, s[2]!, s[0]!] : s;
   }
 
   get outputNames(): string[] {
@@ -89,7 +91,7 @@ export class ReadOnlyModel {
     for (const n of names) if (!known.has(n) && !this.outputNames.includes(n)) throw new ModelImportError(`The model has no value "${n}".`);
     const ort = loadOnnxRuntime()!;
     const session = await this.session(names.filter((n) => !this.outputNames.includes(n)));
-    const image = this.onnxInputShape.length === 3;
+    const image = this.onnxInputShape.length === 3 && !this.channelsLast;
     const [c, h, w] = this.onnxInputShape as [number, number, number];
     const nchw = image ? nhwcToNchw(x, count, h, w, c) : x;
     const step = this.fixedBatch ?? count;
