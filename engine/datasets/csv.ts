@@ -141,10 +141,10 @@ export function detectTask(labels: string[]): Task {
 
 /** A regression target with a few labels that are not numbers: where, and the two ways on. */
 export function strayLabelsMessage(fileName: string, labelColumn: string, stray: { line: number; raw: string; count: number }, rows: number): string {
-  return `${fileName} line ${stray.line}, column "${labelColumn}": "${stray.raw.slice(0, 40)}" is not a number${stray.count === 1 ? '' : stray.count === 2 ? ', nor is 1 other label' : `, nor are ${stray.count - 1} other labels`}, while the other ${(rows - stray.count).toLocaleString('en-US')} are numbers, as a regression target's are. Correct or remove ${stray.count === 1 ? 'that row' : 'those rows'}, or give --task classification to make each distinct value a class.`;
+  return `${fileName} line ${stray.line}, column "${labelColumn}": "${stray.raw.slice(0, 40)}" is not a number${stray.count === 1 ? '' : stray.count === 2 ? ', nor is 1 other label' : `, nor are ${stray.count - 1} other labels`}, while the other ${(rows - stray.count).toLocaleString('en-US')} are numbers, as a regression target's are. Correct or remove ${stray.count === 1 ? 'that row' : 'those rows'} (the command line's --task classification makes each distinct value a class instead).`;
 }
 
 /** Numbers written with a decimal comma: Glasswing reads decimal points (a "1,5" could also be a list). */
 export function decimalCommaMessage(fileName: string, column: string, example: string): string {
-  return `${fileName}, column "${column}": values like "${example}" are numbers written with a decimal comma; Glasswing reads numbers with a decimal point. Save the file with decimal points (pandas: to_csv(decimal=".")), or give --categorical "${column}" to use the values as categories.`;
+  return `${fileName}, column "${column}": values like "${example}" are numbers written with a decimal comma; Glasswing reads numbers with a decimal point. Save the file with decimal points (pandas: to_csv(decimal=".")), or read the column as categories.`;
 }
