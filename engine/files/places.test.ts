@@ -60,11 +60,14 @@ test('a folder with other files is claimed only with a confirmation', async () =
 });
 
 test('upload names are single safe folder names; dropped names are made safe', () => {
-  for (const bad of ['.', '..', '...csv', 'a/b', 'a\\b', 'x\u0000', '.hidden', '', 'a'.repeat(121)]) assert.throws(() => checkUploadName(bad), FileAccessError, JSON.stringify(bad));
+  for (const bad of ['.', '..', '...csv', 'a/b', 'a\\b', 'x\u0000', '.hidden', '', 'a'.repeat(121), 'CON', 'nul.txt', 'com1', 'trailing ', 'dot.']) assert.throws(() => checkUploadName(bad), FileAccessError, JSON.stringify(bad));
   for (const good of ['iris', 'my data (2)', 'wine-quality_v1.2', 'Ünïcödé']) assert.equal(checkUploadName(good), good);
   assert.equal(uploadNameFor('...csv'), 'upload');
   assert.equal(uploadNameFor('../../etc/passwd'), 'etc-passwd');
   assert.equal(uploadNameFor('wine.csv'), 'wine');
   assert.equal(uploadNameFor('.'), 'upload');
+  assert.equal(uploadNameFor('CON.csv'), 'CON-data');
+  assert.equal(uploadNameFor('notes. .csv'), 'notes');
+  for (const dropped of ['CON.csv', 'aux', 'lpt1.tsv', 'x. ', 'data .csv']) assert.equal(checkUploadName(uploadNameFor(dropped)), uploadNameFor(dropped), dropped);
   assert.equal(checkUploadName(uploadNameFor('a/b\u0000c.csv')), uploadNameFor('a/b\u0000c.csv'));
 });

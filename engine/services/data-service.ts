@@ -4,7 +4,7 @@
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Handlers } from '../../common/ipc/router';
-import { UPLOAD_NAME_PATTERN } from '../../common/ipc/contract';
+import { UPLOAD_NAME_PATTERN, WINDOWS_UNSAFE_NAME } from '../../common/ipc/contract';
 import { BadInputError, CancelledError } from '../../common/bad-input';
 import { BUILTIN_DATASETS, isBuiltinRef } from '../datasets/builtin';
 import { inspectDataset } from '../datasets/inspect';
@@ -18,9 +18,9 @@ const UPLOAD_MARKER = '.glasswing-upload';
 /** One upload (all its chunks) may hold at most this much (GLASSWING_MAX_UPLOAD_BYTES overrides). */
 const MAX_UPLOAD_BYTES = Number(process.env['GLASSWING_MAX_UPLOAD_BYTES']) > 0 ? Number(process.env['GLASSWING_MAX_UPLOAD_BYTES']) : 4 * 1024 ** 3;
 
-/** Checks one upload name: a single safe path segment (never ".", "..", a separator or NUL). */
+/** Checks one upload name: a single safe path segment (never ".", "..", a separator or NUL), one Windows can store too. */
 export function checkUploadName(name: string): string {
-  if (!UPLOAD_NAME_PATTERN.test(name) || name === '.' || name === '..' || name.length > 120) {
+  if (!UPLOAD_NAME_PATTERN.test(name) || name === '.' || name === '..' || name.length > 120 || WINDOWS_UNSAFE_NAME.test(name)) {
     throw new FileAccessError(`"${name.slice(0, 60).replace(/[\u0000-\u001f]/g, '?')}" cannot be an upload's folder name: use letters, digits, spaces, dashes, underscores and dots, not in front.`);
   }
   return name;

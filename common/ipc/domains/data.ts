@@ -24,14 +24,22 @@ export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
  */
 export const UPLOAD_NAME_PATTERN = /^[\p{L}\p{N} _()+-][\p{L}\p{N} _().+-]*$/u;
 /** A safe upload folder name for a dropped or picked file or folder ("...csv" → "csv", "a/b" → "a-b"). */
+/**
+ * Names Windows keeps for devices (CON, NUL, COM1, … with any extension) and names ending in a space
+ * or a dot, which it cannot store: an upload folder named so could not be copied to, or made on, Windows.
+ */
+export const WINDOWS_UNSAFE_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$|[ .]$/i;
+
 export function uploadNameFor(name: string): string {
-  const cleaned = name
+  let cleaned = name
     .normalize('NFC')
     .replace(/\.[A-Za-z0-9]{1,5}$/, '')
     .replace(/[^\p{L}\p{N} _().+-]+/gu, '-')
     .replace(/^[.\s-]+/, '')
     .slice(0, 100)
-    .trim();
+    .trim()
+    .replace(/[ .]+$/, '');
+  if (WINDOWS_UNSAFE_NAME.test(cleaned)) cleaned = `${cleaned}-data`;
   return UPLOAD_NAME_PATTERN.test(cleaned) ? cleaned : 'upload';
 }
 
