@@ -131,7 +131,7 @@ test('tune --study of another dataset is refused, not resumed', async () => {
     await writeFile(path.join(dir, 'reg.csv'), regressionCsv(100));
     const r = glasswing('tune', '--template', 'iris-mlp', '--dataset', path.join(dir, 'reg.csv'), '--trials', '1', '--epochs', '1', '--study', study);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /holds a search of the dataset "iris"; this one tunes ".*reg\.csv"/);
+    assert.match(r.stderr, /The study study holds a search of the dataset "iris"; this one tunes "reg\.csv"\. Give the study another name/);
   });
 });
 

@@ -57,7 +57,10 @@ test('the course path: every switch of data or model leaves nothing of the previ
   await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 60_000 });
   await expect(page.getByTestId('confusion').locator('tbody tr')).toHaveCount(3);
   await expect(page.getByTestId('predict-panel')).toContainText('sepal_length');
-  await expect(page.getByTestId('run-subject')).toContainText('Run 1 · Iris MLP (4-12-8-3) on Iris flowers');
+  await expect(page.getByTestId('run-subject')).toContainText(/Run \d+ · Iris MLP \(4-12-8-3\) on Iris flowers/);
+  // Runs are numbered after every run the engine knows (earlier specs share this web host): the next ones follow on.
+  const first = Number(/Run (\d+)/.exec((await page.getByTestId('run-subject').textContent()) ?? '')![1]);
+  const run = (k: number) => `Run ${first + k - 1}`;
   await axe(page, 'Train');
 
   // 2. MNIST and LeNet-5: the Iris results are gone before anything trains.
@@ -70,7 +73,7 @@ test('the course path: every switch of data or model leaves nothing of the previ
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 120_000 });
   await expect(page.getByTestId('confusion').locator('tbody tr')).toHaveCount(10);
-  await expect(page.getByTestId('run-subject')).toContainText('Run 2 · LeNet-5 on MNIST digits');
+  await expect(page.getByTestId('run-subject')).toContainText(`${run(2)} · LeNet-5 on MNIST digits`);
   // A large, clear 7 drawn over most of the pad is read as a 7: it is prepared as MNIST's digits were.
   await drawSeven(page);
   await expect(page.getByTestId('predict-result').locator('.bar.best .label')).toHaveText('7');
@@ -79,7 +82,7 @@ test('the course path: every switch of data or model leaves nothing of the previ
 
   // Inspect follows the run: one name, its model and data set.
   await page.getByTestId('nav-inspect').click();
-  await expect(page.getByTestId('inspect-run').locator('option:checked')).toContainText('Run 2 · LeNet-5 on MNIST digits');
+  await expect(page.getByTestId('inspect-run').locator('option:checked')).toContainText(`${run(2)} · LeNet-5 on MNIST digits`);
   await expect(page.getByTestId('inspect-run').locator('option')).toHaveCount(2);
   await axe(page, 'Inspect');
 
@@ -125,7 +128,7 @@ test('the course path: every switch of data or model leaves nothing of the previ
   await page.getByTestId('epochs').fill('30');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 60_000 });
-  await expect(page.getByTestId('run-subject')).toContainText('Run 3 · Your model on wine.csv');
+  await expect(page.getByTestId('run-subject')).toContainText(`${run(3)} · Your model on wine.csv`);
   await expect(page.getByTestId('confusion').locator('tbody tr')).toHaveCount(3);
   await expect(page.getByTestId('predict-panel')).toContainText('malic_acid');
   await expect(page.getByTestId('draw-canvas')).toHaveCount(0);
@@ -139,7 +142,7 @@ test('the course path: every switch of data or model leaves nothing of the previ
 
   // 6. Inspect: the same run, the same name.
   await page.getByTestId('nav-inspect').click();
-  await expect(page.getByTestId('inspect-run').locator('option:checked')).toContainText('Run 3 · Your model on wine.csv');
+  await expect(page.getByTestId('inspect-run').locator('option:checked')).toContainText(`${run(3)} · Your model on wine.csv`);
 
   // 7. Tune: ranges are the current model's (16 units), not LeNet-5's; no message of an earlier model.
   await page.getByTestId('nav-tune').click();
@@ -149,12 +152,12 @@ test('the course path: every switch of data or model leaves nothing of the previ
   await axe(page, 'Tune & export');
 
   // 8. Export the run by its name; the training settings travel with it.
-  await expect(page.getByTestId('export-run').locator('option:checked')).toContainText('Run 3 · Your model on wine.csv');
+  await expect(page.getByTestId('export-run').locator('option:checked')).toContainText(`${run(3)} · Your model on wine.csv`);
   await page.getByTestId('export-button').click();
   await expect(page.getByTestId('export-check')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
   await expect(page.getByTestId('export-files')).toContainText('training-settings.json');
 
   // 9. Transfer lists the image run as a backbone under the same name.
-  await expect(page.getByTestId('transfer-backbone')).toContainText('Run 2 · LeNet-5 on MNIST digits');
+  await expect(page.getByTestId('transfer-backbone')).toContainText(`${run(2)} · LeNet-5 on MNIST digits`);
   expect(findings).toEqual([]);
 });

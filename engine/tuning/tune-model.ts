@@ -120,7 +120,8 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
     // Datasets by file name: the same file typed from another folder is the same search.
     const same = what === 'dataset' ? (a: string, b: string) => path.basename(a) === path.basename(b) : (a: string, b: string) => a === b;
     if (study.trials.length && typeof was === 'string' && !same(was, now)) {
-      throw new TuneError(`${options.studyFile} holds a search of the ${what} "${was}"; this one tunes "${now}". Give another --study file, or the same ${what}.`);
+      const shown = (v: string) => (what === 'dataset' ? path.basename(v) : v);
+      throw new TuneError(`The study ${path.basename(options.studyFile!).replace(/\.study\.json$|\.json$/, '')} holds a search of the ${what} "${shown(was)}"; this one tunes "${shown(now)}". Give the study another name (--study FILE on the command line), or tune the same ${what}.`);
     }
   }
   study.meta = { ...study.meta, metric, dataset: datasetName, model: modelName, space };

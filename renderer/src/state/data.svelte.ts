@@ -1,10 +1,18 @@
 // The data importer: what is being looked at (a built-in sample, a file or folder on disk, or an
 // upload), how it is read, what the engine sees in it, and progress while it decodes.
-import { type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent } from '../../../common/ipc/contract';
+import { DATA_READING_KEYS, type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent, type TrainingSettings } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import { uploadFiles, type UploadFile } from '../lib/upload';
 export type { UploadFile };
 import { workbench } from './workbench.svelte';
+
+/** The samples that ship with Glasswing (the Data view's "Built-in samples"). */
+const BUILT_IN = ['iris', 'mnist', 'watermark'];
+
+/** The name the data goes by everywhere: a built-in sample's own ("Iris flowers"), else the file's or folder's. */
+export function dataName(ref: string | null, inspected: string): string {
+  return (ref && BUILT_IN.includes(ref) && workbench.datasets.find((d) => d.id === ref)?.name) || inspected;
+}
 
 export class DataState {
   ref = $state<string | null>(null);
@@ -22,20 +30,31 @@ export class DataState {
   }
 
   async inspect(ref: string, options: DatasetOptions = this.options): Promise<void> {
+    const mine = ++this.inspecting;
+    // Another source's preview must not stand under this one while it is read (the same source
+    // read with other options keeps its preview until the new one arrives).
+    if (this.inspection?.ref !== ref) this.inspection = null;
     this.ref = ref;
     this.options = options;
     this.error = null;
     this.progress = null;
     this.busy = 'inspecting';
     try {
-      this.inspection = await backend.invoke('datasets.inspect', { ref, options: $state.snapshot(options) as DatasetOptions });
+      const reply = await backend.invoke('datasets.inspect', { ref, options: $state.snapshot(options) as DatasetOptions });
+      // A reply for a source chosen before the last one is dropped.
+      if (mine === this.inspecting) this.inspection = reply;
     } catch (e) {
-      this.inspection = null;
-      this.error = (e as Error).message;
+      if (mine === this.inspecting) {
+        this.inspection = null;
+        this.error = (e as Error).message;
+      }
     } finally {
-      this.busy = 'idle';
+      if (mine === this.inspecting) this.busy = 'idle';
     }
   }
+
+  /** Counts inspections started: only the last one's reply is shown. */
+  private inspecting = 0;
 
   /** Re-reads the same source with one option changed (label, categorical, ignore, size). */
   async reinspect(change: Partial<DatasetOptions>): Promise<void> {
@@ -66,6 +85,8 @@ export class DataState {
   use(): void {
     const i = this.inspection;
     if (!i || !i.ok || !this.ref || !i.inputShape) return;
+    // A built-in sample is already one of the choices, under its own name: select it, add no second card.
+    if (workbench.datasets.some((d) => d.id === this.ref && BUILT_IN.includes(d.id))) return void workbench.chooseDataset(this.ref);
     const info: DatasetInfo = {
       id: this.ref,
       name: i.name,
@@ -76,16 +97,34 @@ export class DataState {
       classes: i.classes.map((c) => c.name),
       task: i.task ?? 'classification',
     };
+    void workbench.useDataset(info, this.readingOptions());
+  }
+
+  /** How training reads the inspected data: the options chosen here, as training settings. */
+  readingOptions(): Partial<TrainingSettings> {
     const o = $state.snapshot(this.options) as DatasetOptions;
-    void workbench.useDataset(info, {
-      labelColumn: o.labelColumn ?? i.labelColumn ?? undefined,
+    return {
+      labelColumn: o.labelColumn ?? this.inspection?.labelColumn ?? undefined,
       categorical: o.categorical,
       ignore: o.ignore,
       badValues: o.badValues,
       imageHeight: o.height,
       imageWidth: o.width,
       color: o.color,
-    });
+    };
+  }
+
+  /**
+   * Whether training already reads the inspected data exactly so (same source, same label and
+   * options): a label or option changed here must be "used" again before training sees it.
+   */
+  inUse(): boolean {
+    if (!this.inspection || workbench.datasetId !== this.ref) return false;
+    // The built-in samples are read one way only.
+    if (BUILT_IN.includes(this.ref)) return true;
+    const mine = this.readingOptions() as Record<string, unknown>;
+    const training = workbench.settings as unknown as Record<string, unknown>;
+    return DATA_READING_KEYS.every((k) => JSON.stringify(mine[k] ?? null) === JSON.stringify(training[k] ?? null));
   }
 }
 

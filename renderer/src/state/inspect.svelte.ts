@@ -159,6 +159,8 @@ export class InspectState implements InspectSelection {
   async openSample(ref: SampleRef, name = ''): Promise<void> {
     this.sample = ref;
     this.sampleName = name;
+    // The last sample's label and prediction must not stand under this one's name (until it loads, or if it fails).
+    this.prediction = null;
     this.cam.newSample();
     await this.loadSample();
   }

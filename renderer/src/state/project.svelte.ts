@@ -5,6 +5,7 @@ import { backend } from '../lib/backend';
 import { graphState } from './graph.svelte';
 import { workbench } from './workbench.svelte';
 import { runs } from './runs.svelte';
+import { training } from './training.svelte';
 
 export class ProjectState {
   path = $state<string | null>(null);
@@ -30,7 +31,8 @@ export class ProjectState {
 
   /** True when there is nothing unsaved, or the person agrees to discard it. */
   confirmDiscard(): boolean {
-    return !graphState.dirty || confirm('The current model has unsaved changes. Discard them?');
+    const lost = unsavedWork();
+    return !lost.length || confirm(`This page has ${lost.join(' and ')}. Continue without saving?`);
   }
 
   async save(): Promise<boolean> {
@@ -47,6 +49,7 @@ export class ProjectState {
       this.path = r.path;
       this.name = name;
       graphState.dirty = false;
+      runs.unsaved = 0;
       this.message = { kind: 'ok', text: `Saved ${r.path}` };
       await this.loadRecent();
       return true;
@@ -61,6 +64,7 @@ export class ProjectState {
     try {
       const r = await backend.invoke('project.open', { path });
       graphState.reset(r.project.model, r.project.layout);
+      workbench.fitNotice = null;
       graphState.fromFile = r.project.modelFile ?? null;
       workbench.modelFileNotes = [];
       // Re-reads the model file: its notes come back, and a file moved since says so in the Build view.
@@ -83,6 +87,7 @@ export class ProjectState {
   newProject(): void {
     if (!this.confirmDiscard()) return;
     graphState.reset(null, null);
+    workbench.fitNotice = null;
     runs.load([]);
     this.path = null;
     this.name = 'Untitled';
@@ -101,3 +106,16 @@ export class ProjectState {
 }
 
 export const project = new ProjectState();
+
+/**
+ * What leaving now would lose, as phrases ([] when nothing): model edits, finished runs not yet in
+ * a saved project (the engine keeps their files, but the page no longer lists them), a run still
+ * training here (it goes on in the engine; its results are not shown on this page again).
+ */
+export function unsavedWork(): string[] {
+  const parts: string[] = [];
+  if (graphState.dirty) parts.push('unsaved changes to the model');
+  if (runs.unsaved > 0) parts.push(runs.unsaved === 1 ? 'a finished run not saved in a project' : `${runs.unsaved} finished runs not saved in a project`);
+  if (training.running) parts.push('a run that is still training');
+  return parts;
+}

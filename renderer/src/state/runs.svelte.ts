@@ -28,9 +28,21 @@ export class RunsState {
   selectedId = $state<string | null>(null);
   /** Runs whose curves are drawn beside the current one. */
   overlay = $state<string[]>([]);
+  /** Runs finished since the project was opened or saved: what leaving the page or New would lose from it. */
+  unsaved = $state(0);
+  /**
+   * The highest "Run N" the engine knows (its runs outlive this page: a reload, New): new runs are
+   * numbered after it, so that Transfer, Inspect and Export never list two runs of one name.
+   */
+  private engineHighest = 0;
 
   constructor() {
     backend.on('training.event', (e) => this.handle(e));
+    void backend.invoke('runs.list', {}).then((r) => this.noteNames(r.runs.map((x) => x.name)), () => undefined);
+  }
+
+  private noteNames(names: string[]): void {
+    for (const n of names) this.engineHighest = Math.max(this.engineHighest, Number(/^Run (\d+)$/.exec(n)?.[1] ?? 0));
   }
 
   get selected(): RunView | null {
@@ -40,7 +52,7 @@ export class RunsState {
   /** The next run's default name: Run N after the project's runs. */
   nextName(): string {
     const numbers = this.runs.map((r) => Number(/^Run (\d+)$/.exec(r.name)?.[1] ?? 0));
-    return `Run ${Math.max(this.runs.length, ...numbers) + 1}`;
+    return `Run ${Math.max(this.runs.length, this.engineHighest, ...numbers) + 1}`;
   }
 
   private handle(e: TrainingEvent): void {
@@ -64,6 +76,8 @@ export class RunsState {
       scope: runScope(info.dataset.ref, info.settings, e.topology),
     });
     this.runs = [...this.runs, record];
+    this.unsaved++;
+    this.noteNames([info.name]);
   }
 
   select(id: string | null): void {
@@ -95,6 +109,7 @@ export class RunsState {
   /** The project's runs (opening a project, New). */
   load(runs: RunRecordFile[]): void {
     this.runs = runs.map(view);
+    this.unsaved = 0;
     this.overlay = [];
     this.selectedId = null;
   }

@@ -12,6 +12,11 @@ export class TrainingState {
   status = $state<RunStatus>('idle');
   /** The run's one name (as the runs table and every view show it). */
   runName = $state('');
+  /**
+   * What the run trains, "model on data", fixed when it starts: the workbench may load other data
+   * or change the model meanwhile, and the run is still the one it was.
+   */
+  subject = $state('');
   /** Runs ahead of this one while it is queued. */
   queuedBehind = $state(0);
   /** Why this backend trains (auto's measured choice, or "you chose it"). */
@@ -83,10 +88,11 @@ export class TrainingState {
     return total ? Math.min(1, ((this.epoch - 1) * this.batchesPerEpoch + this.batch) / total) : 0;
   }
 
-  async start(model: ModelSource, dataset: string, settings: TrainingSettings, names: { name: string; modelName: string }): Promise<void> {
+  async start(model: ModelSource, dataset: string, settings: TrainingSettings, names: { name: string; modelName: string; datasetName: string }): Promise<void> {
     this.reset();
     this.status = 'starting';
     this.runName = names.name;
+    this.subject = `${names.modelName} on ${names.datasetName}`;
     this.events.begin();
     try {
       const snapshot = $state.snapshot(settings) as TrainingSettings;
@@ -110,6 +116,7 @@ export class TrainingState {
     this.reset();
     this.status = 'idle';
     this.runName = '';
+    this.subject = '';
     this.totalEpochs = 0;
     this.examples = { train: 0, validation: 0, test: 0 };
   }
@@ -182,6 +189,7 @@ export class TrainingState {
       case 'started':
         this.runId = e.runId;
         this.runName = e.info.name;
+        this.subject = `${e.info.model.name} on ${e.info.dataset.name}`;
         this.status = 'training';
         this.backendName = e.backend;
         this.backendReason = e.reason;
@@ -197,6 +205,8 @@ export class TrainingState {
         const now = Date.now();
         if (now - this.lastProgressDraw >= 250 || e.batch === e.batchesPerEpoch) {
           this.lastProgressDraw = now;
+          // The clock ticks once a second; a short run's elapsed time and ETA move with its progress too.
+          this.now = now;
           this.epoch = e.epoch;
           this.batch = e.batch;
           this.batchLoss = e.loss;

@@ -166,6 +166,8 @@ export class TuningState {
     if (scope === this.scope) return;
     this.scope = scope;
     this.applied = null;
+    // A study is a search of one model on one dataset: the name of the last one would resume it for other data.
+    this.studyName = '';
     this.exportResult = null;
     this.exportError = null;
     if (!this.running && this.status !== 'idle') {
