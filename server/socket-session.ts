@@ -1,7 +1,9 @@
 // One page's WebSocket: requests go through the router (with the page's origin as the sender),
 // replies come back with their ids, and events reach the page only for the runs, studies,
-// transfers and imports it follows — the ones it started, or named with 'session.follow' — so two
-// pages never receive (or stop) each other's runs. Every handler here has an error boundary.
+// transfers and imports it follows — the ones it started, or named with 'session.follow' — so a page
+// is not sent every other page's progress. This is not access control: every page holds the same
+// token and may list, follow, stop or export any run (the token is the trust boundary). Every
+// handler here has an error boundary.
 import type { WebSocket } from 'ws';
 import type { Events, Reply } from '../common/ipc/contract';
 import type { Router } from '../common/ipc/router';

@@ -103,6 +103,17 @@ export class RunRecord {
   end(state: 'finished' | 'failed', message: string | null = null): void {
     this.state = state;
     this.info = { ...this.info, state, message, epochs: this.history.length };
+    // A run that failed before its first epoch learned nothing: its untrained model (possibly the
+    // very size that failed) is neither kept in memory nor written to disk.
+    if (state === 'failed' && this.history.length === 0 && this.trained) {
+      const model = this.trained;
+      this.trained = null;
+      try {
+        model.dispose();
+      } catch {
+        /* already disposed by the training loop's own clean-up */
+      }
+    }
   }
 
   /** Wakes whoever waits for the run to start or end (after it was stored and announced). */

@@ -89,6 +89,13 @@ test('a categorical column with too many values (an identifier) is refused with 
   throwsData(() => load(`id,y\n${rows.join('\n')}\n`, { maxCategories: 10 }), /data\.csv, column "id": 30 different values are too many to one-hot encode \(at most 10\).*Ignore it\./);
 });
 
+test('a label with more than 1,000 different values (an identifier) is refused, not trained as 20,000 classes', () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => `${i % 97},L${i % 1500}`);
+  throwsData(() => load(`x,label\n${rows.join('\n')}\n`), /^data\.csv, column "label": 1,500 different labels are too many classes \(at most 1,000\); it looks like an identifier or free text\. Choose another label column\.$/);
+  const ok = Array.from({ length: 2000 }, (_, i) => `${i % 97},L${i % 1000}`);
+  assert.equal(load(`x,label\n${ok.join('\n')}\n`).classes.length, 1000);
+});
+
 test('no feature columns besides the label', () => {
   throwsData(() => load('a,b\n1,x\n2,y\n', { ignore: ['a'] }), /data\.csv has no feature columns besides the label "b"/);
 });

@@ -2,7 +2,7 @@
 // (the last column by default), numeric and categorical feature columns. Every problem names the
 // file, line and column.
 import type { DatasetFix } from '../../common/ipc/contract';
-import { DataError, type Dataset, type Task } from './dataset';
+import { DataError, MAX_CLASSES, tooManyClassesMessage, type Dataset, type Task } from './dataset';
 import { CsvTokenizer, detectDelimiter, type CsvRecord } from './csv-tokenizer';
 import { dropBadRows, parseNumber, TableAnalyzer, TableBuilder, type ColumnAnalysis, type TableAnalysis, type TableOptions } from './table-analysis';
 
@@ -110,6 +110,7 @@ export function checkAnalysis(analysis: TableAnalysis, fileName: string, options
   const label = analysis.label;
   if (label.missingLine !== null) throw new DataError(`${fileName} line ${label.missingLine}, column "${labelColumn}": the label is missing.`);
   if (label.strayNonNumbers) throw new DataError(strayLabelsMessage(fileName, labelColumn, label.strayNonNumbers, analysis.rows));
+  if (label.task === 'classification' && label.classes.length > MAX_CLASSES) throw new DataError(tooManyClassesMessage(fileName, label.classes.length, labelColumn));
   if (label.task === 'classification' && label.classes.length < (options.oneClassAllowed ? 1 : 2)) {
     throw new DataError(`${fileName}, column "${labelColumn}": the label has only one class ("${label.classes[0]?.name ?? ''}"); a classifier needs at least two.`);
   }

@@ -148,3 +148,18 @@ export function fsReason(e: unknown): string {
       return (err?.message ?? String(e)).split('\n')[0]!;
   }
 }
+
+/**
+ * The most classes a classifier is trained on (ImageNet's 1,000). More distinct labels are an
+ * identifier or free text, not classes, and would make every epoch's confusion matrix (classes²
+ * numbers) larger than the engine can pass to the page.
+ */
+export const MAX_CLASSES = 1000;
+
+/** `source` has `classes` classes, too many: a table's label column (`column`), or an image folder's sub-folders (no column). */
+export function tooManyClassesMessage(source: string, classes: number, column?: string): string {
+  const most = `at most ${MAX_CLASSES.toLocaleString('en-US')}`;
+  return column === undefined
+    ? `${source} has ${classes.toLocaleString('en-US')} class folders, too many classes (${most}); each sub-folder is one class.`
+    : `${source}, column "${column}": ${classes.toLocaleString('en-US')} different labels are too many classes (${most}); it looks like an identifier or free text. Choose another label column.`;
+}

@@ -5,7 +5,7 @@
 // pixels are cached on disk (see image-cache.ts), so opening the folder again is instant.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError, ImportCancelledError, fsReason, type Dataset, type ImportProgress, type ImportReport } from './dataset';
+import { DataError, ImportCancelledError, MAX_CLASSES, fsReason, tooManyClassesMessage, type Dataset, type ImportProgress, type ImportReport } from './dataset';
 import { decodeImage, ImageTooLargeError, resizeBilinear, toChannels } from '../image-input';
 import { decodeBmp, isBmp } from './bmp';
 import { openImageCache, writeImageCache, type CachedFile } from './image-cache';
@@ -262,6 +262,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   if (empty.length) warnings.push(`${empty.length === 1 ? 'The class folder' : 'The class folders'} ${empty.map((c) => `"${c}"`).join(', ')} ${empty.length === 1 ? 'has' : 'have'} no readable images and ${empty.length === 1 ? 'is' : 'are'} left out.`);
   const classes = folders.filter((_, i) => counts[i]! > 0);
   if (n === 0) throw new DataError(`${dir} has no readable images (${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped${skipped[0] ? `; ${skipped[0].file}: ${skipped[0].reason}` : ''}).`);
+  if (classes.length > MAX_CLASSES) throw new DataError(tooManyClassesMessage(dir, classes.length));
   if (classes.length < 2 && !options.oneClassAllowed) throw new DataError(`${dir} has readable images in only one class ("${classes[0]}"); a classifier needs at least two.`);
   const remap = new Int32Array(folders.length).fill(-1);
   classes.forEach((c) => (remap[folders.indexOf(c)] = classes.indexOf(c)));

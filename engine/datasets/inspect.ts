@@ -9,7 +9,7 @@ import { badValueFixes, badValueMessage, decimalCommaMessage, strayLabelsMessage
 import { memoryBudgetBytes, scanTableFile, tableBytes } from './csv-file';
 import { inputUnits } from './table-analysis';
 import type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage } from '../../common/ipc/contract';
-import type { Dataset, ImportReport } from './dataset';
+import { MAX_CLASSES, tooManyClassesMessage, type Dataset, type ImportReport } from './dataset';
 
 export type { ColumnStats, ColumnSummary, DatasetInspection, DatasetProblem, SampleImage };
 import { loadImageFolder } from './image-folder';
@@ -129,6 +129,7 @@ async function inspectTable(ref: string, file: string, name: string, options: In
     const names = label.classes.map((c) => c.name);
     const y = Float32Array.from(label.classes.flatMap((c, k) => new Array<number>(c.count).fill(k)));
     ({ classes, imbalance } = classSummary(names, y, problems, name));
+    if (names.length > MAX_CLASSES) problems.push({ severity: 'error', file: name, column: labelColumn, message: tooManyClassesMessage(name, names.length, labelColumn) });
     if (names.length < 2) problems.push({ severity: 'error', file: name, column: labelColumn, message: `${name}, column "${labelColumn}": the label has only one class ("${names[0]}"); a classifier needs at least two.` });
   } else if (task === 'regression') {
     target = label.target;

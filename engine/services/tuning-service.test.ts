@@ -118,4 +118,8 @@ test('export.model writes a trained run as TF.js and ONNX and checks it on the v
   assert.ok(onnx.check.ok, onnx.check.message);
   assert.ok((await readdir(path.join(dir, 'abs-onnx'))).includes('model-card.md'));
   await assert.rejects(engine.handlers['export.model']({ runId: 'run-none', format: 'tfjs', dir: 'x' }), /no training run/);
+  // The engine's own stores are not export targets, confirmed or not: a run's folder would lose its model and record.
+  for (const target of [path.join(dir, 'runs', run.runId), '../runs/x', path.join(dir, 'uploads'), path.join(dir, 'studies', 's'), dir]) {
+    await assert.rejects(engine.handlers['export.model']({ runId: run.runId, format: 'tfjs', dir: target, overwrite: true }), /where Glasswing keeps its|the Glasswing folder itself/, target);
+  }
 });

@@ -78,6 +78,16 @@ export const TRAINING_SUGGESTIONS: Record<string, Partial<TrainingSettings>> = {
 /** The keys of the settings that say how a dataset is read (not how the model trains). */
 export const DATA_READING_KEYS = ['labelColumn', 'categorical', 'ignore', 'badValues', 'imageHeight', 'imageWidth', 'color'] as const;
 
+/**
+ * A name people read (a run's, a model's): no control characters, and none of the bidirectional
+ * overrides that make a name display as something else than it is ("Run 1\u202Egnp.exe").
+ */
+const displayNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s), 'a name without control or text-direction characters');
+
 export const trainingRequests = {
   'training.start': z
     .object({
@@ -85,9 +95,9 @@ export const trainingRequests = {
       dataset: datasetRefSchema,
       settings: trainingSettingsSchema,
       /** The run's name everywhere it appears (default "Run N"). */
-      name: z.string().min(1).max(200).optional(),
+      name: displayNameSchema.optional(),
       /** What the model is called (a template's name, "Your model", an imported file's name). */
-      modelName: z.string().min(1).max(200).optional(),
+      modelName: displayNameSchema.optional(),
     })
     .strict(),
   'training.pause': z.object({ runId: runIdSchema }).strict(),
@@ -95,7 +105,7 @@ export const trainingRequests = {
   'training.stop': z.object({ runId: runIdSchema }).strict(),
   /** Every run this engine knows of (this session's, and those persisted), newest last. */
   'runs.list': z.object({}).strict(),
-  'runs.rename': z.object({ runId: runIdSchema, name: z.string().min(1).max(200) }).strict(),
+  'runs.rename': z.object({ runId: runIdSchema, name: displayNameSchema }).strict(),
 } as const;
 
 export interface EvaluationMetrics {
