@@ -118,7 +118,34 @@ export function applyParams(topology: ModelTopology, settings: TrainingSettings,
 }
 
 /** Checks every name of a space against the model before any training starts. */
+/**
+ * The values a parameter may take, by its name's kind: what training accepts (a learning rate
+ * above 0, a dropout rate below 1, whole units, filters, batches and epochs) within sane sizes. A
+ * search reaching outside them would only produce failed trials, or a "best" that cannot be applied.
+ */
+const PARAM_BOUNDS: [RegExp, string, number, number, boolean][] = [
+  [/^(lr|learningRate)$/, 'a learning rate', Number.MIN_VALUE, 10, false],
+  [/^(batch|batchSize)$/, 'a batch size', 1, 4096, true],
+  [/^epochs$/, 'a number of epochs', 1, 10_000, true],
+  [/^(dropout|rate)(\.|$)/, 'a dropout rate', 0, 0.95, false],
+  [/^l2(\.|$)/, 'an L2 factor', 0, 1, false],
+  [/^(units|filters)\./, 'a layer size', 1, 4096, true],
+];
+
+function checkBounds(name: string, d: SearchSpace[string]): void {
+  const b = PARAM_BOUNDS.find(([re]) => re.test(name));
+  if (!b) return;
+  const [, what, lo, hi, whole] = b;
+  const values = d.type === 'categorical' ? d.choices : [d.low, d.high];
+  for (const v of values) {
+    if (typeof v !== 'number' || !(v >= lo && v <= hi) || (whole && !Number.isInteger(v))) {
+      throw new SpaceError(`${name}: ${JSON.stringify(v)} is not ${what} Glasswing trains with (${whole ? 'a whole number ' : ''}from ${lo === Number.MIN_VALUE ? 'above 0' : lo} to ${hi}).`);
+    }
+  }
+}
+
 export function checkSpace(topology: ModelTopology, settings: TrainingSettings, space: SearchSpace): void {
+  for (const [name, d] of Object.entries(space)) checkBounds(name, d);
   const params: Params = {};
   for (const [name, d] of Object.entries(space)) params[name] = d.type === 'categorical' ? d.choices[0]! : d.low;
   applyParams(topology, settings, params);

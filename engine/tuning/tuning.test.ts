@@ -8,7 +8,7 @@ import { MedianPruner, NopPruner, nanPercentile } from './pruners';
 import { RandomSampler, TpeSampler } from './samplers';
 import { ParzenEstimator } from './parzen';
 import { parseSpace } from './space';
-import { applyParams } from './apply';
+import { applyParams, checkSpace } from './apply';
 import { BRANIN, testObjective } from './test-functions';
 import { TrialPruned } from './trial';
 import { getTemplate, adaptTemplate } from '../../common/model/templates';
@@ -146,3 +146,16 @@ test('parseSpace and applyParams set learning rate, dropout, L2, batch size and 
 const REF = JSON.parse(
   '{"float": [-1.3421312885526908, -0.8263130260453535, -0.7860237155166726, -0.895547906122941, -1.293273745656352], "log": [-1.1532280151833267, -0.7793771901099403, -1.043804775927197], "int": [-3.7992668148588638, -3.7126873115886876, -4.228258478550952, -4.524632121554842], "step": [-1.8964921541132833, -1.5333325279328551, -2.3476918613368576], "cat": [-1.0986122886681098, -1.6582280766035324, -0.7419373447293772]}',
 ) as Record<'float' | 'log' | 'int' | 'step' | 'cat', number[]>;
+
+test('a search space outside what training accepts is refused up front, naming the parameter', () => {
+  const topology = adaptTemplate(getTemplate('iris-mlp'), { inputShape: [4], task: 'classification', outputs: 3 });
+  const cases: [string, RegExp][] = [
+    ['lr=1e-300:1e300:log', /lr: 1e\+300 is not a learning rate Glasswing trains with \(from above 0 to 10\)\.$/],
+    ['epochs=-1:5', /epochs: -1 is not a number of epochs Glasswing trains with \(a whole number from 1 to 10000\)\.$/],
+    ['units.dense_1=4:2147483648', /units\.dense_1: 2147483648 is not a layer size/],
+    ['dropout=0:1', /dropout: 1 is not a dropout rate/],
+    ['batch=16|32|0.5', /batch: 0\.5 is not a batch size/],
+  ];
+  for (const [text, message] of cases) assert.throws(() => checkSpace(topology, { ...TRAINING_DEFAULTS }, parseSpace(text)), message, text);
+  checkSpace(topology, { ...TRAINING_DEFAULTS }, parseSpace('lr=1e-4:1e-1:log,dropout=0:0.5,l2=1e-6:1e-2:log,batch=16|32|64,units.dense_1=4:64'));
+});
