@@ -32,21 +32,11 @@ const spec = {
 } as const satisfies CommandSpec<Options>;
 
 /**
- * Whether `modelPath` is a trained TF.js model (a folder or model.json with weights), rather than an
- * architecture alone (a topology JSON, a project file's model).
+ * The model at `modelPath` (a folder, a model.json, a topology JSON or a project file's model), and
+ * whether it is trained: a TF.js model.json with weights, which `train` fine-tunes, rather than an
+ * architecture alone, which starts from fresh weights.
  */
-export async function hasWeights(modelPath: string): Promise<boolean> {
-  try {
-    const file = (await stat(modelPath)).isDirectory() ? path.join(modelPath, 'model.json') : modelPath;
-    if ((await stat(file)).size > 64 * 2 ** 20) return false;
-    const json = JSON.parse(await readFile(file, 'utf8')) as { weightsManifest?: unknown };
-    return Array.isArray(json.weightsManifest) && json.weightsManifest.length > 0;
-  } catch {
-    return false;
-  }
-}
-
-export async function readTopology(modelPath: string): Promise<ModelTopology> {
+export async function readModelDescription(modelPath: string): Promise<{ topology: ModelTopology; trained: boolean }> {
   refuseOtherFormats(modelPath);
   let file = modelPath;
   try {
@@ -54,7 +44,7 @@ export async function readTopology(modelPath: string): Promise<ModelTopology> {
   } catch {
     throw new CliError(`${modelPath} does not exist.`);
   }
-  let json: { modelTopology?: ModelTopology; model?: ModelTopology; class_name?: string };
+  let json: { modelTopology?: ModelTopology; model?: ModelTopology; class_name?: string; weightsManifest?: unknown };
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
@@ -62,7 +52,12 @@ export async function readTopology(modelPath: string): Promise<ModelTopology> {
   }
   const topology = json.modelTopology ?? json.model ?? (json.class_name ? (json as ModelTopology) : undefined);
   if (!topology) throw new CliError(`${file} holds no model (no modelTopology).`);
-  return (topology as { model_config?: ModelTopology }).model_config ?? topology;
+  const trained = Array.isArray(json.weightsManifest) && json.weightsManifest.length > 0;
+  return { topology: (topology as { model_config?: ModelTopology }).model_config ?? topology, trained };
+}
+
+export async function readTopology(modelPath: string): Promise<ModelTopology> {
+  return (await readModelDescription(modelPath)).topology;
 }
 
 export async function runSummary(argv: string[]): Promise<number> {

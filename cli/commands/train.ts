@@ -6,7 +6,7 @@ import { checkOutFolder } from '../out-folder';
 import { Engine } from '../../engine/engine';
 import { ContractError, type TrainingEvent } from '../../common/ipc/contract';
 import { formatTest } from '../format-metrics';
-import { hasWeights, readTopology } from './summary';
+import { readModelDescription } from './summary';
 import { settingsFromFlags, suggestedFor, TRAINING_FLAGS, TRAINING_FLAGS_HELP, TRAINING_FLAGS_USAGE } from '../training-flags';
 import { IMPORT_HELP, IMPORT_OPTIONS, importOptions, isImportPath } from './import-flags';
 
@@ -67,13 +67,14 @@ export async function runTrain(argv: string[]): Promise<number> {
   });
   if (!isImportPath(flags.model) && (flags.classes || flags.preprocess)) throw new CliError('--classes and --preprocess apply to imported models (.onnx, .keras, .h5); a Glasswing model keeps its own.');
   const imports = importOptions(flags);
+  const described = flags.model && !isImportPath(flags.model) ? await readModelDescription(flags.model) : null;
   const model = flags.template
     ? { template: flags.template }
     : isImportPath(flags.model)
       ? { file: path.resolve(flags.model!), ...(imports.preprocess ? { preprocess: imports.preprocess as 'imagenet' | 'unit' | 'none' } : {}), ...(imports.classesFile ? { classesFile: path.resolve(imports.classesFile) } : {}) }
-      : (await hasWeights(flags.model!))
+      : described!.trained
         ? { file: path.resolve(flags.model!) }
-        : { topology: await readTopology(flags.model!) };
+        : { topology: described!.topology };
   // A trained model is fine-tuned from its weights (as an imported one is); an architecture alone starts from fresh ones.
   if ('file' in model && !json) process.stderr.write(`Fine-tuning ${flags.model}: training starts from its weights.\n`);
   let run;

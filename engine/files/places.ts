@@ -86,6 +86,18 @@ export class Places {
     return path.join(this.root, 'runs');
   }
 
+  /**
+   * What of the engine's own `dir` is (the Glasswing folder itself, or its store of finished runs,
+   * uploads or studies), or null. Such folders are never export targets: a run's folder holds a
+   * model.json too, so an export there would replace that run's model and its record.
+   */
+  engineStoreAt(dir: string): string | null {
+    if (path.resolve(dir) === path.resolve(this.root)) return 'the Glasswing folder itself';
+    const stores: [string, string][] = [[this.runs, 'finished runs'], [this.uploads, 'uploaded data'], [this.studies, 'tuning studies']];
+    const hit = stores.find(([store]) => inside(path.resolve(dir), path.resolve(store)));
+    return hit ? `where Glasswing keeps its ${hit[1]}` : null;
+  }
+
   private readRoots(): string[] {
     return [this.root, os.homedir(), os.tmpdir(), ...this.allowed].map(real);
   }

@@ -8,7 +8,6 @@ import { exportModel } from '../export/export';
 import { exampleInputs } from '../../compute/examples';
 import { isModelFolder } from '../model-io';
 import type { EngineContext } from '../core/context';
-import path from 'node:path';
 import { FileAccessError } from '../files/places';
 
 /** At most this many validation examples go through the check. */
@@ -20,7 +19,8 @@ export function exportHandlers(ctx: EngineContext): Pick<Handlers, 'export.model
       const r = await ctx.runs.ended(runId);
       if (r.state === 'failed' && !r.hasModel) throw new BadInputError(`${r.info.name} failed; there is no trained model to export.`);
       const outDir = ctx.places.writable(dir, ctx.places.exports);
-      refuseEngineStores(ctx, outDir);
+      const store = ctx.places.engineStoreAt(outDir);
+      if (store) throw new FileAccessError(`${outDir} is ${store}; export into a folder of its own (by default one in ${ctx.places.exports}).`);
       await ctx.places.claimFolder(outDir, isModelFolder, overwrite ?? false);
       const v = r.prepared.validation.count > 0 ? r.prepared.validation : r.prepared.test;
       const count = Math.min(v.count, CHECK_EXAMPLES);
@@ -32,21 +32,4 @@ export function exportHandlers(ctx: EngineContext): Pick<Handlers, 'export.model
       return { format: result.format, outDir: result.outDir, files: result.files, check: result.check };
     },
   };
-}
-
-/**
- * The Glasswing folder itself and the engine's own stores in it (finished runs, uploads, studies)
- * are not export targets: a run's folder holds a model.json too, so an export there would replace
- * that run's model and its record (the run was gone after the next restart).
- */
-function refuseEngineStores(ctx: EngineContext, outDir: string): void {
-  const inside = (dir: string) => {
-    const rel = path.relative(path.resolve(dir), path.resolve(outDir));
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  };
-  const stores: [string, string][] = [[ctx.places.runs, 'finished runs'], [ctx.places.uploads, 'uploaded data'], [ctx.places.studies, 'tuning studies']];
-  const hit = stores.find(([dir]) => inside(dir));
-  if (hit || path.resolve(outDir) === path.resolve(ctx.places.root)) {
-    throw new FileAccessError(`${outDir} is ${hit ? `where Glasswing keeps its ${hit[1]}` : 'the Glasswing folder itself'}; export into a folder of its own (by default one in ${ctx.places.exports}).`);
-  }
 }

@@ -39,6 +39,9 @@ export const modelSourceSchema = z.union([
 ]);
 export type ModelSource = z.infer<typeof modelSourceSchema>;
 
+/** The datasets that ship with Glasswing, by id. */
+export const BUILTIN_DATASET_IDS: readonly string[] = ['iris', 'mnist', 'watermark'];
+
 /** A built-in dataset id ('iris', 'mnist', 'watermark') or a path to a CSV file or image folder. */
 export const datasetRefSchema = z.string().min(1).max(4096).refine((s) => !s.includes('\0'), 'a path without NUL characters');
 

@@ -1,17 +1,14 @@
 // The data importer: what is being looked at (a built-in sample, a file or folder on disk, or an
 // upload), how it is read, what the engine sees in it, and progress while it decodes.
-import { DATA_READING_KEYS, type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent, type TrainingSettings } from '../../../common/ipc/contract';
+import { BUILTIN_DATASET_IDS, DATA_READING_KEYS, type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent, type TrainingSettings } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import { uploadFiles, type UploadFile } from '../lib/upload';
 export type { UploadFile };
 import { workbench } from './workbench.svelte';
 
-/** The samples that ship with Glasswing (the Data view's "Built-in samples"). */
-const BUILT_IN = ['iris', 'mnist', 'watermark'];
-
 /** The name the data goes by everywhere: a built-in sample's own ("Iris flowers"), else the file's or folder's. */
 export function dataName(ref: string | null, inspected: string): string {
-  return (ref && BUILT_IN.includes(ref) && workbench.datasets.find((d) => d.id === ref)?.name) || inspected;
+  return (ref && BUILTIN_DATASET_IDS.includes(ref) && workbench.datasets.find((d) => d.id === ref)?.name) || inspected;
 }
 
 export class DataState {
@@ -86,7 +83,7 @@ export class DataState {
     const i = this.inspection;
     if (!i || !i.ok || !this.ref || !i.inputShape) return;
     // A built-in sample is already one of the choices, under its own name: select it, add no second card.
-    if (workbench.datasets.some((d) => d.id === this.ref && BUILT_IN.includes(d.id))) return void workbench.chooseDataset(this.ref);
+    if (workbench.datasets.some((d) => d.id === this.ref && BUILTIN_DATASET_IDS.includes(d.id))) return void workbench.chooseDataset(this.ref);
     const info: DatasetInfo = {
       id: this.ref,
       name: i.name,
@@ -121,7 +118,7 @@ export class DataState {
   inUse(): boolean {
     if (!this.inspection || workbench.datasetId !== this.ref) return false;
     // The built-in samples are read one way only.
-    if (BUILT_IN.includes(this.ref)) return true;
+    if (BUILTIN_DATASET_IDS.includes(this.ref)) return true;
     const mine = this.readingOptions() as Record<string, unknown>;
     const training = workbench.settings as unknown as Record<string, unknown>;
     return DATA_READING_KEYS.every((k) => JSON.stringify(mine[k] ?? null) === JSON.stringify(training[k] ?? null));

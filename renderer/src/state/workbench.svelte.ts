@@ -1,6 +1,6 @@
 // Workbench state: what the engine offers (backends, templates, datasets), the current choice of
 // model and data, and the model summary for that choice. The only caller of the backend for them.
-import { DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInfo, type DatasetInfo, type ModelSource, type TrainingSettings } from '../../../common/ipc/contract';
+import { BUILTIN_DATASET_IDS, DATA_READING_KEYS, TRAINING_DEFAULTS, TRAINING_SUGGESTIONS, type AppInfo, type DatasetInfo, type ModelSource, type TrainingSettings } from '../../../common/ipc/contract';
 import type { TemplateInfo } from '../../../common/model/templates';
 import { backend } from '../lib/backend';
 import { adaptTemplate } from '../../../common/model/templates';
@@ -141,7 +141,7 @@ export class Workbench {
     const ds = this.dataset;
     Object.assign(this.settings, TRAINING_SUGGESTIONS[id] ?? TRAINING_SUGGESTIONS[ds?.kind === 'images' ? 'images' : 'table']);
     // Built-in samples need no reading options.
-    if (['iris', 'mnist', 'watermark'].includes(id)) for (const key of DATA_READING_KEYS) delete this.settings[key];
+    if (BUILTIN_DATASET_IDS.includes(id)) for (const key of DATA_READING_KEYS) delete this.settings[key];
     // A model still equal to its template follows the data; "Your model" is fitted when that is
     // safe (same kind of input, a Dense output), and otherwise left as it is — the Build and
     // Train views then say what to change.
