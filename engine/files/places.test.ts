@@ -67,6 +67,7 @@ test('upload names are single safe folder names; dropped names are made safe', (
   assert.equal(uploadNameFor('wine.csv'), 'wine');
   assert.equal(uploadNameFor('.'), 'upload');
   assert.equal(uploadNameFor('CON.csv'), 'CON-data');
+  assert.throws(() => checkUploadName('CON'), /Windows keeps names like CON, NUL and COM1 for devices/);
   assert.equal(uploadNameFor('notes. .csv'), 'notes');
   for (const dropped of ['CON.csv', 'aux', 'lpt1.tsv', 'x. ', 'data .csv']) assert.equal(checkUploadName(uploadNameFor(dropped)), uploadNameFor(dropped), dropped);
   assert.equal(checkUploadName(uploadNameFor('a/b\u0000c.csv')), uploadNameFor('a/b\u0000c.csv'));

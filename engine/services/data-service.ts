@@ -20,7 +20,10 @@ const MAX_UPLOAD_BYTES = Number(process.env['GLASSWING_MAX_UPLOAD_BYTES']) > 0 ?
 
 /** Checks one upload name: a single safe path segment (never ".", "..", a separator or NUL), one Windows can store too. */
 export function checkUploadName(name: string): string {
-  if (!UPLOAD_NAME_PATTERN.test(name) || name === '.' || name === '..' || name.length > 120 || WINDOWS_UNSAFE_NAME.test(name)) {
+  if (WINDOWS_UNSAFE_NAME.test(name) && UPLOAD_NAME_PATTERN.test(name)) {
+    throw new FileAccessError(`"${name.slice(0, 60)}" cannot be an upload's folder name: Windows keeps names like CON, NUL and COM1 for devices and cannot store names ending in a space or a dot; add to the name.`);
+  }
+  if (!UPLOAD_NAME_PATTERN.test(name) || name === '.' || name === '..' || name.length > 120) {
     throw new FileAccessError(`"${name.slice(0, 60).replace(/[\u0000-\u001f]/g, '?')}" cannot be an upload's folder name: use letters, digits, spaces, dashes, underscores and dots, not in front.`);
   }
   return name;
