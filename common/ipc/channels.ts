@@ -21,7 +21,7 @@ export const REQUEST_CHANNELS_BY_DOMAIN = {
   tuning: ['tuning.start', 'tuning.stop', 'tuning.list', 'tuning.open'],
   transfer: ['transfer.backbones', 'transfer.start', 'transfer.stop'],
   export: ['export.model'],
-  project: ['project.save', 'project.open', 'project.recent'],
+  project: ['project.save', 'project.open', 'project.recent', 'project.keepUnsaved', 'project.dropUnsaved', 'project.listUnsaved', 'project.readUnsaved'],
 } as const;
 
 type ChannelsOf<T> = T[keyof T] extends readonly (infer C)[] ? C : never;

@@ -13,7 +13,8 @@ export function projectsDir(): string {
   return glasswingDir();
 }
 
-function configDir(): string {
+/** Where Glasswing keeps its own state (the recent list, unsaved work): GLASSWING_CONFIG_DIR, default ~/.config/glasswing. */
+export function configDir(): string {
   return process.env['GLASSWING_CONFIG_DIR'] ?? path.join(os.homedir(), '.config', 'glasswing');
 }
 

@@ -11,6 +11,27 @@ export function dataName(ref: string | null, inspected: string): string {
   return (ref && BUILTIN_DATASET_IDS.includes(ref) && workbench.datasets.find((d) => d.id === ref)?.name) || inspected;
 }
 
+/** The data as one of the choices to train on. */
+function datasetInfo(ref: string, i: DatasetInspection, inputShape: number[]): DatasetInfo {
+  return {
+    id: ref,
+    name: i.name,
+    description: `${i.count.toLocaleString('en-US')} ${i.kind === 'images' ? 'images' : 'rows'} · ${i.task ?? ''}${i.classes.length ? ` · ${i.classes.length} classes` : ''}`,
+    kind: i.kind,
+    examples: i.count,
+    inputShape,
+    classes: i.classes.map((c) => c.name),
+    task: i.task ?? 'classification',
+  };
+}
+
+/** How to read data as training settings say (the inverse of DataState.readingOptions). */
+function optionsFrom(s: Partial<TrainingSettings>): DatasetOptions {
+  const o: DatasetOptions = { labelColumn: s.labelColumn, categorical: s.categorical, ignore: s.ignore, badValues: s.badValues, height: s.imageHeight, width: s.imageWidth, color: s.color };
+  for (const k of Object.keys(o) as (keyof DatasetOptions)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
 export class DataState {
   ref = $state<string | null>(null);
   options = $state<DatasetOptions>({});
@@ -84,17 +105,25 @@ export class DataState {
     if (!i || !i.ok || !this.ref || !i.inputShape) return;
     // A built-in sample is already one of the choices, under its own name: select it, add no second card.
     if (workbench.datasets.some((d) => d.id === this.ref && BUILTIN_DATASET_IDS.includes(d.id))) return void workbench.chooseDataset(this.ref);
-    const info: DatasetInfo = {
-      id: this.ref,
-      name: i.name,
-      description: `${i.count.toLocaleString('en-US')} ${i.kind === 'images' ? 'images' : 'rows'} · ${i.task ?? ''}${i.classes.length ? ` · ${i.classes.length} classes` : ''}`,
-      kind: i.kind,
-      examples: i.count,
-      inputShape: i.inputShape,
-      classes: i.classes.map((c) => c.name),
-      task: i.task ?? 'classification',
-    };
-    void workbench.useDataset(info, this.readingOptions());
+    void workbench.useDataset(datasetInfo(this.ref, i, i.inputShape), this.readingOptions());
+  }
+
+  /**
+   * Reads a project's own data again (opening a project, continuing kept work) and makes it the
+   * data to train on as the project read it: the project's settings and model stay as they were.
+   * Returns why it could not be read, or null.
+   */
+  async reopen(ref: string, settings: Partial<TrainingSettings>): Promise<string | null> {
+    if (BUILTIN_DATASET_IDS.includes(ref) || workbench.datasets.some((d) => d.id === ref)) {
+      workbench.datasetId = ref;
+      return null;
+    }
+    await this.inspect(ref, optionsFrom(settings));
+    const i = this.inspection;
+    if (this.ref !== ref || !i?.ok || !i.inputShape) return this.error ?? i?.problems.find((x) => x.severity === 'error')?.message ?? 'it could not be read';
+    workbench.datasets = [...workbench.datasets.filter((d) => d.id !== ref), datasetInfo(ref, i, i.inputShape)];
+    workbench.datasetId = ref;
+    return null;
   }
 
   /** How training reads the inspected data: the options chosen here, as training settings. */

@@ -6,6 +6,8 @@ import { graphState } from './graph.svelte';
 import { workbench } from './workbench.svelte';
 import { runs } from './runs.svelte';
 import { training } from './training.svelte';
+import { data } from './data.svelte';
+import type { TrainingSettings } from '../../../common/ipc/contract';
 
 export class ProjectState {
   path = $state<string | null>(null);
@@ -63,18 +65,10 @@ export class ProjectState {
     if (!this.confirmDiscard()) return false;
     try {
       const r = await backend.invoke('project.open', { path });
-      graphState.reset(r.project.model, r.project.layout);
-      workbench.fitNotice = null;
-      graphState.fromFile = r.project.modelFile ?? null;
-      workbench.modelFileNotes = [];
-      // Re-reads the model file: its notes come back, and a file moved since says so in the Build view.
-      if (graphState.fromFile) void workbench.setModelFileOptions({});
-      if (r.project.dataset && workbench.datasets.some((d) => d.id === r.project.dataset!.ref)) workbench.datasetId = r.project.dataset.ref;
-      Object.assign(workbench.settings, r.project.training);
-      runs.load(r.project.runs);
+      const dataProblem = await this.apply(r.project);
       this.path = r.path;
       this.name = r.project.name;
-      this.message = { kind: 'ok', text: `Opened ${r.path}` };
+      this.message = dataProblem ? { kind: 'error', text: `Opened ${r.path}, but ${dataProblem}` } : { kind: 'ok', text: `Opened ${r.path}` };
       await this.loadRecent();
       return true;
     } catch (e) {
@@ -82,6 +76,25 @@ export class ProjectState {
       this.message = { kind: 'error', text: (e as Error).message };
       return false;
     }
+  }
+
+  /**
+   * Puts a project's model, data, settings and runs in front of the person (opening a file,
+   * continuing kept work). Returns what could not be restored (its data moved), or null.
+   */
+  async apply(file: ProjectFile): Promise<string | null> {
+    graphState.reset(file.model, file.layout);
+    workbench.fitNotice = null;
+    graphState.fromFile = file.modelFile ?? null;
+    workbench.modelFileNotes = [];
+    // Re-reads the model file: its notes come back, and a file moved since says so in the Build view.
+    if (graphState.fromFile) void workbench.setModelFileOptions({});
+    // The project's data, read as it was (a file or folder is read again: its preview shows in the Data view).
+    const ref = file.dataset?.ref;
+    const problem = ref ? await data.reopen(ref, file.training as Partial<TrainingSettings>) : null;
+    Object.assign(workbench.settings, file.training);
+    runs.load(file.runs);
+    return problem ? `its data ${ref} could not be read (${problem.replace(/\.$/, '')}); choose it again in the Data view.` : null;
   }
 
   newProject(): void {
@@ -108,9 +121,10 @@ export class ProjectState {
 export const project = new ProjectState();
 
 /**
- * What leaving now would lose, as phrases ([] when nothing): model edits, finished runs not yet in
- * a saved project (the engine keeps their files, but the page no longer lists them), a run still
- * training here (it goes on in the engine; its results are not shown on this page again).
+ * What New or Open would discard, as phrases ([] when nothing): model edits, finished runs not yet
+ * in a saved project (the engine keeps their files, but the page no longer lists them), a run still
+ * training here (it goes on in the engine; this page lists it when it finishes). The same work is
+ * kept for a reload or the next page while the page lives (recovery.svelte.ts).
  */
 export function unsavedWork(): string[] {
   const parts: string[] = [];
