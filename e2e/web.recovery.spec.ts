@@ -55,6 +55,10 @@ test('unsaved runs survive a reload and a closed page; a saved project reopens w
   await expect(page.getByTestId('run-row').first()).toContainText(runName);
   await expect(page.getByTestId('run-row').first()).toContainText('beans');
   await expect(page.getByTestId('epochs')).toHaveValue('6');
+  // …and the Train view shows that run's results again, as before the reload.
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '6');
+  await expect(page.getByTestId('test-accuracy')).toContainText('%');
+  await page.screenshot({ path: test.info().outputPath('reloaded-train-1440.png') });
   await page.getByTestId('nav-data').click();
   await expect(page.getByTestId('data-name')).toHaveText('beans.csv', { timeout: 30_000 });
   await expect(page.getByTestId('use-dataset')).toHaveText('In use for training');

@@ -7,6 +7,7 @@ import { workbench } from './workbench.svelte';
 import { runs } from './runs.svelte';
 import { training } from './training.svelte';
 import { data } from './data.svelte';
+import { workspace } from './workspace.svelte';
 import type { TrainingSettings } from '../../../common/ipc/contract';
 
 export class ProjectState {
@@ -94,6 +95,9 @@ export class ProjectState {
     const problem = ref ? await data.reopen(ref, file.training as Partial<TrainingSettings>) : null;
     Object.assign(workbench.settings, file.training);
     runs.load(file.runs);
+    // The views show the latest run of this data and model, as they did when it finished.
+    const latest = runs.runs.findLast((r) => r.scope === workspace.scope);
+    if (latest) runs.select(latest.id);
     return problem ? `its data ${ref} could not be read (${problem.replace(/\.$/, '')}); choose it again in the Data view.` : null;
   }
 
