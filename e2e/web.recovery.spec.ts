@@ -3,6 +3,7 @@
 // the browser quit) offers them to the next page, and a saved project reopens with its own data —
 // an imported file read again as the project read it — not with whatever data the page had.
 import { test, expect } from './web-host-fixture';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,4 +127,70 @@ test('unsaved runs survive a reload and a closed page; a saved project reopens w
   await page4.getByTestId('recovery-item').first().getByTestId('recovery-discard').click();
   await expect.poll(() => existsSync(slot(id3))).toBe(false);
   expect(asked.join('\n')).toContain('cannot be undone');
+});
+
+/** A web host of its own over `home` (its Glasswing folder and config), as one run of the app. */
+async function startHost(home: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'glasswing.cjs'), 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GLASSWING_PROJECTS_DIR: home, GLASSWING_CONFIG_DIR: path.join(home, '.config') },
+  });
+  let out = '';
+  child.stderr!.on('data', (d) => (out += String(d)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`glasswing serve printed no URL in 30 s: ${out}`)), 30_000);
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`glasswing serve exited with ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+test('after the app is closed and started again, unsaved runs are offered, and a continued run still exports', async ({ browser }) => {
+  const home = mkdtempSync(path.join(tmpdir(), 'gw-restart-'));
+  const first = await startHost(home);
+  const context1 = await browser.newContext();
+  const page = await context1.newPage();
+  try {
+    await page.goto(first.url);
+    await page.getByTestId('dataset-iris').click();
+    await page.getByTestId('epochs').fill('5');
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('run-status')).toHaveText('Finished', { timeout: 90_000 });
+    const id = await pageIdOf(page);
+    await expect.poll(() => existsSync(path.join(home, '.config', 'unsaved', `${id}.json`))).toBe(true);
+  } finally {
+    await context1.close();
+    first.child.kill('SIGKILL');
+  }
+
+  // The next start of the app: a new page, a new engine.
+  const second = await startHost(home);
+  const context2 = await browser.newContext();
+  try {
+    const page2 = await context2.newPage();
+    await page2.goto(second.url);
+    const offer = page2.getByTestId('recovery-item');
+    await expect(offer).toHaveCount(1);
+    await expect(offer).toContainText('1 finished run');
+    await offer.getByTestId('recovery-continue').click();
+    await expect(page2.getByTestId('recovery')).toHaveCount(0);
+    await expect(page2.getByTestId('run-row')).toHaveCount(1);
+    await expect(page2.getByTestId('test-accuracy')).toContainText('%');
+    // The engine reads the run back from its folder: it exports, and the exported model checks out.
+    await page2.getByTestId('nav-tune').click();
+    await page2.getByTestId('export-dir').fill('iris-after-restart');
+    await page2.getByTestId('export-button').click();
+    await expect(page2.getByTestId('export-check')).toHaveAttribute('data-ok', 'true', { timeout: 60_000 });
+    expect(existsSync(path.join(home, 'exports', 'iris-after-restart', 'model.json'))).toBe(true);
+  } finally {
+    await context2.close();
+    second.child.kill('SIGTERM');
+  }
 });
