@@ -135,3 +135,14 @@ test('refusals name the node: a Transpose of a computed tensor, a Reshape across
   assert.match(r.unsupported[0]!.message, /^node 0 "\/y\/Reshape" \(op Reshape\) is not supported: a reshape to \[3, -1\] that does not keep the batch first$/);
   await r.readOnly?.dispose();
 });
+
+test('a stored tensor with negative sizes is refused as damaged, naming the tensor, before anything is allocated', async () => {
+  for (const dims of [[-5, 3, 3, 3], [-1, -1, 3, 3], [3, -(2 ** 40), 3, 3]]) {
+    const w: WriterTensor = { name: 'w', dims, dataType: DataType.FLOAT, raw: new Uint8Array(new Float32Array(16).buffer) };
+    await assert.rejects(
+      graph(`bad_dims_${dims.join('_')}`, [n('Conv', ['x', 'w'], 'y', { kernel_shape: { ints: [3, 3] } })], [w], 'y', ['batch', 5, 6, 6]),
+      (e: Error) => e.name === 'ModelImportError' && e.message.includes(`tensor "w" has the shape [${dims.join(', ')}]; a stored tensor's sizes are whole numbers of at least 0. The file is damaged.`),
+      String(dims),
+    );
+  }
+});

@@ -78,6 +78,10 @@ function decodeTensor(t: Obj, where: string): OnnxTensor {
   const name = str(t['name']);
   const dims = arr(t['dims']).map(num);
   const dataType = num(t['data_type']);
+  // A stored tensor's sizes are whole and at least 0 (-1 or a symbol is for shapes of values, not of data).
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new ModelImportError(`${where}: tensor "${name}" has the shape [${dims.join(', ')}]; a stored tensor's sizes are whole numbers of at least 0. The file is damaged.`);
+  }
   const count = dims.reduce((a, b) => a * b, 1);
   if (num(t['data_location']) === 1) {
     throw new ModelImportError(`${where}: tensor "${name}" keeps its data in an external file; export the model with its weights inside (torch.onnx.export without external data).`);
