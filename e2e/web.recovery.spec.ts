@@ -4,7 +4,7 @@
 // an imported file read again as the project read it — not with whatever data the page had.
 import { test, expect } from './web-host-fixture';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -84,12 +84,30 @@ test('unsaved runs survive a reload and a closed page; a saved project reopens w
   await expect.poll(() => existsSync(slot(id2))).toBe(true);
   await expect.poll(() => existsSync(slot(id1))).toBe(false);
 
-  // Saved as a project, nothing is unsaved: the slot goes.
+  // Saved as a project, nothing is unsaved: the slot only remembers the project, for a reload.
   await page2.getByTestId('nav-build').click();
   await page2.getByTestId('save-as').click();
   await page2.getByTestId('project-path').fill('beans-project');
   await page2.getByTestId('project-confirm').click();
   await expect(page2.getByTestId('project-message')).toContainText('Saved');
+  const kept = () => JSON.parse(readFileSync(slot(id2), 'utf8')) as { path: string | null; dirty: boolean; unsavedRuns: number };
+  await expect.poll(() => kept().unsavedRuns).toBe(0);
+  expect(kept()).toMatchObject({ dirty: false, path: path.join(webHost.projectsDir, 'beans-project.glasswing.json') });
+  // Another page is not offered it (nothing is unsaved)…
+  const peek = await context.newPage();
+  await peek.goto(webHost.url);
+  await expect(peek.locator('[data-recovery="ready"]')).toHaveCount(1);
+  await expect(peek.getByTestId('recovery-item').filter({ hasText: 'beans-project' })).toHaveCount(0);
+  await peek.close();
+  // …but a reload of this page reopens it.
+  await page2.reload();
+  await expect(page2.getByTestId('project-name')).toHaveText('beans-project');
+  await page2.getByTestId('nav-train').click();
+  await expect(page2.getByTestId('run-row').first()).toContainText(runName);
+  // New: nothing open, nothing unsaved: the slot goes.
+  await page2.getByTestId('nav-build').click();
+  await page2.getByTestId('new-project').click();
+  await expect(page2.getByTestId('project-name')).toHaveText('Untitled');
   await expect.poll(() => existsSync(slot(id2))).toBe(false);
 
   // A fresh page opens the project: its own data comes back (read again), with its run.

@@ -69,3 +69,18 @@ test('slots that are damaged, foreign or renamed are skipped; ids cannot name ot
     assert.ok(!kept.some((k) => k.id === 'good-page-1'), 'the oldest went');
   });
 });
+
+test('past the limit, the slots of saved projects go before any unsaved work, however old', async () => {
+  await inConfigDir(async () => {
+    await keepWork('unsaved-oldest', { project: project('precious'), path: null, dirty: false, unsavedRuns: 3 });
+    for (let i = 0; i < MAX_RECOVERY_SLOTS + 3; i++) {
+      await new Promise((r) => setTimeout(r, 2));
+      await keepWork(`saved-page-${String(i).padStart(3, '0')}`, { project: project(`saved ${i}`), path: `/home/me/Glasswing/p${i}.glasswing.json`, dirty: false, unsavedRuns: 0 });
+    }
+    const kept = await listWork();
+    assert.equal(kept.length, MAX_RECOVERY_SLOTS);
+    assert.ok(kept.some((k) => k.id === 'unsaved-oldest'), 'the unsaved work stays');
+    assert.ok(!kept.some((k) => k.id === 'saved-page-000'), 'the oldest saved project’s slot went');
+    assert.ok(kept.some((k) => k.id === `saved-page-${String(MAX_RECOVERY_SLOTS + 2).padStart(3, '0')}`), 'the newest stays');
+  });
+});

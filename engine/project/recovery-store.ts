@@ -1,7 +1,7 @@
 // Unsaved work kept between page loads and app runs, as an editor's hot exit keeps it: each page
 // writes what it has not saved (the project as it would be saved, where it was saved last, what is
 // unsaved) to its own slot in the config folder, atomically, and removes the slot once nothing is
-// unsaved. A reload finds its own slot and continues; a new page or the next run of the app offers
+// unsaved and no project is open (a saved project's slot only lets a reload reopen it). A reload finds its own slot and continues; a new page or the next run of the app offers
 // the other slots (a window that crashed, a machine that lost power), so nothing a person made is
 // lost because a page went away. Slots hold projects only (models, settings, run records), never data.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -125,7 +125,13 @@ export async function readWork(id: string): Promise<KeptWork & { keptAt: string 
   return { project: slot.project, path: slot.path, dirty: slot.dirty, unsavedRuns: slot.unsavedRuns, keptAt: slot.keptAt };
 }
 
+/** Removes the slots past the newest MAX_RECOVERY_SLOTS; slots without unsaved work (a saved project's place) go first. */
 async function pruneOldest(keep: string): Promise<void> {
   const all = await listWork();
-  for (const old of all.filter((s) => s.id !== keep).slice(MAX_RECOVERY_SLOTS - 1)) await dropWork(old.id).catch(() => undefined);
+  const excess = all.length - MAX_RECOVERY_SLOTS;
+  if (excess <= 0) return;
+  const unsaved = (s: UnsavedWorkSummary) => s.dirty || s.unsavedRuns > 0;
+  // Newest first: the candidates to remove are the oldest without unsaved work, then the oldest.
+  const order = [...all.filter((s) => !unsaved(s)).reverse(), ...all.filter(unsaved).reverse()].filter((s) => s.id !== keep);
+  for (const old of order.slice(0, excess)) await dropWork(old.id).catch(() => undefined);
 }

@@ -1,8 +1,9 @@
-// The page's unsaved work, kept by the engine between page loads and app runs, as an editor's hot
-// exit keeps it (engine/project/recovery-store.ts): written a second after each change while
-// something is unsaved (model edits, finished runs not in a saved project), removed once nothing
-// is. A reload of this page continues where it was, without asking; work kept by a page that went
-// away (a crash, the app or browser closed) is offered to the next page, to continue or discard.
+// The page's work, kept by the engine between page loads and app runs, as an editor's hot exit
+// keeps it (engine/project/recovery-store.ts): written a second after each change while something
+// is unsaved (model edits, finished runs not in a saved project) or a project is open, removed once
+// neither is. A reload of this page continues where it was, without asking; unsaved work kept by a
+// page that went away (a crash, the app or browser closed) is offered to the next page, to continue
+// or discard.
 import { RECOVERY_ID_PATTERN, type UnsavedWorkSummary } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
 import { graphState } from './graph.svelte';
@@ -28,6 +29,8 @@ class RecoveryState {
   readonly id = pageId();
   /** Work kept by other pages, newest first: offered until continued or discarded. */
   offered = $state<UnsavedWorkSummary[]>([]);
+  /** Set once the startup check is done (own work restored, others' listed). */
+  ready = $state(false);
   /** What the last keep or restore did, when it needs saying. */
   message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
   /** Whether this page's slot holds its work (so that saving or discarding removes it). */
@@ -51,11 +54,12 @@ class RecoveryState {
         this.kept = true;
         await this.restore(this.id);
       }
-      this.offered = kept.filter((k) => k.id !== this.id);
+      this.offered = kept.filter((k) => k.id !== this.id && (k.dirty || k.unsavedRuns > 0));
     } catch {
       /* an engine without the store, or unreachable: the page works, only without recovery */
     }
     this.started = true;
+    this.ready = true;
     this.changed();
   }
 
@@ -70,7 +74,8 @@ class RecoveryState {
   async keepNow(): Promise<void> {
     this.timer = null;
     try {
-      if (graphState.dirty || runs.unsaved > 0) {
+      // A saved project is kept too (a reload reopens it), but only unsaved work is offered to other pages.
+      if (graphState.dirty || runs.unsaved > 0 || project.path) {
         await backend.invoke('project.keepUnsaved', { id: this.id, project: project.toFile(project.name), path: project.path, dirty: graphState.dirty, unsavedRuns: runs.unsaved });
         this.kept = true;
         this.failed = false;
