@@ -2,7 +2,7 @@
 // (1440×900 and 1024×700): `npm run screenshots` writes them to docs/screenshots/. Not part of
 // `npm test` (it rewrites tracked files); each one is looked at before it is committed.
 import { test, expect } from './web-host-fixture';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -23,6 +23,8 @@ async function shoot(page: Page, name: string, w: number): Promise<void> {
 
 for (const size of SIZES) {
   test(`every view at ${size.width}×${size.height}`, async ({ page, webHost }) => {
+    // Each size starts as a first launch: no work kept by the other size's page is offered.
+    rmSync(path.join(webHost.projectsDir, '.config', 'unsaved'), { recursive: true, force: true });
     await page.setViewportSize(size);
     await page.goto(webHost.url);
     const w = size.width;
