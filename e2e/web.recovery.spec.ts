@@ -4,7 +4,7 @@
 // an imported file read again as the project read it — not with whatever data the page had.
 import { test, expect } from './web-host-fixture';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -56,6 +56,8 @@ test('unsaved runs survive a reload and a closed page; a saved project reopens w
   await expect(page.getByTestId('run-row').first()).toContainText(runName);
   await expect(page.getByTestId('run-row').first()).toContainText('beans');
   await expect(page.getByTestId('epochs')).toHaveValue('6');
+  // The model is still the template it was (the next run is named after it).
+  await expect(page.getByTestId('template-select')).toHaveValue('iris-mlp');
   // …and the Train view shows that run's results again, as before the reload.
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '6');
   await expect(page.getByTestId('test-accuracy')).toContainText('%');
@@ -127,9 +129,8 @@ test('unsaved runs survive a reload and a closed page; a saved project reopens w
   await expect(page3.getByTestId('run-row').first()).not.toHaveClass(/other/);
 
   // A model edit on page 3, then page 3 closes: the next page may discard it, after a confirmation.
-  const select = page3.getByTestId('template-select');
-  const other = await select.evaluate((el: HTMLSelectElement) => [...el.options].find((o) => o.value && o.value !== el.value)!.value);
-  await select.selectOption(other);
+  await page3.getByTestId('nav-build').click();
+  await page3.getByRole('button', { name: 'Tidy' }).click();
   await expect(page3.getByTestId('project-name')).toContainText('•');
   const id3 = await pageIdOf(page3);
   await expect.poll(() => existsSync(slot(id3))).toBe(true);
@@ -211,4 +212,98 @@ test('after the app is closed and started again, unsaved runs are offered, and a
     await context2.close();
     second.child.kill('SIGTERM');
   }
+});
+
+test('open tabs keep their own work: another tab is not offered it, and a duplicated tab continues a copy under its own id', async ({ context, webHost }) => {
+  const slot = (id: string) => path.join(webHost.projectsDir, '.config', 'unsaved', `${id}.json`);
+  const tabA = await context.newPage();
+  tabA.on('dialog', (d) => void d.accept());
+  await tabA.goto(webHost.url);
+  await expect(tabA.locator('[data-recovery="ready"]')).toHaveCount(1);
+  // An edit in tab A.
+  await tabA.getByTestId('nav-build').click();
+  await tabA.getByRole('button', { name: 'Tidy' }).click();
+  await expect(tabA.getByTestId('project-name')).toHaveText('Untitled •');
+  const idA = await pageIdOf(tabA);
+  await expect.poll(() => existsSync(slot(idA))).toBe(true);
+
+  // Tab B opens while A is open: A's work is A's, not offered here.
+  const tabB = await context.newPage();
+  await tabB.goto(webHost.url);
+  await expect(tabB.locator('[data-recovery="ready"]')).toHaveCount(1);
+  const offeredB = await tabB.getByTestId('recovery-item').allInnerTexts();
+  expect(offeredB.join('\n')).not.toContain('unsaved changes');
+  expect(await pageIdOf(tabB)).not.toBe(idA);
+
+  // A duplicated tab (window.open copies sessionStorage, page id included) shows A's work and then keeps its own.
+  const [dup] = await Promise.all([context.waitForEvent('page'), tabA.evaluate(() => void window.open(location.href.split('?')[0], '_blank'))]);
+  dup.on('dialog', (d) => void d.accept());
+  await expect(dup.locator('[data-recovery="ready"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(dup.getByTestId('project-name')).toHaveText('Untitled •');
+  const idDup = await pageIdOf(dup);
+  expect(idDup).not.toBe(idA);
+  await expect(dup.getByTestId('recovery-item')).toHaveCount(0);
+  await expect.poll(() => existsSync(slot(idDup))).toBe(true);
+  // The copy discards its work (New): A's slot and work are untouched.
+  await dup.getByTestId('nav-build').click();
+  await dup.getByTestId('new-project').click();
+  await expect.poll(() => existsSync(slot(idDup))).toBe(false);
+  expect(existsSync(slot(idA))).toBe(true);
+  await tabA.reload();
+  await expect(tabA.getByTestId('project-name')).toHaveText('Untitled •');
+  await Promise.all([tabB.close(), dup.close(), tabA.close()]);
+});
+
+test('a project opens with its own reading of its data, even when the page reads that file another way; a project whose data is gone trains on nothing else', async ({ page, context, webHost }) => {
+  page.on('dialog', (d) => void d.accept());
+  // Plants: two possible labels; the project's is `kind` (3 classes), read with `size` ignored.
+  const dir = mkdtempSync(path.join(tmpdir(), 'gw-plants-'));
+  const rows = Array.from({ length: 120 }, (_, i) => `${(i % 3) + ((i * 7) % 10) / 10},${(i * 3) % 10},${i % 2 ? 'big' : 'small'},${['fern', 'moss', 'ivy'][i % 3]}`);
+  writeFileSync(path.join(dir, 'plants.csv'), `height,leaves,size,kind\n${rows.join('\n')}\n`);
+  await page.goto(webHost.url);
+  await page.getByTestId('nav-data').click();
+  await page.getByTestId('file-input').setInputFiles(path.join(dir, 'plants.csv'));
+  await expect(page.getByTestId('label-column')).toHaveValue('kind');
+  await page.getByRole('row', { name: /size/ }).getByRole('button', { name: 'ignore' }).click();
+  await expect(page.getByTestId('data-shape')).toHaveText('(2)');
+  await page.getByTestId('use-dataset').click();
+  await page.getByTestId('nav-build').click();
+  await page.getByTestId('save-as').click();
+  await page.getByTestId('project-path').fill('plants-project');
+  await page.getByTestId('project-confirm').click();
+  await expect(page.getByTestId('project-message')).toContainText('Saved');
+  const uploaded = (await page.getByTestId('data-ref').innerText()).trim();
+
+  // The page reads the same file another way (label `size`)…
+  await page.getByTestId('nav-data').click();
+  await page.getByTestId('label-column').selectOption('size');
+  await expect(page.getByTestId('data-shape')).not.toHaveText('(2)');
+  await page.getByTestId('use-dataset').click();
+  // …and opening the project reads it the project's way again.
+  await page.getByTestId('nav-build').click();
+  await page.getByTestId('open-project').click();
+  await page.getByTestId('project-path').fill('plants-project');
+  await page.getByTestId('project-confirm').click();
+  await expect(page.getByTestId('project-message')).toContainText('Opened');
+  await page.getByTestId('nav-data').click();
+  await expect(page.getByTestId('label-column')).toHaveValue('kind');
+  await expect(page.getByTestId('data-shape')).toHaveText('(2)');
+  await expect(page.getByTestId('use-dataset')).toHaveText('In use for training');
+
+  // The data is deleted; a fresh page opens the project: it says so, and Train waits for data.
+  rmSync(uploaded, { recursive: true, force: true });
+  const fresh = await context.newPage();
+  fresh.on('dialog', (d) => void d.accept());
+  await fresh.goto(webHost.url);
+  await fresh.getByTestId('nav-build').click();
+  await fresh.getByTestId('open-project').click();
+  await fresh.getByTestId('project-path').fill('plants-project');
+  await fresh.getByTestId('project-confirm').click();
+  await expect(fresh.getByTestId('project-message')).toContainText('but its data could not be read');
+  await fresh.getByTestId('nav-train').click();
+  await expect(fresh.getByTestId('train')).toBeDisabled();
+  await expect(fresh.getByTestId('train-blocker')).toContainText("This project's data could not be read");
+  await fresh.setViewportSize({ width: 1024, height: 700 });
+  await fresh.screenshot({ path: test.info().outputPath('data-missing-train-1024.png') });
+  await fresh.close();
 });

@@ -64,6 +64,8 @@ export const projectFileSchema = z
     /** Canvas positions by layer name: UI data, kept out of the Keras configs. */
     layout: z.record(z.string(), z.object({ x: z.number(), y: z.number() }).passthrough()),
     dataset: z.object({ ref: z.string().max(4096), labelColumn: z.string().max(500).optional() }).passthrough().nullable(),
+    /** The built-in template the model still equals (its runs are named after it; other data re-fits it). */
+    template: z.string().min(1).max(100).optional(),
     /** The model file (ONNX, Keras, TF.js) the model was opened from and still equals: training starts from its weights. */
     modelFile: z
       .object({

@@ -47,12 +47,17 @@ test('slots that are damaged, foreign or renamed are skipped; ids cannot name ot
     await keepWork('good-page-1', { project: project('good'), path: null, dirty: true, unsavedRuns: 0 });
     await writeFile(path.join(dir, 'broken-page.json'), '{"format": "glasswing-unsaved-work", ');
     await writeFile(path.join(dir, 'other-thing.json'), JSON.stringify({ hello: 'world' }));
-    const good = await readdir(dir);
     // A valid slot copied under another name is not that other page's.
     const { readFile } = await import('node:fs/promises');
-    await writeFile(path.join(dir, 'copied-page.json'), await readFile(path.join(dir, good[0]!), 'utf8'));
+    await writeFile(path.join(dir, 'copied-page.json'), await readFile(path.join(dir, 'good-page-1.json'), 'utf8'));
     assert.deepEqual((await listWork()).map((k) => k.id), ['good-page-1']);
-    await assert.rejects(readWork('broken-page'), /no longer kept/);
+    await assert.rejects(readWork('broken-page'), /That unsaved work cannot be restored: it is not valid JSON\./);
+    await assert.rejects(readWork('copied-page'), /cannot be restored: it is not unsaved work Glasswing kept/);
+    // A folder where a slot would be: said in words, not as EISDIR.
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'folder-page.json'));
+    await assert.rejects(keepWork('folder-page', { project: project(), path: null, dirty: true, unsavedRuns: 0 }), (e: Error) => e.name === 'ProjectError' && /folder-page\.json is a folder, not a file Glasswing wrote; move it away/.test(e.message));
+    await assert.rejects(readWork('folder-page'), /cannot be restored: it is not a file/);
     for (const bad of ['../../etc/passwd', 'short', 'a/b/c/d/e/f/g', '..%2f..%2fx']) {
       await assert.rejects(keepWork(bad, { project: project(), path: null, dirty: true, unsavedRuns: 0 }), /not one Glasswing made/);
       await assert.rejects(readWork(bad), /not one Glasswing made/);

@@ -67,8 +67,12 @@ export async function keepWork(id: string, work: KeptWork): Promise<{ keptAt: st
     const keptAt = new Date().toISOString();
     const text = JSON.stringify({ format: RECOVERY_FORMAT, id, keptAt, path: work.path, dirty: work.dirty, unsavedRuns: work.unsavedRuns, project });
     if (Buffer.byteLength(text) > PROJECT_MAX_BYTES) throw new ProjectError(`The unsaved work is ${(Buffer.byteLength(text) / 2 ** 20).toFixed(0)} MB, more than a project may hold (${PROJECT_MAX_BYTES / 2 ** 20} MB): save it as a project after deleting some runs.`);
-    await mkdir(recoveryDir(), { recursive: true });
-    await writeFileAtomic(file, text);
+    try {
+      await mkdir(recoveryDir(), { recursive: true });
+      await writeFileAtomic(file, text);
+    } catch (e) {
+      throw fileError(e, file);
+    }
     await pruneOldest(id);
     return { keptAt };
   });
@@ -77,21 +81,47 @@ export async function keepWork(id: string, work: KeptWork): Promise<{ keptAt: st
 /** Forgets page `id`'s slot (its work was saved, discarded or taken over by another page). */
 export async function dropWork(id: string): Promise<void> {
   const file = slotFile(id);
-  return serially(id, () => rm(file, { force: true }));
+  return serially(id, () => rm(file, { force: true }).catch((e: unknown) => Promise.reject(fileError(e, file))));
 }
 
-/** Reads one slot, or null when it is damaged or not one of ours. */
-async function readSlot(file: string): Promise<(z.infer<typeof slotSchema> & { project: ProjectFile }) | null> {
+/** A file-system error on a slot, in a person's words (not errno's). */
+function fileError(e: unknown, file: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EISDIR: `${file} is a folder, not a file Glasswing wrote; move it away`,
+    ENOTDIR: `a file is in the way of the folder ${path.dirname(file)}`,
+    EACCES: `${path.dirname(file)} cannot be written (permission denied)`,
+    EPERM: `${path.dirname(file)} cannot be written (permission denied)`,
+    EROFS: `${path.dirname(file)} is on a read-only disk`,
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+  };
+  return code && why[code] ? new ProjectError(`The unsaved work could not be kept: ${why[code]}.`) : e;
+}
+
+type Slot = z.infer<typeof slotSchema> & { project: ProjectFile };
+
+/** Reads one slot: the slot, 'absent', or why it cannot be used (damaged, not one of ours). */
+async function readSlot(file: string): Promise<Slot | 'absent' | { damaged: string }> {
+  let text: string;
   try {
     const info = await stat(file);
-    if (!info.isFile() || info.size > PROJECT_MAX_BYTES + 4096) return null;
-    const slot = slotSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (!slot.success || `${slot.data.id}.json` !== path.basename(file)) return null;
+    if (!info.isFile()) return { damaged: 'it is not a file' };
+    if (info.size > PROJECT_MAX_BYTES + 4096) return { damaged: `it is ${(info.size / 2 ** 20).toFixed(0)} MB, more than a project may hold` };
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : { damaged: `it cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  try {
+    const slot = slotSchema.safeParse(JSON.parse(text));
+    if (!slot.success || `${slot.data.id}.json` !== path.basename(file)) return { damaged: 'it is not unsaved work Glasswing kept' };
     return { ...slot.data, project: validateProject(slot.data.project, 'The unsaved work') };
-  } catch {
-    return null;
+  } catch (e) {
+    return { damaged: e instanceof ProjectError ? e.message.replace(/^The unsaved work is damaged: /, '').replace(/\.$/, '') : 'it is not valid JSON' };
   }
 }
+
+const usable = (s: Slot | 'absent' | { damaged: string }): s is Slot => s !== 'absent' && !('damaged' in s);
 
 async function slotFiles(): Promise<string[]> {
   try {
@@ -103,7 +133,7 @@ async function slotFiles(): Promise<string[]> {
 
 /** Every readable slot, newest first. */
 export async function listWork(): Promise<UnsavedWorkSummary[]> {
-  const slots = (await Promise.all((await slotFiles()).map(readSlot))).filter((s) => s !== null);
+  const slots = (await Promise.all((await slotFiles()).map(readSlot))).filter(usable);
   return slots
     .map((s) => ({
       id: s.id,
@@ -121,12 +151,15 @@ export async function listWork(): Promise<UnsavedWorkSummary[]> {
 /** One slot's work, to continue with. */
 export async function readWork(id: string): Promise<KeptWork & { keptAt: string }> {
   const slot = await readSlot(slotFile(id));
-  if (!slot) throw new ProjectError('That unsaved work is no longer kept (another page took it over or discarded it).');
+  if (slot === 'absent') throw new ProjectError('That unsaved work is no longer kept (another page took it over or discarded it).');
+  if (!usable(slot)) throw new ProjectError(`That unsaved work cannot be restored: ${slot.damaged}.`);
   return { project: slot.project, path: slot.path, dirty: slot.dirty, unsavedRuns: slot.unsavedRuns, keptAt: slot.keptAt };
 }
 
 /** Removes the slots past the newest MAX_RECOVERY_SLOTS; slots without unsaved work (a saved project's place) go first. */
 async function pruneOldest(keep: string): Promise<void> {
+  // Reading every slot costs time with large projects: only when there are too many files.
+  if ((await slotFiles()).length <= MAX_RECOVERY_SLOTS) return;
   const all = await listWork();
   const excess = all.length - MAX_RECOVERY_SLOTS;
   if (excess <= 0) return;

@@ -114,13 +114,26 @@ export class DataState {
    * Returns why it could not be read, or null.
    */
   async reopen(ref: string, settings: Partial<TrainingSettings>): Promise<string | null> {
-    if (BUILTIN_DATASET_IDS.includes(ref) || workbench.datasets.some((d) => d.id === ref)) {
+    workbench.missingData = null;
+    if (BUILTIN_DATASET_IDS.includes(ref)) {
+      // No other source's preview or error stays in the Data view under the project's data.
+      if (this.ref !== ref) {
+        this.inspecting++;
+        Object.assign(this, { ref: null, inspection: null, error: null, progress: null, busy: 'idle' });
+      }
       workbench.datasetId = ref;
       return null;
     }
+    // Read again even when the page has it: the project's reading options (label, ignored columns) may differ.
     await this.inspect(ref, optionsFrom(settings));
     const i = this.inspection;
-    if (this.ref !== ref || !i?.ok || !i.inputShape) return this.error ?? i?.problems.find((x) => x.severity === 'error')?.message ?? 'it could not be read';
+    if (this.ref !== ref || !i?.ok || !i.inputShape) {
+      const problem = this.error ?? i?.problems.find((x) => x.severity === 'error')?.message ?? `${ref} could not be read.`;
+      // The project keeps its data: nothing trains on other data in its place, and a save writes the same reference back.
+      workbench.missingData = { ref, problem };
+      workbench.datasetId = ref;
+      return problem;
+    }
     workbench.datasets = [...workbench.datasets.filter((d) => d.id !== ref), datasetInfo(ref, i, i.inputShape)];
     workbench.datasetId = ref;
     return null;

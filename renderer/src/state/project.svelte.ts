@@ -27,6 +27,7 @@ export class ProjectState {
       layout: $state.snapshot(graphState.layout),
       dataset: { ref: workbench.datasetId },
       ...(graphState.fromFile ? { modelFile: { ...graphState.fromFile } } : {}),
+      ...(graphState.fromTemplate ? { template: graphState.fromTemplate } : {}),
       training: { ...$state.snapshot(workbench.settings) },
       runs: runs.runs,
     };
@@ -69,7 +70,7 @@ export class ProjectState {
       const dataProblem = await this.apply(r.project);
       this.path = r.path;
       this.name = r.project.name;
-      this.message = dataProblem ? { kind: 'error', text: `Opened ${r.path}, but ${dataProblem}` } : { kind: 'ok', text: `Opened ${r.path}` };
+      this.message = dataProblem ? { kind: 'error', text: `Opened ${r.path}, but its data could not be read: ${dataProblem} Choose the data again in the Data view.` } : { kind: 'ok', text: `Opened ${r.path}` };
       await this.loadRecent();
       return true;
     } catch (e) {
@@ -85,6 +86,11 @@ export class ProjectState {
    */
   async apply(file: ProjectFile): Promise<string | null> {
     graphState.reset(file.model, file.layout);
+    // A model still equal to a template is named after it and follows the data as before.
+    if (file.template && workbench.templates.some((t) => t.id === file.template)) {
+      graphState.fromTemplate = file.template;
+      workbench.templateId = file.template;
+    }
     workbench.fitNotice = null;
     graphState.fromFile = file.modelFile ?? null;
     workbench.modelFileNotes = [];
@@ -98,7 +104,7 @@ export class ProjectState {
     // The views show the latest run of this data and model, as they did when it finished.
     const latest = runs.runs.findLast((r) => r.scope === workspace.scope);
     if (latest) runs.select(latest.id);
-    return problem ? `its data ${ref} could not be read (${problem.replace(/\.$/, '')}); choose it again in the Data view.` : null;
+    return problem;
   }
 
   newProject(): void {

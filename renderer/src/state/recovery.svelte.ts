@@ -2,10 +2,11 @@
 // keeps it (engine/project/recovery-store.ts): written a second after each change while something
 // is unsaved (model edits, finished runs not in a saved project) or a project is open, removed once
 // neither is. A reload of this page continues where it was, without asking; unsaved work kept by a
-// page that went away (a crash, the app or browser closed) is offered to the next page, to continue
-// or discard.
+// page that is no longer open (a crash, the app or browser closed) is offered to the next page, to
+// continue or discard. Pages still open keep theirs (lib/open-pages.ts tells which are).
 import { RECOVERY_ID_PATTERN, type UnsavedWorkSummary } from '../../../common/ipc/contract';
 import { backend } from '../lib/backend';
+import { OpenPages } from '../lib/open-pages';
 import { graphState } from './graph.svelte';
 import { runs } from './runs.svelte';
 import { project, unsavedWork } from './project.svelte';
@@ -14,21 +15,33 @@ const PAGE_ID_KEY = 'glasswing.pageId';
 /** How long after a change the work is written (edits in a row are written once). */
 const KEEP_DELAY_MS = 1000;
 
+/** A new page id (randomUUID needs a secure context, which the web host's 127.0.0.1 and the desktop's pages are; random bytes do not). */
+function newPageId(): string {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** This page's id: kept across reloads of the page (sessionStorage), new for each new page or window. */
 function pageId(): string {
-  let id = sessionStorage.getItem(PAGE_ID_KEY);
-  if (!id || !RECOVERY_ID_PATTERN.test(id)) {
-    // randomUUID needs a secure context (the web host's 127.0.0.1 and the desktop's pages are); random bytes do not.
-    id = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-    sessionStorage.setItem(PAGE_ID_KEY, id);
-  }
+  const id = sessionStorage.getItem(PAGE_ID_KEY);
+  if (id && RECOVERY_ID_PATTERN.test(id)) return id;
+  return setPageId(newPageId());
+}
+
+function setPageId(id: string): string {
+  sessionStorage.setItem(PAGE_ID_KEY, id);
   return id;
 }
 
+const unsavedIn = (k: UnsavedWorkSummary): boolean => k.dirty || k.unsavedRuns > 0;
+
 class RecoveryState {
-  readonly id = pageId();
-  /** Work kept by other pages, newest first: offered until continued or discarded. */
+  /** This page's id (its slot's name); a duplicated tab takes a new one at start. */
+  id = pageId();
+  private readonly openPages = new OpenPages(() => this.id);
+  /** Work kept by pages that are no longer open, newest first: offered until continued or discarded. */
   offered = $state<UnsavedWorkSummary[]>([]);
+  /** The person put the offer aside for this page ("Later"). */
+  hidden = $state(false);
   /** Set once the startup check is done (own work restored, others' listed). */
   ready = $state(false);
   /** What the last keep or restore did, when it needs saying. */
@@ -37,24 +50,34 @@ class RecoveryState {
   private kept = false;
   /** The last keep failed (the page's work is only in the page). */
   private failed = false;
+  /** Keeps and drops run one after another, each deciding when it runs (a save during a slow keep still drops after it). */
+  private writing: Promise<void> = Promise.resolve();
+  private pending = false;
 
   /** Whether a reload would find this page's unsaved work as it is now (kept, nothing pending). */
   get upToDate(): boolean {
-    return this.started && this.timer === null && !this.failed && this.kept;
+    return this.started && this.timer === null && !this.pending && !this.failed && this.kept;
   }
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Writes only after the startup check: a reload reads its slot before anything overwrites it. */
   private started = false;
 
-  /** Continues this page's own kept work (a reload) and lists the others'. Call once the workbench has loaded. */
+  /**
+   * Continues this page's own kept work (a reload; a duplicated tab continues a copy of its
+   * original's under an id of its own) and lists the work of pages that are no longer open.
+   * Call once the workbench has loaded.
+   */
   async start(): Promise<void> {
     try {
-      const { kept } = await backend.invoke('project.listUnsaved', {});
-      if (kept.some((k) => k.id === this.id)) {
-        this.kept = true;
-        await this.restore(this.id);
+      const [open, { kept }] = await Promise.all([this.openPages.others(), backend.invoke('project.listUnsaved', {})]);
+      const own = this.id;
+      // Another open page answers to this id: this tab is its copy, and needs a slot of its own.
+      if (open.has(own)) this.id = setPageId(newPageId());
+      if (kept.some((k) => k.id === own)) {
+        this.kept = this.id === own;
+        await this.restore(own);
       }
-      this.offered = kept.filter((k) => k.id !== this.id && (k.dirty || k.unsavedRuns > 0));
+      this.offered = kept.filter((k) => k.id !== own && k.id !== this.id && !open.has(k.id) && unsavedIn(k));
     } catch {
       /* an engine without the store, or unreachable: the page works, only without recovery */
     }
@@ -70,9 +93,15 @@ class RecoveryState {
     this.timer = setTimeout(() => void this.keepNow(), KEEP_DELAY_MS);
   }
 
-  /** Writes this page's unsaved work now, or removes its slot when nothing is unsaved. */
-  async keepNow(): Promise<void> {
+  /** Writes this page's work now, or removes its slot when nothing is unsaved and no project is open. */
+  keepNow(): Promise<void> {
     this.timer = null;
+    this.pending = true;
+    this.writing = this.writing.then(() => this.write()).finally(() => (this.pending = false));
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
     try {
       // A saved project is kept too (a reload reopens it), but only unsaved work is offered to other pages.
       if (graphState.dirty || runs.unsaved > 0 || project.path) {
@@ -90,9 +119,9 @@ class RecoveryState {
     }
   }
 
-  /** Continues another page's kept work here (this page's own unsaved work is asked about first). */
+  /** Continues a closed page's kept work here (this page's own unsaved work is asked about first). */
   async continueWith(id: string): Promise<void> {
-    if (!project.confirmDiscard()) return;
+    if (!(await this.stillClosed(id)) || !project.confirmDiscard()) return;
     if (await this.restore(id)) {
       // This page keeps it now, under its own id, before the other slot goes.
       await this.keepNow();
@@ -101,12 +130,21 @@ class RecoveryState {
     }
   }
 
-  /** Forgets another page's kept work, after asking. */
+  /** Forgets a closed page's kept work, after asking. */
   async discard(id: string): Promise<void> {
     const k = this.offered.find((x) => x.id === id);
+    if (!(await this.stillClosed(id))) return;
     if (k && !confirm(`Discard the unsaved work in “${k.name}” (${describeKept(k)})? This cannot be undone.`)) return;
     await backend.invoke('project.dropUnsaved', { id }).catch(() => undefined);
     this.offered = this.offered.filter((x) => x.id !== id);
+  }
+
+  /** False (and the offer withdrawn) when the page that kept `id` is open again (a closed tab reopened). */
+  private async stillClosed(id: string): Promise<boolean> {
+    if (!(await this.openPages.others()).has(id)) return true;
+    this.offered = this.offered.filter((x) => x.id !== id);
+    this.message = { kind: 'ok', text: 'That work is open again in another tab or window; it stays there.' };
+    return false;
   }
 
   private async restore(id: string): Promise<boolean> {
@@ -117,7 +155,7 @@ class RecoveryState {
       project.name = r.project.name;
       graphState.dirty = r.dirty;
       runs.unsaved = r.unsavedRuns;
-      project.message = { kind: dataProblem ? 'error' : 'ok', text: `Continued your unsaved work from ${when(r.keptAt)}${dataProblem ? `, but ${dataProblem}` : '.'}` };
+      project.message = { kind: dataProblem ? 'error' : 'ok', text: `Continued your work from ${when(r.keptAt)}${dataProblem ? `, but its data could not be read: ${dataProblem} Choose the data again in the Data view.` : '.'}` };
       return true;
     } catch (e) {
       this.message = { kind: 'error', text: `That unsaved work could not be restored: ${(e as Error).message}` };

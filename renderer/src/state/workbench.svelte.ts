@@ -25,6 +25,9 @@ export class Workbench {
   loadingModel = $state(false);
   loadError = $state<string | null>(null);
 
+  /** The data an opened project (or continued work) trains on, when it could not be read: why, until other data is chosen. */
+  missingData = $state<{ ref: string; problem: string } | null>(null);
+
   get dataset(): DatasetInfo | undefined {
     return this.datasets.find((d) => d.id === this.datasetId);
   }
@@ -138,6 +141,7 @@ export class Workbench {
 
   async chooseDataset(id: string): Promise<void> {
     this.datasetId = id;
+    this.missingData = null;
     const ds = this.dataset;
     Object.assign(this.settings, TRAINING_SUGGESTIONS[id] ?? TRAINING_SUGGESTIONS[ds?.kind === 'images' ? 'images' : 'table']);
     // Built-in samples need no reading options.

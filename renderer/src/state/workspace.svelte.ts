@@ -43,7 +43,10 @@ class Workspace {
   get trainBlocker(): string | null {
     if (training.running) return null;
     if (workbench.loadingModel) return 'The model is loading…';
-    if (!workbench.dataset) return 'Choose the data to train on in the Data view.';
+    if (!workbench.dataset) {
+      const missing = workbench.missingData;
+      return missing ? `This project's data could not be read: ${missing.problem} Choose the data again in the Data view.` : 'Choose the data to train on in the Data view.';
+    }
     if (graphState.graph.layers.length <= 1) return 'Build a model first: drag layers onto the canvas in the Build view, or choose a template.';
     // A model file trains as the engine loaded it (its own checks), whatever the canvas makes of it.
     const file = graphState.fromFile;
