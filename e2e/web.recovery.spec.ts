@@ -307,3 +307,19 @@ test('a project opens with its own reading of its data, even when the page reads
   await fresh.screenshot({ path: test.info().outputPath('data-missing-train-1024.png') });
   await fresh.close();
 });
+
+test('a hand-edited project with settings training would refuse opens with those settings named and left as they were', async ({ page, webHost }) => {
+  const file = path.join(webHost.projectsDir, 'edited.glasswing.json');
+  const model = { class_name: 'Sequential', config: { name: 'm', layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } }, { class_name: 'Dense', config: { name: 'out', units: 3, activation: 'softmax' } }] } };
+  writeFileSync(file, JSON.stringify({ format: 'glasswing-project', version: 1, name: 'edited', savedAt: '', model, layout: {}, dataset: { ref: 'iris' }, training: { epochs: 'abc', learningRate: 0.05, batchSize: -3 }, runs: [] }));
+  await page.goto(webHost.url);
+  await page.getByTestId('nav-build').click();
+  await page.getByTestId('open-project').click();
+  await page.getByTestId('project-path').fill('edited');
+  await page.getByTestId('project-confirm').click();
+  await expect(page.getByTestId('project-message')).toContainText('Training settings that were not valid were left as they were: epochs, batchSize.');
+  await page.getByTestId('nav-train').click();
+  await expect(page.getByTestId('learning-rate')).toHaveValue('0.05');
+  await expect(page.getByTestId('epochs')).not.toHaveValue('abc');
+  await expect(page.getByTestId('train')).toBeEnabled();
+});

@@ -8,7 +8,7 @@ import { runs } from './runs.svelte';
 import { training } from './training.svelte';
 import { data } from './data.svelte';
 import { workspace } from './workspace.svelte';
-import type { TrainingSettings } from '../../../common/ipc/contract';
+import { trainingSettingsSchema, type TrainingSettings } from '../../../common/ipc/contract';
 
 export class ProjectState {
   path = $state<string | null>(null);
@@ -67,10 +67,10 @@ export class ProjectState {
     if (!this.confirmDiscard()) return false;
     try {
       const r = await backend.invoke('project.open', { path });
-      const dataProblem = await this.apply(r.project);
+      const restored = await this.apply(r.project);
       this.path = r.path;
       this.name = r.project.name;
-      this.message = dataProblem ? { kind: 'error', text: `Opened ${r.path}, but its data could not be read: ${dataProblem} Choose the data again in the Data view.` } : { kind: 'ok', text: `Opened ${r.path}` };
+      this.message = restoredMessage(`Opened ${r.path}`, restored);
       await this.loadRecent();
       return true;
     } catch (e) {
@@ -82,9 +82,10 @@ export class ProjectState {
 
   /**
    * Puts a project's model, data, settings and runs in front of the person (opening a file,
-   * continuing kept work). Returns what could not be restored (its data moved), or null.
+   * continuing kept work). Returns what could not be restored: why its data could not be read,
+   * and the training settings that were not valid (left as the page had them).
    */
-  async apply(file: ProjectFile): Promise<string | null> {
+  async apply(file: ProjectFile): Promise<Restored> {
     graphState.reset(file.model, file.layout);
     // A model still equal to a template is named after it and follows the data as before.
     if (file.template && workbench.templates.some((t) => t.id === file.template)) {
@@ -97,14 +98,15 @@ export class ProjectState {
     // Re-reads the model file: its notes come back, and a file moved since says so in the Build view.
     if (graphState.fromFile) void workbench.setModelFileOptions({});
     // The project's data, read as it was (a file or folder is read again: its preview shows in the Data view).
+    const { settings, ignored } = validSettings(file.training);
     const ref = file.dataset?.ref;
-    const problem = ref ? await data.reopen(ref, file.training as Partial<TrainingSettings>) : null;
-    Object.assign(workbench.settings, file.training);
+    const dataProblem = ref ? await data.reopen(ref, settings) : null;
+    Object.assign(workbench.settings, settings);
     runs.load(file.runs);
     // The views show the latest run of this data and model, as they did when it finished.
     const latest = runs.runs.findLast((r) => r.scope === workspace.scope);
     if (latest) runs.select(latest.id);
-    return problem;
+    return { dataProblem, ignored };
   }
 
   newProject(): void {
@@ -129,6 +131,34 @@ export class ProjectState {
 }
 
 export const project = new ProjectState();
+
+/** What opening a project or continuing kept work could not restore. */
+export interface Restored {
+  dataProblem: string | null;
+  ignored: string[];
+}
+
+/** "Opened …" with what could not be restored, as the project bar shows it. */
+export function restoredMessage(done: string, r: Restored): { kind: 'ok' | 'error'; text: string } {
+  const parts = [r.dataProblem ? `${done}, but its data could not be read: ${r.dataProblem} Choose the data again in the Data view.` : `${done}.`];
+  if (r.ignored.length) parts.push(`Training settings that were not valid were left as they were: ${r.ignored.join(', ')}.`);
+  return { kind: r.dataProblem || r.ignored.length ? 'error' : 'ok', text: parts.join(' ') };
+}
+
+/**
+ * A project's training settings, each checked as training.start checks it: a hand-edited or damaged
+ * file's invalid ones (epochs "abc") are left out and named, instead of failing the next run.
+ */
+function validSettings(raw: Record<string, unknown>): { settings: Partial<TrainingSettings>; ignored: string[] } {
+  const shape = trainingSettingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+  const settings: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (shape[key]?.safeParse(value).success) settings[key] = value;
+    else ignored.push(key.slice(0, 60));
+  }
+  return { settings: settings as Partial<TrainingSettings>, ignored };
+}
 
 /**
  * What New or Open would discard, as phrases ([] when nothing): model edits, finished runs not yet

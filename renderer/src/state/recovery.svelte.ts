@@ -9,7 +9,7 @@ import { backend } from '../lib/backend';
 import { OpenPages } from '../lib/open-pages';
 import { graphState } from './graph.svelte';
 import { runs } from './runs.svelte';
-import { project, unsavedWork } from './project.svelte';
+import { project, restoredMessage, unsavedWork } from './project.svelte';
 
 const PAGE_ID_KEY = 'glasswing.pageId';
 /** How long after a change the work is written (edits in a row are written once). */
@@ -150,12 +150,12 @@ class RecoveryState {
   private async restore(id: string): Promise<boolean> {
     try {
       const r = await backend.invoke('project.readUnsaved', { id });
-      const dataProblem = await project.apply(r.project);
+      const restored = await project.apply(r.project);
       project.path = r.path;
       project.name = r.project.name;
       graphState.dirty = r.dirty;
       runs.unsaved = r.unsavedRuns;
-      project.message = { kind: dataProblem ? 'error' : 'ok', text: `Continued your work from ${when(r.keptAt)}${dataProblem ? `, but its data could not be read: ${dataProblem} Choose the data again in the Data view.` : '.'}` };
+      project.message = restoredMessage(`Continued your work from ${when(r.keptAt)}`, restored);
       return true;
     } catch (e) {
       this.message = { kind: 'error', text: `That unsaved work could not be restored: ${(e as Error).message}` };
