@@ -2,8 +2,7 @@
 // are kept by the engine, a reload continues them without asking, a page that was closed (a crash,
 // the browser quit) offers them to the next page, and a saved project reopens with its own data —
 // an imported file read again as the project read it — not with whatever data the page had.
-import { test, expect } from './web-host-fixture';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { test, expect, startWebHost as startHost } from './web-host-fixture';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,29 +146,6 @@ test('unsaved runs survive a reload and a closed page; a saved project reopens w
   await expect.poll(() => existsSync(slot(id3))).toBe(false);
   expect(asked.join('\n')).toContain('cannot be undone');
 });
-
-/** A web host of its own over `home` (its Glasswing folder and config), as one run of the app. */
-async function startHost(home: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'glasswing.cjs'), 'serve', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GLASSWING_PROJECTS_DIR: home, GLASSWING_CONFIG_DIR: path.join(home, '.config') },
-  });
-  let out = '';
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`glasswing serve printed no URL in 30 s: ${out}`)), 30_000);
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`glasswing serve exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
 
 test('after the app is closed and started again, unsaved runs are offered, and a continued run still exports', async ({ browser }) => {
   const home = mkdtempSync(path.join(tmpdir(), 'gw-restart-'));
