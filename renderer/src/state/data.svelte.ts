@@ -1,6 +1,7 @@
 // The data importer: what is being looked at (a built-in sample, a file or folder on disk, or an
 // upload), how it is read, what the engine sees in it, and progress while it decodes.
 import { BUILTIN_DATASET_IDS, DATA_READING_KEYS, type DatasetInfo, type DatasetInspection, type DatasetOptions, type DatasetProgressEvent, type TrainingSettings } from '../../../common/ipc/contract';
+import { untrack } from 'svelte';
 import { backend } from '../lib/backend';
 import { uploadFiles, type UploadFile } from '../lib/upload';
 export type { UploadFile };
@@ -168,3 +169,16 @@ export class DataState {
 }
 
 export const data = new DataState();
+
+// Once other data is chosen in place of a project's missing data, the Data view stops showing why
+// that data could not be read.
+$effect.root(() => {
+  let missing: string | null = null;
+  $effect(() => {
+    const now = workbench.missingData?.ref ?? null;
+    untrack(() => {
+      if (!now && missing && data.ref === missing && data.error) Object.assign(data, { ref: null, error: null, inspection: null, progress: null });
+    });
+    missing = now;
+  });
+});

@@ -113,6 +113,8 @@ export class ProjectState {
     if (!this.confirmDiscard()) return;
     graphState.reset(null, null);
     workbench.fitNotice = null;
+    // A project's missing data is not carried into a new one: it starts on a built-in sample.
+    if (workbench.missingData) void workbench.chooseDataset('iris');
     runs.load([]);
     this.path = null;
     this.name = 'Untitled';

@@ -86,6 +86,17 @@ class RecoveryState {
     this.changed();
   }
 
+  /**
+   * The page is going away (closed, reloaded): a keep still waiting for its second is sent now, so
+   * that a save, an edit or a run finished in the last second is what the next page finds.
+   */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      void this.keepNow();
+    }
+  }
+
   /** Something in the workspace changed: keep (or drop) this page's work shortly. */
   changed(): void {
     if (!this.started) return;
