@@ -104,8 +104,7 @@ export class ProjectState {
     Object.assign(workbench.settings, settings);
     runs.load(file.runs);
     // The views show the latest run of this data and model, as they did when it finished.
-    const latest = runs.runs.findLast((r) => r.scope === workspace.scope);
-    if (latest) runs.select(latest.id);
+    workspace.selectLatestInScope();
     return { dataProblem, ignored };
   }
 

@@ -32,6 +32,11 @@ class Workspace {
     return runs.runs.filter((r) => r.scope === this.scope);
   }
 
+  /** Shows the latest run of the current data and model (none when there is none). */
+  selectLatestInScope(): void {
+    runs.select(this.runsInScope.at(-1)?.id ?? null);
+  }
+
   /** Whether the model can take the chosen data, and if not, what to change (and whether Glasswing can). */
   get fit(): DataFit {
     const ds = workbench.dataset;
@@ -77,9 +82,10 @@ class Workspace {
 
 export const workspace = new Workspace();
 
-/** What a scope change clears: results of another data set or model never stay on screen. */
+/** What a scope change clears: results of another data set or model never stay on screen; those of this one come back. */
 function rescope(): void {
-  if (runs.selected && runs.selected.scope !== workspace.scope) runs.select(null);
+  // Back on data and a model that have runs (Iris again after MNIST): their latest is shown.
+  if (!runs.selected || runs.selected.scope !== workspace.scope) workspace.selectLatestInScope();
   training.clearResults();
   tuning.rescope(workspace.scope);
   inspect.rescope(workspace.selectedRun?.id ?? null);
