@@ -72,6 +72,12 @@ export class DataState {
     }
   }
 
+  /** Shows no source: its preview, error and progress go, and a reply still on its way is ignored. */
+  forgetSource(): void {
+    this.inspecting++;
+    Object.assign(this, { ref: null, inspection: null, error: null, progress: null, busy: 'idle' });
+  }
+
   /** Counts inspections started: only the last one's reply is shown. */
   private inspecting = 0;
 
@@ -118,10 +124,7 @@ export class DataState {
     workbench.missingData = null;
     if (BUILTIN_DATASET_IDS.includes(ref)) {
       // No other source's preview or error stays in the Data view under the project's data.
-      if (this.ref !== ref) {
-        this.inspecting++;
-        Object.assign(this, { ref: null, inspection: null, error: null, progress: null, busy: 'idle' });
-      }
+      if (this.ref !== ref) this.forgetSource();
       workbench.datasetId = ref;
       return null;
     }
@@ -177,7 +180,7 @@ $effect.root(() => {
   $effect(() => {
     const now = workbench.missingData?.ref ?? null;
     untrack(() => {
-      if (!now && missing && data.ref === missing && data.error) Object.assign(data, { ref: null, error: null, inspection: null, progress: null });
+      if (!now && missing && data.ref === missing && data.error) data.forgetSource();
     });
     missing = now;
   });
